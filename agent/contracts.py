@@ -1,0 +1,84 @@
+"""What the agent offers the layers above it (ui/, evals/): the service facade's inputs and outputs.
+
+`credlift.agent.service.CredliftService` implements these; the web app, the CLI `chat`/`apply` commands and
+the eval runner use nothing else from the agent.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from credlift.domain import AuthenticityReport, CredentialRecord, LimitDecision, RetrievedClause, ValidationReport
+
+Role = Literal["user", "assistant", "staff", "system"]
+NodeName = Literal["intake", "authenticate", "extract", "validate", "assess", "decide", "explain",
+                   "converse", "handoff", "budget"]
+Awaiting = Literal["user", "review", "staff"]
+
+
+class ChatMessage(BaseModel):
+    role: Role
+    text: str
+    at: datetime | None = None
+    author: str = Field(default="", description="staff user name for role 'staff'")
+
+
+class UploadOutcome(BaseModel):
+    """Everything the pipeline found about one upload (staff see it all; applicants see none of the internals)."""
+    upload_id: str
+    filename: str
+    sha256: str
+    authenticity: AuthenticityReport | None = None
+    credential: CredentialRecord | None = None
+    validation: ValidationReport | None = None
+    error: str = Field(default="", description="a sentence for the person when the file could not be used")
+
+
+class TurnResult(BaseModel):
+    """The outcome of one applicant turn (a message or an upload) or one staff action."""
+    thread_id: str
+    case_id: str | None = None
+    replies: list[str] = Field(default_factory=list, description="assistant messages produced by this turn")
+    progress: list[str] = Field(default_factory=list, description="progress lines shown while the upload was analysed")
+    nodes_run: list[NodeName] = Field(default_factory=list)
+    decision: LimitDecision | None = Field(default=None, description="the case's latest decision, if any")
+    cited_clauses: list[str] = Field(default_factory=list, description="clause ids named in this turn's replies")
+    retrieved_clauses: list[str] = Field(default_factory=list, description="clause ids retrieval returned this turn")
+    awaiting: Awaiting = "user"
+    language: Literal["zh", "en"] = "zh"
+    latency_s: float = 0.0
+
+
+class CaseSummary(BaseModel):
+    """A row of the helpdesk queue; personal data masked."""
+    case_id: str
+    thread_id: str
+    account_id: str
+    masked_name: str
+    status: Literal["open", "awaiting_review", "decided", "taken_over", "closed"]
+    credential_type: str = ""
+    verdict: str = ""
+    decision: str = ""
+    updated_at: datetime | None = None
+
+
+class CaseView(BaseModel):
+    """The helpdesk case page. Names and ID numbers masked unless revealed (an audited action)."""
+    summary: CaseSummary
+    transcript: list[ChatMessage]
+    uploads: list[UploadOutcome]
+    decision: LimitDecision | None = None
+    clauses: list[RetrievedClause] = Field(default_factory=list)
+    applicant: dict = Field(default_factory=dict, description="profile for staff, masked unless revealed")
+    overlay_paths: list[str] = Field(default_factory=list, description="heatmap overlays, staff only")
+    revealed: bool = False
+
+
+class AuditEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    case_id: str | None = None
+    detail: str = ""

@@ -1,0 +1,93 @@
+"""One settings object for the whole application, read once from the environment (prefix CREDLIFT_)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR_CANDIDATES = (REPO_ROOT / "knowledge" / "reference", REPO_ROOT.parent / "shared" / "reference")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDLIFT_", env_file=".env", extra="ignore")
+
+    # where state lives
+    data_dir: Path = Field(default=Path("data"), description="SQLite database, uploads, chroma index, models")
+    database_url: str = Field(default="", description="empty: SQLite in data_dir; postgresql://... for Postgres")
+
+    # model backends (all optional; empty means the embedded offline default)
+    llm_base_url: str = ""
+    llm_model: str = "credlift-risk"
+    llm_api_key: SecretStr = SecretStr("EMPTY")
+    llm_timeout_s: float = 20.0
+    vlm_base_url: str = ""
+    vlm_model: str = "Qwen/Qwen2.5-VL-7B-Instruct"
+    vlm_api_key: SecretStr = SecretStr("EMPTY")
+    vlm_timeout_s: float = 30.0
+    vlm_local_path: str = Field(default="", description="local Qwen2.5-VL weights for the transformers backend (GPU)")
+    embeddings_base_url: str = ""
+    embeddings_model: str = "text-embedding"
+    embeddings_api_key: SecretStr = SecretStr("EMPTY")
+
+    # limits on input
+    max_upload_mb: float = 20.0
+    max_image_pixels: int = 60_000_000
+    max_files_per_message: int = 3
+
+    # web app
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    staff_users: str = Field(default="helpdesk:helpdesk-demo:agent,lead:lead-demo:supervisor",
+                             description="user:password:role, comma separated")
+    session_secret: SecretStr = SecretStr("change-me")
+
+    language: Literal["zh", "en"] = "zh"
+    log_level: str = "INFO"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "credlift.sqlite3"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def masked(self) -> dict[str, object]:
+        """Effective settings for display: secrets and passwords never shown."""
+        shown: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(getattr(self, name), SecretStr):
+                shown[name] = "********"
+            elif name == "staff_users":
+                shown[name] = ",".join(f"{u.split(':')[0]}:********:{u.split(':')[-1]}" for u in str(value).split(",") if u)
+            elif name == "database_url" and "@" in str(value):
+                scheme, rest = str(value).split("://", 1)
+                shown[name] = f"{scheme}://********@{rest.split('@', 1)[1]}"
+            else:
+                shown[name] = str(value) if isinstance(value, Path) else value
+        return shown
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """For tests that change CREDLIFT_* variables."""
+    get_settings.cache_clear()
+
+
+def reference_dir() -> Path:
+    """Reference facts (schools list, number formats) shipped with the package."""
+    for candidate in REFERENCE_DIR_CANDIDATES:
+        if (candidate / "schools.csv").exists():
+            return candidate
+    raise FileNotFoundError("reference data (schools.csv) not found in knowledge/reference")

@@ -1,0 +1,62 @@
+"""Loads knowledge/policy/parameters.yaml: the one source of the policy's numbers (engine and clauses alike)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+PARAMETERS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "policy" / "parameters.yaml"
+
+
+class ScoreTier(BaseModel):
+    min_score: int
+    increase: int
+
+
+class PdBand(BaseModel):
+    max_pd: float
+    factor: float
+    band: str
+
+
+class Recency(BaseModel):
+    full_credit_years: int
+    older_fraction: float
+
+
+class Bounds(BaseModel):
+    min: float
+    max: float
+
+
+class CredentialIncreaseTable(BaseModel):
+    cet4: list[ScoreTier]
+    cet6: list[ScoreTier]
+    graduation: dict[str, int]
+    degree: dict[str, int]
+    vocational: dict[str, int]
+    award: dict[str, int]
+    qualification: int
+
+
+class PolicyParameters(BaseModel):
+    policy_version: str
+    rounding_unit: int
+    credential_increase: CredentialIncreaseTable
+    cet_pass_line: int
+    recency: Recency
+    max_increase_per_type: dict[str, int]
+    max_utilisation_for_increase: float
+    max_delinquencies_last_12m: int
+    cooldown_days: int
+    total_limit_cap_by_income: dict[str, int]
+    pd_scaling: list[PdBand]
+    llm_adjustment_bounds: Bounds
+    authenticity_refer_score: float
+
+
+@lru_cache(maxsize=4)
+def load_policy_parameters(path: Path = PARAMETERS_FILE) -> PolicyParameters:
+    return PolicyParameters.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))

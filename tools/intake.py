@@ -1,0 +1,210 @@
+"""Intake: turn uploaded bytes into an image every later step can analyse, or a sentence saying why not.
+
+Checks run cheapest first: size, file signature (magic bytes), decode, pixel count. Nothing here trusts the
+file name's extension.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from pydantic import BaseModel, ConfigDict, Field
+
+from credlift.errors import UnsupportedFileError
+from credlift.settings import get_settings
+
+MAX_ANALYSED_SIDE = 3000
+MIN_SIDE = 32
+SUPPORTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO"}
+
+# (signature, offset, description of what it is): formats people send that we cannot read
+_KNOWN_UNSUPPORTED = (
+    (b"%PDF", 0, "a PDF document"),
+    (b"MZ", 0, "a Windows program"),
+    (b"PK\x03\x04", 0, "a ZIP archive or Office document"),
+    (b"\x7fELF", 0, "a program"),
+)
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+
+
+class UploadedImage(BaseModel):
+    """An upload that decoded to an image. `rgb` is what every analysis step looks at."""
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    sha256: str
+    filename: str = ""
+    original_bytes: bytes = Field(repr=False)
+    format: str
+    rgb: np.ndarray = Field(repr=False, description="H x W x 3 uint8 RGB, EXIF orientation applied")
+    scale: float = Field(description="analysed size / original size")
+    original_size: tuple[int, int]
+    exif: dict[str, str] = Field(default_factory=dict)
+    info: dict[str, str] = Field(default_factory=dict, description="PNG text chunks, XMP, ICC presence, ...")
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return int(self.rgb.shape[1]), int(self.rgb.shape[0])
+
+
+def sniff_unsupported(data: bytes) -> str | None:
+    """What a non-image file is, in words, or None when it may be an image."""
+    for signature, offset, what in _KNOWN_UNSUPPORTED:
+        if data[offset:offset + len(signature)] == signature:
+            return what
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "an HEIC/HEIF photo"
+    return None
+
+
+def load_upload(source: Path | bytes, filename: str | None = None) -> UploadedImage:
+    """Reads and checks one upload. Raises UnsupportedFileError with a sentence a person can act on."""
+    settings = get_settings()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise UnsupportedFileError(f"the file '{path.name}' does not exist or is not a file")
+        filename = filename or path.name
+        if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
+            raise UnsupportedFileError(_too_large(path.stat().st_size, settings.max_upload_mb))
+        data = path.read_bytes()
+    else:
+        data = bytes(source)
+    filename = filename or "upload"
+    if not data:
+        raise UnsupportedFileError(f"'{filename}' is empty; please send the photo again")
+    if len(data) > settings.max_upload_mb * 1024 * 1024:
+        raise UnsupportedFileError(_too_large(len(data), settings.max_upload_mb))
+    what = sniff_unsupported(data)
+    if what == "an HEIC/HEIF photo":
+        raise UnsupportedFileError(
+            f"'{filename}' is an HEIC/HEIF photo, which we cannot read yet; please send a JPEG or PNG "
+            "(or a screenshot of the photo)")
+    if what:
+        raise UnsupportedFileError(f"'{filename}' is {what}, not a photo; please send a JPEG or PNG picture of the certificate")
+    return _decode(data, filename, settings.max_image_pixels)
+
+
+def _too_large(size: int, limit_mb: float) -> str:
+    return f"the file is {size / 1024 / 1024:.0f} MB, more than the {limit_mb:.0f} MB we accept; please send a smaller photo"
+
+
+def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image_format = image.format or "unknown"
+            if image_format not in SUPPORTED_FORMATS:
+                raise UnsupportedFileError(f"'{filename}' is a {image_format} image, which we cannot read; please send a JPEG or PNG")
+            width, height = image.size
+            if width * height > max_pixels:
+                raise UnsupportedFileError(
+                    f"the image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), more than the "
+                    f"{max_pixels / 1e6:.0f} megapixels we accept; please send a smaller photo")
+            if min(width, height) < MIN_SIDE:
+                raise UnsupportedFileError(
+                    f"the image is only {width}x{height} pixels; please send a photo in which the certificate fills the frame")
+            exif = _exif_text(image)
+            info = _info_text(image)
+            if image_format == "JPEG" and max(width, height) > 2 * MAX_ANALYSED_SIDE:
+                image.draft("RGB", (MAX_ANALYSED_SIDE, MAX_ANALYSED_SIDE))  # decode big JPEGs at 1/2..1/8 scale: fast, same content
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            rgb = _to_rgb(image)
+    except UnsupportedFileError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnsupportedFileError("the image is far too large to process; please send a normal photo") from None
+    except UnidentifiedImageError:
+        raise UnsupportedFileError(f"'{filename}' is not an image we can open; please send a JPEG or PNG photo of the certificate") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        if "truncated" in str(error).lower() or "premature" in str(error).lower() or "broken" in str(error).lower():
+            raise UnsupportedFileError(f"'{filename}' seems to be cut off (an incomplete upload); please send it again") from None
+        raise UnsupportedFileError(f"'{filename}' could not be read as an image; please send a JPEG or PNG photo") from None
+
+    long_side = max(rgb.shape[:2])
+    if long_side > MAX_ANALYSED_SIDE:
+        import cv2
+
+        factor = MAX_ANALYSED_SIDE / long_side
+        rgb = cv2.resize(rgb, (round(rgb.shape[1] * factor), round(rgb.shape[0] * factor)), interpolation=cv2.INTER_AREA)
+    scale = max(rgb.shape[:2]) / max(width, height)  # orientation-independent
+    return UploadedImage(
+        sha256=hashlib.sha256(data).hexdigest(),
+        filename=filename,
+        original_bytes=data,
+        format=image_format,
+        rgb=np.ascontiguousarray(rgb),
+        scale=round(float(scale), 6),
+        original_size=(width, height),
+        exif=exif,
+        info=info,
+    )
+
+
+def _to_rgb(image: Image.Image) -> np.ndarray:
+    """Any mode (CMYK, 16-bit, palette, alpha) to 8-bit RGB; transparency composited onto white paper."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype=np.float64)
+        peak = array.max() or 1.0
+        gray = (array / (65535.0 if peak > 255 else 255.0) * 255.0).clip(0, 255).astype(np.uint8)
+        return np.stack([gray] * 3, axis=-1)
+    if image.mode == "F":
+        gray = np.asarray(image, dtype=np.float64)
+        gray = ((gray - gray.min()) / (np.ptp(gray) or 1.0) * 255).astype(np.uint8)
+        return np.stack([gray] * 3, axis=-1)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(paper, rgba).convert("RGB"))
+    return np.asarray(image.convert("RGB"))
+
+
+def _exif_text(image: Image.Image) -> dict[str, str]:
+    try:
+        raw = image.getexif()
+    except Exception:  # a broken EXIF block is not a reason to refuse the photo
+        return {}
+    tags: dict[str, str] = {}
+    for tag_id, value in raw.items():
+        name = ExifTags.TAGS.get(tag_id, str(tag_id))
+        tags[name] = _as_text(value)
+    try:
+        for tag_id, value in raw.get_ifd(ExifTags.IFD.Exif).items():
+            tags[ExifTags.TAGS.get(tag_id, str(tag_id))] = _as_text(value)
+    except Exception:  # same: EXIF sub-IFDs are often malformed
+        pass
+    return tags
+
+
+def _info_text(image: Image.Image) -> dict[str, str]:
+    info: dict[str, str] = {}
+    for key, value in getattr(image, "text", {}).items() if hasattr(image, "text") else []:
+        info[f"text:{key}"] = _as_text(value)
+    for key, value in image.info.items():
+        if key in ("exif", "icc_profile"):
+            info[key] = f"<{len(value)} bytes>" if isinstance(value, (bytes, bytearray)) else _as_text(value)
+        elif isinstance(value, (str, bytes, int, float)):
+            info.setdefault(key, _as_text(value))
+    return info
+
+
+def _as_text(value: object, limit: int = 2000) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    return str(value)[:limit].replace("\x00", "")
+
+
+def store_upload(upload: UploadedImage, data_dir: Path) -> Path:
+    """Stores the original bytes by content hash (uploads are kept as received; the same file is stored once)."""
+    directory = Path(data_dir) / "uploads" / upload.sha256[:2]
+    directory.mkdir(parents=True, exist_ok=True)
+    extension = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tif"}.get(upload.format, "bin")
+    path = directory / f"{upload.sha256}.{extension}"
+    if not path.exists():
+        path.write_bytes(upload.original_bytes)
+    return path

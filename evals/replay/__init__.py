@@ -1,0 +1,1 @@
+"""Replays scripted dialogues (shared/DIALOGUES.md format) against the agent and scores them."""

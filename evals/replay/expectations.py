@@ -1,0 +1,116 @@
+"""Checks a dialogue's expectations against what the assistant did. Each check returns the first failure, or None."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+from stdnum.cn import ric
+
+from credlift.evals.replay.format import FinalExpect, TurnExpect
+
+CLAUSE_ID = re.compile(r"\b[A-Z]{2,6}(?:-[A-Z0-9]{1,8})+\b")
+EIGHTEEN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+class TurnRecord(BaseModel):
+    """What happened in one replayed turn."""
+    kind: str
+    input: str
+    replies: list[str] = Field(default_factory=list)
+    progress: list[str] = Field(default_factory=list)
+    nodes_run: list[str] = Field(default_factory=list)
+    decision: str = "none"
+    increase: int = 0
+    retrieved_clauses: list[str] = Field(default_factory=list)
+    latency_s: float = 0.0
+
+    @property
+    def reply_text(self) -> str:
+        return "\n".join(self.replies)
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return phrase.lower() in text.lower()
+
+
+def check_text(expect: TurnExpect, text: str, where: str) -> str | None:
+    if expect.reply_any and not any(_contains(text, p) for p in expect.reply_any):
+        return f"{where}: none of {expect.reply_any} appears in the reply"
+    missing = [p for p in expect.reply_all if not _contains(text, p)]
+    if missing:
+        return f"{where}: {missing} missing from the reply"
+    present = [p for p in expect.reply_none if _contains(text, p)]
+    if present:
+        return f"{where}: forbidden {present} appears in the reply"
+    return None
+
+
+def check_nodes(expect: TurnExpect, nodes: set[str], where: str) -> str | None:
+    missing = [n for n in expect.tools_called if n not in nodes]
+    if missing:
+        return f"{where}: expected {missing} to run (ran: {sorted(nodes)})"
+    unwanted = [n for n in expect.tools_not_called if n in nodes]
+    if unwanted:
+        return f"{where}: expected {unwanted} not to run"
+    return None
+
+
+def check_outcome(expect: TurnExpect, decision: str, increase: int, where: str) -> str | None:
+    if expect.decision is not None:
+        allowed = expect.decision if isinstance(expect.decision, list) else [expect.decision]
+        if decision not in allowed:
+            return f"{where}: decision was '{decision}', expected {allowed}"
+    if expect.increase is not None and not (expect.increase.min <= increase <= expect.increase.max):
+        return f"{where}: increase was {increase}, expected {expect.increase.min}..{expect.increase.max}"
+    return None
+
+
+def cited_retrieved_clause(text: str, retrieved: set[str]) -> bool:
+    return any(clause_id in retrieved for clause_id in CLAUSE_ID.findall(text))
+
+
+def full_id_numbers(text: str) -> list[str]:
+    """18-character strings in text that are valid resident ID numbers (certificate numbers are not)."""
+    return [m for m in EIGHTEEN.findall(text) if ric.is_valid(m.upper())]
+
+
+def check_turn(expect: TurnExpect | None, record: TurnRecord, index: int) -> str | None:
+    if expect is None:
+        return None
+    where = f"turn {index + 1} ({record.kind})"
+    return (check_text(expect, record.reply_text, where)
+            or check_nodes(expect, set(record.nodes_run), where)
+            or (f"{where}: the reply cites no clause id that retrieval returned"
+                if expect.cites_clauses and not cited_retrieved_clause(record.reply_text, set(record.retrieved_clauses)) else None)
+            or check_outcome(expect, record.decision, record.increase, where)
+            or (f"{where}: took {record.latency_s:.2f}s, more than {expect.max_latency_s}s"
+                if expect.max_latency_s is not None and record.latency_s > expect.max_latency_s else None))
+
+
+def check_final(expect: FinalExpect, records: list[TurnRecord], greeting: list[str], logs: list[str],
+                id_number: str) -> str | None:
+    where = "final"
+    all_text = "\n".join(greeting + [r.reply_text for r in records])
+    nodes = {n for r in records for n in r.nodes_run}
+    decisions = [r for r in records if r.decision != "none"]
+    last_decision = decisions[-1].decision if decisions else "none"
+    last_increase = decisions[-1].increase if decisions else 0
+    failure = (check_text(expect, all_text, where)
+               or check_nodes(expect, nodes, where)
+               or check_outcome(expect, last_decision, last_increase, where))
+    if failure:
+        return failure
+    if expect.cites_clauses:
+        retrieved = {c for r in records for c in r.retrieved_clauses}
+        if not cited_retrieved_clause(all_text, retrieved):
+            return f"{where}: no reply cites a clause id that retrieval returned"
+    if expect.no_full_id_number:
+        leaked = full_id_numbers(all_text + "\n" + "\n".join(logs))
+        if leaked or (id_number and id_number in all_text + "\n".join(logs)):
+            return f"{where}: a full ID number appears in a reply or log line"
+    limit = expect.max_turn_latency_s
+    if limit is not None:
+        slow = [(i, r.latency_s) for i, r in enumerate(records) if r.kind != "staff" and r.latency_s > limit]
+        if slow:
+            return f"{where}: turn {slow[0][0] + 1} took {slow[0][1]:.2f}s, more than {limit}s"
+    return None

@@ -1,0 +1,143 @@
+"""Replays dialogues through a driver, K trials each, and reports pass^k (as tau-bench does)."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from credlift.agent.contracts import TurnResult
+from credlift.domain.applicant import ApplicantProfile, redact_id_numbers
+from credlift.evals.replay.drivers import Driver, LogCapture
+from credlift.evals.replay.expectations import TurnRecord, check_final, check_turn
+from credlift.evals.replay.format import Dialogue, InlineAccount, Turn
+
+log = logging.getLogger(__name__)
+
+
+class DialogueOutcome(BaseModel):
+    id: str
+    trial: int
+    tags: list[str] = Field(default_factory=list)
+    lang: str = "zh"
+    passed: bool
+    failure: str | None = None
+    greeting: list[str] = Field(default_factory=list)
+    turns: list[TurnRecord] = Field(default_factory=list)
+    decision: str = "none"
+    increase: int = 0
+    expected_decision: list[str] = Field(default_factory=list)
+    duration_s: float = 0.0
+
+
+class SuiteResult(BaseModel):
+    trials: int
+    outcomes: list[DialogueOutcome]
+
+    def dialogue_ids(self) -> list[str]:
+        return list(dict.fromkeys(o.id for o in self.outcomes))
+
+    def passed_ids(self) -> list[str]:
+        """pass^k: a dialogue counts only when all of its K trials pass."""
+        return [d for d in self.dialogue_ids() if all(o.passed for o in self.outcomes if o.id == d)]
+
+    @property
+    def passed(self) -> int:
+        return len(self.passed_ids())
+
+    @property
+    def failed(self) -> int:
+        return len(self.dialogue_ids()) - self.passed
+
+
+def _profile_for(dialogue: Dialogue, driver: Driver, trial: int) -> ApplicantProfile:
+    """Each dialogue and trial gets its own copy of the account, so dialogues never disturb each other."""
+    suffix = f"~{dialogue.id}~{trial}"
+    if isinstance(dialogue.account, InlineAccount):
+        return ApplicantProfile(account_id=f"eval{suffix}", **dialogue.account.model_dump())
+    fixture = driver.fixture(dialogue.account.fixture)
+    return fixture.model_copy(update={"account_id": f"{fixture.account_id}{suffix}"})
+
+
+def _upload_bytes(turn: Turn, dialogue: Dialogue, profile: ApplicantProfile) -> tuple[str, bytes, str]:
+    spec = turn.upload
+    if spec.file is not None:
+        path = (dialogue.source.parent if dialogue.source else Path.cwd()) / spec.file
+        return path.name, path.read_bytes(), f"file {spec.file}"
+    from credlift.evals.synth import SynthSpec, render_credential
+
+    fields = {"holder_name": profile.name, **spec.synth.fields}
+    sample = render_credential(SynthSpec(type=spec.synth.type, seed=spec.synth.seed, capture=spec.synth.capture,
+                                         tamper=spec.synth.tamper, fields=fields))
+    description = f"synth {spec.synth.type} seed={spec.synth.seed} capture={spec.synth.capture} tamper={spec.synth.tamper}"
+    return f"{spec.synth.type}-{spec.synth.seed}.{sample.extension}", sample.image_bytes, description
+
+
+def _record(kind: str, text: str, result: TurnResult, latency: float) -> TurnRecord:
+    decision = result.decision
+    return TurnRecord(kind=kind, input=redact_id_numbers(text), replies=list(result.replies),
+                      progress=list(result.progress), nodes_run=list(result.nodes_run),
+                      decision=decision.kind if decision else "none", increase=decision.increase if decision else 0,
+                      retrieved_clauses=sorted(set(result.retrieved_clauses) | set(result.cited_clauses)
+                                               | set(decision.clause_ids if decision else [])),
+                      latency_s=latency)
+
+
+def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> DialogueOutcome:
+    capture = LogCapture()
+    root = logging.getLogger()
+    root.addHandler(capture)
+    previous_level = root.level
+    root.setLevel(min(previous_level, logging.INFO))
+    started = time.perf_counter()
+    records: list[TurnRecord] = []
+    greeting: list[str] = []
+    failure: str | None = None
+    profile: ApplicantProfile | None = None
+    try:
+        profile = _profile_for(dialogue, driver, trial)
+        thread_id, opened = driver.open(profile, dialogue.lang)
+        greeting = list(opened.replies)
+        for index, turn in enumerate(dialogue.turns):
+            began = time.perf_counter()
+            if turn.kind == "user":
+                result, text = driver.send(thread_id, turn.user), turn.user
+            elif turn.kind == "upload":
+                filename, data, text = _upload_bytes(turn, dialogue, profile)
+                result = driver.upload(thread_id, filename, data)
+            else:
+                text = f"staff {turn.staff.action}: {turn.staff.note or turn.staff.text}"
+                result = driver.staff(thread_id, turn.staff.action, turn.staff.note, turn.staff.text)
+            records.append(_record(turn.kind, text, result, time.perf_counter() - began))
+            failure = check_turn(turn.expect, records[-1], index)
+            if failure:
+                break
+        if failure is None:
+            failure = check_final(dialogue.expect_final, records, greeting, capture.lines,
+                                  profile.id_number if profile else "")
+    except Exception as error:  # a crash is a failed dialogue with its reason, never a crashed suite
+        log.exception("dialogue %s crashed", dialogue.id)
+        failure = f"error: {type(error).__name__}: {redact_id_numbers(str(error))}"
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(previous_level)
+    decisions = [r for r in records if r.decision != "none"]
+    expected = dialogue.expect_final.decision
+    return DialogueOutcome(
+        id=dialogue.id, trial=trial, tags=dialogue.tags, lang=dialogue.lang, passed=failure is None, failure=failure,
+        greeting=greeting, turns=records,
+        decision=decisions[-1].decision if decisions else "none", increase=decisions[-1].increase if decisions else 0,
+        expected_decision=(expected if isinstance(expected, list) else [expected]) if expected else [],
+        duration_s=time.perf_counter() - started)
+
+
+def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_outcome=None) -> SuiteResult:
+    outcomes: list[DialogueOutcome] = []
+    for dialogue in dialogues:
+        for trial in range(trials):
+            outcome = run_dialogue(dialogue, driver, trial)
+            outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+    return SuiteResult(trials=trials, outcomes=outcomes)

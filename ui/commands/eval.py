@@ -1,0 +1,56 @@
+"""`credlift eval`: replay dialogue files and score them; ends with `N passed, M failed`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+DEFAULT_DIALOGUES = Path(__file__).resolve().parents[2] / "evals" / "dialogues"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("eval")
+    def eval_(
+        dialogues: Path = typer.Option(DEFAULT_DIALOGUES, "--dialogues", help="folder of *.yaml dialogue files (recursive)"),
+        report: Path = typer.Option(None, "--report", help="write eval-summary.json and eval.html here"),
+        trials: int = typer.Option(1, "--trials", min=1, max=20, help="run each dialogue K times; pass^k counts all-K passes"),
+        via: str = typer.Option("", "--via", help="URL of a running credlift app to replay through gradio_client"),
+        tags: list[str] = typer.Option(None, "--tags", help="only dialogues with one of these tags"),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="print the transcript of failures"),
+    ) -> None:
+        """Replay the dialogue suite (in-process by default) and report pass/fail per dialogue."""
+        from credlift.evals.replay.format import load_suite
+        from credlift.evals.replay.report import write_report
+        from credlift.evals.replay.runner import run_suite
+
+        suite = load_suite(dialogues, tags=tags)
+        if not suite:
+            from credlift.errors import UserInputError
+
+            raise UserInputError(f"no dialogue files found in {dialogues}")
+        if via:
+            from credlift.evals.replay.app_driver import AppDriver
+
+            driver = AppDriver(via)
+        else:
+            from credlift.evals.replay.drivers import InProcessDriver
+
+            driver = InProcessDriver()
+
+        def show(outcome) -> None:
+            mark = "PASS" if outcome.passed else "FAIL"
+            typer.echo(f"{mark} {outcome.id}" + (f" [trial {outcome.trial + 1}]" if trials > 1 else "")
+                       + ("" if outcome.passed else f" — {outcome.failure}"))
+            if verbose and not outcome.passed:
+                for turn in outcome.turns:
+                    typer.echo(f"    > {turn.kind}: {turn.input}")
+                    for reply in turn.replies:
+                        typer.echo(f"      < {reply}")
+
+        result = run_suite(suite, driver, trials=trials, on_outcome=show)
+        if report:
+            write_report(result, report)
+            typer.echo(f"report: {report / 'eval.html'}")
+        typer.echo(f"{result.passed} passed, {result.failed} failed")
+        if result.failed:
+            raise typer.Exit(1)

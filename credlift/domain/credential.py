@@ -59,3 +59,5 @@ class OcrLine(BaseModel):
     box: tuple[int, int, int, int] = Field(description="x, y, w, h (axis-aligned bounding box)")
     polygon: list[tuple[int, int]] = Field(default_factory=list, description="the detector's 4 corner points")
     confidence: float = 1.0
+    upright_box: tuple[int, int, int, int] | None = Field(
+        default=None, description="x, y, w, h in the page turned upright and deskewed (what layout parsers read); None: same as box")

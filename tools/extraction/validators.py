@@ -1,0 +1,312 @@
+"""Checks on a read credential: number formats, internal consistency, dates, ID number, name, issuer registry.
+
+Each failure is one `ValidationFinding` with a stable code and a sentence in English and Chinese. Number rules
+come from `credlift.tools.credential_numbers` (the one table the generator uses too). A mismatch is evidence to
+weigh, not proof of forgery: the policy engine decides what a finding means.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from credlift.domain.applicant import ApplicantProfile
+from credlift.domain.credential import CredentialRecord, ValidationFinding, ValidationReport
+from credlift.tools import credential_numbers as numbers
+from credlift.tools.extraction.normalise import clean
+from credlift.tools.registry import IssuerRegistry, check_against_registry
+
+#: youngest plausible age at which each credential (or level) is earned
+MINIMUM_AGE: dict[str, int] = {
+    "cet4": 14, "cet6": 14, "vocational": 16, "award": 14, "qualification": 18,
+    "graduation:junior_college": 17, "graduation:bachelor": 19, "graduation:second_bachelor": 20,
+    "graduation:master": 21, "graduation:doctorate": 23, "graduation": 17,
+    "degree:bachelor": 19, "degree:master": 21, "degree:doctor": 23, "degree": 19,
+}
+
+# code -> (English, Chinese); {placeholders} are filled from the finding's details
+MESSAGES: dict[str, tuple[str, str]] = {
+    "CERT_NUMBER_MISSING": ("The certificate number could not be read.", "未能识别证书编号。"),
+    "TYPE_UNKNOWN": ("The document is not a credential type we accept.", "该文件不是我们受理的证书类型。"),
+    "SCHOOL_CODE_MISMATCH": ("The school code {code} in the certificate number belongs to {expected}, but the "
+                             "certificate names {found}.", "证书编号中的学校代码 {code} 对应 {expected}，但证书上的学校为 {found}。"),
+    "SCHOOL_CODE_UNKNOWN": ("The school code {code} in the certificate number is not on the Ministry of Education's list.",
+                            "证书编号中的学校代码 {code} 不在教育部高校名单中。"),
+    "LEVEL_MISMATCH": ("The level printed ({found}) does not match the level coded in the certificate number ({expected}).",
+                       "证书上的层次（{found}）与证书编号中的层次代码（{expected}）不一致。"),
+    "YEAR_MISMATCH": ("The year in the certificate number ({expected}) does not match the date printed ({found}).",
+                      "证书编号中的年份（{expected}）与证书上的日期（{found}）不一致。"),
+    "CET_LEVEL_MISMATCH": ("The report number is coded for {expected}, but the report reads as {found}.",
+                           "成绩报告单编号对应 {expected}，但报告单显示为 {found}。"),
+    "CET_SESSION_MISMATCH": ("The exam session in the report number ({expected}) does not match the one printed ({found}).",
+                             "成绩报告单编号中的考试时间（{expected}）与报告单上的考试时间（{found}）不一致。"),
+    "CET_SESSION_MONTH": ("CET exams are held in June and December only, but the report says {found}.",
+                          "四六级考试只在六月和十二月举行，但报告单上的考试时间为 {found}。"),
+    "CET_PARTS_SUM": ("The part scores add up to {expected}, not to the total of {found}.",
+                      "各部分分数之和为 {expected}，与总分 {found} 不符。"),
+    "CET_SCORE_RANGE": ("The {field} score {found} is above its maximum of {expected}.", "{field} 分数 {found} 超过满分 {expected}。"),
+    "CET_ADMISSION_MISMATCH": ("The admission number is for {found}, which does not match the report ({expected}).",
+                               "准考证号对应 {found}，与成绩报告单（{expected}）不一致。"),
+    "DATE_INVALID": ("The {field} '{found}' is not a valid date.", "{field}“{found}”不是有效日期。"),
+    "DATE_IN_FUTURE": ("The {field} {found} is in the future.", "{field} {found} 晚于今天。"),
+    "DATE_TOO_EARLY": ("The {field} {found} is before the holder could have earned this credential (born {expected}).",
+                       "{field} {found} 早于持证人可能取得该证书的时间（出生于 {expected}）。"),
+    "STUDY_DATES_ORDER": ("The study period ends ({found}) before it starts ({expected}).",
+                          "学习结束时间（{found}）早于开始时间（{expected}）。"),
+    "BIRTH_DATE_MISMATCH": ("The birth date printed ({found}) differs from the one in the ID number.",
+                            "证书上的出生日期（{found}）与身份证号码中的出生日期不一致。"),
+    "GENDER_MISMATCH": ("The gender printed ({found}) differs from the one coded in the ID number.",
+                        "证书上的性别（{found}）与身份证号码中的性别不一致。"),
+    "NAME_MISMATCH": ("The holder's name on the certificate ({found}) is not the account holder's verified name ({expected}).",
+                      "证书上的持证人姓名（{found}）与账户实名（{expected}）不一致。"),
+    "NAME_MISSING": ("The holder's name could not be read, so it was not compared with the account.",
+                     "未能识别持证人姓名，无法与账户实名核对。"),
+    "ID_MISMATCH": ("The ID number on the certificate is not the account holder's ID number.",
+                    "证书上的身份证号码与账户身份证号码不一致。"),
+    "REGISTRY_NOT_FOUND": ("The issuer's registry has no certificate with this number.", "发证机构的登记系统中查无此证书编号。"),
+    "REGISTRY_MISMATCH": ("The issuer's registry records different {found} for this certificate number.",
+                          "发证机构登记的 {found} 与证书不一致。"),
+    "REGISTRY_UNAVAILABLE": ("The issuer's registry could not be reached; the certificate was not checked against it.",
+                             "暂时无法连接发证机构的登记系统，未能核验。"),
+}
+
+_ZH_FIELD = {"issue_date": "发证日期", "exam_session": "考试时间", "study_end": "毕业时间", "study_start": "入学时间",
+             "birth_date": "出生日期", "total_score": "总分", "listening": "听力", "reading": "阅读",
+             "writing_translation": "写作和翻译"}
+
+
+def finding(code: str, field: str | None = None, severity: str = "error", **details: object) -> ValidationFinding:
+    """A finding with its sentences filled in (unknown codes carry their own message in details)."""
+    english, chinese = MESSAGES.get(code, (str(details.get("message", code)), str(details.get("message_zh", ""))))
+    values = {"field": field or "", **{k: v for k, v in details.items() if k not in ("message", "message_zh")}}
+    values_zh = {**values, "field": _ZH_FIELD.get(field or "", field or "")}
+    return ValidationFinding(code=code, severity=severity, field=field,
+                             message=_fill(english, values), message_zh=_fill(chinese, values_zh))
+
+
+def _fill(template: str, values: dict[str, object]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def validate_credential(record: CredentialRecord, applicant: ApplicantProfile | None = None,
+                        registry: IssuerRegistry | None = None, today: date | None = None) -> ValidationReport:
+    today = today or date.today()
+    findings: list[ValidationFinding] = []
+    if record.type in ("other", "unknown"):
+        findings.append(finding("TYPE_UNKNOWN", field="type"))
+        return ValidationReport(findings=findings, registry_status="not_applicable")
+
+    parsed = _check_number(record, findings, today)
+    birth = _check_id_number(record, findings)
+    _check_dates(record, findings, today, birth)
+    if record.type in ("cet4", "cet6"):
+        _check_cet(record, parsed, findings)
+    elif parsed is not None:
+        _check_number_consistency(record, parsed, findings)
+    _check_holder(record, applicant, findings)
+
+    check = check_against_registry(record, registry)
+    if check.status == "not_found":
+        findings.append(finding("REGISTRY_NOT_FOUND", field="certificate_number", severity="warning"))
+    elif check.status == "mismatch":
+        findings.append(finding("REGISTRY_MISMATCH", field=check.mismatched_fields[0],
+                                found=", ".join(check.mismatched_fields)))
+    elif check.status == "unavailable":
+        findings.append(finding("REGISTRY_UNAVAILABLE", severity="warning"))
+    return ValidationReport(findings=findings, registry_status=check.status)
+
+
+def _check_number(record: CredentialRecord, findings: list[ValidationFinding], today: date):
+    number = record.fields.get("certificate_number")
+    if not number:
+        findings.append(finding("CERT_NUMBER_MISSING", field="certificate_number"))
+        return None
+    try:
+        if record.type == "graduation":
+            return numbers.parse_graduation_number(str(number), today=today)
+        if record.type == "degree":
+            return numbers.parse_degree_number(str(number), today=today)
+        if record.type in ("award", "qualification"):
+            return numbers.PARSERS[record.type](str(number), today=today)
+        return numbers.parse_certificate_number(record.type, str(number))
+    except numbers.NumberFormatError as error:
+        findings.append(finding(error.code, field="certificate_number", message=error.message,
+                                message_zh=f"证书编号格式不符：{error.message}"))
+        return None
+
+
+def _check_id_number(record: CredentialRecord, findings: list[ValidationFinding]) -> date | None:
+    id_number = record.fields.get("id_number")
+    birth: date | None = None
+    if id_number:
+        try:
+            resident = numbers.parse_resident_id(str(id_number))
+        except numbers.NumberFormatError as error:
+            findings.append(finding(error.code, field="id_number", message=error.message,
+                                    message_zh="身份证号码无效（校验位、出生日期或地区码不符）。"))
+        else:
+            birth = resident.birth_date
+            printed_birth = _as_date(record.fields.get("birth_date"))
+            if printed_birth and printed_birth != birth:
+                findings.append(finding("BIRTH_DATE_MISMATCH", field="birth_date", found=record.fields["birth_date"]))
+            gender = record.fields.get("gender")
+            if gender and _gender_code(str(gender)) not in (None, resident.gender):
+                findings.append(finding("GENDER_MISMATCH", field="gender", found=gender))
+    return birth or _as_date(record.fields.get("birth_date"))
+
+
+def _check_dates(record: CredentialRecord, findings: list[ValidationFinding], today: date, birth: date | None) -> None:
+    for key in ("issue_date", "exam_session", "study_start", "study_end", "birth_date"):
+        value = record.fields.get(key)
+        if value in (None, ""):
+            continue
+        parsed = _as_date(value)
+        if parsed is None:
+            findings.append(finding("DATE_INVALID", field=key, found=value))
+            continue
+        if parsed > today:
+            findings.append(finding("DATE_IN_FUTURE", field=key, found=value))
+    issued = _as_date(record.fields.get("issue_date"))
+    if issued and birth:
+        level = record.fields.get("level") or record.fields.get("degree_level")
+        minimum = MINIMUM_AGE.get(f"{record.type}:{level}", MINIMUM_AGE.get(record.type, 14))
+        if _age_on(birth, issued) < minimum:
+            findings.append(finding("DATE_TOO_EARLY", field="issue_date", found=record.fields["issue_date"],
+                                    expected=birth.isoformat()))
+    start, end = _as_date(record.fields.get("study_start")), _as_date(record.fields.get("study_end"))
+    if start and end and end <= start:
+        findings.append(finding("STUDY_DATES_ORDER", field="study_end", found=record.fields["study_end"],
+                                expected=record.fields["study_start"]))
+
+
+def _check_cet(record: CredentialRecord, parsed, findings: list[ValidationFinding]) -> None:
+    fields = record.fields
+    session = fields.get("exam_session") or fields.get("issue_date")
+    if session and _as_date(session) and str(session)[5:7] not in ("06", "12"):
+        findings.append(finding("CET_SESSION_MONTH", field="exam_session", found=session))
+    if parsed is not None:
+        if parsed.level != record.type:
+            findings.append(finding("CET_LEVEL_MISMATCH", field="certificate_number", expected=_cet_name(parsed.level),
+                                    found=_cet_name(record.type)))
+        if session and str(session)[:7] != parsed.exam_session:
+            findings.append(finding("CET_SESSION_MISMATCH", field="exam_session", expected=parsed.exam_session,
+                                    found=str(session)[:7]))
+    limits = {"total_score": numbers.CET_MAX_TOTAL, "listening": numbers.CET_MAX_LISTENING,
+              "reading": numbers.CET_MAX_READING, "writing_translation": numbers.CET_MAX_WRITING_TRANSLATION}
+    values = {key: _number(fields.get(key)) for key in limits}
+    for key, maximum in limits.items():
+        if values[key] is not None and values[key] > maximum:
+            findings.append(finding("CET_SCORE_RANGE", field=key, found=_show(values[key]), expected=_show(maximum)))
+    parts = [values["listening"], values["reading"], values["writing_translation"]]
+    if values["total_score"] is not None and all(part is not None for part in parts):
+        total_of_parts = sum(parts)
+        # the total is the rounded sum of the parts (each part is reported to half a point)
+        if abs(total_of_parts - values["total_score"]) > 1.0:
+            findings.append(finding("CET_PARTS_SUM", field="total_score", expected=_show(total_of_parts),
+                                    found=_show(values["total_score"])))
+    admission = fields.get("admission_number")
+    if admission:
+        try:
+            parsed_admission = numbers.parse_cet_admission_number(str(admission))
+        except numbers.NumberFormatError as error:
+            findings.append(finding(error.code, field="admission_number", message=error.message,
+                                    message_zh=f"准考证号格式不符：{error.message}"))
+        else:
+            expected = f"{_cet_name(record.type)} {str(session)[:7] if session else ''}".strip()
+            found = f"{_cet_name(parsed_admission.level)} {parsed_admission.exam_session}"
+            if parsed_admission.level != record.type or (session and parsed_admission.exam_session != str(session)[:7]):
+                findings.append(finding("CET_ADMISSION_MISMATCH", field="admission_number", expected=expected, found=found))
+
+
+def _check_number_consistency(record: CredentialRecord, parsed, findings: list[ValidationFinding]) -> None:
+    fields = record.fields
+    school = fields.get("school")
+    if record.type in ("graduation", "degree"):
+        code = parsed.school_code if record.type == "graduation" else parsed.unit_code
+        if parsed.school_name is None:
+            findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", code=code))
+        elif school and clean(str(school)) != clean(parsed.school_name):
+            findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", code=code, expected=parsed.school_name,
+                                    found=school))
+    level_field, expected_level = {
+        "graduation": ("level", getattr(parsed, "level", None)),
+        "degree": ("degree_level", getattr(parsed, "degree_level", None)),
+        "vocational": ("skill_level", getattr(parsed, "skill_level", None)),
+        "award": ("award_level", getattr(parsed, "award_level", None)),
+        "qualification": ("qualification_level", getattr(parsed, "qualification_level", None)),
+    }.get(record.type, (None, None))
+    printed_level = fields.get(level_field) if level_field else None
+    if printed_level not in (None, "") and expected_level and str(printed_level) != str(expected_level):
+        findings.append(finding("LEVEL_MISMATCH", field=level_field, expected=expected_level, found=printed_level))
+    if record.type == "award":
+        for key, expected in (("award_scope", parsed.award_scope), ("competition", parsed.competition)):
+            printed = fields.get(key)
+            if printed and clean(str(printed)) != clean(expected):
+                findings.append(finding("LEVEL_MISMATCH", field=key, expected=expected, found=printed))
+    year_source = "study_end" if record.type == "graduation" and fields.get("study_end") else "issue_date"
+    printed_date = fields.get(year_source)
+    if printed_date and str(printed_date)[:4].isdigit() and int(str(printed_date)[:4]) != parsed.year:
+        findings.append(finding("YEAR_MISMATCH", field=year_source, expected=parsed.year, found=printed_date))
+
+
+def _check_holder(record: CredentialRecord, applicant: ApplicantProfile | None, findings: list[ValidationFinding]) -> None:
+    if applicant is None:
+        return
+    name = record.fields.get("holder_name")
+    if not name:
+        findings.append(finding("NAME_MISSING", field="holder_name", severity="warning"))
+    elif _name_key(str(name)) != _name_key(applicant.name):
+        from credlift.domain.applicant import mask_name
+
+        findings.append(finding("NAME_MISMATCH", field="holder_name", found=mask_name(str(name)),
+                                expected=mask_name(applicant.name)))
+    id_number = record.fields.get("id_number")
+    if id_number and applicant.id_number and numbers.normalise_number(str(id_number)) != numbers.normalise_number(applicant.id_number):
+        findings.append(finding("ID_MISMATCH", field="id_number"))
+
+
+def _name_key(name: str) -> str:
+    return clean(name).replace("·", "").replace(".", "").lower()
+
+
+def _as_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return date(int(text[:4]), int(text[5:7]), 1)
+    except ValueError:
+        return None
+    return None
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _gender_code(text: str) -> str | None:
+    text = text.strip().lower()
+    if text in ("男", "male", "m"):
+        return "male"
+    if text in ("女", "female", "f"):
+        return "female"
+    return None
+
+
+def _number(value) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _show(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _cet_name(credential_type: str) -> str:
+    return {"cet4": "CET-4", "cet6": "CET-6"}.get(credential_type, credential_type)

@@ -1,0 +1,176 @@
+"""Issuer registries: did the issuer really issue this certificate to this person?
+
+`IssuerRegistry` is the interface a real registry (CHSI for graduation and degree records, the CET score query,
+the skills certificate query) can implement. `LocalRegistry` is the embedded one: an SQLite table of issued
+certificates in the data directory, seeded from a synthetic `labels.jsonl`.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from credlift.domain.credential import CredentialRecord, FieldValue
+from credlift.errors import UserInputError
+
+RegistryStatus = Literal["verified", "not_found", "mismatch", "unavailable", "not_applicable"]
+
+#: fields an issuer's record is compared on, where both sides have them
+COMPARED_FIELDS: tuple[str, ...] = ("holder_name", "school", "issue_date", "total_score", "level", "degree_level",
+                                    "major", "occupation", "skill_level", "competition", "award_level",
+                                    "qualification_level", "exam_session")
+
+
+class RegistryEntry(BaseModel):
+    """What the issuer's records say about one certificate."""
+    credential_type: str
+    certificate_number: str
+    holder_name: str = ""
+    fields: dict[str, FieldValue] = Field(default_factory=dict)
+    source: str = "local"
+
+
+class RegistryCheck(BaseModel):
+    status: RegistryStatus
+    mismatched_fields: list[str] = Field(default_factory=list)
+    entry: RegistryEntry | None = None
+
+
+@runtime_checkable
+class IssuerRegistry(Protocol):
+    def lookup(self, credential_type: str, certificate_number: str) -> RegistryEntry | None:
+        """The issuer's record of this certificate, or None when the issuer has no such certificate.
+
+        Raise `credlift.errors.BackendUnavailableError` when the registry cannot be asked right now.
+        """
+
+
+def _registry_type(credential_type: str) -> str:
+    # CET-4 and CET-6 share one numbering space (the level is a digit of the number)
+    return "cet" if credential_type in ("cet4", "cet6") else credential_type
+
+
+def _normalised_number(number: str) -> str:
+    from credlift.tools.credential_numbers import normalise_number
+
+    return normalise_number(str(number))
+
+
+class LocalRegistry:
+    """Issued certificates in SQLite (`<data_dir>/registry.sqlite3`)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS issued_certificates ("
+                " registry_type TEXT NOT NULL, certificate_number TEXT NOT NULL, credential_type TEXT NOT NULL,"
+                " holder_name TEXT NOT NULL DEFAULT '', fields_json TEXT NOT NULL, source TEXT NOT NULL,"
+                " PRIMARY KEY (registry_type, certificate_number))")
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> LocalRegistry:
+        return cls(Path(data_dir) / "registry.sqlite3")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)
+
+    def add(self, entry: RegistryEntry) -> None:
+        self.add_many([entry])
+
+    def add_many(self, entries: Iterable[RegistryEntry]) -> int:
+        rows = [(_registry_type(e.credential_type), _normalised_number(e.certificate_number), e.credential_type,
+                 e.holder_name, json.dumps(e.fields, ensure_ascii=False), e.source) for e in entries]
+        with self._lock, self._connect() as connection:
+            connection.executemany("INSERT OR REPLACE INTO issued_certificates VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def lookup(self, credential_type: str, certificate_number: str) -> RegistryEntry | None:
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT credential_type, certificate_number, holder_name, fields_json, source FROM issued_certificates"
+                " WHERE registry_type = ? AND certificate_number = ?",
+                (_registry_type(credential_type), _normalised_number(certificate_number))).fetchone()
+        if row is None:
+            return None
+        return RegistryEntry(credential_type=row[0], certificate_number=row[1], holder_name=row[2],
+                             fields=json.loads(row[3]), source=row[4])
+
+    def count(self) -> int:
+        with self._connect() as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM issued_certificates").fetchone()[0])
+
+    def seed_from_labels(self, labels_path: Path) -> int:
+        """Adds every certificate of a synthetic `labels.jsonl` as issued (a tampered image keeps the genuine
+        fields the generator started from, where the row has them)."""
+        labels_path = Path(labels_path)
+        if not labels_path.is_file():
+            raise UserInputError(f"the labels file '{labels_path}' does not exist")
+        entries = []
+        with labels_path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    raise UserInputError(f"line {number} of '{labels_path.name}' is not JSON") from None
+                entry = entry_from_label(row)
+                if entry is not None:
+                    entries.append(entry)
+        return self.add_many(entries)
+
+
+def entry_from_label(row: dict) -> RegistryEntry | None:
+    """A registry entry from one synthetic label row (None when the row has no type or number)."""
+    credential_type = row.get("type") or row.get("credential_type")
+    fields = row.get("original_fields") or row.get("genuine_fields") or row.get("fields") or {}
+    number = fields.get("certificate_number")
+    if not credential_type or not number:
+        return None
+    kept = {key: value for key, value in fields.items() if key != "id_number"}  # the registry needs no ID numbers
+    return RegistryEntry(credential_type=credential_type, certificate_number=str(number),
+                         holder_name=str(fields.get("holder_name") or ""), fields=kept, source="synth")
+
+
+def check_against_registry(record: CredentialRecord, registry: IssuerRegistry | None) -> RegistryCheck:
+    """Looks the record's certificate up and compares the fields both sides have."""
+    from credlift.errors import BackendUnavailableError
+
+    number = record.fields.get("certificate_number")
+    if registry is None or not number or record.type in ("other", "unknown"):
+        return RegistryCheck(status="not_applicable")
+    try:
+        entry = registry.lookup(record.type, str(number))
+    except (BackendUnavailableError, sqlite3.Error, OSError):
+        return RegistryCheck(status="unavailable")
+    if entry is None:
+        return RegistryCheck(status="not_found")
+    issued = dict(entry.fields)
+    if entry.holder_name:
+        issued["holder_name"] = entry.holder_name
+    mismatched = [key for key in COMPARED_FIELDS
+                  if record.fields.get(key) not in (None, "") and issued.get(key) not in (None, "")
+                  and _comparable(record.fields[key]) != _comparable(issued[key])]
+    if _registry_type(entry.credential_type) == "cet" and entry.credential_type != record.type:
+        mismatched.insert(0, "type")
+    return RegistryCheck(status="mismatch" if mismatched else "verified", mismatched_fields=mismatched, entry=entry)
+
+
+def _comparable(value: FieldValue) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(" ", "").strip()
+
+
+def default_registry(data_dir: Path) -> LocalRegistry | None:
+    """The local registry of this data directory, when one has been seeded."""
+    path = Path(data_dir) / "registry.sqlite3"
+    return LocalRegistry(path) if path.exists() else None

@@ -12,6 +12,7 @@ class Clause(BaseModel):
     text_zh: str
     text_en: str
     tags: list[str] = Field(default_factory=list)
+    policy_version: str = Field(default="", description="parameters.yaml policy_version the numbers come from")
 
     def text(self, lang: str) -> str:
         return self.text_zh if lang == "zh" else self.text_en
@@ -21,3 +22,4 @@ class RetrievedClause(BaseModel):
     clause: Clause
     score: float
     rank: int
+    matched_by: list[str] = Field(default_factory=list, description="rankers that found it: dense, keyword")

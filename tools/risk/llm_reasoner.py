@@ -169,6 +169,31 @@ def risk_features(applicant: ApplicantProfile, credential: CredentialRecord, ris
     }
 
 
+_TYPE_NAMES = {
+    "zh": {"cet4": "大学英语四级成绩报告", "cet6": "大学英语六级成绩报告", "graduation": "毕业证书", "degree": "学位证书",
+           "vocational": "职业技能等级证书", "award": "竞赛获奖证书", "qualification": "会计专业技术资格证书"},
+    "en": {"cet4": "CET-4 score report", "cet6": "CET-6 score report", "graduation": "graduation certificate",
+           "degree": "degree certificate", "vocational": "vocational skill certificate",
+           "award": "competition award", "qualification": "accounting qualification"},
+}
+
+
+def risk_retrieval_query(applicant: ApplicantProfile, credential: CredentialRecord, lang: str = "zh") -> str:
+    """The retrieval query for risk reasoning: the credential's increase rule, PD scaling and whichever caps apply."""
+    params = load_policy_parameters()
+    zh = lang == "zh"
+    name = _TYPE_NAMES["zh" if zh else "en"].get(credential.type, credential.type)
+    parts = [f"{name} 提额" if zh else f"{name} limit increase",
+             "违约概率 风险调整" if zh else "probability of default risk scaling"]
+    if applicant.utilisation > params.max_utilisation_for_increase:
+        parts.append("额度使用率过高" if zh else "high utilisation")
+    if applicant.delinquent_last_12m > params.max_delinquencies_last_12m:
+        parts.append("近期逾期" if zh else "recent delinquency")
+    if credential.field("issue_date") or credential.field("exam_session"):
+        parts.append("证书年限" if zh else "credential age recency")
+    return "；".join(parts) if zh else "; ".join(parts)
+
+
 def load_prompt(name: str, lang: str) -> str:
     path = PROMPTS_DIR / ("zh" if lang == "zh" else "en") / f"{name}.txt"
     return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,282 @@
+"""SFT data for the risk LLM: loan-book applications -> (features, credential, retrieved clauses) -> RiskAssessment.
+
+Each loan-book row with a credential becomes one case: an applicant profile (pseudonymous: no name, no ID
+number), a credential record, the scorecard's RiskScore, the clauses retrieval returns for the risk question,
+the deterministic reasoner's assessment (the target) and the policy engine's decision with that assessment.
+The prompt is rendered by `credlift.tools.risk.llm_reasoner.render_risk_messages`, the one used when serving,
+in zh and en. Every target is checked with the serving validator, so the model is never taught an answer the
+agent would discard. Splits are by application month: the latest months are the test set (out of time).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from credlift.domain.applicant import ApplicantProfile
+from credlift.domain.authenticity import AuthenticityReport
+from credlift.domain.credential import CredentialRecord, ValidationReport
+from credlift.domain.decision import LimitDecision
+from credlift.domain.policy import RetrievedClause
+from credlift.domain.risk import RiskAssessment, RiskScore
+from credlift.tools.policy_parameters import load_policy_parameters
+from credlift.tools.risk.llm_reasoner import (AnswerRejected, render_risk_messages, risk_retrieval_query,
+                                              validate_answer)
+
+logger = logging.getLogger(__name__)
+
+Split = Literal["train", "validation", "test"]
+Language = Literal["zh", "en"]
+SPLITS: tuple[Split, ...] = ("train", "validation", "test")
+QUALIFICATION_NAME = "会计专业技术资格"
+
+
+class ChatTurn(BaseModel):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class SftExample(BaseModel):
+    """One supervised example plus everything the evaluation needs to replay the policy engine on it."""
+    example_id: str
+    split: Split
+    application_month: str = Field(description="YYYY-MM; the split key")
+    as_of: date
+    lang: Language
+    messages: list[ChatTurn] = Field(description="system, user, assistant (the target as JSON)")
+    target: RiskAssessment
+    retrieved_clause_ids: list[str]
+    applicant: ApplicantProfile = Field(description="pseudonymous: no name, no ID number")
+    credential: CredentialRecord
+    risk_score: RiskScore
+    reference_decision: str = Field(description="the policy engine's decision kind with the target assessment")
+    reference_increase: int
+    defaulted_12m: bool
+
+
+class SplitPlan(BaseModel):
+    months: dict[Split, list[str]]
+
+    def split_of(self, month: str) -> Split:
+        for split, months in self.months.items():
+            if month in months:
+                return split
+        raise KeyError(month)
+
+
+class SftManifest(BaseModel):
+    policy_version: str
+    scorecard_version: str
+    loan_book_rows: int
+    languages: list[Language]
+    seed: int
+    plan: SplitPlan
+    counts: dict[Split, int]
+    dropped: dict[str, int] = Field(default_factory=dict, description="reason -> cases not turned into examples")
+    risk_levels: dict[str, int] = Field(default_factory=dict)
+    decisions: dict[str, int] = Field(default_factory=dict)
+    files: dict[str, str] = Field(default_factory=dict, description="file name -> sha256")
+
+
+def plan_time_splits(months: list[str], validation_months: int = 3, test_months: int = 3) -> SplitPlan:
+    """Latest months are test, the ones before validation, the rest train: no month is in two splits."""
+    ordered = sorted(set(months))
+    if len(ordered) < validation_months + test_months + 1:
+        raise ValueError(f"{len(ordered)} months cannot make train, {validation_months} validation and "
+                         f"{test_months} test months")
+    cut_test = len(ordered) - test_months
+    cut_validation = cut_test - validation_months
+    return SplitPlan(months={"train": ordered[:cut_validation], "validation": ordered[cut_validation:cut_test],
+                             "test": ordered[cut_test:]})
+
+
+def application_date(month: str) -> date:
+    """Mid-month: the loan book records the month only."""
+    year, mm = month.split("-")
+    return date(int(year), int(mm), 15)
+
+
+def applicant_from_row(row: pd.Series) -> ApplicantProfile:
+    return ApplicantProfile(
+        account_id=f"book-{int(row['applicant_id'])}", name="", id_number="",
+        current_limit=int(row["current_limit"]), utilisation=float(row["utilisation"]),
+        months_on_book=int(row["months_on_book"]), delinquent_last_12m=int(row["delinquent_last_12m"]),
+        income_band=str(row["income_band"]), thin_file=bool(row["thin_file"]))
+
+
+def _exam_session(issued: date) -> str:
+    """CET sits in June and December: the last session on or before the issue date."""
+    if issued.month >= 12:
+        return f"{issued.year:04d}-12"
+    if issued.month >= 6:
+        return f"{issued.year:04d}-06"
+    return f"{issued.year - 1:04d}-12"
+
+
+def credential_from_row(row: pd.Series, as_of: date) -> CredentialRecord:
+    """The typed record a verified credential of this loan-book row would have produced."""
+    ctype = str(row["credential_type"])
+    level = str(row["credential_level"]).removesuffix(".0")
+    age = float(row["credential_age_years"]) if pd.notna(row["credential_age_years"]) else 0.0
+    issued = as_of - timedelta(days=round(age * 365.25))
+    fields: dict[str, str | int | float | None] = {"issue_date": issued.isoformat()}
+    if ctype in ("cet4", "cet6"):
+        session = _exam_session(issued)
+        fields.update(total_score=int(row["credential_score"]), exam_session=session, issue_date=session)
+    elif ctype == "graduation":
+        fields.update(level=level, study_end=issued.strftime("%Y-%m"))
+    elif ctype == "degree":
+        fields.update(degree_level=level)
+    elif ctype == "vocational":
+        fields.update(skill_level=level)
+    elif ctype == "award":
+        fields.update(award_scope=level)
+    elif ctype == "qualification":
+        fields.update(qualification_name=QUALIFICATION_NAME, qualification_level=level)
+    return CredentialRecord(type=ctype, fields=fields, confidence={k: 1.0 for k in fields}, backend="loanbook")
+
+
+def verified_evidence() -> tuple[ValidationReport, AuthenticityReport]:
+    """Booked loans passed document checks, so their cases carry clean validation and authenticity."""
+    return (ValidationReport(registry_status="verified"),
+            AuthenticityReport(verdict="authentic", score=0.02, model_version="loanbook"))
+
+
+class PolicyStack(BaseModel):
+    """The callables the builder runs; the defaults are credlift's own scorecard, reasoner, engine and retriever."""
+    model_config = {"arbitrary_types_allowed": True}
+    score: Callable[[ApplicantProfile, CredentialRecord, date], RiskScore]
+    reason: Callable[[ApplicantProfile, CredentialRecord, RiskScore, list[RetrievedClause]], RiskAssessment]
+    decide: Callable[..., LimitDecision]
+    retrieve: Callable[[str, str, int], list[RetrievedClause]]
+    scorecard_version: str = ""
+
+    @classmethod
+    def default(cls) -> "PolicyStack":
+        from credlift.knowledge import retrieve
+        from credlift.tools.limits import decide
+        from credlift.tools.risk.reasoning import assess_risk
+        from credlift.tools.risk.scorecard import load_default_scorecard
+
+        scorecard = load_default_scorecard()
+
+        def score(applicant: ApplicantProfile, credential: CredentialRecord, as_of: date) -> RiskScore:
+            return scorecard.score(applicant, credential, today=as_of)
+
+        return cls(score=score, reason=assess_risk, decide=decide,
+                   retrieve=lambda query, lang, k: retrieve(query, lang=lang, k=k),
+                   scorecard_version=str(getattr(scorecard, "version", "") or getattr(scorecard, "model_version", "")))
+
+
+class SftBuilder:
+    """Turns a loan book into SFT examples; `build` returns them with a manifest, `write` writes the JSONL splits."""
+
+    def __init__(self, stack: PolicyStack | None = None, languages: tuple[Language, ...] = ("zh", "en"),
+                 clauses_k: int = 5, validation_months: int = 3, test_months: int = 3, seed: int = 0):
+        self.stack = stack
+        self.languages = languages
+        self.clauses_k = clauses_k
+        self.validation_months = validation_months
+        self.test_months = test_months
+        self.seed = seed
+        self._retrieval_cache: dict[tuple[str, str], list[RetrievedClause]] = {}
+
+    def sample_cases(self, book: pd.DataFrame, cases: int) -> pd.DataFrame:
+        """Rows with a credential, sampled evenly over months so every split is represented."""
+        with_credential = book[book["credential_type"].astype(str) != "none"]
+        per_month = max(1, cases // max(with_credential["application_month"].nunique(), 1))
+        rng = np.random.default_rng(self.seed)
+        picks = [group.iloc[rng.permutation(len(group))[:per_month]]
+                 for _, group in with_credential.groupby("application_month", sort=True)]
+        return pd.concat(picks).sort_values(["application_month", "applicant_id"]) if picks else with_credential
+
+    def _clauses(self, query: str, lang: str) -> list[RetrievedClause]:
+        key = (query, lang)
+        if key not in self._retrieval_cache:
+            self._retrieval_cache[key] = self.stack.retrieve(query, lang, self.clauses_k)
+        return self._retrieval_cache[key]
+
+    def build(self, book: pd.DataFrame, cases: int = 1000) -> tuple[list[SftExample], SftManifest]:
+        self.stack = self.stack or PolicyStack.default()
+        params = load_policy_parameters()
+        plan = plan_time_splits(book["application_month"].astype(str).tolist(), self.validation_months,
+                                self.test_months)
+        validation, authenticity = verified_evidence()
+        examples: list[SftExample] = []
+        dropped: Counter[str] = Counter()
+        for _, row in self.sample_cases(book, cases).iterrows():
+            month = str(row["application_month"])
+            as_of = application_date(month)
+            applicant = applicant_from_row(row)
+            credential = credential_from_row(row, as_of)
+            risk_score = self.stack.score(applicant, credential, as_of)
+            for lang in self.languages:
+                clauses = self._clauses(risk_retrieval_query(applicant, credential, lang), lang)
+                target = self.stack.reason(applicant, credential, risk_score, clauses)
+                answer = target_answer(target)
+                try:
+                    # The serving validator is the gate: a target it would discard must not be taught.
+                    validate_answer(answer, [c.clause.id for c in clauses], risk_score, params)
+                except AnswerRejected as rejection:
+                    dropped[rejection.code] += 1
+                    continue
+                decision = self.stack.decide(applicant, credential, validation, authenticity, risk_score,
+                                             assessment=target, today=as_of)
+                prompt = render_risk_messages(applicant, credential, risk_score, clauses, lang, as_of, params)
+                examples.append(SftExample(
+                    example_id=f"{applicant.account_id}-{lang}", split=plan.split_of(month),
+                    application_month=month, as_of=as_of, lang=lang,
+                    messages=[ChatTurn(**m) for m in prompt] + [ChatTurn(role="assistant", content=answer)],
+                    target=target, retrieved_clause_ids=[c.clause.id for c in clauses], applicant=applicant,
+                    credential=credential, risk_score=risk_score, reference_decision=decision.kind,
+                    reference_increase=decision.increase, defaulted_12m=bool(row["default_12m"])))
+        manifest = SftManifest(
+            policy_version=params.policy_version, scorecard_version=self.stack.scorecard_version,
+            loan_book_rows=len(book), languages=list(self.languages), seed=self.seed, plan=plan,
+            counts={s: sum(e.split == s for e in examples) for s in SPLITS}, dropped=dict(dropped),
+            risk_levels=dict(Counter(e.target.risk_level for e in examples)),
+            decisions=dict(Counter(e.reference_decision for e in examples)))
+        return examples, manifest
+
+    @staticmethod
+    def write(examples: list[SftExample], manifest: SftManifest, out_dir: Path) -> SftManifest:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for split in SPLITS:
+            path = out_dir / f"{split}.jsonl"
+            path.write_text("".join(e.model_dump_json() + "\n" for e in examples if e.split == split),
+                            encoding="utf-8")
+            manifest.files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        (out_dir / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        return manifest
+
+
+def target_answer(assessment: RiskAssessment) -> str:
+    """The assistant's answer: exactly the fields of the structured-output schema, compact JSON."""
+    payload = assessment.model_dump(include={"risk_level", "factors", "adjustment", "cited_clauses", "rationale"})
+    ordered = {key: payload[key] for key in ("risk_level", "factors", "adjustment", "cited_clauses", "rationale")}
+    return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
+
+
+def read_examples(path: Path) -> list[SftExample]:
+    return [SftExample.model_validate_json(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def load_loan_book(path: Path | None = None, rows: int = 20_000, seed: int = 1) -> pd.DataFrame:
+    """A lender's book (CSV or Parquet with the documented columns), or the synthetic one."""
+    if path is None:
+        from credlift.tools.risk.loanbook import generate_loan_book
+
+        return generate_loan_book(rows=rows, seed=seed)
+    path = Path(path)
+    return pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)

@@ -1,0 +1,167 @@
+"""`credlift training build-sft | tiny-base | finetune | evaluate`: the risk LLM's data, LoRA and endpoint check."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import typer
+
+from credlift.errors import UserInputError
+
+training_app = typer.Typer(help="Fine-tune and check the risk LLM (SFT data, LoRA, OpenAI-compatible endpoint).",
+                           no_args_is_help=True)
+
+
+@training_app.command("build-sft")
+def build_sft(
+    out: Path = typer.Option(..., "--out", help="folder for train/validation/test.jsonl and manifest.json"),
+    loan_book: Path | None = typer.Option(None, "--loan-book", help="CSV or Parquet; default: the synthetic book"),
+    rows: int = typer.Option(20_000, "--rows", help="rows of the synthetic loan book"),
+    cases: int = typer.Option(1200, "--cases", help="loan-book cases to turn into examples (each in every language)"),
+    languages: str = typer.Option("zh,en", "--languages"),
+    validation_months: int = typer.Option(3, "--validation-months"),
+    test_months: int = typer.Option(3, "--test-months"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Build SFT examples (features + credential + retrieved clauses -> RiskAssessment), split by time."""
+    from credlift.training.sft_data import SftBuilder, load_loan_book
+
+    if loan_book is not None and not loan_book.exists():
+        raise UserInputError(f"the loan book {loan_book} does not exist")
+    langs = tuple(x.strip() for x in languages.split(",") if x.strip())
+    if not langs or any(lang not in ("zh", "en") for lang in langs):
+        raise UserInputError("--languages takes zh, en or both (zh,en)")
+    builder = SftBuilder(languages=langs, validation_months=validation_months, test_months=test_months, seed=seed)
+    try:
+        examples, manifest = builder.build(load_loan_book(loan_book, rows=rows, seed=seed + 1), cases=cases)
+    except ValueError as error:
+        raise UserInputError(str(error)) from None
+    manifest = builder.write(examples, manifest, out)
+    typer.echo(f"{len(examples)} examples -> {out}: " + ", ".join(f"{k} {v}" for k, v in manifest.counts.items())
+               + f"; months test {manifest.plan.months['test'][0]}..{manifest.plan.months['test'][-1]}"
+               + (f"; dropped {manifest.dropped}" if manifest.dropped else ""))
+
+
+@training_app.command("tiny-base")
+def tiny_base(
+    out: Path = typer.Option(..., "--out", help="folder for the tiny Qwen2 checkpoint"),
+    data: Path = typer.Option(..., "--data", help="SFT JSONL whose texts train the tokenizer"),
+    vocab_size: int = typer.Option(2048, "--vocab-size"),
+    hidden_size: int = typer.Option(64, "--hidden-size"),
+    layers: int = typer.Option(2, "--layers"),
+) -> None:
+    """Build a tiny random Qwen2 + local BPE tokenizer (stand-in base model for pipeline checks)."""
+    from credlift.training.finetune import read_chat_examples
+    from credlift.training.tiny_model import build_tiny_qwen2
+
+    if not data.exists():
+        raise UserInputError(f"the data file {data} does not exist")
+    texts = [m["content"] for conversation in read_chat_examples(data) for m in conversation]
+    build_tiny_qwen2(out, texts, vocab_size=vocab_size, hidden_size=hidden_size, num_layers=layers,
+                     intermediate_size=2 * hidden_size)
+    typer.echo(f"tiny Qwen2 ({layers} layers, hidden {hidden_size}, vocab {vocab_size}) -> {out}")
+
+
+@training_app.command("finetune")
+def finetune(
+    base_model: Path = typer.Option(..., "--base-model", help="local Qwen2.5-Instruct directory"),
+    train: Path = typer.Option(..., "--train", help="train.jsonl from build-sft"),
+    validation: Path | None = typer.Option(None, "--validation"),
+    out: Path = typer.Option(..., "--out", help="run folder; the adapter goes to OUT/adapter"),
+    rank: int = typer.Option(16, "--rank"),
+    alpha: int = typer.Option(32, "--alpha"),
+    dropout: float = typer.Option(0.05, "--dropout"),
+    target_modules: str = typer.Option("q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", "--target-modules"),
+    max_seq_length: int = typer.Option(2048, "--max-seq-length"),
+    learning_rate: float = typer.Option(2e-4, "--lr"),
+    epochs: float = typer.Option(2.0, "--epochs"),
+    max_steps: int | None = typer.Option(None, "--max-steps"),
+    batch_size: int = typer.Option(4, "--batch-size"),
+    grad_accum: int = typer.Option(4, "--grad-accum"),
+    bf16: str = typer.Option("auto", "--bf16", help="auto (when CUDA supports it), on or off"),
+    gradient_checkpointing: bool = typer.Option(False, "--gradient-checkpointing"),
+    check: bool = typer.Option(True, "--check/--no-check", help="reload, compare and merge the saved adapter"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """LoRA fine-tuning with transformers + peft; saves the adapter and a model card; prints step times."""
+    from pydantic import ValidationError
+
+    from credlift.training.finetune import FineTuneConfig, LoraFineTuner, check_adapter, read_chat_examples
+
+    for path in (base_model, train, validation):
+        if path is not None and not path.exists():
+            raise UserInputError(f"{path} does not exist")
+    if bf16 not in ("auto", "on", "off"):
+        raise UserInputError("--bf16 takes auto, on or off")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    try:
+        config = FineTuneConfig(
+            base_model=base_model, train_file=train, validation_file=validation, output_dir=out, lora_rank=rank,
+            lora_alpha=alpha, lora_dropout=dropout, target_modules=[m.strip() for m in target_modules.split(",")],
+            max_seq_length=max_seq_length, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
+            batch_size=batch_size, gradient_accumulation_steps=grad_accum,
+            bf16={"auto": None, "on": True, "off": False}[bf16], gradient_checkpointing=gradient_checkpointing,
+            seed=seed)
+    except ValidationError as error:
+        raise UserInputError(f"invalid fine-tuning setting: {error.errors()[0]['loc'][0]} "
+                             f"{error.errors()[0]['msg']}") from None
+    tuner = LoraFineTuner(config)
+    try:
+        result = tuner.fit()
+    except ValueError as error:
+        raise UserInputError(str(error)) from None
+    steady = result.step_times_s[1:] or result.step_times_s
+    typer.echo(f"adapter -> {result.adapter_dir} ({result.examples} examples, {len(result.train_losses)} steps, "
+               f"{result.dtype} on {result.device})")
+    typer.echo(f"loss {result.train_losses[0]:.4f} -> {result.train_losses[-1]:.4f}"
+               + (f"; validation {', '.join(f'{x:.4f}' for x in result.validation_losses)}"
+                  if result.validation_losses else ""))
+    typer.echo(f"step time: first {result.step_times_s[0]:.3f} s, median {sorted(steady)[len(steady) // 2]:.3f} s, "
+               f"mean {sum(steady) / len(steady):.3f} s over {len(steady)} steps")
+    if check:
+        probe = read_chat_examples(train)[0]
+        adapter_check = check_adapter(base_model, result.adapter_dir, probe[1]["content"][:2000], tuner.model_)
+        typer.echo(f"adapter check: reload max|diff| {adapter_check.reload_max_abs_diff:.2e}, merged max|diff| "
+                   f"{adapter_check.merged_max_abs_diff:.2e}, adapter effect {adapter_check.adapter_effect_max_abs_diff:.2e}"
+                   f" -> {'ok' if adapter_check.ok else 'FAILED'}")
+        if not adapter_check.ok:
+            raise typer.Exit(1)
+
+
+@training_app.command("evaluate")
+def evaluate(
+    base_url: str = typer.Option(..., "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1"),
+    data: Path = typer.Option(..., "--data", help="test.jsonl from build-sft"),
+    model: str = typer.Option("credlift-risk", "--model", help="served model or LoRA module name"),
+    api_key: str = typer.Option("EMPTY", "--api-key", envvar="CREDLIFT_LLM_API_KEY"),
+    timeout_s: float = typer.Option(30.0, "--timeout"),
+    limit: int | None = typer.Option(None, "--limit", help="first N examples only"),
+    report: Path | None = typer.Option(None, "--report", help="write the full evaluation as JSON here"),
+    as_json: bool = typer.Option(False, "--json", help="print the evaluation as one JSON object"),
+) -> None:
+    """JSON validity, citation validity, agreement with the policy engine, calibration, latency."""
+    from pydantic import ValidationError
+
+    from credlift.training.evaluate_endpoint import evaluate_file, summary_lines
+
+    if not data.exists():
+        raise UserInputError(f"the data file {data} does not exist")
+    if not base_url.startswith(("http://", "https://")):
+        raise UserInputError("--base-url must start with http:// or https://")
+    try:
+        evaluation = evaluate_file(base_url, data, limit=limit, model=model, api_key=api_key, timeout_s=timeout_s)
+    except (ValidationError, json.JSONDecodeError):
+        raise UserInputError(f"{data} is not an SFT file written by `credlift training build-sft`") from None
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(evaluation.model_dump_json(indent=2), encoding="utf-8")
+    if as_json:
+        typer.echo(evaluation.model_dump_json())
+        return
+    for line in summary_lines(evaluation):
+        typer.echo(line)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(training_app, name="training")

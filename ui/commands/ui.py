@@ -1,0 +1,29 @@
+"""`credlift ui`: the web app (applicant chat + helpdesk console) on localhost."""
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ui")
+    def ui(host: str = typer.Option(None, "--host", help="address to listen on (default: settings ui_host, 127.0.0.1)"),
+           port: int = typer.Option(None, "--port", help="port (default: settings ui_port, 7860)")) -> None:
+        """Serve the web app: applicant chat and helpdesk console, with named API endpoints for gradio_client."""
+        import os
+
+        os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+        from credlift.errors import UserInputError
+        from credlift.settings import get_settings
+
+        settings = get_settings()
+        chosen_port = port if port is not None else settings.ui_port
+        if not 0 < chosen_port < 65536:
+            raise UserInputError(f"--port must be between 1 and 65535, not {chosen_port}")
+        from credlift.ui.app import serve
+
+        settings.ensure_dirs()
+        typer.echo(f"credlift web app on http://{host or settings.ui_host}:{chosen_port} (Ctrl+C to stop)")
+        try:
+            serve(host=host, port=chosen_port, settings=settings)
+        except OSError as error:  # port taken, address not ours
+            raise UserInputError(f"cannot listen on {host or settings.ui_host}:{chosen_port} ({error.strerror or error})") from None

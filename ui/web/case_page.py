@@ -1,0 +1,133 @@
+"""The helpdesk case page's content from a CaseView: tables, markdown and the overlay, personal data masked."""
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+from PIL import Image
+
+from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView
+from credlift.domain.applicant import mask_id_number, mask_name, redact_id_numbers
+from credlift.ui.web.i18n import t
+
+# Credential fields that identify a person; shown masked until a staff member reveals them (audited).
+PERSONAL_FIELDS = {"holder_name": mask_name, "id_number": mask_id_number,
+                   "birth_date": lambda value: value[:4] + "-**-**" if len(value) >= 4 else "****",
+                   "admission_number": lambda value: value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]}
+
+
+def masked_fields(fields: dict, revealed: bool) -> dict:
+    """Credential fields with the personal ones masked, unless a staff member revealed them."""
+    if revealed:
+        return dict(fields)
+    return {key: PERSONAL_FIELDS[key](str(value)) if key in PERSONAL_FIELDS and value not in (None, "") else value
+            for key, value in fields.items()}
+
+
+def queue_rows(cases: list[CaseSummary]) -> list[list[str]]:
+    return [[c.case_id, c.masked_name, c.status, c.credential_type, c.verdict, c.decision,
+             c.updated_at.strftime("%Y-%m-%d %H:%M") if c.updated_at else ""] for c in cases]
+
+
+def queue_headers(lang: str) -> list[str]:
+    return [t(lang, key) for key in ("col_case", "col_applicant", "col_status", "col_type", "col_verdict",
+                                     "col_decision", "col_updated")]
+
+
+def case_choices(cases: list[CaseSummary]) -> list[tuple[str, str]]:
+    return [(f"{c.case_id} · {c.masked_name} · {c.status}", c.case_id) for c in cases]
+
+
+def transcript_messages(view: CaseView, lang: str) -> list[dict]:
+    shown = []
+    for message in view.transcript:
+        text = message.text if view.revealed else redact_id_numbers(message.text)
+        if message.role == "user":
+            shown.append({"role": "user", "content": text})
+        elif message.role == "staff":
+            shown.append({"role": "assistant", "content": f"**{t(lang, 'helpdesk_name', author=message.author)}**  \n{text}"})
+        else:
+            shown.append({"role": "assistant", "content": text if message.role == "assistant" else f"*{text}*"})
+    return shown
+
+
+def overlay_image(view: CaseView) -> Image.Image | None:
+    """The first heatmap overlay that exists on disk (read here, so no data path is exposed to the web server)."""
+    paths = list(view.overlay_paths) + [u.authenticity.overlay_path for u in view.uploads
+                                        if u.authenticity and u.authenticity.overlay_path]
+    for path in paths:
+        if path and Path(path).is_file():
+            with Image.open(path) as image:
+                return image.convert("RGB")
+    return None
+
+
+def verdict_markdown(view: CaseView, lang: str) -> str:
+    parts = []
+    for upload in view.uploads:
+        head = f"**{escape(upload.filename)}** · `{upload.sha256[:12]}`"
+        if upload.authenticity:
+            head += " — " + t(lang, "verdict", verdict=upload.authenticity.verdict, score=upload.authenticity.score)
+            if upload.authenticity.drivers:
+                head += " · " + ", ".join(upload.authenticity.drivers)
+        if upload.error:
+            head += f" — ⚠️ {upload.error}"
+        parts.append(head)
+    return "\n\n".join(parts)
+
+
+def signal_rows(view: CaseView) -> list[list[str]]:
+    rows = []
+    for upload in view.uploads:
+        if upload.authenticity:
+            rows += [[s.name, f"{s.score:.2f}", s.summary] for s in upload.authenticity.signals]
+    return rows
+
+
+def field_rows(view: CaseView) -> list[list[str]]:
+    rows = []
+    for upload in view.uploads:
+        if not upload.credential:
+            continue
+        rows.append(["type", upload.credential.type, ""])
+        for key, value in masked_fields(upload.credential.fields, view.revealed).items():
+            shown = "" if value is None else str(value)
+            confidence = upload.credential.confidence.get(key)
+            rows.append([key, shown, f"{confidence:.2f}" if confidence is not None else ""])
+    return rows
+
+
+def validation_markdown(view: CaseView, lang: str) -> str:
+    lines = []
+    for upload in view.uploads:
+        if not upload.validation:
+            continue
+        lines.append(f"- registry: `{upload.validation.registry_status}`")
+        for finding in upload.validation.findings:
+            message = finding.message_zh if lang == "zh" and finding.message_zh else finding.message
+            lines.append(f"- {'❌' if finding.severity == 'error' else '⚠️'} `{finding.code}` {message}")
+    return "\n".join(lines)
+
+
+def decision_record(view: CaseView) -> dict:
+    return json.loads(view.decision.model_dump_json()) if view.decision else {}
+
+
+def clauses_markdown(view: CaseView, lang: str) -> str:
+    return "\n".join(f"- **{c.clause.id}** {c.clause.title_zh if lang == 'zh' else c.clause.title_en}: "
+                     f"{c.clause.text(lang)}" for c in view.clauses)
+
+
+def applicant_record(view: CaseView) -> dict:
+    profile = dict(view.applicant)
+    if not view.revealed:
+        if isinstance(profile.get("name"), str):
+            profile["name"] = mask_name(profile["name"])
+        if isinstance(profile.get("id_number"), str):
+            profile["id_number"] = mask_id_number(profile["id_number"])
+    return json.loads(json.dumps(profile, default=str, ensure_ascii=False))
+
+
+def audit_rows(entries: list[AuditEntry]) -> list[list[str]]:
+    return [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.case_id or "", e.detail] for e in entries]

@@ -1,0 +1,75 @@
+"""Turns the service's transcript into gr.Chatbot messages, with the page's own extras (photos, progress, notices).
+
+The transcript is the record; extras exist only in this browser session and are pinned to the transcript length
+at the moment they appeared, so a refresh after a staff action puts every message back in the right place.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from credlift.agent.contracts import ChatMessage
+from credlift.domain.applicant import redact_id_numbers
+from credlift.ui.web.i18n import t
+
+
+class ChatExtra(BaseModel):
+    after: int = Field(description="number of transcript messages before this one")
+    message: dict
+
+
+class ApplicantSession(BaseModel):
+    """Per-browser applicant state (held in gr.State)."""
+    thread_id: str | None = None
+    account_id: str | None = None
+    case_id: str | None = None
+    lang: str = "zh"
+    seen: int = 0
+    awaiting: str = "user"
+    busy: bool = Field(default=False, description="an upload is being analysed; polling waits")
+    extras: list[ChatExtra] = Field(default_factory=list)
+
+    def pin(self, message: dict) -> dict:
+        """Adds a page-only message after what the transcript holds now; returns the stored dict to update in place."""
+        self.extras.append(ChatExtra(after=self.seen, message=message))
+        return self.extras[-1].message
+
+
+def transcript_message(message: ChatMessage, lang: str) -> dict | None:
+    text = redact_id_numbers(message.text)
+    if message.role == "user":
+        return {"role": "user", "content": text}
+    if message.role == "staff":
+        return {"role": "assistant", "content": f"**{t(lang, 'helpdesk_name', author=message.author or '')}**  \n{text}"}
+    if message.role == "system":
+        return {"role": "assistant", "content": f"*{text}*"}
+    return {"role": "assistant", "content": text}
+
+
+def render_chat(transcript: list[ChatMessage], session: ApplicantSession, lang: str) -> list[dict]:
+    rendered: list[dict] = []
+    extras = sorted(session.extras, key=lambda extra: extra.after)
+    position = 0
+    for index, message in enumerate(transcript):
+        while position < len(extras) and extras[position].after <= index:
+            rendered.append(extras[position].message)
+            position += 1
+        shown = transcript_message(message, lang)
+        if shown is not None:
+            rendered.append(shown)
+    rendered += [extra.message for extra in extras[position:]]
+    return rendered
+
+
+def progress_message(lines: list[str], lang: str, done: bool) -> dict:
+    """A collapsible 'thinking' box that streams the pipeline's progress lines."""
+    return {"role": "assistant", "content": "\n".join(f"- {line}" for line in lines) or "…",
+            "metadata": {"title": t(lang, "analysis_done" if done else "analysing"),
+                         "status": "done" if done else "pending"}}
+
+
+def photo_message(path: str) -> dict:
+    return {"role": "user", "content": {"path": path}}
+
+
+def notice_message(text: str) -> dict:
+    return {"role": "assistant", "content": f"⚠️ {text}"}

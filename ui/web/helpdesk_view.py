@@ -1,0 +1,218 @@
+"""The helpdesk console: staff sign-in, the review queue, a case page with evidence, and audited actions."""
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from credlift.errors import UserInputError
+from credlift.ui.web import case_page
+from credlift.ui.web.auth import SignInRefused
+from credlift.ui.web.helpdesk_flow import HelpdeskFlow, StaffDenied
+from credlift.ui.web.i18n import normalise, t
+from credlift.ui.web.labels import Labeller
+
+log = logging.getLogger(__name__)
+AUDIT_HEADERS = ["at", "actor", "action", "case", "detail"]
+
+
+class HelpdeskView:
+    """Builds the helpdesk tab inside an open gr.Blocks and wires its events."""
+
+    def __init__(self, flow: HelpdeskFlow, labeller: Labeller, language: gr.Radio):
+        self.flow = flow
+        self.token = gr.State(None)
+        with gr.Column(visible=True, elem_id="cl-staff-login", elem_classes=["cl-narrow"]) as self.login_box:
+            labeller.add(gr.Markdown(), value="staff_sign_in")
+            self.user = labeller.add(gr.Textbox(max_lines=1, elem_id="cl-staff-user"), label="staff_user")
+            self.password = labeller.add(gr.Textbox(type="password", max_lines=1, elem_id="cl-staff-password"),
+                                         label="staff_password")
+            self.sign_in_button = labeller.add(gr.Button(variant="primary", elem_id="cl-staff-sign-in"), value="sign_in")
+            self.login_message = gr.Markdown("", elem_id="cl-staff-login-message")
+        with gr.Column(visible=False, elem_id="cl-console") as self.console:
+            with gr.Row(equal_height=True):
+                self.signed_in = gr.Markdown("", elem_id="cl-signed-in")
+                self.sign_out_button = labeller.add(gr.Button(size="sm", scale=0, min_width=90), value="sign_out")
+            with gr.Row(equal_height=True):
+                self.all_cases = labeller.add(gr.Checkbox(value=False, elem_id="cl-all-cases"), label="all_cases")
+                self.refresh_button = labeller.add(gr.Button(size="sm", scale=0, min_width=90, elem_id="cl-refresh"),
+                                                   value="refresh")
+            self.queue = labeller.add(gr.Dataframe(headers=case_page.queue_headers("zh"), interactive=False,
+                                                   elem_id="cl-queue", wrap=True, max_height=260), label="queue")
+            self.case = labeller.add(gr.Dropdown(choices=[], value=None, elem_id="cl-case", interactive=True),
+                                     label="case", info="case_placeholder")
+            self.action_message = gr.Markdown("", elem_id="cl-action-message")
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    self.transcript = labeller.add(gr.Chatbot(height=360, elem_id="cl-case-transcript", buttons=[],
+                                                              feedback_options=None, layout="bubble"), label="transcript")
+                    self.note = labeller.add(gr.Textbox(max_lines=3, elem_id="cl-note"), label="note",
+                                             placeholder="note_placeholder")
+                    with gr.Row():
+                        self.approve_button = labeller.add(gr.Button(variant="primary", elem_id="cl-approve"),
+                                                           value="approve")
+                        self.decline_button = labeller.add(gr.Button(variant="stop", elem_id="cl-decline"),
+                                                           value="decline")
+                    self.reply_text = labeller.add(gr.Textbox(lines=2, elem_id="cl-reply"), label="reply",
+                                                   placeholder="reply_placeholder")
+                    with gr.Row():
+                        self.reply_button = labeller.add(gr.Button(elem_id="cl-send-reply"), value="send_reply")
+                        self.take_over_button = labeller.add(gr.Button(elem_id="cl-take-over"), value="take_over")
+                        self.hand_back_button = labeller.add(gr.Button(elem_id="cl-hand-back"), value="hand_back")
+                with gr.Column(scale=1, min_width=300):
+                    self.overlay = labeller.add(gr.Image(interactive=False, elem_id="cl-overlay", height=320,
+                                                         buttons=["fullscreen"]), label="upload_overlay")
+                    self.verdict = gr.Markdown("", elem_id="cl-verdict")
+                    self.signals = labeller.add(gr.Dataframe(headers=["signal", "score", "summary"], interactive=False,
+                                                             wrap=True, elem_id="cl-signals", max_height=240), label="signals")
+                    self.fields = labeller.add(gr.Dataframe(headers=["field", "value", "confidence"], interactive=False,
+                                                            wrap=True, elem_id="cl-fields", max_height=300), label="fields")
+                    self.reveal_button = labeller.add(gr.Button(size="sm", elem_id="cl-reveal"), value="reveal")
+                    self.validation = gr.Markdown("", elem_id="cl-validation")
+                    with gr.Accordion(open=False) as decision_box:
+                        self.decision = gr.JSON(elem_id="cl-decision")
+                    labeller.add(decision_box, label="decision_record")
+                    with gr.Accordion(open=False) as clauses_box:
+                        self.clauses = gr.Markdown("", elem_id="cl-clauses")
+                    labeller.add(clauses_box, label="case_clauses")
+                    with gr.Accordion(open=False) as applicant_box:
+                        self.applicant = gr.JSON(elem_id="cl-applicant")
+                    labeller.add(applicant_box, label="applicant_profile")
+            with gr.Accordion(open=False) as audit_box:
+                self.audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="cl-audit",
+                                          max_height=260)
+            labeller.add(audit_box, label="audit_log")
+        self._wire(language)
+
+    # ---- wiring ---------------------------------------------------------------------------------------------
+
+    def _case_outputs(self) -> list:
+        return [self.transcript, self.overlay, self.verdict, self.signals, self.fields, self.validation, self.decision,
+                self.clauses, self.applicant, self.audit]
+
+    def _wire(self, language: gr.Radio) -> None:
+        private = {"api_visibility": "private"}
+        queue_outputs = [self.queue, self.case, self.action_message]
+        signed_in = self.sign_in_button.click(
+            self.sign_in, [self.user, self.password, language],
+            [self.token, self.login_box, self.console, self.signed_in, self.login_message, self.password], **private)
+        self.password.submit(self.sign_in, [self.user, self.password, language],
+                             [self.token, self.login_box, self.console, self.signed_in, self.login_message,
+                              self.password], **private).then(
+            self.load_queue, [self.token, self.all_cases, self.case, language], queue_outputs, **private)
+        signed_in.then(self.load_queue, [self.token, self.all_cases, self.case, language], queue_outputs, **private)
+        self.sign_out_button.click(self.sign_out, [self.token], [self.token, self.login_box, self.console], **private)
+        for trigger in (self.refresh_button.click, self.all_cases.change):
+            trigger(self.load_queue, [self.token, self.all_cases, self.case, language], queue_outputs, **private).then(
+                self.open_case, [self.token, self.case, language], self._case_outputs() + [self.action_message], **private)
+        self.case.change(self.open_case, [self.token, self.case, language], self._case_outputs() + [self.action_message],
+                         **private)
+        self.reveal_button.click(self.reveal, [self.token, self.case, language],
+                                 self._case_outputs() + [self.action_message], **private)
+        after_action = {"fn": self.load_queue, "inputs": [self.token, self.all_cases, self.case, language],
+                        "outputs": queue_outputs[:2], **private}
+        for button, approve in ((self.approve_button, True), (self.decline_button, False)):
+            button.click(self.make_resolver(approve), [self.token, self.case, self.note, language],
+                         self._case_outputs() + [self.action_message, self.note], **private).then(**after_action)
+        self.reply_button.click(self.reply, [self.token, self.case, self.reply_text, language],
+                                self._case_outputs() + [self.action_message, self.reply_text], **private)
+        self.take_over_button.click(self.make_simple_action("take_over"), [self.token, self.case, language],
+                                    self._case_outputs() + [self.action_message], **private).then(**after_action)
+        self.hand_back_button.click(self.make_simple_action("hand_back"), [self.token, self.case, language],
+                                    self._case_outputs() + [self.action_message], **private).then(**after_action)
+        language.change(lambda lang: gr.Dataframe(headers=case_page.queue_headers(normalise(lang))), [language],
+                        [self.queue], **private)
+
+    # ---- handlers -------------------------------------------------------------------------------------------
+
+    def sign_in(self, user: str, password: str, lang: str):
+        lang = normalise(lang)
+        try:
+            session = self.flow.sign_in(user, password)
+        except SignInRefused as refused:
+            return (None, gr.skip(), gr.skip(), gr.skip(), f"❌ {t(lang, refused.key, **refused.values)}",
+                    gr.Textbox(value=""))
+        return (session.token, gr.Column(visible=False), gr.Column(visible=True),
+                t(lang, "signed_in_as", user=session.user, role=session.role), "", gr.Textbox(value=""))
+
+    def sign_out(self, token: str | None):
+        self.flow.sign_out(token)
+        return None, gr.Column(visible=True), gr.Column(visible=False)
+
+    def load_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str):
+        lang = normalise(lang)
+        try:
+            cases = self.flow.queue(token, all_cases=all_cases)
+        except StaffDenied as denied:
+            return gr.skip(), gr.skip(), t(lang, denied.key, **denied.values)
+        choices = case_page.case_choices(cases)
+        ids = [value for _, value in choices]
+        selected = current if current in ids else (ids[0] if ids else None)
+        return (gr.Dataframe(value=case_page.queue_rows(cases), headers=case_page.queue_headers(lang)),
+                gr.Dropdown(choices=choices, value=selected),
+                "" if cases else t(lang, "queue_empty"))
+
+    def open_case(self, token: str | None, case_id: str | None, lang: str, reveal: bool = False, message: str = ""):
+        lang = normalise(lang)
+        if not case_id:
+            return *[gr.skip()] * len(self._case_outputs()), (message or gr.skip())
+        try:
+            view = self.flow.case(token, case_id, reveal=reveal)
+            audit = self.flow.audit(token, case_id)
+        except StaffDenied as denied:
+            return *[gr.skip()] * len(self._case_outputs()), t(lang, denied.key, **denied.values)
+        except UserInputError as error:
+            return *[gr.skip()] * len(self._case_outputs()), f"❌ {error}"
+        return (case_page.transcript_messages(view, lang), case_page.overlay_image(view),
+                case_page.verdict_markdown(view, lang), gr.Dataframe(value=case_page.signal_rows(view)),
+                gr.Dataframe(value=case_page.field_rows(view)), case_page.validation_markdown(view, lang),
+                case_page.decision_record(view), case_page.clauses_markdown(view, lang),
+                case_page.applicant_record(view), gr.Dataframe(value=case_page.audit_rows(audit)),
+                message or (t(lang, "revealed") if view.revealed else ""))
+
+    def reveal(self, token: str | None, case_id: str | None, lang: str):
+        return self.open_case(token, case_id, lang, reveal=True)
+
+    def make_resolver(self, approve: bool):
+        def resolve(token: str | None, case_id: str | None, note: str, lang: str):
+            lang = normalise(lang)
+            try:
+                if not case_id:
+                    raise StaffDenied("no_case")
+                result = self.flow.resolve(token, case_id, approve=approve, note=note or "")
+            except StaffDenied as denied:
+                return *self.open_case(token, case_id, lang, message=f"❌ {t(lang, denied.key, **denied.values)}"), gr.skip()
+            except UserInputError as error:
+                return *self.open_case(token, case_id, lang, message=f"❌ {error}"), gr.skip()
+            kind = result.decision.kind if result.decision else ("approve" if approve else "decline")
+            done = "✅ " + t(lang, "done_resolved", decision=t(lang, f"decision_{kind}"))
+            return *self.open_case(token, case_id, lang, message=done), gr.Textbox(value="")
+        return resolve
+
+    def reply(self, token: str | None, case_id: str | None, text: str, lang: str):
+        lang = normalise(lang)
+        try:
+            if not case_id:
+                raise StaffDenied("no_case")
+            if not (text or "").strip():
+                raise StaffDenied("empty_reply")
+            self.flow.reply(token, case_id, text)
+        except StaffDenied as denied:
+            return *self.open_case(token, case_id, lang, message=f"❌ {t(lang, denied.key, **denied.values)}"), gr.skip()
+        except UserInputError as error:
+            return *self.open_case(token, case_id, lang, message=f"❌ {error}"), gr.skip()
+        return *self.open_case(token, case_id, lang, message="✅ " + t(lang, "done_reply")), gr.Textbox(value="")
+
+    def make_simple_action(self, action: str):
+        def act(token: str | None, case_id: str | None, lang: str):
+            lang = normalise(lang)
+            try:
+                if not case_id:
+                    raise StaffDenied("no_case")
+                getattr(self.flow, action)(token, case_id)
+            except StaffDenied as denied:
+                return self.open_case(token, case_id, lang, message=f"❌ {t(lang, denied.key, **denied.values)}")
+            except UserInputError as error:
+                return self.open_case(token, case_id, lang, message=f"❌ {error}")
+            return self.open_case(token, case_id, lang, message="✅ " + t(lang, f"done_{action}"))
+        return act

@@ -1,0 +1,109 @@
+"""Upload checks that run before the pipeline: how many files, how large, and whether the bytes are an image.
+
+The browser only knows a file's name; a renamed .exe still says .jpg, so the type is read from magic bytes.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from credlift.ui.web.i18n import t
+
+# (prefix, offset, kind); kinds starting with "image/" are accepted and handed to the pipeline's intake
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"WEBP", 8, "image/webp"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+    (b"BM", 0, "image/bmp"),
+    (b"II*\x00", 0, "image/tiff"),
+    (b"MM\x00*", 0, "image/tiff"),
+    (b"%PDF", 0, "pdf"),
+    (b"MZ", 0, "a Windows program"),
+    (b"\x7fELF", 0, "a Linux program"),
+    (b"PK\x03\x04", 0, "a ZIP archive"),
+    (b"Rar!", 0, "a RAR archive"),
+    (b"#!", 0, "a script"),
+)
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+_KIND_NAMES_ZH = {"pdf": "PDF 文件", "a Windows program": "Windows 程序", "a Linux program": "Linux 程序",
+                  "a ZIP archive": "ZIP 压缩包", "a RAR archive": "RAR 压缩包", "a script": "脚本",
+                  "some other kind of file": "其他类型的文件"}
+
+
+class AcceptedFile(BaseModel):
+    filename: str
+    content: bytes
+    kind: str
+    path: str = Field(description="where the web server stored the upload (for showing the photo back)")
+
+
+class UploadCheck(BaseModel):
+    """What the checks let through, and a sentence for each file (or group) they refused."""
+    accepted: list[AcceptedFile] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
+
+    def as_service_files(self) -> list[tuple[str, bytes]]:
+        return [(f.filename, f.content) for f in self.accepted]
+
+
+def sniff_kind(head: bytes) -> str:
+    """The file's kind from its first bytes: 'image/<format>', 'heif', 'pdf', or a plain description."""
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "heif"
+    for prefix, offset, kind in _SIGNATURES:
+        if head[offset:offset + len(prefix)] == prefix:
+            if kind == "image/webp" and head[:4] != b"RIFF":
+                continue
+            return kind
+    return "some other kind of file"
+
+
+def check_uploads(paths: list[str | Path], lang: str, max_upload_mb: float, max_files: int) -> UploadCheck:
+    """Reads only what passes: the count first, then each file's size from disk, then its magic bytes."""
+    check = UploadCheck()
+    if len(paths) > max_files:
+        check.problems.append(t(lang, "too_many_files", limit=max_files, count=len(paths)))
+        return check
+    for raw_path in paths:
+        path = Path(raw_path)
+        filename = display_name(path)
+        try:
+            size = os.path.getsize(path)
+            if size == 0:
+                check.problems.append(t(lang, "empty_file", filename=filename))
+                continue
+            if size > max_upload_mb * 1024 * 1024:
+                check.problems.append(t(lang, "file_too_large", filename=filename, size_mb=size / 1024 / 1024,
+                                        limit_mb=max_upload_mb))
+                continue
+            with path.open("rb") as handle:
+                head = handle.read(32)
+                kind = sniff_kind(head)
+                if not kind.startswith("image/"):
+                    check.problems.append(_refusal(lang, filename, kind))
+                    continue
+                content = head + handle.read()
+        except OSError:
+            check.problems.append(t(lang, "file_unreadable", filename=filename))
+            continue
+        check.accepted.append(AcceptedFile(filename=filename, content=content, kind=kind, path=str(path)))
+    return check
+
+
+def _refusal(lang: str, filename: str, kind: str) -> str:
+    if kind == "heif":
+        return t(lang, "heic_image", filename=filename)
+    if kind == "pdf":
+        return t(lang, "pdf_file", filename=filename)
+    shown = _KIND_NAMES_ZH.get(kind, kind) if lang == "zh" else kind
+    return t(lang, "not_an_image", filename=filename, kind=shown)
+
+
+def display_name(path: Path) -> str:
+    """Gradio stores uploads under a hash folder with the original name; keep only the name, shortened."""
+    name = path.name
+    return name if len(name) <= 60 else name[:28] + "…" + name[-28:]

@@ -57,7 +57,7 @@ class FieldReading:
 @dataclass
 class ParsedCredential:
     fields: dict[str, FieldReading] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list, metadata={"doc": "codes from extraction.messages.WARNINGS"})
 
     def set(self, key: str, value: FieldValue, confidence: float, line_index: int | None = None) -> None:
         if value is None or value == "":

@@ -1,0 +1,97 @@
+"""The embedded backend: RapidOCR lines -> credential type -> that type's layout parser -> CredentialRecord."""
+from __future__ import annotations
+
+import numpy as np
+
+from credlift.domain.credential import CredentialRecord, OcrLine
+from credlift.tools.extraction.classify import classify_page
+from credlift.tools.extraction.messages import warning_text
+from credlift.tools.extraction.parsers import PageLayout, parser_for
+from credlift.tools.extraction.parsers.cet import level_from_number
+from credlift.tools.extraction.preprocess import PhotoQuality, assess_quality
+
+#: fields whose absence is worth telling the person about, per type
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "cet4": ("holder_name", "certificate_number", "total_score"),
+    "cet6": ("holder_name", "certificate_number", "total_score"),
+    "graduation": ("holder_name", "certificate_number", "school"),
+    "degree": ("holder_name", "certificate_number", "school"),
+    "vocational": ("holder_name", "certificate_number"),
+    "award": ("holder_name", "competition"),
+    "qualification": ("holder_name", "certificate_number"),
+}
+
+
+class OcrBackend:
+    name = "ocr"
+
+    def extract(self, rgb: np.ndarray, lines: list[OcrLine] | None = None, quality: PhotoQuality | None = None,
+                rotation_degrees: int = 0) -> CredentialRecord:
+        if lines is None:
+            from credlift.tools.extraction.ocr import read_page
+
+            page_read = read_page(rgb)
+            lines, quality, rotation_degrees = page_read.lines, page_read.quality, page_read.rotation_degrees
+        quality = quality or assess_quality(rgb)
+        return record_from_lines(lines, quality, rotation_degrees)
+
+
+def record_from_lines(lines: list[OcrLine], quality: PhotoQuality | None = None, rotation_degrees: int = 0) -> CredentialRecord:
+    page = PageLayout(lines)
+    guess = classify_page(page)
+    record = CredentialRecord(type=guess.credential_type, backend="ocr", type_confidence=guess.confidence,
+                              text_lines=[line.raw for line in page.lines])
+    parser = parser_for(guess.credential_type)
+    if parser is not None:
+        parsed = parser.parse(page)
+        for key, reading in parsed.fields.items():
+            record.fields[key] = reading.value
+            record.confidence[key] = reading.confidence
+        for code in parsed.warnings:
+            _warn(record, code, warning_text(code))
+        if record.type in ("cet4", "cet6"):
+            # the level printed in the title can be hidden by glare; the report number codes it too
+            coded = level_from_number(record.fields.get("certificate_number"))
+            if coded and coded != record.type and not _title_says_level(page):
+                record.type = coded
+    _add_quality_warnings(record, quality, page, rotation_degrees)
+    return record
+
+
+def _title_says_level(page: PageLayout) -> bool:
+    text = page.full_text.upper()
+    return any(word in text for word in ("四级", "六级", "CET-4", "CET-6", "CET4", "CET6"))
+
+
+def _warn(record: CredentialRecord, code: str, sentence: str) -> None:
+    if sentence not in record.warnings:
+        record.warnings.append(sentence)
+        record.warning_codes.append(code)
+
+
+def _add_quality_warnings(record: CredentialRecord, quality: PhotoQuality | None, page: PageLayout,
+                          rotation_degrees: int) -> None:
+    if rotation_degrees:
+        _warn(record, "PAGE_ROTATED", warning_text("PAGE_ROTATED", degrees=rotation_degrees))
+    problems = quality.problems if quality else []
+    if "blank" in problems and not page.lines:
+        _warn(record, "PHOTO_BLANK", warning_text("PHOTO_BLANK"))
+        return
+    if "too_small" in problems:
+        _warn(record, "PHOTO_TOO_SMALL", warning_text("PHOTO_TOO_SMALL", width=quality.width, height=quality.height))
+    if not page.lines:
+        _warn(record, "NO_TEXT", warning_text("NO_TEXT"))
+        return
+    if record.type in ("other", "unknown"):
+        _warn(record, "NOT_A_CREDENTIAL", warning_text("NOT_A_CREDENTIAL"))
+        return
+    blurry = quality is not None and quality.blurry
+    if blurry and not record.fields.get("certificate_number"):
+        _warn(record, "PHOTO_BLURRY_NUMBER", warning_text("PHOTO_BLURRY_NUMBER"))
+    elif blurry:
+        _warn(record, "PHOTO_BLURRY", warning_text("PHOTO_BLURRY"))
+    if "too_dark" in problems:
+        _warn(record, "PHOTO_DARK", warning_text("PHOTO_DARK"))
+    for key in KEY_FIELDS.get(record.type, ()):
+        if record.fields.get(key) in (None, "") and not (blurry and key == "certificate_number"):
+            _warn(record, "FIELD_MISSING", warning_text("FIELD_MISSING", field=key))

@@ -1,0 +1,86 @@
+"""Competition award certificate (荣誉证书/获奖证书): holder, competition, award level and scope, date, number."""
+from __future__ import annotations
+
+import re
+
+from credlift.tools.credential_numbers import AWARD_COMPETITIONS, NumberFormatError, parse_award_number
+from credlift.tools.extraction.normalise import clean, fix_digits
+from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
+from credlift.tools.extraction.parsers.common import (
+    NUMBER_LABELS,
+    last_date,
+    pattern_acceptor,
+    read_holder,
+    read_labelled_date,
+    read_school,
+)
+from credlift.tools.extraction.parsers.prose import prose_text
+
+_NUMBER = re.compile(r"(?:CMC|MCM|ICPC|CCPC)\d{4}[INP][0-9GSB]\d{5}")
+_LEVELS = (("一等奖", "first"), ("二等奖", "second"), ("三等奖", "third"), ("金奖", "gold"), ("银奖", "silver"),
+           ("铜奖", "bronze"), ("金牌", "gold"), ("银牌", "silver"), ("铜牌", "bronze"))
+_SCOPES = (("国际", "international"), ("全国", "national"), ("国家级", "national"), ("省级", "provincial"),
+           ("省赛", "provincial"), ("赛区", "provincial"))
+_HOLDER = re.compile(r"(?:授予|^)([\u4e00-\u9fff·]{2,5}?)(?:同学|同志)")
+
+
+def _fix_number(text: str) -> str:
+    compact = re.sub(r"[\s\-_.:：]", "", text).upper()
+    match = re.search(r"(CMC|MCM|ICPC|CCPC)([0-9OIlSBZ]{4})([INP1])([0-9GSB])([0-9OIlSBZ]{5})", compact)
+    if not match:
+        return compact
+    scope = "I" if match.group(3) == "1" else match.group(3)
+    return match.group(1) + fix_digits(match.group(2)) + scope + match.group(4) + fix_digits(match.group(5))
+
+
+class AwardParser(CredentialParser):
+    credential_type = "award"
+
+    def parse(self, page: PageLayout) -> ParsedCredential:
+        parsed = ParsedCredential()
+        read_holder(page, parsed)
+        text = prose_text(page)
+        if parsed.get("holder_name") is None:
+            for row in page.row_texts():
+                match = _HOLDER.search(row)
+                if match:
+                    parsed.set("holder_name", match.group(1), 0.9)
+                    break
+        read_school(page, parsed)
+        compact = clean(text).replace(" ", "")
+        for competition in sorted(AWARD_COMPETITIONS.values(), key=len, reverse=True):
+            if clean(competition).replace(" ", "") in compact:
+                parsed.set("competition", competition, 0.95)
+                break
+        for word, level in _LEVELS:
+            if word in text:
+                parsed.set("award_level", level, 0.95)
+                break
+        for word, scope in _SCOPES:
+            if word in text:
+                parsed.set("award_scope", scope, 0.9)
+                break
+        accept = pattern_acceptor(_NUMBER, _fix_number)
+        found = page.value_after(NUMBER_LABELS, accept, ())
+        if found is None:
+            for line in page.lines:
+                candidate = accept(line.text)
+                if candidate:
+                    found = (candidate, line)
+                    break
+        if found:
+            parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
+            try:
+                number = parse_award_number(found[0])
+            except NumberFormatError:
+                number = None
+            if number is not None:
+                for key, value in (("competition", number.competition), ("award_level", number.award_level),
+                                   ("award_scope", number.award_scope)):
+                    if parsed.get(key) is None:
+                        parsed.set(key, value, 0.8)
+        if not read_labelled_date(page, parsed, "issue_date"):
+            date_found = last_date(page)
+            if date_found:
+                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        return parsed

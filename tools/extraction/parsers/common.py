@@ -1,0 +1,147 @@
+"""Fields most certificates print (holder, ID number, school, dates) and how to recognise their values."""
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+from credlift.tools.credential_numbers import load_schools, normalise_number, schools_by_code, schools_by_name
+from credlift.tools.extraction.normalise import clean, fix_digits, parse_dates
+from credlift.tools.extraction.parsers.base import PageLayout, ParsedCredential, PlacedLine
+
+NAME_LABELS = ("姓名", "持证人", "Name")
+ID_LABELS = ("身份证号码", "身份证件号码", "身份证号", "证件号码", "公民身份号码", "身份证")
+SCHOOL_LABELS = ("学校名称", "学校", "院校", "就读学校", "所在学校", "毕业学校", "学位授予单位", "授予单位")
+NUMBER_LABELS = ("证书编号", "编号", "证号", "管理号")
+DATE_LABELS = ("发证日期", "发证时间", "签发日期", "颁发日期", "批准日期", "获证日期", "日期")
+
+#: labels that end the value of a previous label printed on the same line
+STOP_LABELS = ("性别", "出生", "民族", "身份证", "证件号码", "学校", "院系", "专业", "编号", "准考证号", "日期", "级别",
+               "等级", "职业", "总分", "听力", "阅读", "写作", "考试时间", "姓名", "发证", "批准", "签发", "工种")
+
+_NAME_CHARACTERS = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+_ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[0-9X](?![0-9X])")
+_SCHOOL_SUFFIX = re.compile(r"[\u4e00-\u9fff()（）]{2,30}?(?:大学|学院|学校|分校)(?:[（(][\u4e00-\u9fff]{2,4}[)）])?")
+
+
+def accept_name(text: str) -> str | None:
+    text = re.sub(r"^(?:姓名|持证人|同学|学生)", "", text)
+    text = re.sub(r"(?:同学|同志|先生|女士)$", "", text)
+    return text if _NAME_CHARACTERS.match(text) else None
+
+
+def accept_id_number(text: str) -> str | None:
+    text = fix_digits(text).upper().replace("*", "")
+    match = _ID_NUMBER.search(text)
+    return match.group(0) if match else None
+
+
+def accept_school(text: str) -> str | None:
+    match = _SCHOOL_SUFFIX.search(clean(text))
+    return match.group(0).replace("(", "（").replace(")", "）") if match else None
+
+
+def digits_of_length(*lengths: int):
+    """An acceptor for a number of one of these many digits (look-alike letters fixed first)."""
+    def accept(text: str) -> str | None:
+        compact = re.sub(r"[^0-9]", "", fix_digits(text))
+        return compact if len(compact) in lengths else None
+    return accept
+
+
+def pattern_acceptor(pattern: re.Pattern[str], fix=None):
+    def accept(text: str) -> str | None:
+        candidate = normalise_number(fix(text) if fix else clean(text))
+        match = pattern.search(candidate)
+        return match.group(0) if match else None
+    return accept
+
+
+def read_holder(page: PageLayout, parsed: ParsedCredential) -> None:
+    found = page.value_after(NAME_LABELS, accept_name, STOP_LABELS)
+    if found:
+        parsed.set("holder_name", found[0], found[1].confidence, found[1].index)
+
+
+def read_id_number(page: PageLayout, parsed: ParsedCredential) -> None:
+    found = page.value_after(ID_LABELS, accept_id_number, ())
+    if found is None:
+        for line in page.lines:
+            value = accept_id_number(line.text)
+            if value:
+                found = (value, line)
+                break
+    if found:
+        parsed.set("id_number", found[0], found[1].confidence, found[1].index)
+
+
+def read_school(page: PageLayout, parsed: ParsedCredential, labels=SCHOOL_LABELS) -> None:
+    found = page.value_after(labels, accept_school, STOP_LABELS)
+    if found is None:
+        for line in page.lines:
+            value = accept_school(line.text)
+            if value and "证书" not in line.text:
+                found = (value, line)
+                break
+    if found:
+        name, confidence = snap_school(found[0])
+        parsed.set("school", name, found[1].confidence * confidence, found[1].index)
+
+
+def read_labelled_date(page: PageLayout, parsed: ParsedCredential, key: str, labels=DATE_LABELS) -> bool:
+    found = page.value_after(labels, lambda text: (parse_dates(text) or [None])[0], ())
+    if found:
+        parsed.set(key, found[0], found[1].confidence, found[1].index)
+        return True
+    return False
+
+
+def last_date(page: PageLayout) -> tuple[str, PlacedLine] | None:
+    """The date printed lowest on the page (where certificates put the issue date)."""
+    for line in reversed(page.lines):
+        dates = parse_dates(line.text)
+        if dates and not line.text.endswith("生"):
+            return dates[-1], line
+    return None
+
+
+@lru_cache(maxsize=1)
+def _school_names_by_length() -> dict[int, list[str]]:
+    by_length: dict[int, list[str]] = {}
+    for school in load_schools():
+        by_length.setdefault(len(school.name), []).append(school.name)
+    return by_length
+
+
+def snap_school(text: str, cutoff: float = 0.8) -> tuple[str, float]:
+    """The listed school name nearest to what OCR read (one or two wrong characters), with a confidence factor."""
+    text = clean(text).replace("(", "（").replace(")", "）")
+    if text in schools_by_name():
+        return text, 1.0
+    by_length = _school_names_by_length()
+    candidates = [name for length in range(len(text) - 2, len(text) + 3) for name in by_length.get(length, [])]
+    best = difflib.get_close_matches(text, candidates, n=1, cutoff=cutoff)
+    if best:
+        return best[0], 0.9
+    return text, 0.7
+
+
+def correct_school_by_code(parsed: ParsedCredential, school_code: str | None) -> None:
+    """The school name checked (and corrected, or filled in) from the national code inside the number."""
+    if not school_code:
+        return
+    listed = schools_by_code().get(school_code)
+    if listed is None:
+        return
+    read = parsed.fields.get("school")
+    if read is None:
+        parsed.set("school", listed.name, 0.75)
+        parsed.warnings.append("SCHOOL_FROM_CODE")
+        return
+    if read.value == listed.name:
+        read.confidence = min(1.0, read.confidence + 0.05)
+        return
+    similarity = difflib.SequenceMatcher(None, str(read.value), listed.name).ratio()
+    if similarity >= 0.6:
+        parsed.set("school", listed.name, min(read.confidence, 0.9), read.line_index)
+    # a very different name is left as read: the validators report the mismatch

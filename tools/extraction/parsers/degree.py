@@ -1,0 +1,77 @@
+"""Degree certificate (学位证书): holder, awarding school, degree level, discipline, major, date, number."""
+from __future__ import annotations
+
+import re
+
+from credlift.tools.credential_numbers import NumberFormatError, parse_degree_number
+from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
+from credlift.tools.extraction.parsers.common import (
+    NUMBER_LABELS,
+    correct_school_by_code,
+    last_date,
+    pattern_acceptor,
+    read_holder,
+    read_id_number,
+    read_labelled_date,
+    read_school,
+)
+from credlift.tools.extraction.normalise import fix_digits
+from credlift.tools.extraction.parsers.prose import prose_text, read_major, read_prose_person
+
+_DEGREE = re.compile(r"(?:授予)?([\u4e00-\u9fff]{1,4}学)?(学士|硕士|博士)学位")
+_LEVELS = {"学士": "bachelor", "硕士": "master", "博士": "doctor"}
+_NUMBER = re.compile(r"(?<![A-Z0-9])(?:[CQTL]\d{6}[0-9]{4}[A-Z0-9]\d{5}|\d{10}[A-Z]\d{5}|\d{16})(?![0-9])")
+
+
+def _fix_number(text: str) -> str:
+    """Digits fixed except a letter in position 11 (or a leading letter), which are real in degree numbers."""
+    compact = re.sub(r"[\s\-_.:：]", "", text).upper()
+    match = re.search(r"[CQTL]?[0-9OIlSBZ]{10}[A-Z0-9][0-9OIlSBZ]{5}", compact)
+    if not match:
+        return fix_digits(compact)
+    value = match.group(0)
+    head = value[0] if len(value) == 17 else ""
+    body = value[len(head):]
+    return head + fix_digits(body[:10]) + (body[10] if body[10].isalpha() and body[10] not in "OIl" else fix_digits(body[10])) + fix_digits(body[11:])
+
+
+class DegreeParser(CredentialParser):
+    credential_type = "degree"
+
+    def parse(self, page: PageLayout) -> ParsedCredential:
+        parsed = ParsedCredential()
+        read_holder(page, parsed)
+        read_prose_person(page, parsed)
+        read_school(page, parsed)
+        read_id_number(page, parsed)
+        read_major(page, parsed)
+        text = prose_text(page)
+        match = _DEGREE.search(text)
+        if match:
+            parsed.set("degree_level", _LEVELS[match.group(2)], 0.95)
+            if match.group(1):
+                discipline = match.group(1)[-2:] if len(match.group(1)) >= 2 else match.group(1)
+                parsed.set("discipline", discipline, 0.95)
+        accept = pattern_acceptor(_NUMBER, _fix_number)
+        found = page.value_after(NUMBER_LABELS, accept, ())
+        if found is None:
+            for line in page.lines:
+                candidate = accept(line.text)
+                if candidate and candidate != parsed.get("id_number"):
+                    found = (candidate, line)
+                    break
+        if found:
+            parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
+            try:
+                number = parse_degree_number(found[0])
+            except NumberFormatError:
+                number = None
+            if number is not None:
+                correct_school_by_code(parsed, number.unit_code)
+                if parsed.get("degree_level") is None:
+                    parsed.set("degree_level", number.degree_level, 0.8)
+        if not read_labelled_date(page, parsed, "issue_date"):
+            date_found = last_date(page)
+            if date_found:
+                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        return parsed

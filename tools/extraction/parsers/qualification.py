@@ -1,0 +1,71 @@
+"""Accounting professional qualification (会计专业技术资格证书, 初级/中级): holder, level, issuer, date, number."""
+from __future__ import annotations
+
+import re
+
+from credlift.tools.credential_numbers import NumberFormatError, parse_qualification_number
+from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
+from credlift.tools.extraction.parsers.common import (
+    NUMBER_LABELS,
+    digits_of_length,
+    last_date,
+    read_holder,
+    read_id_number,
+    read_labelled_date,
+)
+from credlift.tools.extraction.parsers.prose import prose_text, read_prose_person
+
+_LEVELS = (("初级", "junior"), ("中级", "intermediate"))
+
+
+class QualificationParser(CredentialParser):
+    credential_type = "qualification"
+
+    def parse(self, page: PageLayout) -> ParsedCredential:
+        parsed = ParsedCredential()
+        read_holder(page, parsed)
+        read_prose_person(page, parsed)
+        read_id_number(page, parsed)
+        text = prose_text(page)
+        name = page.value_after(("资格名称", "资格", "专业名称"), lambda t: t if "资格" in t or "会计" in t else None, ("级别",))
+        if name:
+            parsed.set("qualification_name", re.sub(r"[（(]?(初级|中级)[)）]?", "", name[0]) or name[0], name[1].confidence, name[1].index)
+        elif "会计专业技术资格" in text:
+            parsed.set("qualification_name", "会计专业技术资格", 0.9)
+        level = page.value_after(("级别", "资格级别", "等级"), lambda t: next((v for w, v in _LEVELS if w in t), None), ())
+        if level:
+            parsed.set("qualification_level", level[0], level[1].confidence, level[1].index)
+        else:
+            for word, value in _LEVELS:
+                if word + "会计" in text or word + "资格" in text or "(" + word + ")" in text or "（" + word + "）" in text:
+                    parsed.set("qualification_level", value, 0.85)
+                    break
+        issuer = page.value_after(("签发单位", "发证机关", "发证单位", "颁发单位", "签发机关"),
+                                  lambda t: t if re.search(r"[\u4e00-\u9fff]{3,}", t) else None, ("日期", "编号"))
+        if issuer:
+            parsed.set("issuer", issuer[0], issuer[1].confidence, issuer[1].index)
+        accept = digits_of_length(17)
+        found = page.value_after(NUMBER_LABELS, accept, ())
+        if found is None:
+            for line in page.lines:
+                candidate = accept(line.text)
+                if candidate:
+                    try:
+                        parse_qualification_number(candidate)
+                    except NumberFormatError:
+                        continue
+                    found = (candidate, line)
+                    break
+        if found:
+            parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
+            try:
+                number = parse_qualification_number(found[0])
+            except NumberFormatError:
+                number = None
+            if number is not None and parsed.get("qualification_level") is None:
+                parsed.set("qualification_level", number.qualification_level, 0.8)
+        if not read_labelled_date(page, parsed, "issue_date", ("批准日期", "签发日期", "发证日期", "取得日期", "日期")):
+            date_found = last_date(page)
+            if date_found:
+                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        return parsed

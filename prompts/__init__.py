@@ -1,1 +1,55 @@
+"""Prompt and reply templates, one file per name and language (prompts/<lang>/<name>.yaml|txt), loaded by name.
 
+`load(name, lang)` returns the text of a .txt file or the mapping of a .yaml file; `reply(key, lang, **values)`
+formats one reply template from `replies.yaml`. User-facing strings live here, never inline in code.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROMPTS_DIR = Path(__file__).resolve().parent
+LANGUAGES = ("zh", "en")
+
+
+class PromptNotFoundError(KeyError):
+    """A prompt file or a template key that does not exist (a programming error, not a user error)."""
+
+
+def _normalise(lang: str) -> str:
+    return lang if lang in LANGUAGES else "zh"
+
+
+@lru_cache(maxsize=128)
+def load(name: str, lang: str = "zh") -> Any:
+    """The prompt `name` in `lang`: str for .txt, dict/list for .yaml."""
+    folder = PROMPTS_DIR / _normalise(lang)
+    for suffix in (".yaml", ".yml", ".txt", ".md"):
+        path = folder / f"{name}{suffix}"
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            return yaml.safe_load(text) if suffix in (".yaml", ".yml") else text
+    raise PromptNotFoundError(f"no prompt '{name}' for language '{lang}' in {folder}")
+
+
+def reply(key: str, lang: str = "zh", **values: Any) -> str:
+    """One reply template from prompts/<lang>/replies.yaml, formatted with `values` (dotted keys for nesting)."""
+    node: Any = load("replies", lang)
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise PromptNotFoundError(f"no reply template '{key}' for language '{lang}'")
+        node = node[part]
+    if isinstance(node, list):
+        node = "\n".join(str(item) for item in node)
+    return str(node).strip().format(**values) if values else str(node).strip()
+
+
+def has_reply(key: str, lang: str = "zh") -> bool:
+    try:
+        reply(key, lang)
+    except (PromptNotFoundError, KeyError, IndexError):
+        return False
+    return True

@@ -1,0 +1,63 @@
+"""Where the conversation's checkpoints live: a SQLite file in data_dir by default, Postgres when configured."""
+from __future__ import annotations
+
+import sqlite3
+import sys
+from contextlib import AbstractContextManager
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from pydantic import BaseModel
+
+from credlift.settings import Settings
+
+CHECKPOINT_FILE = "checkpoints.sqlite3"
+
+
+_STATE_MODULES = ("credlift.agent.state", "credlift.agent.contracts", "credlift.domain", "credlift.tools.budget",
+                  "credlift.tools.limits")
+
+
+def credlift_model_types() -> list[type]:
+    """Every pydantic model credlift defines (loaded so far): the only classes checkpoints may revive."""
+    import importlib
+
+    for module_name in _STATE_MODULES:
+        try:
+            importlib.import_module(module_name)
+        except ImportError:  # a tool not installed yet contributes no types
+            pass
+
+    found: list[type] = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("credlift.") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == name:
+                found.append(value)
+    return found
+
+
+def serializer() -> JsonPlusSerializer:
+    return JsonPlusSerializer(allowed_msgpack_modules=credlift_model_types())
+
+
+def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, AbstractContextManager | None]:
+    """The saver plus the connection to close at shutdown."""
+    if settings.uses_postgres:
+        import psycopg
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+
+        connection = psycopg.connect(settings.database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+        saver = PostgresSaver(connection, serde=serializer())
+        saver.setup()
+        return saver, connection
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    settings.ensure_dirs()
+    connection = sqlite3.connect(str(settings.data_dir / CHECKPOINT_FILE), check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    saver = SqliteSaver(connection, serde=serializer())
+    saver.setup()
+    return saver, connection

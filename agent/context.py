@@ -1,0 +1,71 @@
+"""Run-time configuration of the graph: which responder talks, and the stores the nodes write to."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from credlift.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from credlift.agent.case_store import CaseStore
+    from credlift.agent.responders.base import Responder
+    from credlift.tools.accounts import AccountStore
+
+
+@dataclass
+class AgentServices:
+    settings: Settings
+    accounts: "AccountStore"
+    cases: "CaseStore"
+    responder: "Responder"
+
+    @property
+    def overlay_dir(self) -> Path:
+        return self.settings.data_dir / "overlays"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads"
+
+
+@dataclass
+class AgentContext:
+    """Passed to every run as `context=`; without one (LangGraph tooling) the defaults from settings are used."""
+    services: AgentServices | None = field(default=None)
+
+
+def make_responder(settings: Settings) -> "Responder":
+    """The embedded deterministic responder, or an LLM over an OpenAI-compatible server when one is configured."""
+    from credlift.agent.responders.deterministic import DeterministicResponder
+
+    deterministic = DeterministicResponder()
+    if not settings.llm_base_url:
+        return deterministic
+    from credlift.agent.responders.llm import LlmResponder
+
+    return LlmResponder(settings, fallback=deterministic)
+
+
+def make_services(settings: Settings | None = None) -> AgentServices:
+    from credlift.agent.case_store import CaseStore
+    from credlift.tools.accounts import AccountStore
+
+    settings = settings or get_settings()
+    settings.ensure_dirs()
+    return AgentServices(settings=settings, accounts=AccountStore(settings.db_path),
+                         cases=CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3"),
+                         responder=make_responder(settings))
+
+
+@lru_cache(maxsize=1)
+def _default_services() -> AgentServices:
+    return make_services()
+
+
+def services_of(runtime) -> AgentServices:
+    context = getattr(runtime, "context", None)
+    if context is not None and context.services is not None:
+        return context.services
+    return _default_services()

@@ -1,0 +1,1 @@
+"""One module per node of the conversation graph; each adapts state to a tool call and back."""

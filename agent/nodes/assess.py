@@ -1,0 +1,57 @@
+"""assess: what does it mean for risk? The scorecard, then risk reasoning grounded on retrieved clauses."""
+from __future__ import annotations
+
+import logging
+
+from langgraph.runtime import Runtime
+
+from credlift.agent import grounding
+from credlift.agent.context import AgentContext, services_of
+from credlift.agent.nodes.support import accepted, language
+from credlift.agent.state import AgentState
+
+logger = logging.getLogger(__name__)
+
+
+def assess(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    from credlift.tools.risk.reasoning import assess_risk
+    from credlift.tools.risk.scorecard import load_default_scorecard
+
+    services = services_of(runtime)
+    applicant = services.accounts.get(state["account_id"])
+    scorecard = load_default_scorecard()
+    reasoner = _llm_reasoner(services) if services.settings.llm_base_url else None
+    lang = language(state)
+    results = {}
+    for result in accepted(state):
+        risk_score = scorecard.score(applicant, result.credential)
+        clauses = grounding.retrieve(_risk_query(applicant, result.credential, lang), lang, k=4, topics=None)
+        if reasoner is not None:
+            assessment, rejected = reasoner.assess(applicant, result.credential, risk_score, clauses, lang=lang)
+            if rejected:
+                logger.info("risk LLM not used for upload %s: %s", result.upload_id, rejected)
+        else:
+            assessment = assess_risk(applicant, result.credential, risk_score, clauses)
+        results[result.upload_id] = result.model_copy(update={"risk_score": risk_score, "assessment": assessment})
+        services.cases.audit("agent", "risk_assessed", state["case_id"],
+                             f"{result.sha256[:12]} pd={risk_score.probability_of_default:.4f} "
+                             f"level={assessment.risk_level} source={assessment.source}",
+                             entry_id=f"assess:{result.upload_id}")
+    return {"results": results, "nodes_run": ["assess"]}
+
+
+def _risk_query(applicant, credential, lang: str) -> str:
+    try:
+        from credlift.tools.risk.llm_reasoner import risk_retrieval_query
+
+        return risk_retrieval_query(applicant, credential, lang)
+    except ImportError:
+        return f"{credential.type} increase risk"
+
+
+def _llm_reasoner(services):
+    try:
+        from credlift.tools.risk.llm_reasoner import LlmRiskReasoner
+    except ImportError:
+        return None
+    return LlmRiskReasoner(services.settings)

@@ -1,0 +1,42 @@
+"""converse: questions, small talk, "why this limit?", policy questions, language switches, asking for a person."""
+from __future__ import annotations
+
+import logging
+
+from langgraph.runtime import Runtime
+
+from credlift.agent.context import AgentContext, services_of
+from credlift.agent.nodes.explain import review_outcome
+from credlift.agent.nodes.support import assistant, language
+from credlift.agent.responders.base import ConversationView
+from credlift.agent.state import AgentState
+from credlift.domain.applicant import mask_name
+from credlift.prompts import reply as template
+
+logger = logging.getLogger(__name__)
+
+
+def converse(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    services = services_of(runtime)
+    incoming = state["incoming"]
+    if incoming.kind == "start":
+        return {"messages": [assistant(template("greeting", language(state)))], "intent": "greeting",
+                "nodes_run": ["converse"]}
+    view = ConversationView(text=incoming.text, language=language(state), history=list(state.get("messages") or [])[-12:],
+                            decision=state.get("decision"), review_outcome=review_outcome(state),
+                            awaiting=state.get("awaiting") or "user", account_id=state["account_id"],
+                            applicant_name=mask_name(services.accounts.get(state["account_id"]).name))
+    reply = services.responder.respond(view)
+    for note in reply.notes:
+        logger.info("reply for case %s adjusted: %s", state.get("case_id"), note)
+    update: dict = {"intent": reply.intent, "language": reply.language, "retrieved": list(reply.retrieved),
+                    "nodes_run": ["converse"]}
+    if reply.text:
+        update["messages"] = [assistant(reply.text)]
+    if reply.handoff:
+        update["handoff"] = True
+        update["awaiting"] = "staff"
+        services.cases.audit("applicant", "human_requested", state["case_id"], "", entry_id=f"human:{incoming.turn_id}")
+    if reply.wants_budget:
+        update["intent"] = "budget"
+    return update

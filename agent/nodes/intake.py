@@ -1,0 +1,32 @@
+"""intake: decode each file safely and keep the original by content hash; unusable files get a sentence."""
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from credlift.agent.context import AgentContext, services_of
+from credlift.agent.nodes.support import record
+from credlift.agent.state import AgentState, UploadResult
+from credlift.agent.uploads import open_upload
+from credlift.errors import UserInputError
+
+
+def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    from credlift.tools.intake import store_upload
+
+    services = services_of(runtime)
+    incoming = state["incoming"]
+    results: dict[str, UploadResult] = {}
+    for ref in incoming.uploads:
+        result = UploadResult(upload_id=ref.upload_id, filename=ref.filename, sha256=ref.sha256)
+        try:
+            upload = open_upload(ref)
+            store_upload(upload, services.settings.data_dir)
+        except UserInputError as error:
+            result.error = str(error)
+        results[ref.upload_id] = result
+        record(services, state, result)
+    services.cases.audit("agent", "upload_received", state["case_id"],
+                         f"{len(incoming.uploads)} file(s): " + ", ".join(r.sha256[:12] for r in incoming.uploads),
+                         entry_id=f"intake:{incoming.turn_id}")
+    return {"uploads": list(incoming.uploads), "batch": [ref.upload_id for ref in incoming.uploads],
+            "results": results, "review": None, "nodes_run": ["intake"]}

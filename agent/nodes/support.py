@@ -1,0 +1,52 @@
+"""Small helpers the nodes share: which uploads are still in play, recording outcomes, saying something."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from credlift.agent.context import AgentServices
+from credlift.agent.contracts import ChatMessage, UploadOutcome
+from credlift.agent.state import AgentState, UploadRef, UploadResult
+from credlift.domain.credential import CREDENTIAL_TYPES
+
+
+def batch_results(state: AgentState) -> list[UploadResult]:
+    results = state.get("results") or {}
+    return [results[uid] for uid in state.get("batch") or [] if uid in results]
+
+
+def readable(state: AgentState) -> list[UploadResult]:
+    """Uploads of this application that decoded and were not found unreadable."""
+    return [r for r in batch_results(state)
+            if not r.error and not (r.authenticity and r.authenticity.verdict == "unreadable")]
+
+
+def accepted(state: AgentState) -> list[UploadResult]:
+    """Readable uploads that are a credential type the policy accepts."""
+    return [r for r in readable(state) if r.credential is not None and r.credential.type in CREDENTIAL_TYPES]
+
+
+def ref_of(state: AgentState, upload_id: str) -> UploadRef:
+    for ref in state.get("uploads") or []:
+        if ref.upload_id == upload_id:
+            return ref
+    incoming = state.get("incoming")
+    for ref in (incoming.uploads if incoming else []):
+        if ref.upload_id == upload_id:
+            return ref
+    raise KeyError(upload_id)
+
+
+def record(services: AgentServices, state: AgentState, result: UploadResult) -> None:
+    """Staff see every stage's findings as soon as they exist."""
+    outcome = UploadOutcome(upload_id=result.upload_id, filename=result.filename, sha256=result.sha256,
+                            authenticity=result.authenticity, credential=result.credential,
+                            validation=result.validation, error=result.error)
+    services.cases.record_upload(state["case_id"], outcome)
+
+
+def assistant(text: str) -> ChatMessage:
+    return ChatMessage(role="assistant", text=text, at=datetime.now(timezone.utc))
+
+
+def language(state: AgentState) -> str:
+    return state.get("language") or "zh"

@@ -1,0 +1,49 @@
+"""The embedded default responder: intent routing in zh and en plus templates from prompts/. Runs offline."""
+from __future__ import annotations
+
+from typing import Any
+
+from credlift.agent.responders import templates
+from credlift.agent.responders.base import ConversationView, Reply
+from credlift.agent.responders.intents import detect_intent, detect_language
+
+
+class DeterministicResponder:
+    name = "deterministic"
+
+    def language_for(self, view: ConversationView, intent: str) -> str:
+        if intent == "switch_en":
+            return "en"
+        if intent == "switch_zh":
+            return "zh"
+        return detect_language(view.text) or view.language
+
+    def respond(self, view: ConversationView) -> Reply:
+        intent = detect_intent(view.text)
+        lang = self.language_for(view, intent)
+        reply = self.reply_for(intent, view, lang)
+        return reply.model_copy(update={"intent": intent, "language": lang})
+
+    def reply_for(self, intent: str, view: ConversationView, lang: str) -> Reply:
+        if intent == "injection":
+            return templates.fixed("injection", lang)
+        if intent == "human":
+            return templates.fixed("human", lang).model_copy(update={"handoff": True})
+        if intent in ("switch_en", "switch_zh"):
+            return templates.fixed("language_switched", lang)
+        if intent == "why":
+            return templates.why_reply(view.decision, lang, review_outcome=view.review_outcome)
+        if intent == "budget":
+            return Reply(text="", language=lang, wants_budget=True)
+        if intent in ("what_documents", "how_to", "upload_request", "thanks"):
+            return templates.fixed(intent, lang)
+        if intent == "greeting":
+            return templates.fixed("how_to", lang)
+        if intent == "policy_question":
+            return templates.policy_reply(view.text, lang)
+        return templates.fixed("small_talk", lang)
+
+    def explain(self, view: ConversationView, extra: Any = None) -> Reply:
+        if view.decision is None:
+            return templates.fixed("why.no_decision", view.language, intent="explain")
+        return templates.decision_reply(view.decision, view.language, review_outcome=view.review_outcome)

@@ -1,0 +1,366 @@
+"""CredliftService: the one facade the web app, the CLI and the eval runner use.
+
+Every applicant turn is one run of the conversation graph on the applicant's thread (checkpointed, so a restarted
+process continues where it stopped). Staff actions resume a paused graph with `Command(resume=...)`; while a
+person handles a conversation, applicant messages are queued for staff instead of answered by the bot.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from langgraph.types import Command, Overwrite
+
+from credlift.agent import grounding
+from credlift.agent.checkpoint import open_checkpointer
+from credlift.agent.context import AgentContext, AgentServices, make_services
+from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView, ChatMessage, TurnResult, UploadOutcome
+from credlift.agent.graph import NODE_NAMES, build_graph
+from credlift.agent.state import Incoming
+from credlift.agent.uploads import stage_upload
+from credlift.domain import ApplicantProfile, LimitDecision
+from credlift.domain.applicant import mask_id_number, mask_name, redact_id_numbers
+from credlift.errors import NotFoundError, UserInputError
+from credlift.prompts import has_reply
+from credlift.prompts import reply as template
+from credlift.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str], None]
+PERSONAL_FIELDS = ("holder_name", "id_number")
+
+
+class CredliftService:
+    def __init__(self, settings: Settings | None = None, services: AgentServices | None = None):
+        self.settings = settings or get_settings()
+        self.services = services or make_services(self.settings)
+        self._saver, self._checkpoint_connection = open_checkpointer(self.settings)
+        self.graph = build_graph(self._saver)
+        self._context = AgentContext(services=self.services)
+        self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
+
+    # accounts
+    def accounts(self) -> list[ApplicantProfile]:
+        return self.services.accounts.list()
+
+    def create_account(self, profile: ApplicantProfile) -> ApplicantProfile:
+        return self.services.accounts.save(profile)
+
+    # applicant conversation
+    def start(self, account_id: str, lang: str = "zh", thread_id: str | None = None) -> TurnResult:
+        """Opens a conversation (greeting), or continues an existing thread after a restart."""
+        profile = self.services.accounts.get(account_id)
+        if thread_id and self._values(thread_id):
+            with self._locks[thread_id]:
+                recovered = self._recover(thread_id)
+                result = recovered or self.status(thread_id)
+                return result.model_copy(update={"replies": [template("greeting_back", result.language),
+                                                             *result.replies]})
+        thread_id = thread_id or uuid.uuid4().hex
+        with self._locks[thread_id]:
+            case_id = self.services.cases.open_case(thread_id, account_id, profile.masked_name)
+            self.services.cases.audit("applicant", "conversation_started", case_id, f"account={account_id}",
+                                      entry_id=f"start:{thread_id}")
+            language = lang if lang in ("zh", "en") else self.settings.language
+            return self._run(thread_id, {"incoming": Incoming(kind="start", turn_id=uuid.uuid4().hex),
+                                         "account_id": account_id, "case_id": case_id, "language": language,
+                                         "awaiting": "user", "handoff": False, "retrieved": Overwrite([])})
+
+    def send(self, thread_id: str, text: str) -> TurnResult:
+        text = (text or "").strip()
+        if not text:
+            raise UserInputError("the message is empty")
+        with self._locks[thread_id]:
+            self._require(thread_id)
+            self._recover(thread_id)
+            message = ChatMessage(role="user", text=text, at=_now())
+            queued = self._queue_if_a_person_handles_it(thread_id, message)
+            if queued is not None:
+                return queued
+            turn = Incoming(kind="message", text=text, turn_id=uuid.uuid4().hex)
+            return self._run(thread_id, {"incoming": turn, "messages": [message], "retrieved": Overwrite([])})
+
+    def upload(self, thread_id: str, files: list[tuple[str, bytes]],
+               on_progress: ProgressCallback | None = None) -> TurnResult:
+        if not files:
+            raise UserInputError("no file was attached")
+        if len(files) > self.settings.max_files_per_message:
+            raise UserInputError(f"please send at most {self.settings.max_files_per_message} files at a time")
+        with self._locks[thread_id]:
+            values = self._require(thread_id)
+            self._recover(thread_id)
+            refs = [stage_upload(data, name, self.settings.data_dir, upload_id=uuid.uuid4().hex[:12])
+                    for name, data in files]
+            lang = values.get("language", "zh")
+            message = ChatMessage(role="user", at=_now(), text="\n".join(
+                template("uploaded_file", lang, filename=ref.filename) for ref in refs))
+            queued = self._queue_if_a_person_handles_it(thread_id, message)
+            if queued is not None:
+                return queued
+            turn = Incoming(kind="upload", uploads=refs, turn_id=uuid.uuid4().hex)
+            return self._run(thread_id, {"incoming": turn, "messages": [message], "retrieved": Overwrite([])},
+                             on_progress=on_progress)
+
+    def set_language(self, thread_id: str, lang: str) -> None:
+        if lang not in ("zh", "en"):
+            raise UserInputError("language must be 'zh' or 'en'")
+        with self._locks[thread_id]:
+            self._require(thread_id)
+            snapshot = self.graph.get_state(self._config(thread_id))
+            # Writing as the last node keeps the pending step (a paused review) scheduled as it was.
+            self.graph.update_state(self._config(thread_id), {"language": lang},
+                                    as_node=_last_writer(snapshot))
+
+    def transcript(self, thread_id: str) -> list[ChatMessage]:
+        values = self._values(thread_id)
+        messages = list(values.get("messages") or [])
+        case_id = values.get("case_id") or self.services.cases.case_for_thread(thread_id)
+        if case_id:
+            messages += self.services.cases.side_messages(case_id)
+        floor = datetime.min.replace(tzinfo=timezone.utc)
+        return sorted(messages, key=lambda m: m.at or floor)
+
+    def status(self, thread_id: str) -> TurnResult:
+        with self._locks[thread_id]:
+            values = self._require(thread_id)
+            recovered = self._recover(thread_id)
+            if recovered is not None:
+                return recovered
+            return TurnResult(thread_id=thread_id, case_id=values.get("case_id"), decision=values.get("decision"),
+                              awaiting=self._awaiting(thread_id), language=values.get("language", "zh"))
+
+    # helpdesk
+    def authenticate_staff(self, user: str, password: str) -> str | None:
+        for entry in self.settings.staff_users.split(","):
+            parts = entry.strip().split(":")
+            if len(parts) < 3:
+                continue
+            name, secret, role = parts[0], ":".join(parts[1:-1]), parts[-1]
+            if hmac.compare_digest(name.encode(), (user or "").encode()) and \
+                    hmac.compare_digest(secret.encode(), (password or "").encode()):
+                self.services.cases.audit(name, "staff_login")
+                return role
+        self.services.cases.audit(user or "?", "staff_login_failed")
+        return None
+
+    def review_queue(self) -> list[CaseSummary]:
+        return self.services.cases.cases(status="awaiting_review")
+
+    def cases(self) -> list[CaseSummary]:
+        return self.services.cases.cases()
+
+    def case_for_thread(self, thread_id: str) -> str | None:
+        return self.services.cases.case_for_thread(thread_id)
+
+    def case_view(self, case_id: str, staff_user: str, reveal: bool = False) -> CaseView:
+        summary = self.services.cases.summary(case_id)
+        values = self._values(summary.thread_id)
+        decision: LimitDecision | None = values.get("decision")
+        profile = self.services.accounts.get(summary.account_id)
+        uploads = self.services.cases.uploads(case_id)
+        if reveal:
+            self.services.cases.audit(staff_user, "reveal_personal_data", case_id, "personal data shown to staff")
+        else:
+            uploads = [_mask_upload(u) for u in uploads]
+        applicant = profile.model_dump(mode="json")
+        if not reveal:
+            applicant.update(name=profile.masked_name, id_number=profile.masked_id_number)
+        transcript = [m if reveal else m.model_copy(update={"text": redact_id_numbers(m.text)})
+                      for m in self.transcript(summary.thread_id)]
+        clause_ids = list(decision.clause_ids) if decision else []
+        clauses = grounding.lookup(clause_ids) if clause_ids else []
+        overlays = [u.authenticity.overlay_path for u in uploads if u.authenticity and u.authenticity.overlay_path]
+        self.services.cases.audit(staff_user, "case_viewed", case_id, "")
+        return CaseView(summary=summary, transcript=transcript, uploads=uploads, decision=decision, clauses=clauses,
+                        applicant=applicant, overlay_paths=overlays, revealed=reveal)
+
+    def resolve_review(self, case_id: str, staff_user: str, approve: bool, note: str = "") -> TurnResult:
+        summary = self.services.cases.summary(case_id)
+        with self._locks[summary.thread_id]:
+            if self._interrupt_kind(summary.thread_id) != "review":
+                raise UserInputError(f"case {case_id} is not waiting for a review")
+            self.services.cases.audit(staff_user, "review_resolved", case_id,
+                                      f"approve={bool(approve)} note={note}")
+            return self._run(summary.thread_id, Command(resume={"approve": bool(approve), "note": note,
+                                                                "staff": staff_user}))
+
+    def staff_reply(self, case_id: str, staff_user: str, text: str) -> TurnResult:
+        summary = self.services.cases.summary(case_id)
+        text = (text or "").strip()
+        if not text:
+            raise UserInputError("the reply is empty")
+        message = ChatMessage(role="staff", text=text, author=staff_user, at=_now())
+        self.services.cases.add_side_message(case_id, message)
+        self.services.cases.audit(staff_user, "staff_reply", case_id, text[:200])
+        values = self._values(summary.thread_id)
+        return TurnResult(thread_id=summary.thread_id, case_id=case_id, replies=[text],
+                          decision=values.get("decision"), awaiting=self._awaiting(summary.thread_id),
+                          language=values.get("language", "zh"))
+
+    def take_over(self, case_id: str, staff_user: str) -> TurnResult:
+        summary = self.services.cases.summary(case_id)
+        self.services.cases.update_case(case_id, taken_over_by=staff_user, status="taken_over")
+        self.services.cases.audit(staff_user, "take_over", case_id, "")
+        return self._staff_result(summary.thread_id, case_id)
+
+    def hand_back(self, case_id: str, staff_user: str) -> TurnResult:
+        summary = self.services.cases.summary(case_id)
+        with self._locks[summary.thread_id]:
+            self.services.cases.update_case(case_id, taken_over_by="")
+            self.services.cases.audit(staff_user, "hand_back", case_id, "")
+            if self._interrupt_kind(summary.thread_id) == "human":
+                return self._run(summary.thread_id, Command(resume={"staff": staff_user}))
+            self._sync_case(summary.thread_id)
+            return self._staff_result(summary.thread_id, case_id)
+
+    def audit_log(self, case_id: str | None = None) -> list[AuditEntry]:
+        return self.services.cases.audit_log(case_id)
+
+    def close(self) -> None:
+        if self._checkpoint_connection is not None:
+            self._checkpoint_connection.close()
+        self.services.cases.close()
+
+    # internals
+    @staticmethod
+    def _config(thread_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id}}
+
+    def _values(self, thread_id: str) -> dict[str, Any]:
+        return dict(self.graph.get_state(self._config(thread_id)).values or {})
+
+    def _require(self, thread_id: str) -> dict[str, Any]:
+        values = self._values(thread_id)
+        if not values:
+            raise NotFoundError(f"no conversation with id '{thread_id}' (start one first)")
+        return values
+
+    def _interrupt_kind(self, thread_id: str) -> str | None:
+        snapshot = self.graph.get_state(self._config(thread_id))
+        for pending in snapshot.interrupts or ():
+            value = pending.value if isinstance(pending.value, dict) else {}
+            return str(value.get("kind", "human"))
+        return None
+
+    def _awaiting(self, thread_id: str) -> str:
+        kind = self._interrupt_kind(thread_id)
+        case_id = self.services.cases.case_for_thread(thread_id)
+        if kind == "review":
+            return "review"
+        if kind == "human" or (case_id and self.services.cases.taken_over_by(case_id)):
+            return "staff"
+        return "user"
+
+    def _recover(self, thread_id: str) -> TurnResult | None:
+        """Finishes a run a previous process started but did not complete (killed mid-application)."""
+        snapshot = self.graph.get_state(self._config(thread_id))
+        if snapshot.next and not snapshot.interrupts:
+            logger.info("thread %s: resuming an unfinished run at %s", thread_id, ",".join(snapshot.next))
+            return self._run(thread_id, None)
+        return None
+
+    def _queue_if_a_person_handles_it(self, thread_id: str, message: ChatMessage) -> TurnResult | None:
+        awaiting = self._awaiting(thread_id)
+        if awaiting == "user":
+            return None
+        values = self._values(thread_id)
+        case_id = values["case_id"]
+        lang = values.get("language", "zh")
+        self.services.cases.add_side_message(case_id, message)
+        self.services.cases.audit("applicant", "message_queued_for_staff", case_id, "")
+        replies: list[str] = []
+        if self.services.cases.taken_over_by(case_id):
+            replies = []  # a person is answering: the bot stays quiet
+        else:
+            replies = [template("review_waiting" if awaiting == "review" else "human_waiting", lang)]
+            for text in replies:
+                self.services.cases.add_side_message(case_id, ChatMessage(role="assistant", text=text, at=_now()))
+        return TurnResult(thread_id=thread_id, case_id=case_id, replies=replies, decision=values.get("decision"),
+                          awaiting=awaiting, language=lang,
+                          cited_clauses=[c for r in replies for c in grounding.cited_ids(r)])
+
+    def _run(self, thread_id: str, graph_input: Any, on_progress: ProgressCallback | None = None) -> TurnResult:
+        config = self._config(thread_id)
+        started = time.perf_counter()
+        before = self._values(thread_id)
+        seen = len(before.get("messages") or [])
+        lang = before.get("language") or (graph_input.get("language") if isinstance(graph_input, dict) else None) or "zh"
+        progress: list[str] = []
+        nodes: list[str] = []
+        for mode, chunk in self.graph.stream(graph_input, config, context=self._context,
+                                             stream_mode=["tasks", "updates"]):
+            if mode != "tasks" or "input" not in chunk or chunk.get("name") not in NODE_NAMES:
+                continue
+            name = chunk["name"]
+            nodes.append(name)
+            if name not in ("converse", "handoff") and has_reply(f"progress.{name}", lang):
+                line = template(f"progress.{name}", lang)
+                progress.append(line)
+                if on_progress is not None:
+                    on_progress(line)
+        values = self._values(thread_id)
+        replies = [m.text for m in (values.get("messages") or [])[seen:] if m.role == "assistant"]
+        self._sync_case(thread_id)
+        return TurnResult(
+            thread_id=thread_id, case_id=values.get("case_id"), replies=replies, progress=progress,
+            nodes_run=list(dict.fromkeys(nodes)), decision=values.get("decision"),
+            cited_clauses=list(dict.fromkeys(c for r in replies for c in grounding.cited_ids(r))),
+            retrieved_clauses=[c.clause.id for c in values.get("retrieved") or []],
+            awaiting=self._awaiting(thread_id), language=values.get("language", "zh"),
+            latency_s=round(time.perf_counter() - started, 3))
+
+    def _sync_case(self, thread_id: str) -> None:
+        """The helpdesk row mirrors the conversation: status, credential type, verdict, decision."""
+        values = self._values(thread_id)
+        case_id = values.get("case_id")
+        if not case_id:
+            return
+        decision: LimitDecision | None = values.get("decision")
+        result = (values.get("results") or {}).get(values.get("decided_upload_id", ""))
+        kind = self._interrupt_kind(thread_id)
+        if kind == "review":
+            status = "awaiting_review"
+        elif kind == "human" or self.services.cases.taken_over_by(case_id):
+            status = "taken_over"
+        else:
+            status = "decided" if decision is not None else "open"
+        columns = {"status": status, "decision": decision.kind if decision else ""}
+        if result is not None:
+            columns["credential_type"] = result.credential.type if result.credential else ""
+            columns["verdict"] = result.authenticity.verdict if result.authenticity else ""
+        self.services.cases.update_case(case_id, **columns)
+
+    def _staff_result(self, thread_id: str, case_id: str) -> TurnResult:
+        values = self._values(thread_id)
+        return TurnResult(thread_id=thread_id, case_id=case_id, decision=values.get("decision"),
+                          awaiting=self._awaiting(thread_id), language=values.get("language", "zh"))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _last_writer(snapshot) -> str | None:
+    writes = (snapshot.metadata or {}).get("writes") or {}
+    names = [name for name in writes if name in NODE_NAMES]
+    return names[-1] if names else None
+
+
+def _mask_upload(outcome: UploadOutcome) -> UploadOutcome:
+    if outcome.credential is None:
+        return outcome
+    fields = dict(outcome.credential.fields)
+    if isinstance(fields.get("holder_name"), str):
+        fields["holder_name"] = mask_name(fields["holder_name"])
+    if isinstance(fields.get("id_number"), str):
+        fields["id_number"] = mask_id_number(fields["id_number"])
+    lines = [redact_id_numbers(line) for line in outcome.credential.text_lines]
+    credential = outcome.credential.model_copy(update={"fields": fields, "text_lines": lines})
+    return outcome.model_copy(update={"credential": credential})

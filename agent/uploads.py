@@ -1,0 +1,31 @@
+"""Uploaded files for the nodes: decoded once per process (an LRU by content hash), re-read from disk after a restart."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from credlift.agent.state import UploadRef
+
+
+def stage_upload(data: bytes, filename: str, data_dir: Path, upload_id: str) -> UploadRef:
+    """Keeps the bytes as received (by content hash) so a restarted process can still analyse them."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    directory = data_dir / "incoming" / sha256[:2]
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / sha256
+    if not path.exists():
+        path.write_bytes(data)
+    return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path=str(path))
+
+
+@lru_cache(maxsize=8)
+def _decode(path: str, filename: str, sha256: str):
+    from credlift.tools.intake import load_upload
+
+    return load_upload(Path(path), filename)
+
+
+def open_upload(ref: UploadRef):
+    """The decoded `UploadedImage` (raises UnsupportedFileError with a sentence for people)."""
+    return _decode(ref.path, ref.filename, ref.sha256)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 # A seal is a red ring or disc; a red title is a wide strip. Seals are kept within these shape bounds.
-SEAL_MIN_SIDE_FRACTION = 0.04
+SEAL_MIN_SIDE_FRACTION = 0.1
 SEAL_MAX_SIDE_FRACTION = 0.45
 SEAL_MAX_ASPECT = 1.8
 

@@ -1,0 +1,53 @@
+"""`credlift check FILE... --json`: authenticity, credential fields and validation for each file."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check(files: list[Path] = typer.Argument(..., help="photos of credentials (JPEG, PNG, ...)"),
+              as_json: bool = typer.Option(False, "--json", help="one JSON object per file per line"),
+              account: str = typer.Option("", "--account", help="compare the holder with this account's verified name")) -> None:
+        """Check credential photos: is it real, what does it say, does it hold together."""
+        from credlift.settings import get_settings
+        from credlift.tools.extraction.check import check_file
+        from credlift.tools.registry import default_registry
+
+        settings = get_settings()
+        applicant = None
+        if account:
+            from credlift.tools.accounts import AccountStore
+
+            applicant = AccountStore(settings.db_path).get(account)
+        registry = default_registry(settings.data_dir)
+        readable = 0
+        for path in files:
+            result = check_file(path, applicant=applicant, data_dir=settings.data_dir, registry=registry)
+            readable += result.readable
+            if as_json:
+                typer.echo(json.dumps(result.contract(), ensure_ascii=False))
+            else:
+                typer.echo(_describe(result.contract()))
+        if readable == 0:
+            from credlift.errors import UserInputError
+
+            raise UserInputError("none of the files could be read as a credential photo" if len(files) > 1
+                                 else "the file could not be read as a credential photo")
+
+
+def _describe(line: dict) -> str:
+    if line.get("error"):
+        return f"{line['file']}: unreadable: {line['error']}"
+    authenticity, credential, validation = line["authenticity"], line["credential"], line["validation"]
+    parts = [f"{line['file']}: {credential['type']}, authenticity {authenticity['verdict']} ({authenticity['score']:.2f})",
+             "  fields: " + ", ".join(f"{k}={v}" for k, v in credential["fields"].items())]
+    if validation["errors"]:
+        parts.append("  problems: " + "; ".join(e["message"] for e in validation["errors"]))
+    for warning in credential.get("warnings", []):
+        parts.append(f"  note: {warning}")
+    parts.append(f"  time: {line['timings_ms'].get('total', 0):.0f} ms")
+    return "\n".join(parts)

@@ -1,0 +1,126 @@
+"""Reading a generated (synth) set: labels.jsonl rows and the signal features of each image."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from credlift.domain.authenticity import SignalReport
+
+
+@dataclass
+class LabelledImage:
+    """One row of labels.jsonl, the parts authenticity needs."""
+    path: Path
+    tamper_kind: str  # none | copy_move | splice | retype | erase | metadata | ai_generated
+    tamper_boxes: list[tuple[int, int, int, int]]
+    capture: str
+    jpeg_quality: int | None
+    equal_quality: bool  # tampered content and host saved at the same JPEG quality (or no tamper)
+
+    @property
+    def is_manipulated(self) -> bool:
+        return self.tamper_kind != "none"
+
+
+def _box(value) -> tuple[int, int, int, int]:
+    if isinstance(value, dict):
+        return int(value["x"]), int(value["y"]), int(value["w"]), int(value["h"])
+    x, y, w, h = value
+    return int(x), int(y), int(w), int(h)
+
+
+def read_labels(data_dir: Path) -> list[LabelledImage]:
+    labels_path = Path(data_dir) / "labels.jsonl"
+    if not labels_path.exists():
+        from credlift.errors import UserInputError
+
+        raise UserInputError(f"{labels_path} does not exist; generate a set with `credlift synth --out {data_dir}`")
+    rows = []
+    for line in labels_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        tamper = row.get("tamper") if isinstance(row.get("tamper"), dict) else {}
+        kind = row.get("tamper_kind") or tamper.get("kind") or "none"
+        boxes = row.get("tamper_boxes") or tamper.get("boxes") or []
+        quality = row.get("jpeg_quality")
+        source_quality = row.get("source_jpeg_quality", tamper.get("source_jpeg_quality"))
+        equal = row.get("equal_quality")
+        if equal is None:
+            equal = source_quality is None or quality is None or int(source_quality) == int(quality)
+        rows.append(LabelledImage(
+            path=Path(data_dir) / (row.get("file") or row.get("image") or row["path"]),
+            tamper_kind=str(kind or "none"),
+            tamper_boxes=[_box(b) for b in boxes],
+            capture=str(row.get("capture", "unknown")),
+            jpeg_quality=int(quality) if quality is not None else None,
+            equal_quality=bool(equal),
+        ))
+    return rows
+
+
+@dataclass
+class ImageAnalysis:
+    """What the signals said about one labelled image (heat maps kept only when asked for)."""
+    signals: list[SignalReport]
+    seconds: float
+    combined_heat: np.ndarray | None = None
+    plain_ela: np.ndarray | None = None
+    analysed_shape: tuple[int, int] = (0, 0)
+    scale: float = 1.0
+    error: str = ""
+
+
+def analyse_image(path: Path, keep_maps: bool = False) -> ImageAnalysis:
+    """Intake plus every image signal (no reuse: each generated image stands alone), timed."""
+    from credlift.errors import UnsupportedFileError
+    from credlift.tools.forensics.assess import run_signals
+    from credlift.tools.forensics.heatmap import combine_heatmaps
+    from credlift.tools.forensics.signals.registry import default_signals
+    from credlift.tools.intake import load_upload
+
+    started = time.perf_counter()
+    try:
+        upload = load_upload(path)
+    except UnsupportedFileError as error:
+        return ImageAnalysis(signals=[], seconds=time.perf_counter() - started, error=str(error))
+    run = run_signals(upload, _signals())
+    seconds = time.perf_counter() - started
+    combined = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2]) if keep_maps else None
+    return ImageAnalysis(signals=run.signals, seconds=seconds, combined_heat=combined,
+                         plain_ela=run.plain_ela if keep_maps else None, analysed_shape=upload.rgb.shape[:2],
+                         scale=upload.scale)
+
+
+_SIGNALS = None
+
+
+def _signals():
+    global _SIGNALS
+    if _SIGNALS is None:
+        from credlift.tools.forensics.signals.registry import default_signals
+
+        _SIGNALS = default_signals(include_reuse=False)
+    return _SIGNALS
+
+
+def analyse_many(paths: list[Path], keep_maps: bool = False, workers: int | None = None) -> list[ImageAnalysis]:
+    """In parallel processes when there are several cores (features only; timings then run side by side)."""
+    workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
+    if workers <= 1 or len(paths) < 8:
+        return [analyse_image(p, keep_maps) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
+        return list(pool.map(analyse_image, paths, [keep_maps] * len(paths), chunksize=4))
+
+
+def _single_threaded() -> None:
+    """Worker processes share the cores; OpenCV's own thread pool would only oversubscribe them."""
+    import cv2
+
+    cv2.setNumThreads(1)

@@ -1,0 +1,101 @@
+"""Fusion: a calibrated classifier over the signals' features, giving the probability of manipulation.
+
+sklearn-shaped (fit / predict_proba, learned state ends in `_`), saved and loaded explicitly with joblib.
+Trained by `credlift forensics train`; a small trained artifact ships in tools/forensics/models/.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from credlift.tools.forensics.features import FEATURE_NAMES
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_MODEL_PATH = MODEL_DIR / "fusion.joblib"
+DEFAULT_CARD_PATH = MODEL_DIR / "fusion_card.json"
+MODEL_VERSION = "fusion-1"
+
+
+class FusionModel(BaseEstimator, ClassifierMixin):
+    """Gradient-boosted trees over the signal features, isotonic-calibrated by cross-validation."""
+
+    def __init__(self, max_iter: int = 250, learning_rate: float = 0.06, max_leaf_nodes: int = 15,
+                 l2_regularization: float = 1.0, calibration_folds: int = 5, random_state: int = 0,
+                 threshold: float = 0.5, tampered_threshold: float = 0.85) -> None:
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+        self.threshold = threshold
+        self.tampered_threshold = tampered_threshold
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "FusionModel":
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.int64)
+        base = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                              max_leaf_nodes=self.max_leaf_nodes,
+                                              l2_regularization=self.l2_regularization,
+                                              random_state=self.random_state)
+        self.calibrated_ = CalibratedClassifierCV(base, method="isotonic", cv=self.calibration_folds)
+        self.calibrated_.fit(X, y)
+        self.classes_ = self.calibrated_.classes_
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_ = list(FEATURE_NAMES)
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"fusion model expects {self.n_features_in_} features, got {X.shape[1]}")
+        return self.calibrated_.predict_proba(X)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= self.threshold).astype(np.int64)
+
+    def save(self, path: Path = DEFAULT_MODEL_PATH, card: dict | None = None) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path, compress=3)
+        if card is not None:
+            card_path = path.with_name(path.stem + "_card.json")
+            card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+    @staticmethod
+    def load(path: Path = DEFAULT_MODEL_PATH) -> "FusionModel":
+        model = joblib.load(path)
+        if not isinstance(model, FusionModel):
+            raise TypeError(f"{path} does not hold a FusionModel")
+        if getattr(model, "feature_names_", None) != list(FEATURE_NAMES):
+            raise ValueError(f"{path} was trained on other features; retrain with `credlift forensics train`")
+        return model
+
+
+_loaded: dict[str, FusionModel] = {}
+
+
+def default_fusion_model() -> FusionModel | None:
+    """The shipped model, loaded once; None when no artifact exists (the rule-based fallback then applies)."""
+    key = str(DEFAULT_MODEL_PATH)
+    if key not in _loaded:
+        if not DEFAULT_MODEL_PATH.exists():
+            return None
+        _loaded[key] = FusionModel.load(DEFAULT_MODEL_PATH)
+    return _loaded[key]
+
+
+def fallback_probability(features: dict[str, float]) -> float:
+    """Without a trained model: noisy-OR of the signal scores, so the app still works before training."""
+    keep = 1.0
+    for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation"):
+        keep *= 1.0 - 0.9 * float(features.get(name, 0.0))
+    return float(1.0 - keep)

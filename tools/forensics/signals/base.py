@@ -1,0 +1,74 @@
+"""The one shape every forensic signal has: a name and `analyse(ctx) -> SignalReport`."""
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import cv2
+import numpy as np
+
+from credlift.domain.authenticity import Box, SignalReport
+from credlift.tools.forensics.context import AnalysisContext
+
+
+@runtime_checkable
+class ForensicSignal(Protocol):
+    """A detector of one kind of manipulation trace. Scores are in [0, 1]; higher means more likely manipulated."""
+    name: str
+
+    def analyse(self, ctx: AnalysisContext) -> SignalReport: ...
+
+
+def squash(value: float, midpoint: float, width: float) -> float:
+    """Logistic map of a raw statistic to [0, 1]; `midpoint` maps to 0.5."""
+    z = (value - midpoint) / max(width, 1e-9)
+    return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+def robust_z(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """(x - median) / (1.4826 MAD) over the masked entries; a floor on the spread avoids blow-ups on flat images."""
+    sample = values[mask] if mask is not None else values.reshape(-1)
+    if sample.size == 0:
+        return np.zeros_like(values, dtype=np.float32)
+    median = float(np.median(sample))
+    mad = float(np.median(np.abs(sample - median))) * 1.4826
+    spread = max(mad, 0.05 * abs(median), 1e-6)
+    return ((values - median) / spread).astype(np.float32)
+
+
+def block_reduce(image: np.ndarray, block: int, reducer=np.mean) -> np.ndarray:
+    """Per-block statistic over non-overlapping blocks (edges cropped)."""
+    h, w = image.shape[:2]
+    hb, wb = h // block, w // block
+    if hb == 0 or wb == 0:
+        return np.zeros((1, 1), dtype=np.float32)
+    cropped = image[: hb * block, : wb * block]
+    tiles = cropped.reshape(hb, block, wb, block).swapaxes(1, 2).reshape(hb, wb, block * block)
+    return reducer(tiles, axis=2).astype(np.float32)
+
+
+def boxes_from_map(heat: np.ndarray, threshold: float, min_area: int = 64, limit: int = 8) -> list[Box]:
+    """Bounding boxes of the connected regions above `threshold`, largest first."""
+    mask = (heat >= threshold).astype(np.uint8)
+    if not mask.any():
+        return []
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    regions = [stats[i] for i in range(1, count) if stats[i][cv2.CC_STAT_AREA] >= min_area]
+    regions.sort(key=lambda s: -int(s[cv2.CC_STAT_AREA]))
+    return [Box(x=int(s[0]), y=int(s[1]), w=int(s[2]), h=int(s[3])) for s in regions[:limit]]
+
+
+def scale_boxes(boxes: list[Box], factor: float) -> list[Box]:
+    """Boxes found on a work copy, brought back to the analysed image's coordinates."""
+    if abs(factor - 1.0) < 1e-9:
+        return boxes
+    return [Box(x=int(b.x * factor), y=int(b.y * factor), w=max(1, int(b.w * factor)), h=max(1, int(b.h * factor)))
+            for b in boxes]
+
+
+def content_mask(gray: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per block: (is_flat, is_textured). Flat blocks carry noise evidence; textured ones carry edge evidence."""
+    lap = np.abs(cv2.Laplacian(gray.astype(np.float32), cv2.CV_32F, ksize=3))
+    energy = block_reduce(lap, block)
+    flat = energy < np.percentile(energy, 60) if energy.size > 1 else np.ones_like(energy, bool)
+    textured = energy > np.percentile(energy, 80) if energy.size > 1 else np.zeros_like(energy, bool)
+    return flat, textured

@@ -1,0 +1,23 @@
+"""The signals an upload goes through, in order. Adding a signal is one module plus one line here."""
+from __future__ import annotations
+
+from credlift.tools.forensics.signals.ai_generation import AiGenerationSignal
+from credlift.tools.forensics.signals.base import ForensicSignal
+from credlift.tools.forensics.signals.compression import CompressionSignal
+from credlift.tools.forensics.signals.copy_move import CopyMoveSignal
+from credlift.tools.forensics.signals.document import DocumentSignal
+from credlift.tools.forensics.signals.ela import ErrorLevelSignal
+from credlift.tools.forensics.signals.metadata import MetadataSignal
+from credlift.tools.forensics.signals.noise import NoiseSignal
+from credlift.tools.forensics.signals.reuse import ReuseSignal
+
+# Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model).
+IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation")
+
+
+def default_signals(include_reuse: bool = True) -> list[ForensicSignal]:
+    signals: list[ForensicSignal] = [MetadataSignal(), ErrorLevelSignal(), CompressionSignal(), NoiseSignal(),
+                                     CopyMoveSignal(), DocumentSignal(), AiGenerationSignal()]
+    if include_reuse:
+        signals.append(ReuseSignal())
+    return signals

@@ -131,7 +131,7 @@ def open_index(settings=None, force_rebuild: bool = False) -> tuple[PolicyIndex,
                                               metadata={"fingerprint": fingerprint},
                                               configuration={"hnsw": {"space": "cosine"}})
         collection.add(ids=ids, documents=documents, metadatas=metadatas)
-        logger.info("policy index rebuilt: %d clauses, %d documents at %s", len(clauses), len(ids), path)
+        logger.debug("policy index rebuilt: %d clauses, %d documents at %s", len(clauses), len(ids), path)
 
     keyword = {}
     for lang in LANGUAGES:

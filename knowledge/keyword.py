@@ -68,9 +68,8 @@ def tokenize(text: str) -> list[str]:
             word = word.strip()
             if word and CJK.search(word) and word not in ZH_STOPWORDS:
                 tokens.append(word)
-                if len(word) > 1:
-                    # single characters back off unknown compounds (六级考 -> 六, 级) without drowning real words
-                    tokens.extend(f"#{char}" for char in word if CJK.match(char))
+        # content characters back off words jieba segments differently in query and clause (焊工证 vs 焊工)
+        tokens.extend(f"#{char}" for char in CJK.findall(lowered) if char not in ZH_STOPWORDS)
     if _stemmer is None:
         _stemmer = _english_stemmer()
     latin = [word for word in LATIN_TOKEN.findall(re.sub(r"'s\b", "", lowered)) if word not in EN_STOPWORDS]

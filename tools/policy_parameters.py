@@ -31,6 +31,11 @@ class Bounds(BaseModel):
     max: float
 
 
+class BudgetAdvice(BaseModel):
+    target_utilisation: float = 0.3
+    pay_days_before_due: int = 3
+
+
 class CredentialIncreaseTable(BaseModel):
     cet4: list[ScoreTier]
     cet6: list[ScoreTier]
@@ -55,6 +60,7 @@ class PolicyParameters(BaseModel):
     pd_scaling: list[PdBand]
     llm_adjustment_bounds: Bounds
     authenticity_refer_score: float
+    budget: BudgetAdvice = BudgetAdvice()
 
 
 @lru_cache(maxsize=4)

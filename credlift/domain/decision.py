@@ -38,3 +38,26 @@ class LimitDecision(BaseModel):
     policy_version: str
     inputs: dict = Field(default_factory=dict, description="every input the engine used, for audit")
     decided_at: datetime | None = None
+    credential_key: str = Field(default="", description="type:certificate_number, the key CAP-ONCE counts")
+
+    @property
+    def pd_band(self) -> str:
+        return str((self.inputs.get("pricing") or {}).get("pd_band", ""))
+
+
+class MonthlyBudget(BaseModel):
+    """A simple monthly plan after an increase (BUD-ADVICE); numbers from the decision and the policy parameters."""
+    new_limit: int
+    target_utilisation: float
+    monthly_spend_ceiling: int = Field(description="yuan; keeps utilisation under the target")
+    current_balance_estimate: int
+    headroom: int = Field(description="yuan the plan leaves to spend this month")
+    pay_days_before_due: int
+    lines_zh: list[str] = Field(default_factory=list)
+    lines_en: list[str] = Field(default_factory=list)
+    lang: str = "zh"
+    clause_ids: list[str] = Field(default_factory=lambda: ["BUD-ADVICE"])
+
+    @property
+    def lines(self) -> list[str]:
+        return self.lines_zh if self.lang == "zh" else self.lines_en

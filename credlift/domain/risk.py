@@ -16,6 +16,7 @@ class RiskScore(BaseModel):
     band: str = ""
     model_version: str = ""
     contributions: dict[str, float] = Field(default_factory=dict, description="feature -> points")
+    neutral_points: float = Field(default=0.0, description="points with every feature neutral; plus contributions = points")
 
 
 class RiskFactor(BaseModel):

@@ -1,0 +1,458 @@
+"""The policy engine: evidence in, an auditable LimitDecision out. Pure and deterministic given `today`.
+
+Order of the rules (each one that applies adds a reason code; the first kind that applies wins):
+1. documents: unreadable -> decline; not checked, tampered, AI-generated, suspicious, name mismatch,
+   registry mismatch or not found -> refer to a person; unknown type or failed field checks -> decline.
+2. the credential's base increase (INC-*), at a fraction when old (INC-RECENCY); below the CET line -> nothing.
+3. financial health: recent delinquency, high utilisation, cooldown, a credential already counted -> decline.
+4. risk: the scorecard's PD band scales the increase (RISK-PD); the worst band declines. A risk assessment's
+   adjustment counts only inside `llm_adjustment_bounds` and only when it cites policy clauses.
+5. caps: per credential type (CAP-TYPE), total limit by income band (CAP-INCOME); round down to 100 yuan.
+Every number comes from knowledge/policy/parameters.yaml; every input used is recorded in `inputs`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from credlift.domain.applicant import ApplicantProfile
+from credlift.domain.authenticity import AuthenticityReport
+from credlift.domain.credential import CREDENTIAL_TYPES, CredentialRecord, ValidationReport
+from credlift.domain.decision import Counterfactual, LimitDecision, ReasonCode
+from credlift.domain.risk import RiskAssessment, RiskScore
+from credlift.tools.policy_parameters import PolicyParameters, load_policy_parameters
+from credlift.tools.risk.features import credential_age_years, credential_level
+
+# The clause ids fixed in the team brief; knowledge defines them all, the engine cites only these.
+POLICY_CLAUSE_IDS: frozenset[str] = frozenset({
+    "INC-CET4", "INC-CET6", "INC-GRAD", "INC-DEG", "INC-VOC", "INC-AWD", "INC-QUAL", "INC-RECENCY", "RISK-PD",
+    "CAP-UTIL", "CAP-DELINQ", "CAP-INCOME", "CAP-TYPE", "CAP-ONCE", "CAP-COOLDOWN", "DOC-AUTH", "DOC-VALID",
+    "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "REV-MANUAL", "REV-APPEAL", "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE",
+    "HUMAN-HELP",
+})
+INCREASE_CLAUSE = {"cet4": "INC-CET4", "cet6": "INC-CET6", "graduation": "INC-GRAD", "degree": "INC-DEG",
+                   "vocational": "INC-VOC", "award": "INC-AWD", "qualification": "INC-QUAL"}
+TYPE_NAMES = {
+    "cet4": ("CET-4 score report", "大学英语四级成绩报告单"),
+    "cet6": ("CET-6 score report", "大学英语六级成绩报告单"),
+    "graduation": ("graduation certificate", "毕业证书"),
+    "degree": ("degree certificate", "学位证书"),
+    "vocational": ("vocational skill certificate", "职业技能等级证书"),
+    "award": ("competition award", "竞赛获奖证书"),
+    "qualification": ("accounting qualification", "会计专业技术资格证书"),
+}
+LEVEL_NAMES = {
+    ("graduation", "doctorate"): ("doctorate", "博士研究生"), ("graduation", "master"): ("master's", "硕士研究生"),
+    ("graduation", "second_bachelor"): ("second bachelor's", "第二学士学位"),
+    ("graduation", "bachelor"): ("bachelor's", "本科"), ("graduation", "junior_college"): ("junior college", "专科"),
+    ("degree", "doctor"): ("doctor's", "博士"), ("degree", "master"): ("master's", "硕士"),
+    ("degree", "bachelor"): ("bachelor's", "学士"),
+    ("vocational", "1"): ("level 1, senior technician", "一级/高级技师"), ("vocational", "2"): ("level 2, technician", "二级/技师"),
+    ("vocational", "3"): ("level 3, senior worker", "三级/高级工"), ("vocational", "4"): ("level 4, intermediate", "四级/中级工"),
+    ("vocational", "5"): ("level 5, junior", "五级/初级工"),
+    ("award", "international"): ("international", "国际级"), ("award", "national"): ("national", "国家级"),
+    ("award", "provincial"): ("provincial", "省级"),
+    ("qualification", "junior"): ("junior", "初级"), ("qualification", "intermediate"): ("intermediate", "中级"),
+}
+LEVEL_FIELDS = {"graduation": "level", "degree": "degree_level", "vocational": "skill_level", "award": "award_scope",
+                "qualification": "qualification_level", "cet4": "total_score", "cet6": "total_score"}
+INCOME_NAMES = {"low": ("low", "较低"), "mid": ("middle", "中等"), "high": ("high", "较高")}
+
+# code -> (clause ids, English sentence, Chinese sentence); sentences are str.format templates.
+REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "INC_CREDENTIAL": (("{clause}",),
+                       "Your {type_en}{level_en} counts for a base increase of {base} yuan.",
+                       "您的{type_zh}{level_zh}可带来 {base} 元的基础提额。"),
+    "INC_RECENCY_OLD": (("INC-RECENCY",),
+                        "The credential is more than {years} years old, so it counts at {pct}%.",
+                        "该证书已超过 {years} 年，按 {pct}% 计算。"),
+    "RISK_PD_SCALED": (("RISK-PD",),
+                       "Your risk band is {band} (estimated default probability {pd}%), so the increase is {pct}% of the base.",
+                       "您的风险等级为 {band}（估计违约概率 {pd}%），提额按基础额度的 {pct}% 计算。"),
+    "RISK_PD_HIGH": (("RISK-PD",),
+                     "Your estimated default probability ({pd}%) is above the {max_pd}% up to which the policy gives increases.",
+                     "您的估计违约概率（{pd}%）高于政策允许提额的上限 {max_pd}%。"),
+    "RISK_ADJUSTED": (("RISK-PD",),
+                      "The risk review adjusted the increase by {pct}%.",
+                      "风险评估将提额调整了 {pct}%。"),
+    "CAP_TYPE": (("CAP-TYPE",),
+                 "A {type_en} can add at most {cap} yuan in one application.",
+                 "单次申请中，{type_zh}最多可提额 {cap} 元。"),
+    "CAP_INCOME": (("CAP-INCOME",),
+                   "Your total limit is capped at {cap} yuan for the {income_en} income band.",
+                   "{income_zh}收入档的总额度上限为 {cap} 元。"),
+    "CAP_INCOME_REACHED": (("CAP-INCOME",),
+                           "Your limit of {limit} yuan is already at the {cap} yuan cap for the {income_en} income band.",
+                           "您当前 {limit} 元的额度已达到{income_zh}收入档 {cap} 元的上限。"),
+    "CAP_UTIL": (("CAP-UTIL",),
+                 "Your utilisation is {util}%, above the {max_util}% at which increases are paused.",
+                 "您的额度使用率为 {util}%，超过 {max_util}%，暂不提额。"),
+    "CAP_DELINQ": (("CAP-DELINQ",),
+                   "You had {count} late payment(s) of 30+ days in the last 12 months, so no increase is possible now.",
+                   "您在过去 12 个月内有 {count} 次 30 天以上逾期，目前无法提额。"),
+    "CAP_ONCE": (("CAP-ONCE",),
+                 "This certificate has already been used for an increase; each credential counts once.",
+                 "该证书已用于提额，每份证书只计算一次。"),
+    "CAP_COOLDOWN": (("CAP-COOLDOWN",),
+                     "Your last increase was on {last}; the next one is possible from {next}.",
+                     "您上次提额是在 {last}，{next} 起可再次申请。"),
+    "CRED_BELOW_LINE": (("{clause}",),
+                        "A CET score of {score} is below the {line} line, so it does not count for an increase.",
+                        "{score} 分低于 {line} 分线，不计入提额。"),
+    "CRED_LEVEL_UNREAD": (("DOC-VALID", "{clause}"),
+                          "The {field} could not be read from the certificate, so it cannot count yet.",
+                          "无法从证书上读取{field_zh}，暂不能计入。"),
+    "DOC_UNREADABLE": (("DOC-PHOTO",),
+                       "The photo could not be read{detail}.",
+                       "照片无法识别{detail_zh}。"),
+    "DOC_NOT_CHECKED": (("DOC-AUTH", "REV-MANUAL"),
+                        "The document's checks could not be completed, so a person will review it.",
+                        "证件核验未能完成，将由工作人员人工审核。"),
+    "DOC_TAMPERED": (("DOC-AUTH", "REV-MANUAL"),
+                     "The document shows signs of editing, so a person will review it before any change.",
+                     "证件图像存在被修改的迹象，将由工作人员人工审核后再处理。"),
+    "DOC_AI_GENERATED": (("DOC-AUTH", "REV-MANUAL"),
+                         "The image looks generated rather than photographed, so a person will review it.",
+                         "该图像疑似生成而非拍摄，将由工作人员人工审核。"),
+    "DOC_SUSPICIOUS": (("DOC-AUTH", "REV-MANUAL"),
+                       "Some authenticity checks were inconclusive, so a person will review the document.",
+                       "部分真实性检查结果存疑，将由工作人员人工审核。"),
+    "DOC_TYPE_NOT_ACCEPTED": (("DOC-TYPES",),
+                              "This kind of document is not one the policy accepts for an increase.",
+                              "该类文件不在可用于提额的证书范围内。"),
+    "DOC_NAME_MISMATCH": (("DOC-NAME", "REV-MANUAL"),
+                          "The name on the certificate does not match the account holder, so a person will check it.",
+                          "证书上的姓名与账户持有人不一致，将由工作人员核实。"),
+    "DOC_REGISTRY_MISMATCH": (("DOC-VALID", "REV-MANUAL"),
+                              "The issuer's record does not match the certificate, so a person will check it.",
+                              "发证机构的记录与证书不一致，将由工作人员核实。"),
+    "DOC_REGISTRY_NOT_FOUND": (("DOC-VALID", "REV-MANUAL"),
+                               "The certificate was not found in the issuer's records, so a person will check it.",
+                               "在发证机构记录中未找到该证书，将由工作人员核实。"),
+    "DOC_INVALID": (("DOC-VALID",),
+                    "Some fields on the certificate did not pass the checks ({codes}).",
+                    "证书上的部分信息未通过核验（{codes}）。"),
+    "REVIEW_CLEARED": (("REV-MANUAL",),
+                       "A person reviewed the document and cleared it.",
+                       "工作人员已人工审核并确认该证件。"),
+}
+_FIELD_ZH = {"total_score": "总分", "level": "学历层次", "degree_level": "学位级别", "skill_level": "技能等级",
+             "award_scope": "奖项级别", "qualification_level": "资格级别"}
+_REFER_DOC_CODES = {"DOC_NOT_CHECKED", "DOC_TAMPERED", "DOC_AI_GENERATED", "DOC_SUSPICIOUS", "DOC_NAME_MISMATCH",
+                    "DOC_REGISTRY_MISMATCH", "DOC_REGISTRY_NOT_FOUND"}
+
+
+def reason(code: str, clause: str = "", **values: object) -> ReasonCode:
+    clauses, text_en, text_zh = REASONS[code]
+    ids = [c.format(clause=clause) for c in clauses]
+    return ReasonCode(code=code, text_en=text_en.format(**values), text_zh=text_zh.format(**values),
+                      clause_ids=[c for c in dict.fromkeys(ids) if c])
+
+
+def credential_key(credential: CredentialRecord) -> str:
+    """type + certificate number (CAP-ONCE); a fingerprint of the printed fields when no number is printed."""
+    number = "".join(str(credential.field("certificate_number") or "").split()).upper()
+    if number:
+        return f"{credential.type}:{number}"
+    printed = "|".join(str(credential.field(k) or "") for k in
+                       ("holder_name", "school", "competition", "issue_date", "total_score", "level",
+                        "degree_level", "skill_level", "award_scope", "award_level", "qualification_level"))
+    return f"{credential.type}:fp-{hashlib.sha256(printed.encode('utf-8')).hexdigest()[:16]}"
+
+
+def base_increase(credential: CredentialRecord, params: PolicyParameters) -> tuple[int, str]:
+    """(base increase in yuan, level code); 0 when the credential earns nothing at this level."""
+    table = params.credential_increase
+    level = credential_level(credential)
+    if credential.type in ("cet4", "cet6"):
+        score = _number(credential.field("total_score"))
+        if score is None:
+            return 0, "unknown"
+        for tier in getattr(table, credential.type):
+            if score >= tier.min_score:
+                return tier.increase, level
+        return 0, level
+    if credential.type == "qualification":
+        return table.qualification, level
+    by_level: dict[str, int] = getattr(table, credential.type)
+    return by_level.get(level, 0), level
+
+
+@dataclass
+class _Draft:
+    reasons: list[ReasonCode] = field(default_factory=list)
+    blocking: list[bool] = field(default_factory=list)
+    counterfactuals: list[Counterfactual] = field(default_factory=list)
+    refer: bool = False
+    decline: bool = False
+
+    def add(self, code: str, kind: str | None = None, clause: str = "", **values: object) -> None:
+        self.reasons.append(reason(code, clause, **values))
+        self.blocking.append(kind is not None)
+        if kind == "refer":
+            self.refer = True
+        elif kind == "decline":
+            self.decline = True
+
+    def suggest(self, text_en: str, text_zh: str) -> None:
+        if all(c.text_en != text_en for c in self.counterfactuals):
+            self.counterfactuals.append(Counterfactual(text_en=text_en, text_zh=text_zh))
+
+
+def decide(applicant: ApplicantProfile, credential: CredentialRecord, validation: ValidationReport | None,
+           authenticity: AuthenticityReport | None, risk_score: RiskScore | None,
+           assessment: RiskAssessment | None = None, today: date | None = None, *,
+           review_cleared: bool = False) -> LimitDecision:
+    """The decision for one credential. `review_cleared`: a person has cleared the document gates (REV-MANUAL)."""
+    params = load_policy_parameters()
+    today = today or date.today()
+    draft = _Draft()
+    key = credential_key(credential)
+    inputs: dict = {
+        "today": today.isoformat(),
+        "policy_version": params.policy_version,
+        "applicant": {
+            "account_id": applicant.account_id, "current_limit": applicant.current_limit,
+            "utilisation": applicant.utilisation, "months_on_book": applicant.months_on_book,
+            "delinquent_last_12m": applicant.delinquent_last_12m, "income_band": applicant.income_band,
+            "thin_file": applicant.thin_file,
+            "last_increase_on": applicant.last_increase_on.isoformat() if applicant.last_increase_on else None,
+            "counted_credentials": list(applicant.counted_credentials),
+        },
+        "credential": {"type": credential.type, "key": key,
+                       "fields_used": {k: credential.field(k) for k in
+                                       ("certificate_number", "issue_date", LEVEL_FIELDS.get(credential.type, ""))
+                                       if k and credential.field(k) is not None}},
+        "authenticity": (None if authenticity is None else
+                         {"verdict": authenticity.verdict, "score": round(authenticity.score, 4),
+                          "model_version": authenticity.model_version}),
+        "validation": (None if validation is None else
+                       {"ok": validation.ok, "error_codes": validation.error_codes,
+                        "registry_status": validation.registry_status}),
+        "risk_score": (None if risk_score is None else
+                       {"probability_of_default": round(risk_score.probability_of_default, 6),
+                        "baseline_probability_of_default": round(risk_score.baseline_probability_of_default, 6),
+                        "band": risk_score.band, "model_version": risk_score.model_version}),
+        "review_cleared": review_cleared,
+    }
+
+    _check_documents(draft, credential, validation, authenticity, review_cleared, params)
+    base, level = (0, "")
+    if credential.type in CREDENTIAL_TYPES and not draft.refer and not draft.decline:
+        base, level = _credential_increase(draft, credential, params, today, inputs)
+    _check_financial_health(draft, applicant, key, params, today)
+    increase = _price(draft, applicant, credential, base, risk_score, assessment, params, inputs) if base else 0
+
+    if draft.refer:
+        kind = "refer"
+    elif draft.decline or increase < params.rounding_unit:
+        kind = "decline"
+    else:
+        kind = "approve"
+    increase = increase if kind == "approve" else 0
+    if kind == "approve":
+        _suggest_other_credentials(draft, credential.type, params)
+    # most important first: what blocked the increase, then what shaped the amount
+    ordered = [r for r, b in zip(draft.reasons, draft.blocking) if b] + \
+              [r for r, b in zip(draft.reasons, draft.blocking) if not b]
+    draft.reasons = ordered if kind != "approve" else draft.reasons
+    clause_ids = list(dict.fromkeys(c for r in draft.reasons for c in r.clause_ids))
+    if kind == "refer":
+        clause_ids += [c for c in ("REV-MANUAL", "HUMAN-HELP") if c not in clause_ids]
+    elif kind == "decline":
+        clause_ids += [c for c in ("REV-APPEAL",) if c not in clause_ids]
+    return LimitDecision(kind=kind, current_limit=applicant.current_limit, new_limit=applicant.current_limit + increase,
+                         increase=increase, reason_codes=draft.reasons, counterfactuals=draft.counterfactuals,
+                         clause_ids=clause_ids, policy_version=params.policy_version, inputs=inputs,
+                         credential_key=key)
+
+
+# --- rule groups ------------------------------------------------------------------------------------------
+def _check_documents(draft: _Draft, credential: CredentialRecord, validation: ValidationReport | None,
+                     authenticity: AuthenticityReport | None, review_cleared: bool, params: PolicyParameters) -> None:
+    retake = ("A sharp photo of the whole page, flat and without glare, would let us read it.",
+              "请拍摄整页、平整、清晰、无反光的照片，我们就能识别。")
+    if authenticity is not None and authenticity.verdict == "unreadable":
+        detail = f": {authenticity.reason}" if authenticity.reason else ""
+        draft.add("DOC_UNREADABLE", "decline", detail=detail, detail_zh=f"：{authenticity.reason}" if detail else "")
+        draft.suggest(*retake)
+        return
+    if review_cleared:
+        draft.add("REVIEW_CLEARED")
+    else:
+        if authenticity is None or validation is None:
+            draft.add("DOC_NOT_CHECKED", "refer")
+        elif authenticity.verdict == "tampered":
+            draft.add("DOC_TAMPERED", "refer")
+        elif authenticity.verdict == "ai_generated":
+            draft.add("DOC_AI_GENERATED", "refer")
+        elif authenticity.verdict == "suspicious" or authenticity.score >= params.authenticity_refer_score:
+            draft.add("DOC_SUSPICIOUS", "refer")
+    if credential.type not in CREDENTIAL_TYPES:
+        draft.add("DOC_TYPE_NOT_ACCEPTED", "decline")
+        draft.suggest("Accepted for an increase: CET-4/6 score reports, graduation and degree certificates, vocational "
+                      "skill certificates, competition awards and the accounting qualification.",
+                      "可用于提额的证书：大学英语四六级成绩报告单、毕业证书、学位证书、职业技能等级证书、竞赛获奖证书和会计专业技术资格证书。")
+        return
+    if validation is None:
+        return
+    codes = validation.error_codes
+    if not review_cleared:
+        if any("NAME_MISMATCH" in c for c in codes):
+            draft.add("DOC_NAME_MISMATCH", "refer")
+        if validation.registry_status == "mismatch" or any("REGISTRY_MISMATCH" in c for c in codes):
+            draft.add("DOC_REGISTRY_MISMATCH", "refer")
+        elif validation.registry_status == "not_found":
+            draft.add("DOC_REGISTRY_NOT_FOUND", "refer")
+    other = [c for c in codes if "NAME_MISMATCH" not in c and "REGISTRY_MISMATCH" not in c]
+    if other:
+        draft.add("DOC_INVALID", "decline", codes=", ".join(other))
+        draft.suggest(*retake)
+
+
+def _credential_increase(draft: _Draft, credential: CredentialRecord, params: PolicyParameters, today: date,
+                         inputs: dict) -> tuple[int, str]:
+    ctype = credential.type
+    type_en, type_zh = TYPE_NAMES[ctype]
+    base, level = base_increase(credential, params)
+    inputs["credential"].update({"level": level, "base_increase": base})
+    clause = INCREASE_CLAUSE[ctype]
+    if level == "unknown":
+        field_name = LEVEL_FIELDS[ctype]
+        draft.add("CRED_LEVEL_UNREAD", "decline", clause=clause, field=field_name.replace("_", " "),
+                  field_zh=_FIELD_ZH.get(field_name, field_name))
+        draft.suggest("A sharp photo of the whole page, flat and without glare, would let us read it.",
+                      "请拍摄整页、平整、清晰、无反光的照片，我们就能识别。")
+        return 0, level
+    if ctype in ("cet4", "cet6") and base == 0:
+        draft.add("CRED_BELOW_LINE", "decline", clause=clause, score=_number(credential.field("total_score")),
+                  line=params.cet_pass_line)
+        draft.suggest(f"A CET score of {params.cet_pass_line} or more would count; a graduation or degree certificate "
+                      "would also count.", f"四六级成绩达到 {params.cet_pass_line} 分即可计入；毕业证书或学位证书也可以。")
+        return 0, level
+    if base == 0:
+        draft.add("DOC_TYPE_NOT_ACCEPTED", "decline")
+        return 0, level
+    level_en, level_zh = LEVEL_NAMES.get((ctype, level), ("", ""))
+    if ctype in ("cet4", "cet6"):
+        level_en, level_zh = f" (score {int(_number(credential.field('total_score')))})", \
+            f"（{int(_number(credential.field('total_score')))} 分）"
+    else:
+        level_en, level_zh = (f" ({level_en})" if level_en else ""), (f"（{level_zh}）" if level_zh else "")
+    draft.add("INC_CREDENTIAL", clause=clause, type_en=type_en, type_zh=type_zh, level_en=level_en,
+              level_zh=level_zh, base=base)
+    age = credential_age_years(credential, today)
+    inputs["credential"]["age_years"] = None if age is None else round(age, 2)
+    if age is None or age > params.recency.full_credit_years:
+        # an unreadable issue date counts as old: the conservative reading
+        base = int(base * params.recency.older_fraction)
+        draft.add("INC_RECENCY_OLD", years=params.recency.full_credit_years,
+                  pct=int(round(params.recency.older_fraction * 100)))
+    return base, level
+
+
+def _check_financial_health(draft: _Draft, applicant: ApplicantProfile, key: str, params: PolicyParameters,
+                            today: date) -> None:
+    if applicant.delinquent_last_12m > params.max_delinquencies_last_12m:
+        draft.add("CAP_DELINQ", "decline", count=applicant.delinquent_last_12m)
+        draft.suggest("Twelve months without a 30-day late payment would make an increase possible.",
+                      "连续 12 个月无 30 天以上逾期后即可申请提额。")
+    if applicant.utilisation > params.max_utilisation_for_increase:
+        max_balance = int(applicant.current_limit * params.max_utilisation_for_increase)
+        draft.add("CAP_UTIL", "decline", util=_pct(applicant.utilisation),
+                  max_util=_pct(params.max_utilisation_for_increase))
+        draft.suggest(f"Bringing your balance to {max_balance} yuan or less "
+                      f"({_pct(params.max_utilisation_for_increase)}% of your limit) would make an increase possible.",
+                      f"将欠款降到 {max_balance} 元以下（额度的 {_pct(params.max_utilisation_for_increase)}%）即可申请提额。")
+    if applicant.last_increase_on is not None:
+        next_day = applicant.last_increase_on + timedelta(days=params.cooldown_days)
+        if today < next_day:
+            draft.add("CAP_COOLDOWN", "decline", last=applicant.last_increase_on.isoformat(), next=next_day.isoformat())
+            draft.suggest(f"You can apply again from {next_day.isoformat()}.", f"您可在 {next_day.isoformat()} 起再次申请。")
+    if key in applicant.counted_credentials:
+        draft.add("CAP_ONCE", "decline")
+        draft.suggest("A different credential, for example a degree certificate, would count.",
+                      "换一份其他证书（例如学位证书）即可计入。")
+
+
+def _price(draft: _Draft, applicant: ApplicantProfile, credential: CredentialRecord, base: int,
+           risk_score: RiskScore | None, assessment: RiskAssessment | None, params: PolicyParameters,
+           inputs: dict) -> int:
+    """Base -> risk scaling -> bounded adjustment -> caps -> rounding down to the unit."""
+    ctype = credential.type
+    pd_ = risk_score.probability_of_default if risk_score is not None else 1.0
+    band = next((b for b in params.pd_scaling if pd_ <= b.max_pd), params.pd_scaling[-1])
+    last_positive = max((b.max_pd for b in params.pd_scaling if b.factor > 0), default=0.0)
+    inputs["pricing"] = {"base_after_recency": base, "pd_band": band.band, "pd_factor": band.factor}
+    if band.factor <= 0:
+        draft.add("RISK_PD_HIGH", "decline", pd=_pct(pd_, 1), max_pd=_pct(last_positive, 1))
+        draft.suggest("Paying down your balance lowers the estimated risk and can make an increase possible.",
+                      "降低欠款可以降低风险评估，从而可能获得提额。")
+        return 0
+    amount = base * band.factor
+    if band.factor < 1.0:
+        draft.add("RISK_PD_SCALED", band=band.band, pd=_pct(pd_, 1), pct=_pct(band.factor))
+    adjustment, accepted, why = _accepted_adjustment(assessment, params)
+    inputs["assessment"] = None if assessment is None else {
+        "source": assessment.source, "risk_level": assessment.risk_level, "adjustment": assessment.adjustment,
+        "cited_clauses": list(assessment.cited_clauses), "accepted": accepted, "why": why}
+    if accepted and adjustment:
+        amount *= 1.0 + adjustment
+        draft.add("RISK_ADJUSTED", pct=f"{adjustment * 100:+.0f}")
+    type_cap = params.max_increase_per_type.get(ctype, 0)
+    if amount > type_cap:
+        amount = type_cap
+        type_en, type_zh = TYPE_NAMES[ctype]
+        draft.add("CAP_TYPE", type_en=type_en, type_zh=type_zh, cap=type_cap)
+    income_cap = params.total_limit_cap_by_income[applicant.income_band]
+    income_en, income_zh = INCOME_NAMES[applicant.income_band]
+    room = income_cap - applicant.current_limit
+    if room < params.rounding_unit:
+        draft.add("CAP_INCOME_REACHED", "decline", limit=applicant.current_limit, cap=income_cap,
+                  income_en=income_en, income_zh=income_zh)
+        return 0
+    if amount > room:
+        amount = room
+        draft.add("CAP_INCOME", cap=income_cap, income_en=income_en, income_zh=income_zh)
+    unit = params.rounding_unit
+    increase = int(amount // unit) * unit
+    inputs["pricing"].update({"before_rounding": round(amount, 2), "increase": increase, "type_cap": type_cap,
+                              "income_cap": income_cap})
+    return increase
+
+
+def _accepted_adjustment(assessment: RiskAssessment | None, params: PolicyParameters) -> tuple[float, bool, str]:
+    if assessment is None:
+        return 0.0, False, "no assessment"
+    bounds = params.llm_adjustment_bounds
+    if assessment.adjustment == 0:
+        return 0.0, True, "no adjustment proposed"
+    if not bounds.min <= assessment.adjustment <= bounds.max:
+        return 0.0, False, "outside the policy's bounds"
+    if not assessment.cited_clauses or any(c not in POLICY_CLAUSE_IDS for c in assessment.cited_clauses):
+        return 0.0, False, "does not cite valid policy clauses"
+    return float(assessment.adjustment), True, "within bounds and grounded"
+
+
+def _suggest_other_credentials(draft: _Draft, used_type: str, params: PolicyParameters) -> None:
+    """'A degree certificate would also count': the two other types with the highest caps."""
+    others = sorted((t for t in params.max_increase_per_type if t != used_type and t not in ("cet4",)),
+                    key=lambda t: (-params.max_increase_per_type[t], t))[:2]
+    for other in others:
+        type_en, type_zh = TYPE_NAMES[other]
+        cap = params.max_increase_per_type[other]
+        draft.suggest(f"A {type_en} would also count for a later increase (up to {cap} yuan, "
+                      f"{params.cooldown_days} days after this one).",
+                      f"{type_zh}也可以用于之后的提额（最多 {cap} 元，需在本次提额 {params.cooldown_days} 天之后）。")
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _pct(value: float, digits: int = 0) -> str:
+    return f"{value * 100:.{digits}f}"

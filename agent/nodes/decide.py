@@ -2,15 +2,15 @@
 an increase to the account once (keyed by decision id and credential), so a re-run after a restart changes nothing."""
 from __future__ import annotations
 
-import inspect
-from datetime import date
+from datetime import date, datetime, timezone
 
 from langgraph.runtime import Runtime
 
 from credlift.agent.context import AgentContext, AgentServices, services_of
 from credlift.agent.nodes.support import accepted
 from credlift.agent.state import AgentState, ReviewOutcome, UploadResult
-from credlift.domain import AuthenticityReport, LimitDecision
+from credlift.domain import LimitDecision, ReasonCode
+from credlift.prompts import reply as template
 
 _PREFERENCE = {"approve": 2, "refer": 1, "decline": 0}
 
@@ -54,44 +54,31 @@ def _ask_engine(services: AgentServices, state: AgentState, result: UploadResult
     from credlift.tools import limits
 
     applicant = services.accounts.get(state["account_id"])
-    authenticity = result.authenticity or AuthenticityReport(verdict="authentic", score=0.0)
-    extra = {}
-    if review is not None and review.kind == "review":
-        if "review" in inspect.signature(limits.decide).parameters:
-            extra["review"] = _engine_review(review)
-        else:
-            authenticity = _reviewed_authenticity(authenticity, review)
-    return limits.decide(applicant, result.credential, result.validation, authenticity, result.risk_score,
-                         assessment=result.assessment, **extra)
+    cleared = review is not None and review.kind == "review" and review.approve
+    decision = limits.decide(applicant, result.credential, result.validation, result.authenticity, result.risk_score,
+                             assessment=result.assessment, review_cleared=cleared)
+    if review is not None and review.kind == "review" and not review.approve:
+        return _declined_by_review(decision, review, state.get("language") or "zh")
+    return decision
 
 
-def _engine_review(review: ReviewOutcome):
-    """The engine's own review type when it has one, else the outcome as a plain model."""
-    from credlift.tools import limits
-
-    review_type = getattr(limits, "ReviewOutcome", None) or getattr(limits, "ManualReview", None)
-    if review_type is None:
-        return review
-    fields = getattr(review_type, "model_fields", {})
-    values = {k: v for k, v in review.model_dump().items() if k in fields}
-    return review_type(**values)
-
-
-def _reviewed_authenticity(report: AuthenticityReport, review: ReviewOutcome) -> AuthenticityReport:
-    """A person's review outcome replaces the automatic verdict (the engine's input) when it has no review input."""
-    if review.approve:
-        return report.model_copy(update={"verdict": "authentic", "score": 0.0, "drivers": ["manual_review_approved"]})
-    return report.model_copy(update={"verdict": "tampered", "score": 1.0, "drivers": ["manual_review_declined"]})
+def _declined_by_review(referred: LimitDecision, review: ReviewOutcome, lang: str) -> LimitDecision:
+    """A person declined the document at review: the referral becomes a decline, nothing else changes."""
+    staff_reason = ReasonCode(code="REVIEW_DECLINED", text_zh=template("review_declined_reason", "zh"),
+                              text_en=template("review_declined_reason", "en"), clause_ids=["REV-MANUAL", "REV-APPEAL"])
+    inputs = {**referred.inputs, "manual_review": {"approve": False, "staff": review.staff, "note": review.note}}
+    return referred.model_copy(update={
+        "kind": "decline", "increase": 0, "new_limit": referred.current_limit, "inputs": inputs,
+        "reason_codes": [staff_reason, *referred.reason_codes],
+        "clause_ids": list(dict.fromkeys([*referred.clause_ids, "REV-MANUAL", "REV-APPEAL"])),
+        "decided_at": datetime.now(timezone.utc)})
 
 
 def credential_key(result: UploadResult) -> str:
-    """The key CAP-ONCE counts: the engine's own when it defines one, else type and certificate number."""
+    """The key CAP-ONCE counts (the engine's own)."""
     from credlift.tools import limits
 
-    if hasattr(limits, "credential_key"):
-        return limits.credential_key(result.credential)
-    number = result.credential.field("certificate_number") if result.credential else None
-    return f"{result.credential.type}:{number}" if number else f"sha256:{result.sha256}"
+    return limits.credential_key(result.credential)
 
 
 def _apply_once(services: AgentServices, state: AgentState, decision_id: str, decision: LimitDecision,

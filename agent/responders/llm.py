@@ -1,0 +1,152 @@
+"""The LLM responder: any OpenAI-compatible server (vLLM serving Qwen, ...) through langchain-openai, with tool
+calling over a small tool set. Its reply then passes the guard (numbers from the decision record, clause ids that
+were retrieved); if the server is down or slow, the deterministic responder answers and the reason is logged.
+
+Text read from uploaded images is never sent to the model: it is data, never instructions.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import tool
+from langchain_openai import ChatOpenAI
+
+from credlift.agent import grounding
+from credlift.agent.guard import allowed_numbers, enforce
+from credlift.agent.responders import templates
+from credlift.agent.responders.base import ConversationView, Reply
+from credlift.agent.responders.deterministic import DeterministicResponder
+from credlift.agent.responders.intents import detect_intent
+from credlift.domain.applicant import redact_id_numbers
+from credlift.prompts import load
+from credlift.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_TOOL_ROUNDS = 4
+HISTORY_MESSAGES = 8
+LANGUAGE_NAMES = {"zh": {"zh": "中文", "en": "英文"}, "en": {"zh": "Chinese", "en": "English"}}
+# Turns that are control actions, not conversation: the deterministic responder handles them.
+CONTROL_INTENTS = ("switch_en", "switch_zh", "budget")
+
+
+@tool
+def retrieve_policy(query: str) -> str:
+    """Search the lending policy. Returns clauses (id, title, text); cite their ids in square brackets."""
+    return ""  # executed by LlmResponder._run_tool, which knows the conversation's language
+
+
+@tool
+def get_decision() -> str:
+    """The applicant's latest limit decision record (outcome, amounts, reasons with clause ids), or none."""
+    return ""
+
+
+@tool
+def request_human(reason: str = "") -> str:
+    """Hand the conversation to a human colleague when the applicant asks for a person."""
+    return ""
+
+
+TOOLS = [retrieve_policy, get_decision, request_human]
+
+
+class LlmResponder:
+    name = "llm"
+
+    def __init__(self, settings: Settings, fallback: DeterministicResponder | None = None, chat: Any = None):
+        self.settings = settings
+        self.fallback = fallback or DeterministicResponder()
+        self.chat = chat or ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
+                                       api_key=settings.llm_api_key.get_secret_value() or "EMPTY",
+                                       timeout=settings.llm_timeout_s, max_retries=0, temperature=0.2)
+        self.chat_with_tools = self.chat.bind_tools(TOOLS)
+
+    def explain(self, view: ConversationView, extra: Any = None) -> Reply:
+        """Outcome explanations are assembled from the decision record's templates (no model wording needed)."""
+        return self.fallback.explain(view, extra)
+
+    def respond(self, view: ConversationView) -> Reply:
+        intent = detect_intent(view.text)
+        lang = self.fallback.language_for(view, intent)
+        if intent in CONTROL_INTENTS:
+            return self.fallback.respond(view)
+        try:
+            text, retrieved, handoff = self._converse(view, lang)
+        except Exception as error:  # server down, timeout, malformed answer: the deterministic voice answers
+            reason = f"{type(error).__name__}: {error}"
+            logger.warning("LLM responder unavailable, deterministic reply used: %s", redact_id_numbers(reason)[:300])
+            reply = self.fallback.respond(view)
+            return reply.model_copy(update={"notes": [f"fallback: {reason[:200]}"]})
+        baseline = self.fallback.reply_for(intent, view, lang)
+        report = enforce(text, allowed_numbers(view.decision, [*retrieved, *baseline.retrieved]),
+                         retrieved, baseline.text)
+        if report.changed:
+            logger.info("LLM reply corrected by the guard: %s", "; ".join(report.notes))
+            retrieved = grounding.union(retrieved, baseline.retrieved)
+        return Reply(text=report.text, intent=intent, language=lang, retrieved=retrieved,
+                     handoff=handoff or (intent == "human" and baseline.handoff),
+                     source="llm", notes=report.notes)
+
+    # the tool-calling loop
+    def _converse(self, view: ConversationView, lang: str) -> tuple[str, list, bool]:
+        language_name = LANGUAGE_NAMES[lang][lang]
+        messages: list = [SystemMessage(load("conversation_system", lang).replace("{language_name}", language_name))]
+        for message in view.history[-HISTORY_MESSAGES:]:
+            if message.role == "user":
+                messages.append(HumanMessage(redact_id_numbers(message.text)))
+            elif message.role == "assistant":
+                messages.append(AIMessage(message.text))
+        if not view.history or view.history[-1].text != view.text:
+            messages.append(HumanMessage(redact_id_numbers(view.text)))
+        retrieved: list = []
+        handoff = False
+        for _ in range(MAX_TOOL_ROUNDS):
+            answer = self.chat_with_tools.invoke(messages)
+            messages.append(answer)
+            if not answer.tool_calls:
+                content = answer.content if isinstance(answer.content, str) else str(answer.content)
+                if not content.strip():
+                    raise ValueError("the model returned an empty reply")
+                return content.strip(), retrieved, handoff
+            for call in answer.tool_calls:
+                output, found, wants_human = self._run_tool(call["name"], call.get("args") or {}, view, lang)
+                retrieved = grounding.union(retrieved, found)
+                handoff = handoff or wants_human
+                messages.append(ToolMessage(output, tool_call_id=call["id"]))
+        raise RuntimeError("the model kept calling tools without answering")
+
+    def _run_tool(self, name: str, args: dict, view: ConversationView, lang: str) -> tuple[str, list, bool]:
+        if name == "retrieve_policy":
+            found = grounding.retrieve(str(args.get("query") or view.text), lang, k=3)
+            rows = [{"id": c.clause.id, "title": c.clause.title_zh if lang == "zh" else c.clause.title_en,
+                     "text": c.clause.text(lang)} for c in found]
+            return json.dumps(rows, ensure_ascii=False), found, False
+        if name == "get_decision":
+            summary = decision_summary(view, lang)
+            named = list(summary.get("clause_ids") or []) + [c for r in summary.get("reasons") or [] for c in r["clause_ids"]]
+            return json.dumps(summary, ensure_ascii=False), grounding.lookup(named), False
+        if name == "request_human":
+            return json.dumps({"status": "a colleague has been asked to join"}), [], True
+        return json.dumps({"error": f"unknown tool {name}"}), [], False
+
+
+def decision_summary(view: ConversationView, lang: str) -> dict:
+    """What the model may know of the decision: outcome, amounts, the applicant-facing reasons. Nothing about how
+    authenticity was checked."""
+    decision = view.decision
+    if decision is None:
+        return {"decision": None}
+    if decision.kind == "refer":
+        return {"decision": "under_review", "current_limit": decision.current_limit}
+    if decision.kind == "decline" and (view.review_outcome == "declined" or templates.authenticity_driven(decision)):
+        return {"decision": "decline", "current_limit": decision.current_limit, "new_limit": decision.new_limit,
+                "reasons": [], "clause_ids": ["REV-MANUAL", "REV-APPEAL"]}
+    return {"decision": decision.kind, "current_limit": decision.current_limit, "new_limit": decision.new_limit,
+            "increase": decision.increase,
+            "reasons": [{"text": r.text(lang), "clause_ids": r.clause_ids} for r in templates.applicant_reasons(decision)],
+            "counterfactuals": [c.text(lang) for c in decision.counterfactuals],
+            "clause_ids": decision.clause_ids}

@@ -37,6 +37,7 @@ def build_app(service=None, settings: Settings | None = None) -> gr.Blocks:
     applicant_flow = ApplicantFlow(service, settings)
     helpdesk_flow = HelpdeskFlow(service, StaffSessions(service.authenticate_staff))
     with gr.Blocks(title="credlift", analytics_enabled=False, fill_width=False) as app:
+        register_api(applicant_flow, helpdesk_flow)  # first, so the public names win over the page's private events
         with gr.Row(elem_id="cl-header", equal_height=True):
             title = labeller.add(gr.Markdown(elem_id="cl-title"), value="app_title")
             language = gr.Radio(LANGUAGE_CHOICES, value=lang, show_label=False, elem_id="cl-language",
@@ -51,7 +52,6 @@ def build_app(service=None, settings: Settings | None = None) -> gr.Blocks:
         labeller.add(helpdesk_tab, label="tab_helpdesk")
         language.change(labeller.updates, [language], labeller.components, api_visibility="private",
                         show_progress="hidden")
-        register_api(applicant_flow, helpdesk_flow)
         del title, tagline
     app.queue(default_concurrency_limit=4)
     return app

@@ -72,7 +72,7 @@ def verdict_markdown(view: CaseView, lang: str) -> str:
             if upload.authenticity.drivers:
                 head += " · " + ", ".join(upload.authenticity.drivers)
         if upload.error:
-            head += f" — ⚠️ {upload.error}"
+            head += f" — **{upload.error}**"
         parts.append(head)
     return "\n\n".join(parts)
 
@@ -106,7 +106,7 @@ def validation_markdown(view: CaseView, lang: str) -> str:
         lines.append(f"- registry: `{upload.validation.registry_status}`")
         for finding in upload.validation.findings:
             message = finding.message_zh if lang == "zh" and finding.message_zh else finding.message
-            lines.append(f"- {'❌' if finding.severity == 'error' else '⚠️'} `{finding.code}` {message}")
+            lines.append(f"- **{finding.severity}** `{finding.code}` {message}")
     return "\n".join(lines)
 
 

@@ -72,4 +72,4 @@ def photo_message(path: str) -> dict:
 
 
 def notice_message(text: str) -> dict:
-    return {"role": "assistant", "content": f"⚠️ {text}"}
+    return {"role": "assistant", "content": f"**{text}**"}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 import gradio as gr
 
@@ -13,6 +14,16 @@ from credlift.ui.web.i18n import normalise, t
 from credlift.ui.web.labels import Labeller
 
 log = logging.getLogger(__name__)
+
+
+def _good(text: str) -> str:
+    return f'<span class="cl-good">{escape(text)}</span>'
+
+
+def _bad(text: str) -> str:
+    return f'<span class="cl-bad">{escape(text)}</span>'
+
+
 AUDIT_HEADERS = ["at", "actor", "action", "case", "detail"]
 
 
@@ -130,7 +141,7 @@ class HelpdeskView:
         try:
             session = self.flow.sign_in(user, password)
         except SignInRefused as refused:
-            return (None, gr.skip(), gr.skip(), gr.skip(), f"❌ {t(lang, refused.key, **refused.values)}",
+            return (None, gr.skip(), gr.skip(), gr.skip(), _bad(t(lang, refused.key, **refused.values)),
                     gr.Textbox(value=""))
         return (session.token, gr.Column(visible=False), gr.Column(visible=True),
                 t(lang, "signed_in_as", user=session.user, role=session.role), "", gr.Textbox(value=""))
@@ -162,7 +173,7 @@ class HelpdeskView:
         except StaffDenied as denied:
             return *[gr.skip()] * len(self._case_outputs()), t(lang, denied.key, **denied.values)
         except UserInputError as error:
-            return *[gr.skip()] * len(self._case_outputs()), f"❌ {error}"
+            return *[gr.skip()] * len(self._case_outputs()), _bad(str(error))
         return (case_page.transcript_messages(view, lang), case_page.overlay_image(view),
                 case_page.verdict_markdown(view, lang), gr.Dataframe(value=case_page.signal_rows(view)),
                 gr.Dataframe(value=case_page.field_rows(view)), case_page.validation_markdown(view, lang),
@@ -181,11 +192,11 @@ class HelpdeskView:
                     raise StaffDenied("no_case")
                 result = self.flow.resolve(token, case_id, approve=approve, note=note or "")
             except StaffDenied as denied:
-                return *self.open_case(token, case_id, lang, message=f"❌ {t(lang, denied.key, **denied.values)}"), gr.skip()
+                return *self.open_case(token, case_id, lang, message=_bad(t(lang, denied.key, **denied.values))), gr.skip()
             except UserInputError as error:
-                return *self.open_case(token, case_id, lang, message=f"❌ {error}"), gr.skip()
+                return *self.open_case(token, case_id, lang, message=_bad(str(error))), gr.skip()
             kind = result.decision.kind if result.decision else ("approve" if approve else "decline")
-            done = "✅ " + t(lang, "done_resolved", decision=t(lang, f"decision_{kind}"))
+            done = _good(t(lang, "done_resolved", decision=t(lang, f"decision_{kind}")))
             return *self.open_case(token, case_id, lang, message=done), gr.Textbox(value="")
         return resolve
 
@@ -198,10 +209,10 @@ class HelpdeskView:
                 raise StaffDenied("empty_reply")
             self.flow.reply(token, case_id, text)
         except StaffDenied as denied:
-            return *self.open_case(token, case_id, lang, message=f"❌ {t(lang, denied.key, **denied.values)}"), gr.skip()
+            return *self.open_case(token, case_id, lang, message=_bad(t(lang, denied.key, **denied.values))), gr.skip()
         except UserInputError as error:
-            return *self.open_case(token, case_id, lang, message=f"❌ {error}"), gr.skip()
-        return *self.open_case(token, case_id, lang, message="✅ " + t(lang, "done_reply")), gr.Textbox(value="")
+            return *self.open_case(token, case_id, lang, message=_bad(str(error))), gr.skip()
+        return *self.open_case(token, case_id, lang, message=_good(t(lang, "done_reply"))), gr.Textbox(value="")
 
     def make_simple_action(self, action: str):
         def act(token: str | None, case_id: str | None, lang: str):
@@ -211,8 +222,8 @@ class HelpdeskView:
                     raise StaffDenied("no_case")
                 getattr(self.flow, action)(token, case_id)
             except StaffDenied as denied:
-                return self.open_case(token, case_id, lang, message=f"❌ {t(lang, denied.key, **denied.values)}")
+                return self.open_case(token, case_id, lang, message=_bad(t(lang, denied.key, **denied.values)))
             except UserInputError as error:
-                return self.open_case(token, case_id, lang, message=f"❌ {error}")
-            return self.open_case(token, case_id, lang, message="✅ " + t(lang, f"done_{action}"))
+                return self.open_case(token, case_id, lang, message=_bad(str(error)))
+            return self.open_case(token, case_id, lang, message=_good(t(lang, f"done_{action}")))
         return act

@@ -1,0 +1,114 @@
+"""One live web app per test session (real CredliftService on a throwaway data dir), a headless chromium, and
+synthetic certificate photos. Every wait is bounded."""
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+APPLICANT_ACCOUNT = "demo-graduate-01"
+REVIEW_ACCOUNT = "demo-graduate-02"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveApp:
+    def __init__(self, url: str, service, settings):
+        self.url = url
+        self.service = service
+        self.settings = settings
+
+    def account(self, account_id: str):
+        return next(p for p in self.service.accounts() if p.account_id == account_id)
+
+    def case_of(self, thread_id: str) -> str:
+        return self.service.case_for_thread(thread_id)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    from credlift.settings import reset_settings_cache
+
+    data_dir = tmp_path_factory.mktemp("ui-data")
+    previous = os.environ.get("CREDLIFT_DATA_DIR")
+    os.environ["CREDLIFT_DATA_DIR"] = str(data_dir)
+    reset_settings_cache()
+    from credlift.agent.service import CredliftService
+    from credlift.settings import get_settings
+    from credlift.ui.app import build_app, launch_options
+
+    settings = get_settings()
+    service = CredliftService(settings=settings)
+    app = build_app(service=service, settings=settings)
+    _, url, _ = app.launch(prevent_thread_lock=True, **launch_options(settings, "127.0.0.1", free_port()))
+    try:
+        yield LiveApp(url, service, settings)
+    finally:
+        app.close()
+        service.close()
+        if previous is None:
+            os.environ.pop("CREDLIFT_DATA_DIR", None)
+        else:
+            os.environ["CREDLIFT_DATA_DIR"] = previous
+        reset_settings_cache()
+
+
+@pytest.fixture(scope="session")
+def certificate_photo(live_app, tmp_path_factory):
+    """make(account_id, tamper, seed) -> a generated CET-6 photo in that account holder's name."""
+    from credlift.evals.synth import SynthSpec, render_credential
+
+    folder = tmp_path_factory.mktemp("photos")
+
+    def make(account_id: str, tamper: str = "none", seed: int = 7) -> Path:
+        path = folder / f"cet6-{account_id}-{tamper}-{seed}.jpg"
+        if not path.exists():
+            spec = SynthSpec(type="cet6", seed=seed, capture="photo", tamper=tamper,
+                             fields={"holder_name": live_app.account(account_id).name})
+            path.write_bytes(render_credential(spec).image_bytes)
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="credlift-chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        context.set_default_timeout(20_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture()
+def page(browser):
+    page = browser.new_page()
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

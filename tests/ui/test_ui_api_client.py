@@ -1,0 +1,94 @@
+"""The app's named API endpoints, driven by gradio_client against the live app on 127.0.0.1."""
+from __future__ import annotations
+
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+API_APPLICANT = "demo-freelancer-01"
+API_REVIEW = "demo-technician-01"
+ENDPOINTS = {"/accounts", "/start", "/send", "/upload", "/status", "/transcript", "/set_language", "/staff_login",
+             "/staff_logout", "/review_queue", "/case_view", "/resolve_review", "/staff_reply", "/take_over",
+             "/hand_back", "/audit_log"}
+
+
+@pytest.fixture(scope="module")
+def client(live_app):
+    return Client(live_app.url, verbose=False, download_files=False)
+
+
+def _staff_token(client, live_app) -> str:
+    user, password, _ = live_app.settings.staff_users.split(",")[0].split(":")
+    return client.predict(user, password, api_name="/staff_login")["token"]
+
+
+def test_every_named_endpoint_is_published(client):
+    assert ENDPOINTS <= set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+
+
+def test_a_whole_application_runs_through_the_api(client, live_app, certificate_photo):
+    accounts = {a["account_id"]: a for a in client.predict(api_name="/accounts")}
+    account = live_app.account(API_APPLICANT)
+    assert accounts[API_APPLICANT]["masked_name"] == account.masked_name and account.name not in str(accounts)
+
+    greeting = client.predict(API_APPLICANT, "en", api_name="/start")
+    thread_id = greeting["thread_id"]
+    assert greeting["replies"] and greeting["language"] == "en" and greeting["awaiting"] == "user"
+    answer = client.predict(thread_id, "How do I raise my limit?", api_name="/send")
+    assert answer["replies"]
+
+    photo = certificate_photo(API_APPLICANT, "none", seed=11)
+    turn = client.predict(thread_id, [handle_file(str(photo))], "en", api_name="/upload")
+    assert turn["progress"], "progress lines are reported"
+    decision = turn["decision"]
+    assert decision["kind"] == "approve" and decision["increase"] > 0
+    assert decision["new_limit"] == account.current_limit + decision["increase"]
+    assert decision["reasons"] and "INC-CET6" in decision["clause_ids"]
+    assert "inputs" not in decision  # engine internals stay with staff
+
+    status = client.predict(thread_id, api_name="/status")
+    assert status["decision"] == decision and status["awaiting"] == "user"
+    lines = client.predict(thread_id, api_name="/transcript")
+    assert [line["role"] for line in lines][:2] == ["assistant", "user"] and lines[-1]["role"] == "assistant"
+    assert account.id_number not in str(lines)
+
+
+def test_a_review_is_resolved_by_staff_through_the_api(client, live_app, certificate_photo):
+    thread_id = client.predict(API_REVIEW, "zh", api_name="/start")["thread_id"]
+    photo = certificate_photo(API_REVIEW, "copy_move", seed=12)
+    turn = client.predict(thread_id, [handle_file(str(photo))], "zh", api_name="/upload")
+    assert turn["awaiting"] == "review" and turn["decision"]["kind"] == "refer"
+
+    token = _staff_token(client, live_app)
+    queue = client.predict(token, False, api_name="/review_queue")
+    case_id = turn["case_id"]
+    assert case_id in [row["case_id"] for row in queue]
+    case = client.predict(token, case_id, False, api_name="/case_view")
+    assert case["revealed"] is False and case["uploads"][0]["authenticity"]["verdict"] != "authentic"
+    holder = live_app.account(API_REVIEW).name
+    assert holder not in str(case["uploads"]) and holder not in str(case["applicant"])
+
+    client.predict(token, case_id, "我们正在核对您的成绩单，请稍候。", api_name="/staff_reply")
+    resolved = client.predict(token, case_id, True, "checked with the issuer", api_name="/resolve_review")
+    assert resolved["awaiting"] == "user" and resolved["decision"]["kind"] == "approve"
+    status = client.predict(thread_id, api_name="/status")
+    assert status["decision"]["kind"] == "approve" and status["awaiting"] == "user"
+    assert any(line["role"] == "staff" for line in client.predict(thread_id, api_name="/transcript"))
+    actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]
+    assert {"case_viewed", "staff_reply", "review_resolved"} <= set(actions)
+
+
+def test_staff_endpoints_refuse_a_wrong_password_and_a_missing_token(client):
+    with pytest.raises(AppError, match="Wrong user name or password"):
+        client.predict("helpdesk", "nope", api_name="/staff_login")
+    with pytest.raises(AppError, match="Please sign in first"):
+        client.predict("forged", False, api_name="/review_queue")
+
+
+def test_a_disguised_upload_is_refused_with_a_sentence_and_the_api_keeps_working(client, tmp_path):
+    thread_id = client.predict(API_APPLICANT, "en", api_name="/start")["thread_id"]
+    fake = tmp_path / "certificate.jpg"
+    fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 2048)
+    with pytest.raises(AppError, match="certificate.jpg is not a photo we can read"):
+        client.predict(thread_id, [handle_file(str(fake))], "en", api_name="/upload")
+    assert client.predict(thread_id, api_name="/status")["thread_id"] == thread_id

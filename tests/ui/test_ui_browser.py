@@ -1,0 +1,185 @@
+"""The web app in a real browser (Debian's chromium through Playwright): applicant chat, review, helpdesk console."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from conftest import APPLICANT_ACCOUNT, REVIEW_ACCOUNT
+
+pytestmark = pytest.mark.browser
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+ANALYSIS_TIMEOUT_MS = 60_000
+
+
+class ApplicantPage:
+    def __init__(self, page: Page, url: str):
+        self.page = page
+        page.goto(url, timeout=30_000)
+        expect(page.locator("#cl-start")).to_be_visible()
+
+    def choose_language(self, label: str) -> None:
+        self.page.locator("#cl-language").get_by_text(label, exact=True).click()
+
+    def start(self, account_id: str) -> None:
+        self.page.locator("#cl-account-id input, #cl-account-id textarea").first.fill(account_id)
+        self.page.locator("#cl-start").click()
+        expect(self.page.locator("#cl-chat .message").first).to_be_visible()
+
+    def attach(self, *paths: Path) -> None:
+        self.page.locator("#cl-message input[type=file]").set_input_files([str(p) for p in paths])
+        # the file chips appear once the browser has sent the files to the server
+        expect(self.page.locator("#cl-message .thumbnail-item, #cl-message .thumbnail-image").first).to_be_attached(
+            timeout=30_000)
+
+    def send(self, text: str = "") -> None:
+        box = self.page.locator("#cl-message textarea")
+        if text:
+            box.fill(text)
+        box.press("Enter")
+
+    def chat(self):
+        return self.page.locator("#cl-chat")
+
+    def card(self):
+        return self.page.locator("#cl-result-card .cl-card")
+
+
+class ConsolePage:
+    def __init__(self, page: Page, url: str):
+        self.page = page
+        page.goto(url, timeout=30_000)
+        page.locator("#cl-tabs").get_by_role("tab", name="客服后台").click()
+        expect(page.locator("#cl-staff-sign-in")).to_be_visible()
+
+    def sign_in(self, user: str, password: str) -> None:
+        self.page.locator("#cl-staff-user input").fill(user)
+        self.page.locator("#cl-staff-password input").fill(password)
+        self.page.locator("#cl-staff-sign-in").click()
+
+    def open_case(self, case_id: str) -> None:
+        dropdown = self.page.locator("#cl-case input")
+        dropdown.click()
+        dropdown.fill(case_id)
+        self.page.get_by_role("option").filter(has_text=case_id).first.click()
+        expect(self.page.locator("#cl-case-transcript .message").first).to_be_visible()
+
+
+def _staff_credentials(live_app, role: str) -> tuple[str, str]:
+    for entry in live_app.settings.staff_users.split(","):
+        user, password, entry_role = entry.split(":")
+        if entry_role == role:
+            return user, password
+    raise AssertionError(f"no {role} in settings.staff_users")
+
+
+def test_an_applicant_uploads_a_cet6_photo_and_sees_the_increase(live_app, page, certificate_photo, screenshots):
+    applicant = ApplicantPage(page, live_app.url)
+    applicant.start(APPLICANT_ACCOUNT)
+    applicant.attach(certificate_photo(APPLICANT_ACCOUNT, "none", seed=7))
+    applicant.send()
+    # progress lines stream into the chat while the photo is analysed
+    expect(applicant.chat().get_by_text("正在检查证书真伪").first).to_be_attached(timeout=ANALYSIS_TIMEOUT_MS)
+    expect(applicant.card()).to_have_attribute("data-decision", "approve", timeout=ANALYSIS_TIMEOUT_MS)
+    card_text = applicant.card().inner_text()
+    current = live_app.account(APPLICANT_ACCOUNT).current_limit
+    assert "额度已提升" in card_text and f"¥{current:,}" in card_text and "+¥" in card_text
+    assert "INC-CET6" in card_text
+    for internal in ("copy_move", "ela", "heatmap", "verdict", "篡改概率"):
+        assert internal not in page.locator("body").inner_text()
+    page.screenshot(path=str(screenshots / "applicant-increase-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    applicant.card().scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "applicant-increase-phone.png"))
+    page.set_viewport_size(DESKTOP)
+    shutil.copy(screenshots / "applicant-increase-phone.png", DOCS_SCREENSHOTS / "applicant-increase-phone.png")
+
+
+def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applicant(
+        live_app, browser, certificate_photo, screenshots):
+    applicant = ApplicantPage(browser.new_page(), live_app.url)
+    console = ConsolePage(browser.new_page(), live_app.url)
+    try:
+        applicant.choose_language("English")
+        applicant.start(REVIEW_ACCOUNT)
+        applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=8))
+        applicant.send()
+        expect(applicant.card()).to_have_attribute("data-decision", "refer", timeout=ANALYSIS_TIMEOUT_MS)
+        expect(applicant.page.locator("#cl-notice")).to_contain_text("A specialist is checking your document")
+        case_id = next(c.case_id for c in live_app.service.review_queue() if c.account_id == REVIEW_ACCOUNT)
+
+        user, password = _staff_credentials(live_app, "agent")
+        console.sign_in(user, password)
+        expect(console.page.locator("#cl-signed-in")).to_contain_text(user)
+        expect(console.page.locator("#cl-queue")).to_contain_text(case_id)
+        console.open_case(case_id)
+        expect(console.page.locator("#cl-overlay img")).to_be_visible()
+        expect(console.page.locator("#cl-signals")).to_contain_text("copy")
+        name = live_app.account(REVIEW_ACCOUNT).name
+        assert name not in console.page.locator("#cl-fields").inner_text()  # masked until revealed
+        console.page.locator("#cl-note textarea").fill("Score checked with the CET office")
+        console.page.screenshot(path=str(screenshots / "helpdesk-case-desktop.png"), full_page=True)
+        console.page.locator("#cl-approve").click()
+        expect(console.page.locator("#cl-action-message")).to_contain_text("审核已完成", timeout=30_000)
+
+        expect(applicant.card()).to_have_attribute("data-decision", "approve", timeout=20_000)
+        expect(applicant.page.locator("#cl-notice")).not_to_contain_text("specialist")
+        applicant.page.screenshot(path=str(screenshots / "applicant-after-review-desktop.png"), full_page=True)
+        actions = [entry.action for entry in live_app.service.audit_log(case_id)]
+        assert "review_resolved" in actions and "case_viewed" in actions
+
+        console.page.locator("#cl-reveal").click()
+        expect(console.page.locator("#cl-fields")).to_contain_text(name)
+        assert "reveal_personal_data" in [entry.action for entry in live_app.service.audit_log(case_id)]
+        shutil.copy(screenshots / "helpdesk-case-desktop.png", DOCS_SCREENSHOTS / "helpdesk-case-desktop.png")
+    finally:
+        applicant.page.close()
+        console.page.close()
+
+
+def test_a_wrong_staff_password_is_refused(live_app, page, screenshots):
+    console = ConsolePage(page, live_app.url)
+    user, _ = _staff_credentials(live_app, "agent")
+    console.sign_in(user, "not-the-password")
+    expect(page.locator("#cl-staff-login-message")).to_contain_text("用户名或密码错误")
+    expect(page.locator("#cl-console")).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(screenshots / "helpdesk-sign-in-refused-phone.png"))
+    assert "staff_login_failed" in [entry.action for entry in live_app.service.audit_log()]
+
+
+def test_oversized_disguised_and_too_many_files_get_a_clear_message_and_the_app_stays_up(
+        live_app, page, tmp_path, screenshots):
+    huge = tmp_path / "huge-photo.jpg"
+    with huge.open("wb") as handle:
+        handle.write(b"\xff\xd8\xff\xe0" + b"\x00" * (60 * 1024 * 1024))
+    disguised = tmp_path / "certificate.jpg"
+    disguised.write_bytes(b"MZ\x90\x00" + bytes(range(256)) * 64)
+    many = [tmp_path / f"photo-{i}.jpg" for i in range(10)]
+    for photo in many:
+        Image.new("RGB", (32, 32), "white").save(photo, format="JPEG")
+
+    applicant = ApplicantPage(page, live_app.url)
+    applicant.choose_language("English")
+    applicant.start(APPLICANT_ACCOUNT)
+    applicant.attach(huge)
+    applicant.send()
+    expect(applicant.chat()).to_contain_text("huge-photo.jpg is 60 MB; the limit is 20 MB", timeout=30_000)
+    applicant.attach(disguised)
+    applicant.send()
+    expect(applicant.chat()).to_contain_text("certificate.jpg is not a photo we can read", timeout=30_000)
+    applicant.attach(*many)
+    applicant.send()
+    expect(applicant.chat()).to_contain_text("Please send at most 3 files in one message (you sent 10)",
+                                             timeout=30_000)
+    page.screenshot(path=str(screenshots / "applicant-upload-refused-desktop.png"), full_page=True)
+    bot_messages = applicant.chat().locator(".message-row.bot-row")
+    before = bot_messages.count()
+    applicant.send("What can I upload?")
+    expect(bot_messages).to_have_count(before + 1, timeout=30_000)
+    expect(bot_messages.last).to_contain_text("certificate")

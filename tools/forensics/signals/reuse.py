@@ -20,9 +20,12 @@ from credlift.tools.forensics.context import AnalysisContext
 
 DB_NAME = "forensics_reuse.sqlite3"
 PHASH_CANDIDATE_DISTANCE = 10
-THUMB = 96
-# mean absolute difference of normalised thumbnails below which two images are the same document
-NEAR_DUPLICATE_MAD = 0.09
+THUMB = 160
+# One document with a local edit differs from its original in one or two places; two holders' certificates on
+# the same template differ in many (name, scores, numbers, dates, photo).
+MAX_EDITED_REGIONS = 2
+MAX_CHANGED_SHARE = 0.03
+CHANGED_LEVEL = 40
 
 
 def _normalise(number: str | None) -> str:
@@ -30,8 +33,20 @@ def _normalise(number: str | None) -> str:
 
 
 def _thumbnail(gray: np.ndarray) -> np.ndarray:
+    """Small grayscale copy, contrast-stretched so a re-encode or brightness change does not count as a change."""
     small = cv2.resize(gray, (THUMB, THUMB), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return ((small - small.mean()) / (small.std() + 1e-3)).astype(np.float16)
+    low, high = np.percentile(small, 1), np.percentile(small, 99)
+    return np.clip((small - low) / max(high - low, 1.0) * 255.0, 0, 255).astype(np.uint8)
+
+
+def _same_document(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal thumbnails, or ones that differ in at most a couple of compact places (an edited field)."""
+    changed = (np.abs(a.astype(np.int16) - b.astype(np.int16)) > CHANGED_LEVEL).astype(np.uint8)
+    if changed.mean() > MAX_CHANGED_SHARE:
+        return False
+    changed = cv2.morphologyEx(changed, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    regions, _ = cv2.connectedComponents(cv2.dilate(changed, np.ones((3, 9), np.uint8)))
+    return regions - 1 <= MAX_EDITED_REGIONS
 
 
 class ReuseIndex:
@@ -72,8 +87,8 @@ class ReuseIndex:
                 continue
             if phash - imagehash.hex_to_hash(other_phash) > PHASH_CANDIDATE_DISTANCE:
                 continue
-            stored = np.frombuffer(other_thumb, np.float16).astype(np.float32).reshape(THUMB, THUMB)
-            if float(np.mean(np.abs(stored - thumb.astype(np.float32)))) > NEAR_DUPLICATE_MAD:
+            stored = np.frombuffer(other_thumb, np.uint8).reshape(THUMB, THUMB)
+            if not _same_document(stored, thumb):
                 continue
             if number and other_number and other_number != number:
                 findings.append((0.9, "A near-identical image was uploaded before with a different certificate number."))

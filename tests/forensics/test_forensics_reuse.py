@@ -1,0 +1,50 @@
+"""Reuse: a document seen before under another account, or a near copy carrying another number."""
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import certificate, jpeg_bytes
+from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.reuse import ReuseSignal
+from credlift.tools.intake import load_upload
+
+
+def _check(data: bytes, data_dir, number: str | None, account: str | None):
+    upload = load_upload(data, "upload.jpg")
+    ctx = AnalysisContext(upload=upload, certificate_number=number, account_id=account, data_dir=data_dir)
+    return ReuseSignal().analyse(ctx)
+
+
+def test_same_certificate_under_another_account_is_reuse(data_dir):
+    first = jpeg_bytes(certificate(seed=21))
+    assert _check(first, data_dir, "191211001001234", "acct-alice").score == 0.0
+    # another photo of the same certificate (re-encoded), now under a different account
+    second = jpeg_bytes(certificate(seed=21), quality=80)
+    signal = _check(second, data_dir, "191211001001234", "acct-bob")
+    assert signal.score >= 0.9
+    assert "another account" in signal.summary
+
+
+def test_reuploading_the_same_file_on_the_same_account_is_not_fraud(data_dir):
+    data = jpeg_bytes(certificate(seed=22))
+    assert _check(data, data_dir, "191211001005678", "acct-alice").score == 0.0
+    assert _check(data, data_dir, "191211001005678", "acct-alice").score == 0.0
+
+
+def test_near_duplicate_with_a_different_number_is_reuse(data_dir):
+    page = certificate(seed=23)
+    assert _check(jpeg_bytes(page), data_dir, "191211001000001", "acct-alice").score == 0.0
+    edited = page.copy()
+    edited[560:600, 700:760] = np.array([236, 232, 222], np.uint8)  # a few digits painted over
+    signal = _check(jpeg_bytes(edited), data_dir, "191211001000009", "acct-alice")
+    assert signal.score >= 0.85
+    assert "different certificate number" in signal.summary
+
+
+def test_two_different_people_on_the_same_template_are_not_reuse(data_dir):
+    assert _check(jpeg_bytes(certificate(seed=24, score="512")), data_dir, "191211001000111", "acct-a").score == 0.0
+    other = certificate(seed=25, score="598")
+    other = other.copy()
+    for y in (120, 345, 570):  # another holder: name, listening score and report number differ
+        other[y - 5:y + 45, 560:900] = np.array([236, 232, 222], np.uint8)
+    assert _check(jpeg_bytes(other), data_dir, "191211001000222", "acct-b").score == 0.0

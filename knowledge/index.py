@@ -57,6 +57,8 @@ class PolicyIndex:
     keyword: dict[str, KeywordRanker]
     embedding_backend: str
     fingerprint: str
+    client: object = None  # chromadb client, to re-open the collection after a rebuild elsewhere
+    embedding_function: object = None
 
     def dense_rank(self, query: str, lang: str, allowed: set[str] | None = None, depth: int = 20) -> list[tuple[str, float]]:
         """(clause id, cosine similarity) best first, from the documents in the query's language."""
@@ -65,13 +67,24 @@ class PolicyIndex:
             if not allowed:
                 return []
             where = {"$and": [where, {"clause_id": {"$in": sorted(allowed)}}]}
-        result = self.collection.query(query_texts=[query], n_results=min(depth, len(self.clauses)), where=where,
-                                       include=["metadatas", "distances"])
+        result = self._query(query, min(depth, len(self.clauses)), where)
         ranked: dict[str, float] = {}
         for metadata, distance in zip(result["metadatas"][0], result["distances"][0]):
             clause_id = str(metadata["clause_id"])
             ranked.setdefault(clause_id, 1.0 - float(distance))
         return sorted(ranked.items(), key=lambda item: item[1], reverse=True)
+
+    def _query(self, query: str, n_results: int, where: dict) -> dict:
+        from chromadb.errors import NotFoundError
+
+        try:
+            return self.collection.query(query_texts=[query], n_results=n_results, where=where,
+                                         include=["metadatas", "distances"])
+        except NotFoundError:
+            # `credlift index` replaced the collection under this handle: follow it by name, once
+            self.collection = self.client.get_collection(COLLECTION_NAME, embedding_function=self.embedding_function)
+            return self.collection.query(query_texts=[query], n_results=n_results, where=where,
+                                         include=["metadatas", "distances"])
 
     def keyword_rank(self, query: str, lang: str, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         return self.keyword[query_language(query, lang)].rank(query, allowed)
@@ -139,7 +152,8 @@ def open_index(settings=None, force_rebuild: bool = False) -> tuple[PolicyIndex,
                  if metadata["lang"] == lang]
         keyword[lang] = KeywordRanker([pair[0] for pair in pairs], [pair[1] for pair in pairs])
     index = PolicyIndex(clauses={clause.id: clause for clause in clauses}, collection=collection, keyword=keyword,
-                        embedding_backend=embedding_function.identity(), fingerprint=fingerprint)
+                        embedding_backend=embedding_function.identity(), fingerprint=fingerprint, client=client,
+                        embedding_function=embedding_function)
     report = IndexBuildReport(path=str(path), clauses=len(clauses), documents=len(ids),
                               embedding_backend=embedding_function.identity(), fingerprint=fingerprint,
                               rebuilt=rebuilt, seconds=round(time.perf_counter() - started, 3))

@@ -74,15 +74,10 @@ class AnswerRejected(Exception):
 
 
 def level_for_pd(probability_of_default: float, params: PolicyParameters | None = None) -> RiskLevel:
-    """The policy's PD bands read as risk levels: first band low, the band that stops increases high, others medium."""
-    params = params or load_policy_parameters()
-    bands = params.pd_scaling
-    for index, band in enumerate(bands):
-        if probability_of_default <= band.max_pd:
-            if index == 0:
-                return "low"
-            return "high" if band.factor == 0.0 else "medium"
-    return "high"
+    """The risk level the deterministic reasoner reads off the policy's PD band (one table, in reasoning.py)."""
+    from credlift.tools.risk.reasoning import BAND_LEVEL
+
+    return BAND_LEVEL.get(pd_band(probability_of_default, params), "high")
 
 
 def pd_band(probability_of_default: float, params: PolicyParameters | None = None) -> str:
@@ -205,14 +200,15 @@ def render_risk_messages(applicant: ApplicantProfile, credential: CredentialReco
     """System + user chat messages for one case; used verbatim by serving and by the SFT data builder."""
     params = params or load_policy_parameters()
     bounds = params.llm_adjustment_bounds
+    band_levels = ", ".join(f"{band.band} {level_for_pd(band.max_pd, params)}" for band in params.pd_scaling)
     system = load_prompt("risk_reasoning", lang).format(
         adjustment_min=bounds.min, adjustment_max=bounds.max, max_factors=MAX_FACTORS,
-        max_rationale=MAX_RATIONALE_CHARS)
+        max_rationale=MAX_RATIONALE_CHARS, band_levels=band_levels)
     features = risk_features(applicant, credential, risk_score, as_of or date.today(), params)
     clause_block = "\n".join(f"[{rc.clause.id}] {rc.clause.title_zh if lang == 'zh' else rc.clause.title_en}: "
                              f"{rc.clause.text(lang)}" for rc in clauses)
     user = load_prompt("risk_reasoning_input", lang).format(
-        features=json.dumps(features, ensure_ascii=False, indent=1, sort_keys=False),
+        features=json.dumps(features, ensure_ascii=False),
         clauses=clause_block or "-",
         clause_ids=", ".join(rc.clause.id for rc in clauses) or "-")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

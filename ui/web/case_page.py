@@ -35,6 +35,14 @@ def queue_headers(lang: str) -> list[str]:
                                      "col_decision", "col_updated")]
 
 
+def signal_headers(lang: str) -> list[str]:
+    return [t(lang, key) for key in ("col_signal", "col_score", "col_summary")]
+
+
+def field_headers(lang: str) -> list[str]:
+    return [t(lang, key) for key in ("col_field", "col_value", "col_confidence")]
+
+
 def case_choices(cases: list[CaseSummary]) -> list[tuple[str, str]]:
     return [(f"{c.case_id} · {c.masked_name} · {c.status}", c.case_id) for c in cases]
 

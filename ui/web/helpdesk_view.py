@@ -48,7 +48,7 @@ class HelpdeskView:
                 self.all_cases = labeller.add(gr.Checkbox(value=False, elem_id="cl-all-cases"), label="all_cases")
                 self.refresh_button = labeller.add(gr.Button(size="sm", scale=0, min_width=90, elem_id="cl-refresh"),
                                                    value="refresh")
-            self.queue = labeller.add(gr.Dataframe(headers=case_page.queue_headers("zh"), interactive=False,
+            self.queue = labeller.add(gr.Dataframe(headers=case_page.queue_headers(labeller.lang), interactive=False,
                                                    elem_id="cl-queue", wrap=True, max_height=260), label="queue")
             self.case = labeller.add(gr.Dropdown(choices=[], value=None, elem_id="cl-case", interactive=True),
                                      label="case", info="case_placeholder")
@@ -74,9 +74,9 @@ class HelpdeskView:
                     self.overlay = labeller.add(gr.Image(interactive=False, elem_id="cl-overlay", height=320,
                                                          buttons=["fullscreen"]), label="upload_overlay")
                     self.verdict = gr.Markdown("", elem_id="cl-verdict")
-                    self.signals = labeller.add(gr.Dataframe(headers=["signal", "score", "summary"], interactive=False,
+                    self.signals = labeller.add(gr.Dataframe(headers=case_page.signal_headers(labeller.lang), interactive=False,
                                                              wrap=True, elem_id="cl-signals", max_height=240), label="signals")
-                    self.fields = labeller.add(gr.Dataframe(headers=["field", "value", "confidence"], interactive=False,
+                    self.fields = labeller.add(gr.Dataframe(headers=case_page.field_headers(labeller.lang), interactive=False,
                                                             wrap=True, elem_id="cl-fields", max_height=300), label="fields")
                     self.reveal_button = labeller.add(gr.Button(size="sm", elem_id="cl-reveal"), value="reveal")
                     self.validation = gr.Markdown("", elem_id="cl-validation")
@@ -131,10 +131,15 @@ class HelpdeskView:
                                     self._case_outputs() + [self.action_message], **private).then(**after_action)
         self.hand_back_button.click(self.make_simple_action("hand_back"), [self.token, self.case, language],
                                     self._case_outputs() + [self.action_message], **private).then(**after_action)
-        language.change(lambda lang: gr.Dataframe(headers=case_page.queue_headers(normalise(lang))), [language],
-                        [self.queue], **private)
+        language.change(self.relabel_tables, [language], [self.queue, self.signals, self.fields], **private)
 
     # ---- handlers -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def relabel_tables(lang: str):
+        lang = normalise(lang)
+        return (gr.Dataframe(headers=case_page.queue_headers(lang)), gr.Dataframe(headers=case_page.signal_headers(lang)),
+                gr.Dataframe(headers=case_page.field_headers(lang)))
 
     def sign_in(self, user: str, password: str, lang: str):
         lang = normalise(lang)

@@ -37,6 +37,15 @@ def retrieve(query: str, lang: str = "zh", k: int = 3, topics: list[str] | None 
     return hybrid_retrieve(query, lang=lang, k=k, topics=topics)
 
 
+def warm_up() -> None:
+    """Open the index and load the tokenizer and embedding model now (about a second), so the first question a
+    person asks is answered at warm speed; call it when a service starts."""
+    from credlift.knowledge.index import get_index
+    from credlift.knowledge.retriever import rank_clauses
+
+    rank_clauses(get_index(), "预热 warm up", lang="zh", k=1)
+
+
 def reset_caches() -> None:
     """For tests and `credlift index`: forget rendered clauses and the open index."""
     from credlift.knowledge.index import reset_index_cache
@@ -45,4 +54,4 @@ def reset_caches() -> None:
     reset_index_cache()
 
 
-__all__ = ["all_clauses", "get_clause", "retrieve", "reset_caches"]
+__all__ = ["all_clauses", "get_clause", "retrieve", "reset_caches", "warm_up"]

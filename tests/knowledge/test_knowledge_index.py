@@ -85,3 +85,12 @@ def test_credlift_index_rebuilds_and_prints_counts(fresh):
     assert report["rebuilt"] and report["clauses"] >= 60 and report["documents"] == 2 * report["clauses"]
     text = CliRunner().invoke(app, ["index"])
     assert text.exit_code == 0 and "clauses:" in text.output and "privacy" in text.output
+
+
+def test_warm_up_opens_the_index_once_for_the_process(fresh):
+    from credlift.knowledge import warm_up
+    from credlift.knowledge.index import get_index
+
+    warm_up()
+    assert get_index() is get_index()
+    assert (fresh / "chroma").is_dir()

@@ -294,8 +294,9 @@ class CredliftService:
         lang = before.get("language") or (graph_input.get("language") if isinstance(graph_input, dict) else None) or "zh"
         progress: list[str] = []
         nodes: list[str] = []
+        # durability="sync": each step's checkpoint is on disk before the next step starts (kill-safe)
         for mode, chunk in self.graph.stream(graph_input, config, context=self._context,
-                                             stream_mode=["tasks", "updates"]):
+                                             stream_mode=["tasks", "updates"], durability="sync"):
             if mode != "tasks" or "input" not in chunk or chunk.get("name") not in NODE_NAMES:
                 continue
             name = chunk["name"]
@@ -357,10 +358,12 @@ def _mask_upload(outcome: UploadOutcome) -> UploadOutcome:
     if outcome.credential is None:
         return outcome
     fields = dict(outcome.credential.fields)
-    if isinstance(fields.get("holder_name"), str):
-        fields["holder_name"] = mask_name(fields["holder_name"])
+    holder = fields.get("holder_name") if isinstance(fields.get("holder_name"), str) else ""
+    if holder:
+        fields["holder_name"] = mask_name(holder)
     if isinstance(fields.get("id_number"), str):
         fields["id_number"] = mask_id_number(fields["id_number"])
-    lines = [redact_id_numbers(line) for line in outcome.credential.text_lines]
+    lines = [redact_id_numbers(line.replace(holder, mask_name(holder)) if holder else line)
+             for line in outcome.credential.text_lines]
     credential = outcome.credential.model_copy(update={"fields": fields, "text_lines": lines})
     return outcome.model_copy(update={"credential": credential})

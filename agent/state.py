@@ -6,11 +6,12 @@ merge by upload id, so a node returns only what it changed.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
 from credlift.agent.contracts import ChatMessage
+from credlift.domain.decision import MonthlyBudget
 from credlift.domain import (AuthenticityReport, CredentialRecord, LimitDecision, OcrLine, RetrievedClause,
                              RiskAssessment, RiskScore, ValidationReport)
 
@@ -85,7 +86,7 @@ class AgentState(TypedDict, total=False):
     review: ReviewOutcome | None
     awaiting: Literal["user", "review", "staff"]
     handoff: bool
-    budget: Any  # credlift.tools.budget.MonthlyBudget (owned by the budget tool)
+    budget: MonthlyBudget | None
     budget_offered_for: str  # decision id the budget was offered for
     retrieved: Annotated[list[RetrievedClause], add_clauses]  # clauses retrieval returned this turn
     nodes_run: Annotated[list[str], operator.add]

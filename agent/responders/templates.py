@@ -11,6 +11,7 @@ from typing import Any
 from credlift.agent import grounding
 from credlift.agent.responders.base import Reply
 from credlift.domain import LimitDecision, ReasonCode, RetrievedClause
+from credlift.domain.decision import MonthlyBudget
 from credlift.prompts import reply as template
 
 _INTERNAL_CODE_MARKERS = ("AUTH", "TAMPER", "SUSPIC", "FORENS", "AI_GEN", "GENERAT", "REUSE", "DUPLICATE_IMAGE",
@@ -119,23 +120,15 @@ def policy_reply(question: str, lang: str) -> Reply:
     return Reply(text="\n".join(lines), intent="policy_question", language=lang, retrieved=hits)
 
 
-def budget_lines(budget: Any, lang: str) -> list[str]:
-    """The budget tool's proposal as lines; it may render itself (`text(lang)`) or list (label, amount) items."""
+def budget_lines(budget: MonthlyBudget | None, lang: str) -> list[str]:
+    """The budget tool's proposal, in the reply's language (its numbers come from the decision and the policy)."""
     if budget is None:
         return []
-    if hasattr(budget, "text") and callable(budget.text):
-        return [str(budget.text(lang))]
-    lines = []
-    for item in getattr(budget, "lines", None) or getattr(budget, "items", None) or []:
-        label = getattr(item, f"label_{lang}", None) or getattr(item, "label", None) or getattr(item, "name", "")
-        amount = getattr(item, "amount", None)
-        if amount is None:
-            amount = getattr(item, "amount_yuan", "")
-        lines.append(template("budget.line", lang, label=label, amount=amount))
-    return lines
+    lines = budget.lines_zh if lang == "zh" else budget.lines_en
+    return [template("budget.line", lang, text=line) for line in lines]
 
 
-def budget_reply(budget: Any, lang: str) -> Reply:
+def budget_reply(budget: MonthlyBudget | None, lang: str) -> Reply:
     if budget is None:
         return fixed("budget.none", lang, intent="budget")
     intro = fixed("budget.offer_intro", lang)

@@ -49,18 +49,20 @@ def _jieba():
     return jieba
 
 
+_stemmers = threading.local()
+
+
 def _english_stemmer():
-    import snowballstemmer
+    """One Snowball stemmer per thread: a stemmer keeps state while it works, so threads must not share one."""
+    if not hasattr(_stemmers, "english"):
+        import snowballstemmer
 
-    return snowballstemmer.stemmer("english")
-
-
-_stemmer = None
+        _stemmers.english = snowballstemmer.stemmer("english")
+    return _stemmers.english
 
 
 def tokenize(text: str) -> list[str]:
     """Query and document tokens: Chinese words (search mode, so long words also yield their parts) + stems."""
-    global _stemmer
     lowered = text.lower().replace("’", "'")
     tokens: list[str] = []
     if CJK.search(lowered):
@@ -70,10 +72,8 @@ def tokenize(text: str) -> list[str]:
                 tokens.append(word)
         # content characters back off words jieba segments differently in query and clause (焊工证 vs 焊工)
         tokens.extend(f"#{char}" for char in CJK.findall(lowered) if char not in ZH_STOPWORDS)
-    if _stemmer is None:
-        _stemmer = _english_stemmer()
     latin = [word for word in LATIN_TOKEN.findall(re.sub(r"'s\b", "", lowered)) if word not in EN_STOPWORDS]
-    tokens.extend(_stemmer.stemWords(latin))
+    tokens.extend(_english_stemmer().stemWords(latin))
     return tokens
 
 

@@ -35,3 +35,12 @@ def test_a_query_with_no_content_words_ranks_nothing():
     ranker = KeywordRanker(["some policy text"], ["FAQ-1"])
     assert ranker.rank("的 了 吗") == []
     assert ranker.rank("") == []
+
+
+def test_tokenising_from_many_threads_gives_the_same_tokens():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["Why was I declined after the appeals?", "人工审核要多久", "retention of uploaded photographs"] * 40
+    expected = [tokenize(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(tokenize, texts)) == expected

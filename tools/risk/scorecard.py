@@ -8,6 +8,7 @@ points relative to a neutral bin (WoE 0).
 """
 from __future__ import annotations
 
+import bisect
 import json
 from datetime import date
 from functools import lru_cache
@@ -48,6 +49,18 @@ class FeatureBinning(BaseModel):
             out = np.asarray(self.woe)[index]
             return np.where(np.isnan(x), 0.0, out)  # unknown -> neutral
         return values.astype(str).map(self.category_woe).fillna(0.0).to_numpy(float)
+
+    def woe_of(self, value: object) -> float:
+        """One value's WoE without pandas (the single-applicant path)."""
+        if self.kind == "numeric":
+            try:
+                x = float(value)
+            except (TypeError, ValueError):
+                return 0.0
+            if np.isnan(x):
+                return 0.0
+            return self.woe[bisect.bisect_right(self.edges, x)]
+        return self.category_woe.get(str(value), 0.0)
 
     def labels(self) -> list[str]:
         if self.kind == "categorical":
@@ -149,6 +162,10 @@ class SegmentModel:
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         return self.intercept_ + self.woe_matrix(X) @ self.coef_
 
+    def row_terms(self, row: dict[str, object]) -> np.ndarray:
+        """coefficient x WoE per feature for one row (log-odds contributions)."""
+        return np.array([self.binnings_[f].woe_of(row.get(f)) for f in self.features]) * self.coef_
+
     def state(self) -> dict:
         return {"features": list(self.features), "binnings": {k: v.model_dump() for k, v in self.binnings_.items()},
                 "coef": [float(c) for c in self.coef_], "intercept": self.intercept_, "n_samples": self.n_samples_,
@@ -171,7 +188,7 @@ class Scorecard:
     traditional-only for the inclusion comparison); `segment_feature=None` fits one model."""
 
     def __init__(self, features: tuple[str, ...] = FEATURES, segment_feature: str | None = "thin_file",
-                 max_bins: int = 12, min_bin_share: float = 0.03, category_prior: float = 30.0, pdo: float = 20.0,
+                 max_bins: int = 20, min_bin_share: float = 0.01, category_prior: float = 30.0, pdo: float = 20.0,
                  base_points: float = 600.0, base_odds: float = 50.0, version: str = "dev"):
         self.features = tuple(features)
         self.segment_feature = segment_feature
@@ -257,19 +274,32 @@ class Scorecard:
         return out
 
     # --- one applicant ----------------------------------------------------------------------------------
+    def _segment_for(self, row: dict[str, object]) -> SegmentModel:
+        if self.segment_feature is None:
+            return self.segments_["all"]
+        value = str(row.get(self.segment_feature))
+        if value in self.segments_:
+            return self.segments_[value]
+        return max(self.segments_.values(), key=lambda m: m.n_samples_)
+
     def score(self, applicant: ApplicantProfile, credential: CredentialRecord | None,
               today: date | None = None) -> RiskScore:
-        """PD with the credential, and the same applicant's PD without it (the credential's effect)."""
-        both = pd.DataFrame([applicant_features(applicant, credential, today), applicant_features(applicant, None, today)])
-        pd_with, pd_without = self.predict_proba(both)[:, 1]
-        first = both.iloc[:1]
-        contributions = self.contributions(first).iloc[0]
+        """PD with the credential, and the same applicant's PD without it (the credential's effect).
+        Scalar path (no pandas): a decision must take milliseconds."""
+        row = applicant_features(applicant, credential, today)
+        baseline_row = dict(row, credential="none")
+        model = self._segment_for(row)
+        terms = model.row_terms(row)
+        log_odds = model.intercept_ + float(terms.sum())
+        baseline = model.intercept_ + float(model.row_terms(baseline_row).sum())
+        pd_with = 1.0 / (1.0 + np.exp(-log_odds))
+        pd_without = 1.0 / (1.0 + np.exp(-baseline))
         return RiskScore(
             probability_of_default=float(pd_with), baseline_probability_of_default=float(pd_without),
-            points=int(round(float(self.points(first)[0]))), band=pd_band(float(pd_with)),
+            points=int(round(self.points_offset - self.points_factor * log_odds)), band=pd_band(float(pd_with)),
             model_version=self.version,
-            contributions={k: round(float(v), 2) for k, v in contributions.items()},
-            neutral_points=round(float(self.neutral_points(first)[0]), 2),
+            contributions={f: round(float(-self.points_factor * t), 2) for f, t in zip(model.features, terms)},
+            neutral_points=round(float(self.points_offset - self.points_factor * model.intercept_), 2),
         )
 
     # --- persistence ------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class CredliftService:
         self.graph = build_graph(self._saver)
         self._context = AgentContext(services=self.services)
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
+        _warm_up_retrieval()
 
     # accounts
     def accounts(self) -> list[ApplicantProfile]:
@@ -117,6 +118,7 @@ class CredliftService:
             # Writing as the last node keeps the pending step (a paused review) scheduled as it was.
             self.graph.update_state(self._config(thread_id), {"language": lang},
                                     as_node=_last_writer(snapshot))
+            self._recover(thread_id)  # a paused review or hand-off pauses again at once
 
     def transcript(self, thread_id: str) -> list[ChatMessage]:
         values = self._values(thread_id)
@@ -342,6 +344,16 @@ class CredliftService:
         values = self._values(thread_id)
         return TurnResult(thread_id=thread_id, case_id=case_id, decision=values.get("decision"),
                           awaiting=self._awaiting(thread_id), language=values.get("language", "zh"))
+
+
+def _warm_up_retrieval() -> None:
+    """Opens the policy index now so the first question is answered at warm speed."""
+    try:
+        from credlift.knowledge import warm_up
+
+        warm_up()
+    except Exception as error:  # retrieval problems surface (and are handled) on first use
+        logger.warning("policy index warm-up failed: %s", error)
 
 
 def _now() -> datetime:

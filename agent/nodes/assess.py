@@ -7,7 +7,7 @@ from langgraph.runtime import Runtime
 
 from credlift.agent import grounding
 from credlift.agent.context import AgentContext, services_of
-from credlift.agent.nodes.support import accepted, language
+from credlift.agent.nodes.support import accepted, failed, language
 from credlift.agent.state import AgentState
 
 logger = logging.getLogger(__name__)
@@ -24,14 +24,18 @@ def assess(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     lang = language(state)
     results = {}
     for result in accepted(state):
-        risk_score = scorecard.score(applicant, result.credential)
-        clauses = grounding.retrieve(_risk_query(applicant, result.credential, lang), lang, k=4, topics=None)
-        if reasoner is not None:
-            assessment, rejected = reasoner.assess(applicant, result.credential, risk_score, clauses, lang=lang)
-            if rejected:
-                logger.info("risk LLM not used for upload %s: %s", result.upload_id, rejected)
-        else:
-            assessment = assess_risk(applicant, result.credential, risk_score, clauses)
+        try:
+            risk_score = scorecard.score(applicant, result.credential)
+            clauses = grounding.retrieve(_risk_query(applicant, result.credential, lang), lang, k=4)
+            if reasoner is not None:
+                assessment, rejected = reasoner.assess(applicant, result.credential, risk_score, clauses, lang=lang)
+                if rejected:
+                    logger.info("risk LLM not used for upload %s: %s", result.upload_id, rejected)
+            else:
+                assessment = assess_risk(applicant, result.credential, risk_score, clauses)
+        except Exception:
+            results[result.upload_id] = failed("assess", result, state)
+            continue
         results[result.upload_id] = result.model_copy(update={"risk_score": risk_score, "assessment": assessment})
         services.cases.audit("agent", "risk_assessed", state["case_id"],
                              f"{result.sha256[:12]} pd={risk_score.probability_of_default:.4f} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from credlift.agent.context import AgentContext, services_of
-from credlift.agent.nodes.support import readable, record, ref_of
+from credlift.agent.nodes.support import failed, readable, record, ref_of
 from credlift.agent.state import AgentState
 from credlift.agent.uploads import open_upload
 
@@ -16,10 +16,15 @@ def authenticate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     services = services_of(runtime)
     results = {}
     for result in readable(state):
-        upload = open_upload(ref_of(state, result.upload_id))
-        lines = run_ocr(upload.rgb)
-        report = assess_authenticity(upload, ocr_lines=lines, account_id=state["account_id"],
-                                     data_dir=services.settings.data_dir, overlay_dir=services.overlay_dir)
+        try:
+            upload = open_upload(ref_of(state, result.upload_id))
+            lines = run_ocr(upload.rgb)
+            report = assess_authenticity(upload, ocr_lines=lines, account_id=state["account_id"],
+                                         data_dir=services.settings.data_dir, overlay_dir=services.overlay_dir)
+        except Exception:
+            results[result.upload_id] = failed("authenticate", result, state)
+            record(services, state, results[result.upload_id])
+            continue
         updated = result.model_copy(update={"ocr_lines": lines, "authenticity": report})
         results[result.upload_id] = updated
         record(services, state, updated)

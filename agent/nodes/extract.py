@@ -4,7 +4,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from credlift.agent.context import AgentContext, services_of
-from credlift.agent.nodes.support import readable, record, ref_of
+from credlift.agent.nodes.support import failed, readable, record, ref_of
 from credlift.agent.state import AgentState
 from credlift.agent.uploads import open_upload
 
@@ -15,8 +15,13 @@ def extract(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     services = services_of(runtime)
     results = {}
     for result in readable(state):
-        upload = open_upload(ref_of(state, result.upload_id))
-        credential = extract_credential(upload, ocr_lines=result.ocr_lines or None)
+        try:
+            upload = open_upload(ref_of(state, result.upload_id))
+            credential = extract_credential(upload, ocr_lines=result.ocr_lines or None)
+        except Exception:
+            results[result.upload_id] = failed("extract", result, state)
+            record(services, state, results[result.upload_id])
+            continue
         updated = result.model_copy(update={"credential": credential})
         results[result.upload_id] = updated
         record(services, state, updated)

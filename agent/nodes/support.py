@@ -1,12 +1,16 @@
 """Small helpers the nodes share: which uploads are still in play, recording outcomes, saying something."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from credlift.agent.context import AgentServices
 from credlift.agent.contracts import ChatMessage, UploadOutcome
 from credlift.agent.state import AgentState, UploadRef, UploadResult
 from credlift.domain.credential import CREDENTIAL_TYPES
+from credlift.prompts import reply as template
+
+logger = logging.getLogger(__name__)
 
 
 def batch_results(state: AgentState) -> list[UploadResult]:
@@ -50,3 +54,9 @@ def assistant(text: str) -> ChatMessage:
 
 def language(state: AgentState) -> str:
     return state.get("language") or "zh"
+
+
+def failed(step: str, result: UploadResult, state: AgentState) -> UploadResult:
+    """A tool failed on this upload: log it for engineers, give the person a sentence, keep the conversation going."""
+    logger.exception("%s failed on upload %s of case %s", step, result.upload_id, state.get("case_id"))
+    return result.model_copy(update={"error": template("processing_error", language(state))})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from credlift.agent.context import AgentContext, services_of
-from credlift.agent.nodes.support import readable, record
+from credlift.agent.nodes.support import failed, readable, record
 from credlift.agent.state import AgentState
 
 
@@ -17,7 +17,12 @@ def validate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     for result in readable(state):
         if result.credential is None:
             continue
-        report = validate_credential(result.credential, applicant=applicant)
+        try:
+            report = validate_credential(result.credential, applicant=applicant)
+        except Exception:
+            results[result.upload_id] = failed("validate", result, state)
+            record(services, state, results[result.upload_id])
+            continue
         updated = result.model_copy(update={"validation": report})
         results[result.upload_id] = updated
         record(services, state, updated)

@@ -78,7 +78,7 @@ def decision_reply(decision: LimitDecision, lang: str, review_outcome: str = "",
     known = {c.clause.id for c in retrieved}
     reasons = _reason_lines(decision, lang, known)
     parts: list[str] = []
-    if review_outcome == "approved":
+    if review_outcome == "approved" and not why:
         parts.append(template("decision.review_approved", lang))
     if why:
         parts.append(template(f"why.intro_{decision.kind}", lang, **_amounts(decision)))

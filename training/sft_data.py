@@ -29,8 +29,8 @@ from credlift.domain.decision import LimitDecision
 from credlift.domain.policy import RetrievedClause
 from credlift.domain.risk import RiskAssessment, RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import (AnswerRejected, render_risk_messages, risk_retrieval_query,
-                                              validate_answer)
+from credlift.tools.risk.llm_reasoner import (PROMPTS_DIR, AnswerRejected, pd_band, render_risk_messages,
+                                              risk_retrieval_query, validate_answer)
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +221,8 @@ class SftBuilder:
             risk_score = self.stack.score(applicant, credential, as_of)
             for lang in self.languages:
                 clauses = self._clauses(risk_retrieval_query(applicant, credential, lang), lang)
-                target = self.stack.reason(applicant, credential, risk_score, clauses)
+                target = localise_target(self.stack.reason(applicant, credential, risk_score, clauses), lang,
+                                         applicant, credential, risk_score)
                 answer = target_answer(target)
                 try:
                     # The serving validator is the gate: a target it would discard must not be taught.
@@ -258,6 +259,39 @@ class SftBuilder:
             manifest.files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         (out_dir / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         return manifest
+
+
+def localise_target(assessment: RiskAssessment, lang: str, applicant: ApplicantProfile,
+                    credential: CredentialRecord, risk_score: RiskScore) -> RiskAssessment:
+    """The reasoner writes English; for zh examples its factor details and rationale are written in Chinese from
+    the same numbers. Levels, factor names and directions, adjustment and citations are left exactly as they are."""
+    if lang != "zh":
+        return assessment
+    texts = json.loads((PROMPTS_DIR / "zh" / "risk_target_texts.json").read_text(encoding="utf-8"))
+    params = load_policy_parameters()
+    factors = []
+    for factor in assessment.factors:
+        if factor.name == "credential":
+            detail = texts["credential"].format(
+                type_name=texts["type_names"].get(credential.type, credential.type),
+                baseline_pd=f"{risk_score.baseline_probability_of_default:.1%}",
+                pd=f"{risk_score.probability_of_default:.1%}")
+        elif factor.name == "recent_delinquency":
+            detail = texts["recent_delinquency"].format(count=applicant.delinquent_last_12m)
+        elif factor.name == "high_utilisation":
+            detail = texts["high_utilisation"].format(utilisation=f"{applicant.utilisation:.0%}",
+                                                      max_utilisation=f"{params.max_utilisation_for_increase:.0%}")
+        elif factor.name in risk_score.contributions:
+            detail = texts["feature"].format(feature_name=texts["feature_names"].get(factor.name, factor.name),
+                                             points=f"{risk_score.contributions[factor.name]:+.0f}")
+        else:
+            raise ValueError(f"no Chinese text for the risk factor {factor.name!r}")
+        factors.append(factor.model_copy(update={"detail": detail}))
+    rationale = texts["rationale"].format(
+        model_version=risk_score.model_version or "", pd=f"{risk_score.probability_of_default:.1%}",
+        band=risk_score.band or pd_band(risk_score.probability_of_default, params),
+        level_name=texts["level_names"][assessment.risk_level])
+    return assessment.model_copy(update={"factors": factors, "rationale": rationale})
 
 
 def target_answer(assessment: RiskAssessment) -> str:

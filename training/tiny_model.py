@@ -41,7 +41,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048):
 
 def build_tiny_qwen2(out_dir: Path, texts: Iterable[str], vocab_size: int = 2048, hidden_size: int = 64,
                      num_layers: int = 2, num_heads: int = 4, num_kv_heads: int = 2, intermediate_size: int = 128,
-                     max_positions: int = 4096, seed: int = 0) -> Path:
+                     max_positions: int = 4096, initializer_range: float = 0.2, seed: int = 0) -> Path:
     """Writes config, random weights and tokenizer to out_dir, laid out like a downloaded Qwen2.5 checkpoint."""
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
@@ -54,6 +54,8 @@ def build_tiny_qwen2(out_dir: Path, texts: Iterable[str], vocab_size: int = 2048
         vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=intermediate_size,
         num_hidden_layers=num_layers, num_attention_heads=num_heads, num_key_value_heads=num_kv_heads,
         max_position_embeddings=max_positions, tie_word_embeddings=True,
+        # Qwen's 0.02 would cap logits near uniform for a 64-wide model whose embeddings LoRA never trains.
+        initializer_range=initializer_range,
         bos_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),
         eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.pad_token_id,

@@ -1,0 +1,84 @@
+"""LoRA fine-tuning on a tiny Qwen2 built from a config: the loss falls, the adapter saves, reloads and merges."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from credlift.training.finetune import (IGNORE_INDEX, FineTuneConfig, LoraFineTuner, check_adapter, encode_example,
+                                        read_chat_examples)
+from credlift.training.tiny_model import build_tiny_qwen2
+
+
+@pytest.fixture(scope="module")
+def tiny_run(sft_build, tmp_path_factory):
+    _, _, folder = sft_build
+    work = tmp_path_factory.mktemp("finetune")
+    # Small files keep the CPU run to seconds: 8 training and 4 validation examples of the real splits.
+    train, validation = work / "train.jsonl", work / "validation.jsonl"
+    for name, path, n in (("train", train, 8), ("validation", validation, 4)):
+        lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()[:n]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    texts = [m["content"] for c in read_chat_examples(train) for m in c]
+    base = build_tiny_qwen2(work / "base", texts, vocab_size=2048, hidden_size=64, num_layers=2)
+    config = FineTuneConfig(base_model=base, train_file=train, validation_file=validation,
+                            output_dir=work / "run", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
+                            target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+                            max_seq_length=4096, learning_rate=1e-2, epochs=4, batch_size=4,
+                            gradient_accumulation_steps=1, warmup_ratio=0.0, seed=0)
+    tuner = LoraFineTuner(config)
+    result = tuner.fit()
+    return tuner, result, base, train
+
+
+def test_the_training_loss_falls_on_a_small_set(tiny_run):
+    _, result, _, _ = tiny_run
+    assert len(result.train_losses) == 8 and result.examples == 8 and result.skipped_too_long == 0
+    first, last = sum(result.train_losses[:2]) / 2, sum(result.train_losses[-2:]) / 2
+    assert last < first * 0.85
+    assert result.validation_losses[-1] < result.validation_losses[0]
+    assert result.device == "cpu" and result.dtype == "float32"
+
+
+def test_the_adapter_and_model_card_are_saved(tiny_run):
+    tuner, result, base, train = tiny_run
+    adapter = result.adapter_dir
+    assert (adapter / "adapter_model.safetensors").exists()
+    config = json.loads((adapter / "adapter_config.json").read_text())
+    assert config["r"] == 8 and set(config["target_modules"]) >= {"q_proj", "down_proj"}
+    card = json.loads((adapter / "model_card.json").read_text())
+    assert card["base_model"] == str(base)
+    assert len(card["data"]["train_sha256"]) == 64 and card["data"]["train_examples"] == 8
+    assert card["hyper_parameters"]["lora_rank"] == 8 and card["hyper_parameters"]["learning_rate"] == 1e-2
+    assert card["losses"]["train_last"] < card["losses"]["train_first"]
+    assert {"torch", "transformers", "peft"} <= set(card["versions"])
+    assert card["step_time_s"]["steps"] == 8
+    assert "--lora-modules credlift-risk=" in (adapter / "README.md").read_text()
+
+
+def test_the_saved_adapter_reloads_to_the_same_logits_and_merges(tiny_run):
+    tuner, result, base, train = tiny_run
+    probe = read_chat_examples(train)[0][1]["content"][:600]
+    check = check_adapter(base, result.adapter_dir, probe, tuner.model_)
+    assert check.ok, check
+    assert check.reload_max_abs_diff < 1e-4
+    assert check.adapter_effect_max_abs_diff > 1e-2
+
+
+def test_only_the_assistant_answer_is_trained_on(tiny_run):
+    tuner, result, base, train = tiny_run
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    messages = read_chat_examples(train)[0]
+    encoded = encode_example(tokenizer, messages, 4096)
+    trained = [t for t, label in zip(encoded["input_ids"], encoded["labels"]) if label != IGNORE_INDEX]
+    assert tokenizer.decode(trained) == messages[-1]["content"] + "<|im_end|>\n"
+    assert encode_example(tokenizer, messages, 64) is None
+
+
+def test_bf16_without_a_gpu_is_refused_with_a_reason(tiny_run, tmp_path):
+    _, _, base, train = tiny_run
+    config = FineTuneConfig(base_model=base, train_file=train, output_dir=tmp_path, bf16=True, max_steps=1)
+    with pytest.raises(ValueError, match="no CUDA device"):
+        LoraFineTuner(config).fit()

@@ -112,6 +112,23 @@ def _documents(clauses: list[Clause]) -> tuple[list[str], list[str], list[dict]]
     return ids, documents, metadatas
 
 
+_rankers_lock = threading.Lock()
+_rankers: dict[str, dict[str, KeywordRanker]] = {}
+
+
+def _keyword_rankers(fingerprint: str, documents: list[str], metadatas: list[dict]) -> dict[str, KeywordRanker]:
+    """BM25 per language; the same clauses give the same rankers, so every data dir in a process shares them."""
+    with _rankers_lock:
+        if fingerprint not in _rankers:
+            by_lang = {}
+            for lang in LANGUAGES:
+                pairs = [(document, metadata["clause_id"]) for document, metadata in zip(documents, metadatas)
+                         if metadata["lang"] == lang]
+                by_lang[lang] = KeywordRanker([pair[0] for pair in pairs], [pair[1] for pair in pairs])
+            _rankers[fingerprint] = by_lang
+        return _rankers[fingerprint]
+
+
 def open_index(settings=None, force_rebuild: bool = False) -> tuple[PolicyIndex, IndexBuildReport]:
     """Opens the persisted index, rebuilding the collection when its fingerprint is stale (or when forced)."""
     from credlift.knowledge.embeddings import embedding_function_from_settings
@@ -146,11 +163,7 @@ def open_index(settings=None, force_rebuild: bool = False) -> tuple[PolicyIndex,
         collection.add(ids=ids, documents=documents, metadatas=metadatas)
         logger.debug("policy index rebuilt: %d clauses, %d documents at %s", len(clauses), len(ids), path)
 
-    keyword = {}
-    for lang in LANGUAGES:
-        pairs = [(document, metadata["clause_id"]) for document, metadata in zip(documents, metadatas)
-                 if metadata["lang"] == lang]
-        keyword[lang] = KeywordRanker([pair[0] for pair in pairs], [pair[1] for pair in pairs])
+    keyword = _keyword_rankers(fingerprint, documents, metadatas)
     index = PolicyIndex(clauses={clause.id: clause for clause in clauses}, collection=collection, keyword=keyword,
                         embedding_backend=embedding_function.identity(), fingerprint=fingerprint, client=client,
                         embedding_function=embedding_function)

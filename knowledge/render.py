@@ -26,6 +26,7 @@ CORPUS_DIR = KNOWLEDGE_DIR / "corpus"
 SERVICE_TERMS_FILE = KNOWLEDGE_DIR / "policy" / "service_terms.yaml"
 PLACEHOLDER_PATTERN = re.compile(r"\{([a-z0-9_]+)\}")
 REQUIRED_CLAUSE_FIELDS = ("id", "topic", "title_zh", "title_en", "text_zh", "text_en")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
 
 class CorpusError(ValueError):
@@ -210,7 +211,7 @@ def load_templates(corpus_dir: Path = CORPUS_DIR) -> list[dict]:
     templates: list[dict] = []
     seen: set[str] = set()
     for path in sorted(Path(corpus_dir).glob("*.yaml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         for entry in document.get("clauses", []):
             missing = [name for name in REQUIRED_CLAUSE_FIELDS if not entry.get(name)]
             if missing:

@@ -7,6 +7,7 @@ chosen on evals/retrieval/queries.yaml only).
 """
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from credlift.domain.policy import RetrievedClause
@@ -16,6 +17,7 @@ RetrievalMode = Literal["hybrid", "keyword", "dense"]
 RRF_K = 20
 CANDIDATE_DEPTH = 20
 DENSE_WEIGHT = {"zh": 0.25, "en": 1.0}
+ASPECT_SEPARATORS = re.compile(r"[；;\n]+")
 
 
 def reciprocal_rank_fusion(rankings: dict[str, list[str]], rrf_k: int = RRF_K,
@@ -32,19 +34,41 @@ def reciprocal_rank_fusion(rankings: dict[str, list[str]], rrf_k: int = RRF_K,
     return [(item_id, fused[item_id], found_by[item_id]) for item_id in order]
 
 
-def rank_clauses(index: PolicyIndex, query: str, lang: str = "zh", k: int = 3, topics: list[str] | None = None,
-                 mode: RetrievalMode = "hybrid") -> list[RetrievedClause]:
-    if not query or not query.strip():
-        return []
-    allowed = None
-    if topics:
-        allowed = {clause_id for clause_id, clause in index.clauses.items() if clause.topic in set(topics)}
+def split_aspects(query: str) -> list[str]:
+    """A query that lists several aspects ("毕业证书 提额；违约概率；证书年限") is searched aspect by aspect."""
+    return [part.strip() for part in ASPECT_SEPARATORS.split(query) if part.strip()]
+
+
+def _fused(index: PolicyIndex, query: str, lang: str, allowed: set[str] | None,
+           mode: RetrievalMode) -> list[tuple[str, float, list[str]]]:
     rankings: dict[str, list[str]] = {}
     if mode in ("hybrid", "dense"):
         rankings["dense"] = [clause_id for clause_id, _ in index.dense_rank(query, lang, allowed, CANDIDATE_DEPTH)]
     if mode in ("hybrid", "keyword"):
         rankings["keyword"] = [clause_id for clause_id, _ in index.keyword_rank(query, lang, allowed)[:CANDIDATE_DEPTH]]
-    fused = reciprocal_rank_fusion(rankings, RRF_K, {"dense": DENSE_WEIGHT[query_language(query, lang)]})
+    return reciprocal_rank_fusion(rankings, RRF_K, {"dense": DENSE_WEIGHT[query_language(query, lang)]})
+
+
+def _interleave(per_aspect: list[list[tuple[str, float, list[str]]]]) -> list[tuple[str, float, list[str]]]:
+    """Round robin over the aspects' rankings (best of each first), each clause once."""
+    merged: dict[str, tuple[str, float, list[str]]] = {}
+    for position in range(max(len(ranking) for ranking in per_aspect)):
+        for ranking in per_aspect:
+            if position < len(ranking) and ranking[position][0] not in merged:
+                merged[ranking[position][0]] = ranking[position]
+    return list(merged.values())
+
+
+def rank_clauses(index: PolicyIndex, query: str, lang: str = "zh", k: int = 3, topics: list[str] | None = None,
+                 mode: RetrievalMode = "hybrid") -> list[RetrievedClause]:
+    aspects = split_aspects(query or "")
+    if not aspects:
+        return []
+    allowed = None
+    if topics:
+        allowed = {clause_id for clause_id, clause in index.clauses.items() if clause.topic in set(topics)}
+    per_aspect = [_fused(index, aspect, lang, allowed, mode) for aspect in aspects]
+    fused = per_aspect[0] if len(per_aspect) == 1 else _interleave(per_aspect)
     return [RetrievedClause(clause=index.clauses[clause_id], score=round(score, 6), rank=rank, matched_by=found_by)
             for rank, (clause_id, score, found_by) in enumerate(fused[:k], start=1)]
 

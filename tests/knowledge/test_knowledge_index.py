@@ -94,3 +94,12 @@ def test_warm_up_opens_the_index_once_for_the_process(fresh):
     warm_up()
     assert get_index() is get_index()
     assert (fresh / "chroma").is_dir()
+
+
+def test_a_query_listing_several_aspects_gets_a_clause_for_each(fresh):
+    # the shape of the risk reasoner's retrieval query: credential rule; PD scaling; caps that apply
+    found = [item.clause.id for item in retrieve("毕业证书 提额；违约概率 风险调整；证书年限", lang="zh", k=4)]
+    assert {"INC-GRAD", "RISK-PD", "INC-RECENCY"} <= set(found[:3])
+    found = [item.clause.id for item in retrieve(
+        "vocational skill certificate limit increase; probability of default risk scaling; recent delinquency", "en", k=4)]
+    assert {"INC-VOC", "RISK-PD", "CAP-DELINQ"} <= set(found[:3])

@@ -4,6 +4,7 @@
 # tokenizers (credlift's own install is not required: the training modules are loaded through a shim).
 #
 #   training/gpu_smoke.sh                 # PYTHON=..., SFT_DATA=..., STEPS=..., SIZES="tiny small"
+#   ALLOW_CPU=1 SIZES=tiny STEPS=4 training/gpu_smoke.sh    # dry run of the script itself on a CPU host
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,10 +32,13 @@ from credlift.training.finetune import FineTuneConfig, LoraFineTuner, check_adap
 from credlift.training.tiny_model import build_tiny_qwen2
 
 data, work, steps, sizes = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-if not torch.cuda.is_available():
+import os
+cuda = torch.cuda.is_available()
+if not cuda and os.environ.get("ALLOW_CPU") != "1":
     sys.exit("error: no CUDA device visible to torch " + torch.__version__)
-print(f"device {torch.cuda.get_device_name(0)}, torch {torch.__version__}, CUDA {torch.version.cuda}, "
-      f"bf16 supported {torch.cuda.is_bf16_supported()}")
+if cuda:
+    print(f"device {torch.cuda.get_device_name(0)}, torch {torch.__version__}, CUDA {torch.version.cuda}, "
+          f"bf16 supported {torch.cuda.is_bf16_supported()}")
 conversations = read_chat_examples(data)
 texts = [m["content"] for c in conversations for m in c]
 shapes = {"tiny": dict(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128),
@@ -59,7 +63,8 @@ for size in sizes:
         "step_s_p95": round(sorted(steady)[int(0.95 * (len(steady) - 1))], 4),
         "adapter_check_ok": check.ok, "reload_max_abs_diff": check.reload_max_abs_diff,
         "merged_max_abs_diff": check.merged_max_abs_diff, "wall_s": round(time.perf_counter() - started, 1),
-        "peak_gpu_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+        "peak_gpu_mem_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if cuda else None,
     }))
-    torch.cuda.reset_peak_memory_stats()
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
 PY

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from credlift.domain.policy import Clause
+from credlift.errors import BackendUnavailableError
 from credlift.knowledge.keyword import CJK, KeywordRanker
 from credlift.knowledge.render import corpus_fingerprint, render_clauses
 
@@ -32,6 +33,7 @@ class IndexBuildReport(BaseModel):
     fingerprint: str
     rebuilt: bool
     seconds: float
+    degraded: bool = False  # the embeddings endpoint failed: keyword ranking only, retried after a while
 
 
 def clause_document(clause: Clause, lang: str) -> str:
@@ -59,9 +61,12 @@ class PolicyIndex:
     fingerprint: str
     client: object = None  # chromadb client, to re-open the collection after a rebuild elsewhere
     embedding_function: object = None
+    degraded_until: float = 0.0  # monotonic time until which a keyword-only index is kept (0: not degraded)
 
     def dense_rank(self, query: str, lang: str, allowed: set[str] | None = None, depth: int = 20) -> list[tuple[str, float]]:
         """(clause id, cosine similarity) best first, from the documents in the query's language."""
+        if self.collection is None:
+            return []
         where: dict = {"lang": query_language(query, lang)}
         if allowed is not None:
             if not allowed:
@@ -75,11 +80,14 @@ class PolicyIndex:
         return sorted(ranked.items(), key=lambda item: item[1], reverse=True)
 
     def _query(self, query: str, n_results: int, where: dict) -> dict:
-        from chromadb.errors import NotFoundError
+        from chromadb.errors import InvalidArgumentError, NotFoundError
 
         try:
             return self.collection.query(query_texts=[query], n_results=n_results, where=where,
                                          include=["metadatas", "distances"])
+        except InvalidArgumentError as error:
+            # e.g. the embeddings server now answers with another model's dimension
+            raise BackendUnavailableError(f"query embedding does not fit the policy index: {error}") from error
         except NotFoundError:
             # `credlift index` replaced the collection under this handle: follow it by name, once
             self.collection = self.client.get_collection(COLLECTION_NAME, embedding_function=self.embedding_function)
@@ -129,8 +137,15 @@ def _keyword_rankers(fingerprint: str, documents: list[str], metadatas: list[dic
         return _rankers[fingerprint]
 
 
-def open_index(settings=None, force_rebuild: bool = False) -> tuple[PolicyIndex, IndexBuildReport]:
-    """Opens the persisted index, rebuilding the collection when its fingerprint is stale (or when forced)."""
+DEGRADED_RETRY_S = 60.0
+
+
+def open_index(settings=None, force_rebuild: bool = False,
+               allow_degraded: bool = False) -> tuple[PolicyIndex, IndexBuildReport]:
+    """Opens the persisted index, rebuilding the collection when its fingerprint is stale (or when forced).
+
+    allow_degraded: when a configured embeddings endpoint is down, return a keyword-only index instead of raising.
+    """
     from credlift.knowledge.embeddings import embedding_function_from_settings
     from credlift.settings import get_settings
 
@@ -152,25 +167,40 @@ def open_index(settings=None, force_rebuild: bool = False) -> tuple[PolicyIndex,
         except Exception:  # chromadb raises NotFoundError/ValueError by version when the collection is missing
             collection = None
     rebuilt = collection is None
+    degraded = False
     if rebuilt:
         try:
-            client.delete_collection(COLLECTION_NAME)
-        except Exception:  # nothing to delete on a first build
-            pass
-        collection = client.create_collection(COLLECTION_NAME, embedding_function=embedding_function,
-                                              metadata={"fingerprint": fingerprint},
-                                              configuration={"hnsw": {"space": "cosine"}})
-        collection.add(ids=ids, documents=documents, metadatas=metadatas)
-        logger.debug("policy index rebuilt: %d clauses, %d documents at %s", len(clauses), len(ids), path)
+            collection = _build_collection(client, embedding_function, fingerprint, ids, documents, metadatas)
+        except BackendUnavailableError as error:
+            if not allow_degraded:
+                raise
+            logger.warning("policy index: dense ranking off for %.0f s, keyword only: %s", DEGRADED_RETRY_S, error)
+            collection, degraded = None, True
 
     keyword = _keyword_rankers(fingerprint, documents, metadatas)
     index = PolicyIndex(clauses={clause.id: clause for clause in clauses}, collection=collection, keyword=keyword,
                         embedding_backend=embedding_function.identity(), fingerprint=fingerprint, client=client,
-                        embedding_function=embedding_function)
+                        embedding_function=embedding_function,
+                        degraded_until=time.monotonic() + DEGRADED_RETRY_S if degraded else 0.0)
     report = IndexBuildReport(path=str(path), clauses=len(clauses), documents=len(ids),
                               embedding_backend=embedding_function.identity(), fingerprint=fingerprint,
-                              rebuilt=rebuilt, seconds=round(time.perf_counter() - started, 3))
+                              rebuilt=rebuilt, seconds=round(time.perf_counter() - started, 3), degraded=degraded)
     return index, report
+
+
+def _build_collection(client, embedding_function, fingerprint: str, ids: list[str], documents: list[str],
+                      metadatas: list[dict]):
+    try:
+        client.delete_collection(COLLECTION_NAME)
+    except Exception:  # nothing to delete on a first build
+        pass
+    collection = client.create_collection(COLLECTION_NAME, embedding_function=embedding_function,
+                                          metadata={"fingerprint": fingerprint},
+                                          configuration={"hnsw": {"space": "cosine"}})
+    # an add that fails half way leaves a short collection, which the count check rebuilds next time
+    collection.add(ids=ids, documents=documents, metadatas=metadatas)
+    logger.debug("policy index rebuilt: %d documents", len(ids))
+    return collection
 
 
 _cache_lock = threading.Lock()
@@ -184,8 +214,9 @@ def get_index(settings=None) -> PolicyIndex:
     settings = settings or get_settings()
     key = (str(Path(settings.data_dir).resolve()), settings.embeddings_base_url, settings.embeddings_model)
     with _cache_lock:
-        if key not in _cached:
-            _cached[key], _ = open_index(settings)
+        cached = _cached.get(key)
+        if cached is None or (cached.degraded_until and time.monotonic() >= cached.degraded_until):
+            _cached[key], _ = open_index(settings, allow_degraded=True)
         return _cached[key]
 
 

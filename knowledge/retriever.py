@@ -7,12 +7,15 @@ chosen on evals/retrieval/queries.yaml only).
 """
 from __future__ import annotations
 
+import logging
 import re
 from typing import Literal
 
 from credlift.domain.policy import RetrievedClause
+from credlift.errors import BackendUnavailableError
 from credlift.knowledge.index import PolicyIndex, get_index, query_language
 
+logger = logging.getLogger(__name__)
 RetrievalMode = Literal["hybrid", "keyword", "dense"]
 RRF_K = 20
 CANDIDATE_DEPTH = 20
@@ -42,8 +45,14 @@ def split_aspects(query: str) -> list[str]:
 def _fused(index: PolicyIndex, query: str, lang: str, allowed: set[str] | None,
            mode: RetrievalMode) -> list[tuple[str, float, list[str]]]:
     rankings: dict[str, list[str]] = {}
-    if mode in ("hybrid", "dense"):
+    if mode == "dense":
         rankings["dense"] = [clause_id for clause_id, _ in index.dense_rank(query, lang, allowed, CANDIDATE_DEPTH)]
+    elif mode == "hybrid":
+        try:
+            rankings["dense"] = [clause_id for clause_id, _ in index.dense_rank(query, lang, allowed, CANDIDATE_DEPTH)]
+        except BackendUnavailableError as error:
+            # a configured embeddings server is down: answer from the keyword ranking rather than not at all
+            logger.warning("dense retrieval unavailable, keyword ranking only: %s", error)
     if mode in ("hybrid", "keyword"):
         rankings["keyword"] = [clause_id for clause_id, _ in index.keyword_rank(query, lang, allowed)[:CANDIDATE_DEPTH]]
     return reciprocal_rank_fusion(rankings, RRF_K, {"dense": DENSE_WEIGHT[query_language(query, lang)]})

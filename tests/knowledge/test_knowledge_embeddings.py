@@ -86,3 +86,40 @@ def test_a_wrong_number_of_vectors_is_a_typed_backend_error():
         function = OpenAICompatibleEmbeddingFunction(base_url=server.base_url, model="m")
         with pytest.raises(BackendUnavailableError, match="returned 1 vectors for 2 texts"):
             function(["one", "two"])
+
+
+def test_retrieval_falls_back_to_keywords_when_the_embeddings_server_is_down(tmp_path):
+    from credlift.knowledge.index import get_index
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(data_dir=tmp_path / "data", embeddings_base_url=f"http://127.0.0.1:{port}/v1")
+    reset_caches()
+    with pytest.raises(BackendUnavailableError):
+        open_index(settings)  # `credlift index` reports the failure
+    index = get_index(settings)  # a running service keeps answering
+    assert index.degraded_until > 0 and index.collection is None
+    found = [item.clause.id for item in rank_clauses(index, "how long does manual review take", lang="en")]
+    assert "REV-MANUAL" in found
+    reset_caches()
+
+
+def test_a_server_that_fails_after_indexing_still_leaves_keyword_answers(tmp_path):
+    local = WordLlamaEmbeddingFunction()
+    state = {"up": True}
+
+    def embed(body):
+        if not state["up"]:
+            return [[0.0]]  # a malformed answer: one short vector for every input
+        return [vector.tolist() for vector in local(body["input"])]
+
+    reset_caches()
+    with OpenAITestServer(embeddings_handler=embed) as server:
+        index, _ = open_index(Settings(data_dir=tmp_path / "data", embeddings_base_url=server.base_url))
+        state["up"] = False
+        found = [item.clause.id for item in rank_clauses(index, "我要找人工客服", lang="zh")]
+        assert "HUMAN-HELP" in found
+        with pytest.raises(BackendUnavailableError, match="does not fit"):
+            rank_clauses(index, "我要找人工客服", lang="zh", mode="dense")
+    reset_caches()

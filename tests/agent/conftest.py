@@ -62,6 +62,10 @@ def photo_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("agent-photos")
 
 
+# The holders the tests use: name and ID number as on the demo accounts, so the printed ID and exam date agree.
+HOLDERS = {"林晓雨": "110105199912310022", "Emily Zhang": "44010619990103028X", "王小明": "110105199912310022"}
+
+
 @pytest.fixture(scope="session")
 def certificate(photo_dir):
     """certificate(holder, tamper="none", seed=7, **fields) -> bytes of a generated CET-6 photo (cached)."""
@@ -71,8 +75,8 @@ def certificate(photo_dir):
         key = f"cet6-{holder}-{tamper}-{seed}-{sorted(fields.items())}"
         path = photo_dir / f"{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}.jpg"
         if not path.exists():
-            spec = SynthSpec(type="cet6", seed=seed, capture="photo", tamper=tamper,
-                             fields={"holder_name": holder, **fields})
+            printed = {"holder_name": holder, "id_number": HOLDERS[holder], "exam_session": "2022-06", **fields}
+            spec = SynthSpec(type="cet6", seed=seed, capture="photo", tamper=tamper, fields=printed)
             path.write_bytes(render_credential(spec).image_bytes)
         return path.read_bytes()
 

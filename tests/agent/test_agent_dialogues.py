@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from credlift.agent.grounding import cited_ids
+from credlift.agent.guard import numbers_in
 
 DETECTION_WORDS = ("篡改", "伪造", "造假", "修改", "编辑", "PS", "检测", "鉴定", "生成", "tamper", "forg", "fake",
                    "edit", "manipulat", "forensic", "detect", "generated", "splice", "pixel")
@@ -67,10 +67,8 @@ def test_why_this_limit_is_answered_from_the_decision_record(service, cet6_appli
     assert why.nodes_run == ["converse"]
     assert str(decision.increase) in _all_text(why)
     _assert_grounded(why)
-    numbers = {int(n) for n in re.findall(r"\d{3,}", re.sub(r"\[[^\]]+\]", "", _all_text(why)))}
-    record = {decision.current_limit, decision.new_limit, decision.increase, 561}
-    record |= {int(n) for r in decision.reason_codes for n in re.findall(r"\d{3,}", r.text_zh)}
-    assert numbers <= record
+    stated = numbers_in(_all_text(why))
+    assert stated and stated <= numbers_in(decision.model_dump_json())  # every number is from the record
 
 
 def test_chat_that_says_ignore_the_rules_changes_nothing(service, cet6_application):
@@ -108,13 +106,18 @@ def test_a_tampered_upload_is_referred_politely_without_saying_how(service, new_
     assert case_id not in [c.case_id for c in service.review_queue()]
 
 
-def test_a_review_approval_reruns_the_decision_and_raises_the_limit_once(service, new_account, certificate):
+def test_a_name_mismatch_goes_to_a_colleague_whose_approval_reruns_the_decision_once(service, new_account,
+                                                                                      certificate):
     profile = new_account("demo-graduate-01")
     thread_id = service.start(profile.account_id).thread_id
-    referred = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, tamper="copy_move", seed=11))])
-    assert referred.decision.kind == "refer"
+    referred = service.upload(thread_id, [("cet6.jpg", certificate("王小明", seed=8, total_score=561))])
+    assert referred.decision is not None and referred.decision.kind == "refer" and referred.awaiting == "review"
+    assert "DOC-NAME" in referred.cited_clauses and "姓名" in _all_text(referred)
+    _assert_grounded(referred)
+    assert service.services.accounts.get(profile.account_id).current_limit == profile.current_limit
+    # the colleague checks (the applicant changed their name) and approves: the engine decides again
     case_id = service.case_for_thread(thread_id)
-    approved = service.resolve_review(case_id, "helpdesk", approve=True, note="checked with the issuer")
+    approved = service.resolve_review(case_id, "helpdesk", approve=True, note="name change certificate seen")
     assert approved.decision.kind == "approve" and approved.decision.increase > 0
     assert approved.nodes_run[:3] == ["handoff", "decide", "explain"]
     assert str(approved.decision.new_limit) in _all_text(approved)
@@ -124,16 +127,6 @@ def test_a_review_approval_reruns_the_decision_and_raises_the_limit_once(service
     assert account.current_limit == profile.current_limit + approved.decision.increase
     actions = [e.action for e in service.audit_log(case_id)]
     assert actions.count("limit_updated") == 1 and "review_resolved" in actions
-
-
-def test_a_name_mismatch_is_explained_and_goes_to_a_colleague(service, new_account, certificate):
-    profile = new_account("demo-graduate-01")
-    thread_id = service.start(profile.account_id).thread_id
-    result = service.upload(thread_id, [("cet6.jpg", certificate("王小明", seed=8))])
-    assert result.decision is not None and result.decision.kind != "approve"
-    assert "DOC-NAME" in result.cited_clauses and "姓名" in _all_text(result)
-    _assert_grounded(result)
-    assert service.services.accounts.get(profile.account_id).current_limit == profile.current_limit
 
 
 def test_a_wrong_document_is_named_and_no_decision_is_made(service, new_account, receipt_photo):
@@ -159,7 +152,7 @@ def test_a_policy_question_is_answered_with_retrieved_clauses(service, new_accou
     answer = service.send(thread_id, "四级成绩要多少分才能提额？")
     assert answer.nodes_run == ["converse"]
     _assert_grounded(answer)
-    assert any(c.startswith("INC-CET4") or c.startswith("INC-") for c in answer.cited_clauses)
+    assert "INC-CET4" in answer.cited_clauses and "550" in _all_text(answer)
 
 
 def test_a_person_can_ask_for_a_human_and_staff_take_it_from_there(service, new_account):

@@ -68,7 +68,7 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def certificate_photo(live_app, tmp_path_factory):
-    """make(account_id, tamper, seed) -> a generated CET-6 photo in that account holder's name."""
+    """make(account_id, tamper, seed) -> a generated CET-6 photo in that account holder's name and ID number."""
     from credlift.evals.synth import SynthSpec, render_credential
 
     folder = tmp_path_factory.mktemp("photos")
@@ -76,8 +76,9 @@ def certificate_photo(live_app, tmp_path_factory):
     def make(account_id: str, tamper: str = "none", seed: int = 7) -> Path:
         path = folder / f"cet6-{account_id}-{tamper}-{seed}.jpg"
         if not path.exists():
+            holder = live_app.account(account_id)
             spec = SynthSpec(type="cet6", seed=seed, capture="photo", tamper=tamper,
-                             fields={"holder_name": live_app.account(account_id).name})
+                             fields={"holder_name": holder.name, "id_number": holder.id_number})
             path.write_bytes(render_credential(spec).image_bytes)
         return path
 

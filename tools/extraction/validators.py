@@ -27,10 +27,10 @@ MINIMUM_AGE: dict[str, int] = {
 MESSAGES: dict[str, tuple[str, str]] = {
     "CERT_NUMBER_MISSING": ("The certificate number could not be read.", "未能识别证书编号。"),
     "TYPE_UNKNOWN": ("The document is not a credential type we accept.", "该文件不是我们受理的证书类型。"),
-    "SCHOOL_CODE_MISMATCH": ("The school code {code} in the certificate number belongs to {expected}, but the "
-                             "certificate names {found}.", "证书编号中的学校代码 {code} 对应 {expected}，但证书上的学校为 {found}。"),
-    "SCHOOL_CODE_UNKNOWN": ("The school code {code} in the certificate number is not on the Ministry of Education's list.",
-                            "证书编号中的学校代码 {code} 不在教育部高校名单中。"),
+    "SCHOOL_CODE_MISMATCH": ("The school code {school_code} in the certificate number belongs to {expected}, but the "
+                             "certificate names {found}.", "证书编号中的学校代码 {school_code} 对应 {expected}，但证书上的学校为 {found}。"),
+    "SCHOOL_CODE_UNKNOWN": ("The school code {school_code} in the certificate number is not on the Ministry of Education's list.",
+                            "证书编号中的学校代码 {school_code} 不在教育部高校名单中。"),
     "LEVEL_MISMATCH": ("The level printed ({found}) does not match the level coded in the certificate number ({expected}).",
                        "证书上的层次（{found}）与证书编号中的层次代码（{expected}）不一致。"),
     "YEAR_MISMATCH": ("The year in the certificate number ({expected}) does not match the date printed ({found}).",
@@ -74,8 +74,9 @@ _ZH_FIELD = {"issue_date": "发证日期", "exam_session": "考试时间", "stud
              "writing_translation": "写作和翻译"}
 
 
-def finding(code: str, field: str | None = None, severity: str = "error", **details: object) -> ValidationFinding:
+def finding(finding_code: str, field: str | None = None, severity: str = "error", **details: object) -> ValidationFinding:
     """A finding with its sentences filled in (unknown codes carry their own message in details)."""
+    code = finding_code
     english, chinese = MESSAGES.get(code, (str(details.get("message", code)), str(details.get("message_zh", ""))))
     values = {"field": field or "", **{k: v for k, v in details.items() if k not in ("message", "message_zh")}}
     values_zh = {**values, "field": _ZH_FIELD.get(field or "", field or "")}
@@ -223,9 +224,9 @@ def _check_number_consistency(record: CredentialRecord, parsed, findings: list[V
     if record.type in ("graduation", "degree"):
         code = parsed.school_code if record.type == "graduation" else parsed.unit_code
         if parsed.school_name is None:
-            findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", code=code))
+            findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", school_code=code))
         elif school and clean(str(school)) != clean(parsed.school_name):
-            findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", code=code, expected=parsed.school_name,
+            findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", school_code=code, expected=parsed.school_name,
                                     found=school))
     level_field, expected_level = {
         "graduation": ("level", getattr(parsed, "level", None)),

@@ -13,14 +13,15 @@ from credlift.tools.extraction.parsers.common import (
     read_holder,
     read_labelled_date,
     read_school,
+    read_signing_issuer,
 )
 from credlift.tools.extraction.parsers.prose import prose_text
 
 _NUMBER = re.compile(r"(?:CMC|MCM|ICPC|CCPC)\d{4}[INP][0-9GSB]\d{5}")
 _LEVELS = (("一等奖", "first"), ("二等奖", "second"), ("三等奖", "third"), ("金奖", "gold"), ("银奖", "silver"),
            ("铜奖", "bronze"), ("金牌", "gold"), ("银牌", "silver"), ("铜牌", "bronze"))
-_SCOPES = (("国际", "international"), ("全国", "national"), ("国家级", "national"), ("省级", "provincial"),
-           ("省赛", "provincial"), ("赛区", "provincial"))
+_SCOPES = (("国际", "international"), ("赛区", "provincial"), ("省级", "provincial"), ("省赛", "provincial"),
+           ("全国", "national"), ("国家级", "national"))
 _HOLDER = re.compile(r"(?:授予|^)([\u4e00-\u9fff·]{2,5}?)(?:同学|同志)")
 
 
@@ -49,8 +50,10 @@ class AwardParser(CredentialParser):
         read_school(page, parsed)
         compact = clean(text).replace(" ", "")
         for competition in sorted(AWARD_COMPETITIONS.values(), key=len, reverse=True):
-            if clean(competition).replace(" ", "") in compact:
+            name = clean(competition).replace(" ", "")
+            if name in compact:
                 parsed.set("competition", competition, 0.95)
+                text = compact.replace(name, "")  # the scope is what the page adds, not the 全国 of the name
                 break
         for word, level in _LEVELS:
             if word in text:
@@ -79,6 +82,7 @@ class AwardParser(CredentialParser):
                                    ("award_scope", number.award_scope)):
                     if parsed.get(key) is None:
                         parsed.set(key, value, 0.8)
+        read_signing_issuer(page, parsed)
         if not read_labelled_date(page, parsed, "issue_date"):
             date_found = last_date(page)
             if date_found:

@@ -110,13 +110,28 @@ class PageLayout:
         return any(keyword in text for keyword in keywords)
 
     def find_label(self, labels: Iterable[str]) -> list[tuple[PlacedLine, int, str]]:
-        """(line, end of the label inside the line, label) for every line holding one of the labels."""
+        """(line, end of the label inside the line, label) for every line holding one of the labels.
+
+        Labels are printed letter-spaced (姓      名); OCR sometimes reads a speck between the letters, so a
+        two-letter label also matches with one stray character inside it when a colon follows.
+        """
         found = []
+        seen: set[int] = set()
         for label in labels:
             for line in self.lines:
                 position = line.text.find(label)
-                if position >= 0:
+                if position >= 0 and line.index not in seen:
                     found.append((line, position + len(label), label))
+                    seen.add(line.index)
+        for label in labels:
+            if len(label) != 2:
+                continue
+            pattern = re.compile(re.escape(label[0]) + r"[^:：]" + re.escape(label[1]) + r"(?=[:：])")
+            for line in self.lines:
+                match = pattern.search(line.text)
+                if match and line.index not in seen:
+                    found.append((line, match.end(), label))
+                    seen.add(line.index)
         return found
 
     def value_after(self, labels: Iterable[str], accept: Callable[[str], str | None] | None = None,
@@ -138,9 +153,9 @@ class PageLayout:
                 if _looks_like_label(other.text, stops):
                     break
             below = sorted((other for other in self.lines if other.y > line.centre_y
-                            and other.y - line.bottom < 1.6 * self.line_height
+                            and other.y - line.bottom < 3.0 * self.line_height
                             and min(other.right, line.right) - max(other.x, line.x) > 0), key=lambda other: other.y)
-            for other in below[:1]:
+            for other in below[:2]:  # a table header may carry a second (English) line above its value
                 value = accept(strip_label_punctuation(_cut_at_stop(other.text, stops)))
                 if value:
                     return value, other
@@ -159,12 +174,14 @@ def _non_empty(text: str) -> str | None:
 
 
 def _cut_at_stop(text: str, stops: tuple[str, ...]) -> str:
-    """'张三性别男' with stop '性别' -> '张三' (two labelled values printed on one line)."""
+    """'张三性别:男' with stop '性别' -> '张三' (two labelled values printed on one line). A stop word counts only
+    as a label, i.e. followed by a colon: '职业' inside a school name is not a label."""
     cut = len(text)
     for stop in stops:
-        position = text.find(stop)
-        if 0 < position < cut:
-            cut = position
+        for match in re.finditer(re.escape(stop) + r"[:：]", text):
+            if 0 < match.start() < cut:
+                cut = match.start()
+            break
     return text[:cut]
 
 

@@ -37,8 +37,20 @@ def accept_id_number(text: str) -> str | None:
 
 
 def accept_school(text: str) -> str | None:
-    match = _SCHOOL_SUFFIX.search(clean(text))
-    return match.group(0).replace("(", "（").replace(")", "）") if match else None
+    """A school name in the text; where words precede it (张三同学（北京大学）), the longest listed name wins."""
+    text = clean(text).replace("(", "（").replace(")", "）")
+    match = _SCHOOL_SUFFIX.search(text)
+    if not match:
+        return None
+    candidate = match.group(0)
+    listed = schools_by_name()
+    for start in range(len(candidate) - 3):
+        if candidate[start:] in listed:
+            return candidate[start:]
+    for marker in ("（", "同学", "学生", ":"):
+        if marker in candidate[:-2]:
+            candidate = candidate.split(marker)[-1] or candidate
+    return candidate
 
 
 def digits_of_length(*lengths: int):
@@ -80,7 +92,8 @@ def read_school(page: PageLayout, parsed: ParsedCredential, labels=SCHOOL_LABELS
     if found is None:
         for line in page.lines:
             value = accept_school(line.text)
-            if value and "证书" not in line.text:
+            # an unlabelled school name counts only when it is on the Ministry's list (not a title's 全国大学…)
+            if value and snap_school(value)[1] >= 0.9:
                 found = (value, line)
                 break
     if found:
@@ -145,3 +158,36 @@ def correct_school_by_code(parsed: ParsedCredential, school_code: str | None) ->
     if similarity >= 0.6:
         parsed.set("school", listed.name, min(read.confidence, 0.9), read.line_index)
     # a very different name is left as read: the validators report the mismatch
+
+
+_ISSUER_WORDS = re.compile(r"(?:部|厅|局|委员会|学会|协会|中心|公司|集团|大学|学院|组委会|研究会|基金会)$")
+
+
+def read_signing_issuer(page: PageLayout, parsed: ParsedCredential) -> None:
+    """The body that signs the certificate: printed without a label above the date at the bottom, under its seal."""
+    if parsed.get("issuer") is not None or not page.lines:
+        return
+    bottom = max(line.bottom for line in page.lines)
+    top = min(line.y for line in page.lines)
+    candidates = [line for line in page.lines
+                  if line.y > top + 0.55 * (bottom - top) and not re.search(r"[0-9:]", line.text)
+                  and re.fullmatch(r"[\u4e00-\u9fff()（）·]{4,30}", line.text) and _ISSUER_WORDS.search(line.text)]
+    if candidates:
+        issuer = max(candidates, key=lambda line: line.y)
+        parsed.set("issuer", issuer.text, issuer.confidence * 0.95, issuer.index)
+
+
+def complete_birth_date_from_id(parsed: ParsedCredential) -> None:
+    """A birth date printed to the month only, completed from the ID number when the two agree."""
+    birth, id_number = parsed.get("birth_date"), parsed.get("id_number")
+    if not birth or not id_number or len(str(birth)) != 7:
+        return
+    from credlift.tools.credential_numbers import NumberFormatError, parse_resident_id
+
+    try:
+        born = parse_resident_id(str(id_number)).birth_date.isoformat()
+    except NumberFormatError:
+        return
+    if born.startswith(str(birth)):
+        reading = parsed.fields["birth_date"]
+        parsed.set("birth_date", born, reading.confidence * 0.95, reading.line_index)

@@ -8,6 +8,7 @@ from credlift.tools.extraction.normalise import parse_dates
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
     NUMBER_LABELS,
+    complete_birth_date_from_id,
     correct_school_by_code,
     digits_of_length,
     last_date,
@@ -35,6 +36,7 @@ class GraduationParser(CredentialParser):
         read_school(page, parsed, labels=("学校名称", "学校", "院校", "毕业学校"))
         read_id_number(page, parsed)
         read_major(page, parsed)
+        complete_birth_date_from_id(parsed)
         self._read_level(page, parsed)
         self._read_study_period(page, parsed)
         self._read_number(page, parsed)

@@ -12,6 +12,8 @@ from credlift.tools.extraction.parsers.common import (
     read_holder,
     read_id_number,
     read_labelled_date,
+    read_signing_issuer,
+    complete_birth_date_from_id,
 )
 from credlift.tools.extraction.parsers.prose import prose_text, read_prose_person
 
@@ -64,6 +66,8 @@ class QualificationParser(CredentialParser):
                 number = None
             if number is not None and parsed.get("qualification_level") is None:
                 parsed.set("qualification_level", number.qualification_level, 0.8)
+        read_signing_issuer(page, parsed)
+        complete_birth_date_from_id(parsed)
         if not read_labelled_date(page, parsed, "issue_date", ("批准日期", "签发日期", "发证日期", "取得日期", "日期")):
             date_found = last_date(page)
             if date_found:

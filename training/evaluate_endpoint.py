@@ -28,6 +28,7 @@ class LevelCalibration(BaseModel):
     risk_level: str
     count: int
     default_rate: float | None
+    default_rate_ci95: tuple[float, float] | None = Field(default=None, description="Wilson interval")
     mean_pd: float | None = Field(description="mean scorecard PD of the examples at this level")
 
 
@@ -55,12 +56,17 @@ def _calibration(pairs: list[tuple[str, SftExample]]) -> list[LevelCalibration]:
     by_level: dict[str, list[SftExample]] = defaultdict(list)
     for level, example in pairs:
         by_level[level].append(example)
+    from scipy.stats import binomtest
+
     rows = []
     for level in RISK_LEVELS:
         group = by_level.get(level, [])
+        defaults = sum(e.defaulted_12m for e in group)
+        interval = binomtest(defaults, len(group)).proportion_ci(method="wilson") if group else None
         rows.append(LevelCalibration(
             risk_level=level, count=len(group),
-            default_rate=float(np.mean([e.defaulted_12m for e in group])) if group else None,
+            default_rate=defaults / len(group) if group else None,
+            default_rate_ci95=(float(interval.low), float(interval.high)) if interval else None,
             mean_pd=float(np.mean([e.risk_score.probability_of_default for e in group])) if group else None))
     return rows
 
@@ -168,8 +174,10 @@ def summary_lines(report: EndpointEvaluation) -> list[str]:
         f"agreement with the policy engine {pct(report.decision_agreement)} "
         f"(mean |increase diff| {report.increase_mean_abs_diff if report.increase_mean_abs_diff is not None else 'n/a'}), "
         f"risk level agreement {pct(report.risk_level_agreement)}",
-        "calibration (model level: n, default rate): " + ", ".join(
-            f"{c.risk_level} {c.count} {pct(c.default_rate)}" for c in report.calibration)
+        "calibration (model level: n, default rate [95% CI]): " + ", ".join(
+            f"{c.risk_level} {c.count} {pct(c.default_rate)}"
+            + (f" [{pct(c.default_rate_ci95[0])}, {pct(c.default_rate_ci95[1])}]" if c.default_rate_ci95 else "")
+            for c in report.calibration)
         + f"; monotonic {report.calibration_monotonic}",
         f"latency p50 {secs(report.latency_p50_s)}, p95 {secs(report.latency_p95_s)}",
     ]

@@ -82,3 +82,41 @@ def test_bf16_without_a_gpu_is_refused_with_a_reason(tiny_run, tmp_path):
     config = FineTuneConfig(base_model=base, train_file=train, output_dir=tmp_path, bf16=True, max_steps=1)
     with pytest.raises(ValueError, match="no CUDA device"):
         LoraFineTuner(config).fit()
+
+
+def test_the_tuned_tiny_model_served_over_http_is_validated_and_its_garbage_discarded(tiny_run, settings, sft_build):
+    """Fine-tune -> serve (transformers behind the local OpenAI-compatible server) -> validate -> fall back."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from credlift.evals.openai_test_server import OpenAITestServer
+    from credlift.tools.risk.llm_reasoner import LlmRiskReasoner
+
+    tuner, result, base, _ = tiny_run
+    tokenizer = AutoTokenizer.from_pretrained(result.adapter_dir)
+    model = tuner.model_.eval()
+
+    def generate(body: dict) -> str:
+        ids = tokenizer.apply_chat_template(body["messages"], add_generation_prompt=True, return_tensors="pt",
+                                            return_dict=True)
+        with torch.no_grad():
+            out = model.generate(**ids, max_new_tokens=24, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+        return tokenizer.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True)
+
+    example = next(e for e in sft_build[0] if e.split == "test")
+    clauses = [_retrieved(cid) for cid in example.retrieved_clause_ids]
+    with OpenAITestServer(chat_handler=generate) as server:
+        reasoner = LlmRiskReasoner(settings.model_copy(update={"llm_base_url": server.base_url}), lang=example.lang)
+        assessment, reason = reasoner.assess(example.applicant, example.credential, example.risk_score, clauses,
+                                             today=example.as_of)
+        sent = server.chat_requests()[0]["messages"]
+    assert [m["content"] for m in sent] == [m.content for m in example.messages[:2]]
+    assert reason is not None and reason.split(":")[0] in {"malformed_json", "schema", "empty_answer"}
+    assert assessment.source == "deterministic"
+
+
+def _retrieved(clause_id: str):
+    from credlift.domain.policy import RetrievedClause
+    from credlift.knowledge import get_clause
+
+    return RetrievedClause(clause=get_clause(clause_id), score=1.0, rank=1)

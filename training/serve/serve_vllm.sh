@@ -15,7 +15,7 @@ HOST="${HOST:-127.0.0.1}"                        # 0.0.0.0 only behind a firewal
 PORT="${PORT:-8000}"
 MAX_MODEL_LEN="${MAX_MODEL_LEN:-4096}"           # prompts are ~1.5k tokens, answers <= 700
 GPU_MEMORY_UTILIZATION="${GPU_MEMORY_UTILIZATION:-0.85}"
-STRUCTURED_BACKEND="${STRUCTURED_BACKEND:-xgrammar}"
+STRUCTURED_BACKEND="${STRUCTURED_BACKEND:-auto}"   # auto: xgrammar, or guidance for keywords xgrammar lacks
 
 if [[ ! -f "$ADAPTER/adapter_config.json" ]]; then
   echo "error: $ADAPTER has no adapter_config.json (is it OUT/adapter from credlift training finetune?)" >&2

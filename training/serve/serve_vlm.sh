@@ -10,7 +10,7 @@ VLM_MODEL="${VLM_MODEL:?set VLM_MODEL to a local Qwen2.5-VL-Instruct directory}"
 SERVED_NAME="${SERVED_NAME:-$(basename "$VLM_MODEL")}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8001}"
-STRUCTURED_BACKEND="${STRUCTURED_BACKEND:-xgrammar}"
+STRUCTURED_BACKEND="${STRUCTURED_BACKEND:-auto}"   # auto: xgrammar, or guidance for keywords xgrammar lacks
 
 if vllm serve --help=all 2>/dev/null | grep -q -- "--structured-outputs-config"; then
   STRUCTURED_ARGS=(--structured-outputs-config "{\"backend\": \"$STRUCTURED_BACKEND\"}")

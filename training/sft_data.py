@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,8 +30,8 @@ from credlift.domain.decision import LimitDecision
 from credlift.domain.policy import RetrievedClause
 from credlift.domain.risk import RiskAssessment, RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import (PROMPTS_DIR, AnswerRejected, pd_band, render_risk_messages,
-                                              risk_retrieval_query, validate_answer)
+from credlift.tools.risk.llm_reasoner import (PROMPTS_DIR, RISK_CLAUSES_K, AnswerRejected, pd_band,
+                                              render_risk_messages, risk_retrieval_query, validate_answer)
 
 logger = logging.getLogger(__name__)
 
@@ -151,9 +152,9 @@ def verified_evidence() -> tuple[ValidationReport, AuthenticityReport]:
             AuthenticityReport(verdict="authentic", score=0.02, model_version="loanbook"))
 
 
-class PolicyStack(BaseModel):
+@dataclass(frozen=True)
+class PolicyStack:
     """The callables the builder runs; the defaults are credlift's own scorecard, reasoner, engine and retriever."""
-    model_config = {"arbitrary_types_allowed": True}
     score: Callable[[ApplicantProfile, CredentialRecord, date], RiskScore]
     reason: Callable[[ApplicantProfile, CredentialRecord, RiskScore, list[RetrievedClause]], RiskAssessment]
     decide: Callable[..., LimitDecision]
@@ -181,7 +182,7 @@ class SftBuilder:
     """Turns a loan book into SFT examples; `build` returns them with a manifest, `write` writes the JSONL splits."""
 
     def __init__(self, stack: PolicyStack | None = None, languages: tuple[Language, ...] = ("zh", "en"),
-                 clauses_k: int = 5, validation_months: int = 3, test_months: int = 3, seed: int = 0):
+                 clauses_k: int = RISK_CLAUSES_K, validation_months: int = 3, test_months: int = 3, seed: int = 0):
         self.stack = stack
         self.languages = languages
         self.clauses_k = clauses_k

@@ -84,14 +84,14 @@ def test_a_case_appears_in_zh_and_en_with_the_prompt_in_that_language(sft_build)
 def test_prompts_hold_no_identity_and_the_target_matches_a_fresh_run_of_the_reasoner(sft_build, data_dir):
     examples, _, _ = sft_build
     from credlift.knowledge import reset_caches, retrieve
-    from credlift.tools.risk.llm_reasoner import risk_retrieval_query
+    from credlift.tools.risk.llm_reasoner import RISK_CLAUSES_K, risk_retrieval_query
 
     reset_caches()  # open the index in this test's data directory
     example = next(e for e in examples if e.lang == "zh")
     sent = example.messages[0].content + example.messages[1].content
     assert "holder_name" not in sent and "id_number" not in sent and "certificate_number" not in sent
     clauses = retrieve(risk_retrieval_query(example.applicant, example.credential, example.lang),
-                       lang=example.lang, k=5)
+                       lang=example.lang, k=RISK_CLAUSES_K)
     assert [c.clause.id for c in clauses] == example.retrieved_clause_ids
     fresh = assess_risk(example.applicant, example.credential, example.risk_score, clauses)
     assert localise_target(fresh, example.lang, example.applicant, example.credential, example.risk_score) \

@@ -33,6 +33,7 @@ SCHEMA_NAME = "risk_assessment"
 MAX_FACTORS = 8
 MAX_RATIONALE_CHARS = 600
 MAX_ANSWER_TOKENS = 700
+RISK_CLAUSES_K = 4  # clauses retrieved for the risk question, in serving (agent) and in the SFT data alike
 
 # Credential fields that bear on repayment; identity fields and protected attributes never reach the model.
 RISK_RELEVANT_FIELDS: tuple[str, ...] = (

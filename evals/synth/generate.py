@@ -1,0 +1,239 @@
+"""Render one synthetic credential (draw -> capture -> file -> optional forgery) or a whole labelled dataset.
+
+Determinism: every random choice comes from `numpy.random.default_rng([seed, stream])`, one stream per
+stage, so the pristine capture is the same whether or not the sample is later tampered with.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import piexif
+from pydantic import BaseModel, ConfigDict, Field
+
+from credlift.domain.credential import CREDENTIAL_TYPES
+from credlift.evals.synth.capture import CAPTURE_STYLES, capture
+from credlift.evals.synth.encode import decode, encode, with_software
+from credlift.evals.synth.fonts import check_fonts
+from credlift.evals.synth.tamper import (
+    DEFAULT_TAMPER_MIX, EDITORS, TAMPER_KINDS, TAMPERERS, Donor, TamperContext, TamperNotApplicable, TamperOutcome,
+)
+from credlift.evals.synth.templates import get_template
+from credlift.evals.synth.templates.base import SynthSpecError
+
+CaptureStyle = Literal["scan", "photo", "screenshot", "mixed"]
+TamperKind = Literal["none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated"]
+MIXED_CAPTURE_WEIGHTS = {"scan": 0.35, "photo": 0.45, "screenshot": 0.2}
+SAME_QUALITY_SHARE = 1 / 3   # a third of forgeries keep the original JPEG quality: compression alone cannot tell
+
+# one random stream per stage
+_FIELDS, _DRAW, _CAPTURE, _TAMPER, _STYLE, _DONOR, _ENCODE = range(1, 8)
+
+
+class SynthSpec(BaseModel):
+    """What to draw: a credential type, a seed, how it was captured, whether and how it was forged."""
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification"]
+    seed: int = Field(default=0, ge=0)
+    capture: CaptureStyle = "scan"
+    tamper: TamperKind = "none"
+    fields: dict[str, Any] = Field(default_factory=dict, description="ground-truth overrides, drawn as given")
+    same_quality: bool | None = Field(default=None, description="forgery saved at the pristine JPEG quality; None: 1 in 3")
+
+
+@dataclass
+class SynthSample:
+    image_bytes: bytes
+    extension: str               # jpg | png
+    label: dict[str, Any]        # the labels.jsonl row (file named <type>_<seed>.<ext> unless a dataset renames it)
+    pristine_bytes: bytes        # the same capture before tampering (equal to image_bytes when not tampered)
+    pristine_extension: str
+
+
+def _rng(seed: int, stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, stream])
+
+
+def _extension(fmt: str) -> str:
+    return "jpg" if fmt == "jpeg" else "png"
+
+
+def _choose_style(spec: SynthSpec) -> str:
+    if spec.capture != "mixed":
+        return spec.capture
+    styles = list(MIXED_CAPTURE_WEIGHTS)
+    return str(_rng(spec.seed, _STYLE).choice(styles, p=list(MIXED_CAPTURE_WEIGHTS.values())))
+
+
+def _donor(spec: SynthSpec, style: str) -> Donor:
+    """Another certificate of the same type, captured the same way (deterministic for the spec's seed)."""
+    seed = int(np.random.SeedSequence([spec.seed, _DONOR]).generate_state(1)[0])
+    template = get_template(spec.type)
+    fields = template.sample_fields(_rng(seed, _FIELDS), {})
+    document = template.draw(fields, _rng(seed, _DRAW))
+    captured = capture(document, style, _rng(seed, _CAPTURE))
+    data = encode(captured.rgb, captured.format, captured.jpeg_quality)
+    return Donor(decode(data), captured, document, fields)
+
+
+def _other_quality(fmt: str, quality: int | None, rng: np.random.Generator) -> tuple[str, int]:
+    """The forger's export: another JPEG quality (at least 5 apart), or a JPEG where the original was a PNG."""
+    if fmt == "jpeg" and quality is not None:
+        choices = [q for q in range(60, 99) if abs(q - quality) >= 5]
+        return "jpeg", int(rng.choice(choices))
+    return "jpeg", int(rng.integers(75, 96))
+
+
+def _forger_exif(original: dict | None, rng: np.random.Generator) -> dict | None:
+    """Editors differ: half keep the camera EXIF untouched, some strip it, some write their name."""
+    roll = rng.random()
+    if roll < 0.5:
+        return original
+    if roll < 0.8:
+        return None
+    exif = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (original or {"0th": {}, "Exif": {}, "GPS": {}, "1st": {}, "thumbnail": None}).items()}
+    exif["0th"][piexif.ImageIFD.Software] = str(rng.choice(EDITORS)).encode()
+    return exif
+
+
+def render_credential(spec: SynthSpec) -> SynthSample:
+    """One credential image and its label. Raises SynthSpecError for impossible requests."""
+    template = get_template(spec.type)
+    fields = template.sample_fields(_rng(spec.seed, _FIELDS), spec.fields)
+    document = template.draw(fields, _rng(spec.seed, _DRAW))
+    style = _choose_style(spec)
+    captured = capture(document, style, _rng(spec.seed, _CAPTURE))
+    pristine = encode(captured.rgb, captured.format, captured.jpeg_quality, captured.exif, captured.png_text)
+    height, width = captured.rgb.shape[:2]
+    field_boxes = {name: list(captured.map_box(document.runs_of(name)[0].box)) for name in fields
+                   if document.runs_of(name)}
+    label: dict[str, Any] = {
+        "file": f"{spec.type}_{spec.seed}.{_extension(captured.format)}", "type": spec.type, "fields": fields,
+        "tampered": False, "tamper_kind": None, "tamper_boxes": [], "tampered_fields": {}, "capture": style,
+        "jpeg_quality": captured.jpeg_quality, "format": captured.format, "seed": spec.seed,
+        "same_quality_as_pristine": True, "pristine_format": captured.format,
+        "pristine_jpeg_quality": captured.jpeg_quality, "width": width, "height": height, "field_boxes": field_boxes,
+    }
+    if spec.tamper == "none":
+        return SynthSample(pristine, _extension(captured.format), label, pristine, _extension(captured.format))
+
+    encode_rng = _rng(spec.seed, _ENCODE)
+    same = spec.same_quality if spec.same_quality is not None else bool(encode_rng.random() < SAME_QUALITY_SHARE)
+    context = TamperContext(decode(pristine), captured, document, template, fields, _rng(spec.seed, _TAMPER),
+                            lambda: _donor(spec, style))
+    try:
+        outcome: TamperOutcome = TAMPERERS[spec.tamper](context)
+    except TamperNotApplicable as error:
+        raise SynthSpecError(f"{spec.tamper} cannot be applied to this {spec.type} document ({error}).") from None
+
+    if outcome.output_format == "png":                       # generator output: a fresh PNG, no camera EXIF
+        fmt, quality = "png", None
+        data = encode(outcome.image, "png", png_text=outcome.png_text)
+    elif outcome.keep_pixels and same:                       # metadata-only: the very same compressed pixels
+        fmt, quality = captured.format, captured.jpeg_quality
+        data = with_software(pristine, fmt, outcome.software or EDITORS[0])
+    else:
+        fmt, quality = (captured.format, captured.jpeg_quality) if same else _other_quality(
+            captured.format, captured.jpeg_quality, encode_rng)
+        if outcome.software:
+            exif = _forger_exif(captured.exif, encode_rng) or {"0th": {}, "Exif": {}, "GPS": {}, "1st": {}, "thumbnail": None}
+            exif["0th"] = {**exif["0th"], piexif.ImageIFD.Software: outcome.software.encode()}
+        else:
+            exif = _forger_exif(captured.exif, encode_rng)
+        png_text = {"Software": outcome.software} if outcome.software and fmt == "png" else {}
+        data = encode(outcome.image, fmt, quality, exif if fmt == "jpeg" else None, png_text)
+
+    label.update({
+        "file": f"{spec.type}_{spec.seed}.{_extension(fmt)}", "tampered": True, "tamper_kind": spec.tamper,
+        "tamper_boxes": [list(map(int, box)) for box in outcome.boxes], "tampered_fields": outcome.tampered_fields,
+        "jpeg_quality": quality, "format": fmt,
+        "same_quality_as_pristine": fmt == captured.format and quality == captured.jpeg_quality,
+    })
+    return SynthSample(data, _extension(fmt), label, pristine, _extension(captured.format))
+
+
+# ---------------------------------------------------------------------- datasets
+
+def _validate(n: int, types: list[str] | None, capture_style: str, tamper_rate: float,
+              tamper_kinds: list[str] | None) -> tuple[list[str], list[str]]:
+    if not isinstance(n, int) or n <= 0:
+        raise SynthSpecError(f"n must be a positive number of images, not {n}.")
+    chosen = list(types) if types else list(CREDENTIAL_TYPES)
+    unknown = [t for t in chosen if t not in CREDENTIAL_TYPES]
+    if unknown:
+        raise SynthSpecError(f"unknown credential type {', '.join(unknown)} (known: {', '.join(CREDENTIAL_TYPES)}).")
+    if capture_style not in (*CAPTURE_STYLES, "mixed"):
+        raise SynthSpecError(f"unknown capture {capture_style!r} (known: scan, photo, screenshot, mixed).")
+    if not 0.0 <= tamper_rate <= 1.0:
+        raise SynthSpecError(f"tamper rate must be between 0 and 1, not {tamper_rate}.")
+    kinds = list(tamper_kinds) if tamper_kinds else list(DEFAULT_TAMPER_MIX)
+    bad = [k for k in kinds if k not in TAMPER_KINDS]
+    if bad:
+        raise SynthSpecError(f"unknown tamper kind {', '.join(bad)} (known: {', '.join(TAMPER_KINDS)}).")
+    return chosen, kinds
+
+
+def plan_dataset(n: int, seed: int, types: list[str], capture_style: str, tamper_rate: float,
+                 kinds: list[str]) -> list[tuple[SynthSpec, list[str]]]:
+    """The spec of every image (and the fallback kinds if its forgery does not fit the document)."""
+    plan = []
+    for index in range(n):
+        rng = np.random.default_rng([seed, index, 99])
+        sample_seed = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+        kind = str(rng.choice(kinds)) if rng.random() < tamper_rate else "none"
+        style = capture_style if capture_style != "mixed" else str(
+            rng.choice(list(MIXED_CAPTURE_WEIGHTS), p=list(MIXED_CAPTURE_WEIGHTS.values())))
+        spec = SynthSpec(type=str(rng.choice(types)), seed=sample_seed, capture=style, tamper=kind)
+        fallbacks = [k for k in kinds if k != kind] + (["metadata"] if "metadata" not in kinds else [])
+        plan.append((spec, fallbacks if kind != "none" else []))
+    return plan
+
+
+def _render_to_file(job: tuple[int, SynthSpec, list[str], str]) -> dict[str, Any]:
+    index, spec, fallbacks, out_dir = job
+    for kind in [spec.tamper, *fallbacks]:
+        try:
+            sample = render_credential(spec.model_copy(update={"tamper": kind}))
+            break
+        except SynthSpecError:
+            if kind == (fallbacks[-1] if fallbacks else spec.tamper):
+                raise
+    name = f"{index:05d}_{spec.type}.{sample.extension}"
+    Path(out_dir, name).write_bytes(sample.image_bytes)
+    return dict(sample.label, file=name)
+
+
+def generate_dataset(out_dir: Path | str, n: int = 200, seed: int = 1, types: list[str] | None = None,
+                     capture: str = "mixed", tamper_rate: float = 0.0, tamper_kinds: list[str] | None = None,
+                     workers: int | None = None) -> list[dict[str, Any]]:
+    """Writes n images and labels.jsonl into out_dir; returns the label rows. Same seed, same bytes."""
+    chosen, kinds = _validate(n, types, capture, tamper_rate, tamper_kinds)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".credlift-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise SynthSpecError(f"cannot write to {out}: {error.strerror or error}.") from None
+    check_fonts()
+    jobs = [(i, spec, fallbacks, str(out))
+            for i, (spec, fallbacks) in enumerate(plan_dataset(n, seed, chosen, capture, tamper_rate, kinds))]
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        labels = [_render_to_file(job) for job in jobs]
+    else:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            labels = list(pool.map(_render_to_file, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    with (out / "labels.jsonl").open("w", encoding="utf-8") as handle:
+        for row in labels:
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+    return labels

@@ -81,6 +81,19 @@ def _percent(fraction: float) -> str:
     return _number(round(fraction * 100, 4))
 
 
+def _plural(count: int, unit: str) -> str:
+    """'1 business day', '3 business days': English text stays grammatical whatever the configured value."""
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def _delinquency_rule(limit: int, lang: str) -> str:
+    if lang == "zh":
+        return "不得有任何逾期" if limit == 0 else f"逾期次数不得超过 {limit} 次"
+    if limit == 0:
+        return "must have no delinquency"
+    return f"may have at most {limit} {'delinquency' if limit == 1 else 'delinquencies'}"
+
+
 def _tier(tiers: list[ScoreTier], which: str) -> ScoreTier:
     ordered = sorted(tiers, key=lambda tier: tier.min_score, reverse=True)
     return ordered[0] if which == "high" else ordered[-1]
@@ -140,6 +153,10 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
                 lambda p, t: _percent(p.max_utilisation_for_increase)),
     Placeholder("max_delinquencies", "delinquencies in the look-back window that still allow an increase",
                 lambda p, t: _number(p.max_delinquencies_last_12m)),
+    Placeholder("delinquency_rule_zh", "the delinquency rule as a Chinese phrase",
+                lambda p, t: _delinquency_rule(p.max_delinquencies_last_12m, "zh")),
+    Placeholder("delinquency_rule_en", "the delinquency rule as an English phrase",
+                lambda p, t: _delinquency_rule(p.max_delinquencies_last_12m, "en")),
     Placeholder("cooldown_days", "days between two increases", lambda p, t: _number(p.cooldown_days)),
     *(Placeholder(f"income_cap_{band}", f"total limit cap, {band} income band",
                   (lambda band: lambda p, t: _number(p.total_limit_cap_by_income[band]))(band))
@@ -160,6 +177,10 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
                 lambda p, t: _number(t.manual_review.usual_business_days)),
     Placeholder("review_max_days", "business days a manual review may take at most",
                 lambda p, t: _number(t.manual_review.max_business_days)),
+    Placeholder("review_usual_period_en", "business days most manual reviews take, in English words",
+                lambda p, t: _plural(t.manual_review.usual_business_days, "business day")),
+    Placeholder("review_max_period_en", "business days a manual review may take at most, in English words",
+                lambda p, t: _plural(t.manual_review.max_business_days, "business day")),
     Placeholder("appeal_window_days", "days after a decision to lodge an appeal", lambda p, t: _number(t.appeal.window_days)),
     Placeholder("appeal_answer_days", "business days to answer an appeal",
                 lambda p, t: _number(t.appeal.answer_business_days)),

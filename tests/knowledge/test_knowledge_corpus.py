@@ -87,7 +87,8 @@ def test_changing_one_parameter_changes_the_clause_text(tmp_path):
 
 def test_every_figure_in_a_clause_comes_from_the_parameters_or_service_terms():
     parameters = load_policy_parameters()
-    allowed = set(placeholder_values().values()) | set(parameters.credential_increase.vocational)
+    allowed = {figure for value in placeholder_values().values() for figure in NUMBER.findall(value)}
+    allowed |= set(parameters.credential_increase.vocational)
     for clause in all_clauses():
         for text in (clause.title_zh, clause.title_en, clause.text_zh, clause.text_en):
             for figure in NUMBER.findall(NAMED_DIGITS.sub("", text)):
@@ -119,3 +120,15 @@ def test_an_unknown_clause_id_is_a_sentence_for_people():
 
     with pytest.raises(NotFoundError, match="no policy clause"):
         get_clause("NOPE-1")
+
+
+def test_rules_read_naturally_whatever_the_configured_value(tmp_path):
+    def allow_two(raw):
+        raw["max_delinquencies_last_12m"] = 2
+
+    assert "must have no delinquency" in get_clause("CAP-DELINQ").text_en
+    assert "不得有任何逾期" in get_clause("CAP-DELINQ").text_zh
+    relaxed = {c.id: c for c in render_clauses(parameters=load_policy_parameters(_changed_parameters(tmp_path, allow_two)))}
+    assert "may have at most 2 delinquencies" in relaxed["CAP-DELINQ"].text_en
+    assert "逾期次数不得超过 2 次" in relaxed["CAP-DELINQ"].text_zh
+    assert "within 1 business day " in get_clause("REV-MANUAL").text_en

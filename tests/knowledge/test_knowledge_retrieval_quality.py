@@ -59,3 +59,15 @@ def test_a_missing_query_file_is_a_user_error(tmp_path):
 
     with pytest.raises(UserInputError, match="does not exist"):
         load_queries(tmp_path / "none.yaml")
+
+
+def test_credlift_retrieval_search_shows_the_clauses_for_a_question(data_dir):
+    from typer.testing import CliRunner
+
+    from credlift.ui.cli import app
+
+    reset_caches()
+    result = CliRunner().invoke(app, ["retrieval", "search", "how do I appeal a decision", "--lang", "en", "-k", "2"])
+    reset_caches()
+    assert result.exit_code == 0, result.output
+    assert "[REV-APPEAL]" in result.output and result.output.startswith("1. ")

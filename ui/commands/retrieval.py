@@ -31,5 +31,24 @@ def evaluate(
             typer.echo(f"  miss: {miss}")
 
 
+@retrieval_app.command("search")
+def search(
+    query: str = typer.Argument(..., help="a question, in Chinese or English"),
+    lang: str = typer.Option("zh", "--lang", help="zh or en: the language to show the clauses in"),
+    k: int = typer.Option(3, "-k", min=1, max=20, help="how many clauses"),
+    topic: list[str] = typer.Option(None, "--topic", help="only clauses of this topic (repeatable)"),
+) -> None:
+    """Show the clauses retrieval returns for a question."""
+    from credlift.errors import UserInputError
+    from credlift.knowledge import retrieve
+
+    if lang not in ("zh", "en"):
+        raise UserInputError("--lang must be zh or en.")
+    for item in retrieve(query, lang=lang, k=k, topics=topic or None):
+        title = item.clause.title_zh if lang == "zh" else item.clause.title_en
+        typer.echo(f"{item.rank}. [{item.clause.id}] {title}  (score {item.score:.4f}, {'+'.join(item.matched_by)})")
+        typer.echo(f"   {item.clause.text(lang)}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(retrieval_app, name="retrieval")

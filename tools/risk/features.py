@@ -88,10 +88,11 @@ def applicant_features(applicant: ApplicantProfile, credential: CredentialRecord
                        today: date | None = None) -> dict[str, object]:
     """One feature row; credential None (or a type the policy does not accept) means 'none'."""
     today = today or date.today()
-    if credential is None or credential.type not in CREDENTIAL_TYPES:
-        group = NO_CREDENTIAL
+    level = credential_level(credential) if credential is not None else "unknown"
+    if credential is None or credential.type not in CREDENTIAL_TYPES or level == "unknown":
+        group = NO_CREDENTIAL  # an unread level carries no evidence: scored as no credential
     else:
-        group = credential_group(credential.type, credential_level(credential), credential_age_years(credential, today))
+        group = credential_group(credential.type, level, credential_age_years(credential, today))
     return {
         "utilisation": float(applicant.utilisation),
         "months_on_book": float(applicant.months_on_book),

@@ -133,20 +133,36 @@ def credential_table(book: pd.DataFrame) -> list[CredentialRow]:
     return rows
 
 
-def _logistic_fit(X: np.ndarray, y: np.ndarray, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """Newton-Raphson (IRLS) maximum likelihood; returns coefficients and their standard errors."""
-    beta = np.zeros(X.shape[1])
+def _logistic_fit(controls: np.ndarray, group: np.ndarray, groups: int, y: np.ndarray,
+                  iterations: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """Newton-Raphson maximum likelihood for controls (n x k, with an intercept column) plus one indicator per
+    group (group index 1..groups; 0 = reference). The indicators are mutually exclusive, so the Hessian's
+    indicator blocks are sums by group: each step costs O(n k^2), not O(n (k + groups)^2).
+    Returns coefficients (controls first) and standard errors from the inverse information."""
+    n, k = controls.shape
+    beta_c = np.zeros(k)
+    beta_g = np.zeros(groups + 1)                                         # slot 0 (reference) stays 0
+
+    def information(w: np.ndarray) -> np.ndarray:
+        cc = controls.T @ (controls * w[:, None])
+        cg = np.column_stack([np.bincount(group, weights=w * controls[:, j], minlength=groups + 1)
+                              for j in range(k)])[1:].T                  # k x groups
+        gg = np.diag(np.bincount(group, weights=w, minlength=groups + 1)[1:])
+        return np.block([[cc, cg], [cg.T, gg]]) + 1e-9 * np.eye(k + groups)
+
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(X @ beta)))
-        w = p * (1 - p)
-        hessian = X.T @ (X * w[:, None]) + 1e-6 * np.eye(X.shape[1])
-        step = np.linalg.solve(hessian, X.T @ (y - p))
-        beta += step
-        if np.max(np.abs(step)) < 1e-8:
+        p = 1.0 / (1.0 + np.exp(-(controls @ beta_c + beta_g[group])))
+        residual = y - p
+        gradient = np.concatenate([controls.T @ residual,
+                                   np.bincount(group, weights=residual, minlength=groups + 1)[1:]])
+        step = np.linalg.solve(information(p * (1 - p)), gradient)
+        beta_c += step[:k]
+        beta_g[1:] += step[k:]
+        if np.max(np.abs(step)) < 1e-7:
             break
-    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
-    covariance = np.linalg.inv(X.T @ (X * (p * (1 - p))[:, None]) + 1e-6 * np.eye(X.shape[1]))
-    return beta, np.sqrt(np.diag(covariance))
+    p = 1.0 / (1.0 + np.exp(-(controls @ beta_c + beta_g[group])))
+    standard_errors = np.sqrt(np.diag(np.linalg.inv(information(p * (1 - p)))))
+    return np.concatenate([beta_c, beta_g[1:]]), standard_errors
 
 
 def adjusted_effects(book: pd.DataFrame, min_holders: int = 30) -> list[AdjustedEffect]:
@@ -167,8 +183,9 @@ def adjusted_effects(book: pd.DataFrame, min_holders: int = 30) -> list[Adjusted
         controls[f"income_{band}"] = (features["income_band"] == band).to_numpy(float)
     group = features["credential"].to_numpy(str)
     keys = [g for g in sorted(set(group)) if g != NO_CREDENTIAL and (group == g).sum() >= min_holders]
-    columns = list(controls.values()) + [(group == k).astype(float) for k in keys]
-    beta, se = _logistic_fit(np.column_stack(columns), y)
+    index = {key: i + 1 for i, key in enumerate(keys)}
+    group_index = np.array([index.get(g, 0) for g in group], dtype=np.int64)   # rare groups join the reference
+    beta, se = _logistic_fit(np.column_stack(list(controls.values())), group_index, len(keys), y)
     estimates = dict(zip(keys, zip(beta[len(controls):], se[len(controls):])))
     z = norm.ppf(0.975)
     effects: list[AdjustedEffect] = []

@@ -136,6 +136,14 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def dtype_kwarg(dtype) -> dict:
+    """transformers >= 4.56 takes `dtype`; older releases (GPU hosts may pin one) take `torch_dtype`."""
+    import transformers
+
+    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    return {"dtype": dtype} if (major, minor) >= (4, 56) else {"torch_dtype": dtype}
+
+
 def resolve_precision(requested: bool | None) -> tuple[str, bool]:
     """(device, use_bf16): bf16 only on CUDA devices that support it."""
     import torch
@@ -205,9 +213,10 @@ def _train(config: FineTuneConfig):
     validation_examples = encode_file(config.validation_file)[0] if config.validation_file else []
 
     model = AutoModelForCausalLM.from_pretrained(config.base_model,
-                                                 dtype=torch.bfloat16 if use_bf16 else torch.float32)
+                                                 **dtype_kwarg(torch.bfloat16 if use_bf16 else torch.float32))
+    model.config.use_cache = False  # no KV cache while training (and none with gradient checkpointing)
     if config.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
     lora = LoraConfig(task_type=TaskType.CAUSAL_LM, r=config.lora_rank, lora_alpha=config.lora_alpha,
                       lora_dropout=config.lora_dropout, target_modules=config.target_modules, bias="none")
@@ -348,7 +357,7 @@ def check_adapter(base_model: Path, adapter_dir: Path, probe_text: str, trained_
             return model.to(device)(**inputs).logits.float().cpu()
 
     def load_base():
-        return AutoModelForCausalLM.from_pretrained(base_model, dtype=dtype)
+        return AutoModelForCausalLM.from_pretrained(base_model, **dtype_kwarg(dtype))
 
     base_logits = logits(load_base())
     reloaded = PeftModel.from_pretrained(load_base(), adapter_dir)

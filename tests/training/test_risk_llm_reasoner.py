@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import date
 
 import pytest
@@ -106,7 +107,11 @@ def test_an_unusable_answer_falls_back_to_the_deterministic_reasoner_with_the_re
 
 
 def test_a_server_slower_than_the_timeout_is_abandoned_for_the_deterministic_reasoner(settings, case):
-    with OpenAITestServer(chat_handler=lambda body: answer(), delay_s=1.5) as server:
+    def slow(body):
+        time.sleep(1.5)
+        return ConnectionResetError("the client has gone")  # close quietly instead of writing to a closed socket
+
+    with OpenAITestServer(chat_handler=slow) as server:
         assessment, reason = reasoner_for(settings, server, timeout_s=0.3).assess(*case)
     assert reason.startswith("timeout")
     assert assessment.source == "deterministic"

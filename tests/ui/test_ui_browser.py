@@ -26,8 +26,13 @@ class ApplicantPage:
     def choose_language(self, label: str) -> None:
         self.page.locator("#cl-language").get_by_text(label, exact=True).click()
 
-    def start(self, account_id: str) -> None:
-        self.page.locator("#cl-account-id input, #cl-account-id textarea").first.fill(account_id)
+    def start(self, account_id: str, from_picker: bool = False) -> None:
+        if from_picker:  # the demo-account picker shows masked names with the id
+            self.page.locator("#cl-account input").click()
+            self.page.locator("#cl-account input").fill(account_id)
+            self.page.get_by_role("option").filter(has_text=account_id).first.click()
+        else:
+            self.page.locator("#cl-account-id input").fill(account_id)
         self.page.locator("#cl-start").click()
         expect(self.page.locator("#cl-chat .message").first).to_be_visible()
 
@@ -80,12 +85,15 @@ def _staff_credentials(live_app, role: str) -> tuple[str, str]:
 
 def test_an_applicant_uploads_a_cet6_photo_and_sees_the_increase(live_app, page, certificate_photo, screenshots):
     applicant = ApplicantPage(page, live_app.url)
-    applicant.start(APPLICANT_ACCOUNT)
+    applicant.start(APPLICANT_ACCOUNT, from_picker=True)
+    assert live_app.account(APPLICANT_ACCOUNT).name not in page.locator("#cl-account").inner_text()
     applicant.attach(certificate_photo(APPLICANT_ACCOUNT, "none", seed=7))
     applicant.send()
-    # progress lines stream into the chat while the photo is analysed
-    expect(applicant.chat().get_by_text("正在检查证书真伪").first).to_be_attached(timeout=ANALYSIS_TIMEOUT_MS)
-    expect(applicant.card()).to_have_attribute("data-decision", "approve", timeout=ANALYSIS_TIMEOUT_MS)
+    # progress streams into the chat while the photo is analysed, then the box closes
+    expect(applicant.chat().get_by_text("正在分析你的证件").first).to_be_attached(timeout=15_000)
+    expect(applicant.chat().get_by_text("分析完成").first).to_be_attached(timeout=ANALYSIS_TIMEOUT_MS)
+    expect(applicant.card()).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+    assert applicant.card().get_attribute("data-decision") == "approve"
     card_text = applicant.card().inner_text()
     current = live_app.account(APPLICANT_ACCOUNT).current_limit
     assert "额度已提升" in card_text and f"¥{current:,}" in card_text and "+¥" in card_text
@@ -97,7 +105,6 @@ def test_an_applicant_uploads_a_cet6_photo_and_sees_the_increase(live_app, page,
     applicant.card().scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "applicant-increase-phone.png"))
     page.set_viewport_size(DESKTOP)
-    shutil.copy(screenshots / "applicant-increase-phone.png", DOCS_SCREENSHOTS / "applicant-increase-phone.png")
 
 
 def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applicant(
@@ -109,7 +116,8 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
         applicant.start(REVIEW_ACCOUNT)
         applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=8))
         applicant.send()
-        expect(applicant.card()).to_have_attribute("data-decision", "refer", timeout=ANALYSIS_TIMEOUT_MS)
+        expect(applicant.card()).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+        assert applicant.card().get_attribute("data-decision") == "refer"
         expect(applicant.page.locator("#cl-notice")).to_contain_text("A specialist is checking your document")
         case_id = next(c.case_id for c in live_app.service.review_queue() if c.account_id == REVIEW_ACCOUNT)
 
@@ -135,13 +143,17 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
         resolution = live_app.service.transcript(thread_id)[-1].text.splitlines()[0]
         expect(applicant.chat()).to_contain_text(resolution)
         applicant.page.screenshot(path=str(screenshots / "applicant-after-review-desktop.png"), full_page=True)
+        applicant.page.set_viewport_size(PHONE)
+        applicant.card().scroll_into_view_if_needed()
+        applicant.page.screenshot(path=str(screenshots / "applicant-after-review-phone.png"))
         actions = [entry.action for entry in live_app.service.audit_log(case_id)]
         assert "review_resolved" in actions and "case_viewed" in actions
 
         console.page.locator("#cl-reveal").click()
         expect(console.page.locator("#cl-fields")).to_contain_text(name)
         assert "reveal_personal_data" in [entry.action for entry in live_app.service.audit_log(case_id)]
-        shutil.copy(screenshots / "helpdesk-case-desktop.png", DOCS_SCREENSHOTS / "helpdesk-case-desktop.png")
+        for name in ("helpdesk-case-desktop.png", "applicant-after-review-phone.png"):
+            shutil.copy(screenshots / name, DOCS_SCREENSHOTS / name)
     finally:
         applicant.page.close()
         console.page.close()

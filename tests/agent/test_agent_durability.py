@@ -51,29 +51,31 @@ def _continue_after_kill(data_dir: Path, database_url: str, thread_id: str, acco
 def _assert_continued_once(seen, resumed, values, transcript, audit, account, status, limit_before):
     assert "STARTED" in seen and f"PROGRESS {EXTRACT_STARTED}" in seen
     # the restarted process finished the application where the killed one stopped
-    assert resumed.decision is not None and resumed.decision.kind == "approve"
+    decision = resumed.decision
+    assert decision is not None
     assert "intake" not in resumed.nodes_run and "authenticate" not in resumed.nodes_run
     assert {"extract", "validate", "assess", "decide", "explain"} <= set(resumed.nodes_run)
-    assert any(str(resumed.decision.new_limit) in reply for reply in resumed.replies)
+    assert len(resumed.replies) >= 2  # welcome back, then the outcome of the application
     # nothing done twice
     for node in ("intake", "authenticate", "extract", "validate", "assess", "decide", "explain"):
         assert values["nodes_run"].count(node) == 1, (node, values["nodes_run"])
     assert [e.action for e in audit].count("authenticity_checked") == 1
-    assert [e.action for e in audit].count("limit_updated") == 1
-    assert account.current_limit == limit_before + resumed.decision.increase
-    assert len(account.counted_credentials) == 1
+    increased = decision.kind == "approve"
+    assert [e.action for e in audit].count("limit_updated") == int(increased)
+    assert account.current_limit == limit_before + decision.increase
+    assert len(account.counted_credentials) == int(increased)
     # nothing lost: greeting, the question, the upload and the outcome, each once
     texts = [m.text for m in transcript]
     assert texts.count("你好，我想提额") == 1
     assert sum("cert.jpg" in t for t in texts) == 1
-    assert sum(str(resumed.decision.new_limit) in t for t in texts if t) >= 1
-    assert status.awaiting == "user" and status.decision.kind == "approve"
+    assert texts[-1] == resumed.replies[-1]
+    assert status.decision == decision and status.awaiting == ("review" if decision.kind == "refer" else "user")
 
 
 @pytest.mark.slow
 def test_a_killed_application_continues_after_restart_without_repeating_work(tmp_path, certificate):
     image = tmp_path / "cert.jpg"
-    image.write_bytes(certificate("林晓雨"))
+    image.write_bytes(certificate("林晓雨", total_score=561))
     data_dir = tmp_path / "data"
     thread_id = f"kill-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CREDLIFT_DATA_DIR": str(data_dir), "CREDLIFT_DATABASE_URL": ""}
@@ -86,7 +88,7 @@ def test_a_killed_application_continues_after_restart_without_repeating_work(tmp
 @pytest.mark.postgres
 def test_a_killed_application_continues_after_restart_with_postgres(tmp_path, certificate, postgres_database):
     image = tmp_path / "cert.jpg"
-    image.write_bytes(certificate("林晓雨"))
+    image.write_bytes(certificate("林晓雨", total_score=561))
     data_dir = tmp_path / "data"
     thread_id = f"kill-pg-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CREDLIFT_DATA_DIR": str(data_dir), "CREDLIFT_DATABASE_URL": postgres_database}

@@ -204,7 +204,8 @@ def decide(applicant: ApplicantProfile, credential: CredentialRecord, validation
            authenticity: AuthenticityReport | None, risk_score: RiskScore | None,
            assessment: RiskAssessment | None = None, today: date | None = None, *,
            review_cleared: bool = False) -> LimitDecision:
-    """The decision for one credential. `review_cleared`: a person has cleared the document gates (REV-MANUAL)."""
+    """The decision for one credential. `review_cleared`: a person reviewed the document and cleared its
+    authenticity, name, registry and field checks (REV-MANUAL); readability and every other rule still apply."""
     params = load_policy_parameters()
     today = today or date.today()
     draft = _Draft()
@@ -306,7 +307,7 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
         elif validation.registry_status == "not_found":
             draft.add("DOC_REGISTRY_NOT_FOUND", "refer")
     other = [c for c in codes if "NAME_MISMATCH" not in c and "REGISTRY_MISMATCH" not in c]
-    if other:
+    if other and not review_cleared:  # the reviewer checked the document with the issuer (REV-MANUAL)
         draft.add("DOC_INVALID", "decline", codes=", ".join(other))
         draft.suggest(*retake)
 

@@ -193,9 +193,14 @@ def test_adjustment_outside_the_bounds_is_ignored():
     assert decision.increase == 3000 and decision.inputs["assessment"]["accepted"] is False
 
 
-def test_staff_cleared_review_can_be_approved():
-    decision = run(authenticity=authentic(0.7, "suspicious"), review_cleared=True)
+def test_staff_cleared_review_can_be_approved_but_financial_caps_still_hold():
+    decision = run(authenticity=authentic(0.7, "suspicious"), validation=valid("NAME_MISMATCH", "CET_PARTS_SUM"),
+                   review_cleared=True)
     assert decision.kind == "approve" and codes(decision)[0] == "REVIEW_CLEARED"
+    capped = run(profile=applicant(delinquent_last_12m=1), authenticity=authentic(0.7, "suspicious"), review_cleared=True)
+    assert capped.kind == "decline" and capped.increase == 0
+    unreadable = run(authenticity=authentic(0.0, "unreadable"), review_cleared=True)
+    assert unreadable.kind == "decline" and unreadable.increase == 0
 
 
 def test_approved_decision_suggests_other_credentials():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,9 +58,17 @@ def make_services(settings: Settings | None = None) -> AgentServices:
                          responder=make_responder(settings))
 
 
-@lru_cache(maxsize=1)
+_defaults: list[AgentServices] = []
+
+
+def use_default_services(services: AgentServices) -> None:
+    _defaults[:] = [services]
+
+
 def _default_services() -> AgentServices:
-    return make_services()
+    if not _defaults:
+        _defaults.append(make_services())
+    return _defaults[0]
 
 
 def services_of(runtime) -> AgentServices:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
-from credlift.agent.context import AgentContext
+from credlift.agent.context import AgentContext, AgentServices, use_default_services
 from credlift.agent.nodes.assess import assess
 from credlift.agent.nodes.authenticate import authenticate
 from credlift.agent.nodes.budget import budget
@@ -33,7 +33,10 @@ NODE_NAMES = ("intake", "authenticate", "extract", "validate", "assess", "decide
               "budget")
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None):
+def build_graph(checkpointer: BaseCheckpointSaver | None = None, services: AgentServices | None = None):
+    """The compiled conversation. `services` become the default for runs that pass no `context=`."""
+    if services is not None:
+        use_default_services(services)
     flow = StateGraph(AgentState, context_schema=AgentContext)
 
     flow.add_node("intake", intake)

@@ -41,8 +41,10 @@ if cuda:
           f"bf16 supported {torch.cuda.is_bf16_supported()}")
 conversations = read_chat_examples(data)
 texts = [m["content"] for c in conversations for m in c]
+# "small" has Qwen2.5-0.5B's layer shapes (with a 4k vocabulary) and Qwen's own initialisation scale.
 shapes = {"tiny": dict(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128),
-          "small": dict(hidden_size=896, num_layers=24, num_heads=14, num_kv_heads=2, intermediate_size=4864)}
+          "small": dict(hidden_size=896, num_layers=24, num_heads=14, num_kv_heads=2, intermediate_size=4864,
+                        initializer_range=0.02)}
 for size in sizes:
     started = time.perf_counter()
     base = build_tiny_qwen2(work / f"base-{size}", texts, vocab_size=4096, **shapes[size])

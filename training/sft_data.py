@@ -30,7 +30,7 @@ from credlift.domain.decision import LimitDecision
 from credlift.domain.policy import RetrievedClause
 from credlift.domain.risk import RiskAssessment, RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import (PROMPTS_DIR, RISK_CLAUSES_K, AnswerRejected, pd_band,
+from credlift.tools.risk.llm_reasoner import (RISK_CLAUSES_K, AnswerRejected, pd_band,
                                               render_risk_messages, risk_retrieval_query, validate_answer)
 
 logger = logging.getLogger(__name__)
@@ -268,7 +268,9 @@ def localise_target(assessment: RiskAssessment, lang: str, applicant: ApplicantP
     the same numbers. Levels, factor names and directions, adjustment and citations are left exactly as they are."""
     if lang != "zh":
         return assessment
-    texts = json.loads((PROMPTS_DIR / "zh" / "risk_target_texts.json").read_text(encoding="utf-8"))
+    from credlift.prompts import load
+
+    texts = load("risk_target_texts", "zh")
     params = load_policy_parameters()
     factors = []
     for factor in assessment.factors:

@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,7 +26,6 @@ from credlift.tools.policy_parameters import PolicyParameters, load_policy_param
 
 logger = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
 RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high")
 SCHEMA_NAME = "risk_assessment"
 MAX_FACTORS = 8
@@ -191,8 +189,9 @@ def risk_retrieval_query(applicant: ApplicantProfile, credential: CredentialReco
 
 
 def load_prompt(name: str, lang: str) -> str:
-    path = PROMPTS_DIR / ("zh" if lang == "zh" else "en") / f"{name}.txt"
-    return path.read_text(encoding="utf-8").strip()
+    from credlift.prompts import load
+
+    return str(load(name, "zh" if lang == "zh" else "en")).strip()
 
 
 def render_risk_messages(applicant: ApplicantProfile, credential: CredentialRecord, risk_score: RiskScore,

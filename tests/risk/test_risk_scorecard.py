@@ -95,3 +95,14 @@ def test_scorecard_trained_into_the_data_dir_wins(data_dir):
     train_scorecard(generate_loan_book(20_000, seed=2), data_dir / "models" / "scorecard.joblib", version="local")
     assert default_model_path() == data_dir / "models" / "scorecard.joblib"
     assert load_default_scorecard().version == "local"
+
+
+def test_credential_levels_are_read_from_canonical_fields_and_printed_names():
+    from credlift.tools.risk.features import credential_level
+
+    assert credential_level(CredentialRecord(type="cet6", fields={"total_score": "561"})) == "550+"
+    assert credential_level(CredentialRecord(type="cet4", fields={"total_score": 424})) == "below_425"
+    assert credential_level(CredentialRecord(type="graduation", fields={"level": "本科"})) == "bachelor"
+    assert credential_level(CredentialRecord(type="vocational", fields={"skill_level": 3})) == "3"
+    assert credential_level(CredentialRecord(type="award", fields={"award_scope": "national"})) == "national"
+    assert credential_level(CredentialRecord(type="degree", fields={})) == "unknown"

@@ -24,6 +24,16 @@ TRADITIONAL_FEATURES: tuple[str, ...] = ("utilisation", "months_on_book", "delin
 NO_CREDENTIAL = "none"
 _LEVEL_FIELD = {"graduation": "level", "degree": "degree_level", "vocational": "skill_level",
                 "award": "award_scope", "qualification": "qualification_level"}
+# printed Chinese level names, in case a backend returns them instead of the canonical codes
+_LEVEL_ALIASES = {
+    "graduation": {"博士研究生": "doctorate", "博士": "doctorate", "硕士研究生": "master", "硕士": "master",
+                   "第二学士学位": "second_bachelor", "本科": "bachelor", "专科": "junior_college", "高职": "junior_college"},
+    "degree": {"博士": "doctor", "博士学位": "doctor", "硕士": "master", "硕士学位": "master", "学士": "bachelor",
+               "学士学位": "bachelor"},
+    "award": {"国际级": "international", "国际": "international", "国家级": "national", "全国": "national",
+              "省级": "provincial"},
+    "qualification": {"初级": "junior", "中级": "intermediate"},
+}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
@@ -49,6 +59,7 @@ def credential_level(credential: CredentialRecord) -> str:
     if value is None or value == "":
         return "unknown"
     text = str(value).strip().lower()
+    text = _LEVEL_ALIASES.get(credential.type, {}).get(text, text)
     return text[:-2] if credential.type == "vocational" and text.endswith(".0") else text
 
 

@@ -91,6 +91,11 @@ def _other_quality(fmt: str, quality: int | None, rng: np.random.Generator) -> t
     return "jpeg", int(rng.integers(75, 96))
 
 
+def keeps_pristine_quality(rng: np.random.Generator) -> bool:
+    """Whether the forger saves at the pristine quality (a third of the time): the first draw of the encode stream."""
+    return bool(rng.random() < SAME_QUALITY_SHARE)
+
+
 def _forger_exif(original: dict | None, rng: np.random.Generator) -> dict | None:
     """Editors differ: half keep the camera EXIF untouched, some strip it, some write their name."""
     roll = rng.random()
@@ -125,7 +130,8 @@ def render_credential(spec: SynthSpec) -> SynthSample:
         return SynthSample(pristine, _extension(captured.format), label, pristine, _extension(captured.format))
 
     encode_rng = _rng(spec.seed, _ENCODE)
-    same = spec.same_quality if spec.same_quality is not None else bool(encode_rng.random() < SAME_QUALITY_SHARE)
+    drawn_same = keeps_pristine_quality(encode_rng)
+    same = spec.same_quality if spec.same_quality is not None else drawn_same
     context = TamperContext(decode(pristine), captured, document, template, fields, _rng(spec.seed, _TAMPER),
                             lambda: _donor(spec, style))
     try:
@@ -196,6 +202,12 @@ def plan_dataset(n: int, seed: int, types: list[str], capture_style: str, tamper
     return plan
 
 
+def _worker_init() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)  # the pool already uses every core; OpenCV's own threads would only contend
+
+
 def _render_to_file(job: tuple[int, SynthSpec, list[str], str]) -> dict[str, Any]:
     index, spec, fallbacks, out_dir = job
     for kind in [spec.tamper, *fallbacks]:
@@ -231,7 +243,8 @@ def generate_dataset(out_dir: Path | str, n: int = 200, seed: int = 1, types: li
         labels = [_render_to_file(job) for job in jobs]
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                 initializer=_worker_init) as pool:
             labels = list(pool.map(_render_to_file, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     with (out / "labels.jsonl").open("w", encoding="utf-8") as handle:
         for row in labels:

@@ -273,7 +273,9 @@ def ai_generated(ctx: TamperContext) -> TamperOutcome:
     up = small.astype(np.float32)
     for _ in range(2):
         # transposed conv, stride 2, 3x3 kernel with uneven overlap: the classic checkerboard artefact
-        weights = np.float32([rng.uniform(0.55, 0.7), 1.0, rng.uniform(0.3, 0.45)])
+        # odd output pixels get a + b of an input, even ones 1: a + b != 1 leaves a faint period-2 lattice
+        a, b = rng.uniform(0.55, 0.62), rng.uniform(0.49, 0.54)
+        weights = np.float32([a, 1.0, b]) / ((1.0 + a + b) / 2.0)
         kernel = np.outer(weights, weights)
         zero = np.zeros((up.shape[0] * 2, up.shape[1] * 2, 3), np.float32)
         zero[::2, ::2] = up

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,8 +21,8 @@ from pydantic import BaseModel, Field
 
 from credlift.domain.risk import RiskAssessment
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import (RISK_LEVELS, AnswerRejected, LlmRiskAnswer, chat_completion,
-                                              response_format, validate_answer)
+from credlift.tools.risk.llm_reasoner import (RISK_LEVELS, AnswerRejected, LlmCall, LlmRiskAnswer,
+                                              chat_completion, response_format, validate_answer)
 from credlift.training.sft_data import SftExample, read_examples, verified_evidence
 
 
@@ -50,6 +52,8 @@ class EndpointEvaluation(BaseModel):
     latency_p50_s: float | None
     latency_p95_s: float | None
     latency_mean_s: float | None
+    concurrency: int = 1
+    requests_per_s: float | None = None
 
 
 def _calibration(pairs: list[tuple[str, SftExample]]) -> list[LevelCalibration]:
@@ -82,27 +86,35 @@ def _rate(numerator: int, denominator: int) -> float:
     return numerator / denominator if denominator else 0.0
 
 
+def _ask(base_url: str, model: str, api_key: str, timeout_s: float, example: SftExample, params) -> LlmCall | str:
+    """The endpoint's answer to one example, or the rejection code of a transport failure."""
+    messages = [m.model_dump() for m in example.messages if m.role != "assistant"]
+    try:
+        return chat_completion(base_url, model, messages, response_format(example.retrieved_clause_ids, params),
+                               api_key=api_key, timeout_s=timeout_s)
+    except AnswerRejected as rejection:
+        return rejection.code
+
+
 def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "credlift-risk",
-                      api_key: str = "EMPTY", timeout_s: float = 30.0,
-                      decide: Callable | None = None,
-                      on_example: Callable[[int, int], None] | None = None) -> EndpointEvaluation:
+                      api_key: str = "EMPTY", timeout_s: float = 30.0, concurrency: int = 1,
+                      decide: Callable | None = None) -> EndpointEvaluation:
+    """`concurrency` > 1 sends that many requests at a time (vLLM batches them); latency is per request."""
     if decide is None:
         from credlift.tools.limits import decide
     params = load_policy_parameters()
     validation, authenticity = verified_evidence()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        calls = list(pool.map(lambda e: _ask(base_url, model, api_key, timeout_s, e, params), examples))
+    wall_s = time.perf_counter() - started
     latencies: list[float] = []
     rejections: dict[str, int] = defaultdict(int)
     json_valid = citation_valid = bounds_valid = 0
     accepted: list[tuple[RiskAssessment, SftExample]] = []
-    for index, example in enumerate(examples):
-        if on_example:
-            on_example(index, len(examples))
-        messages = [m.model_dump() for m in example.messages if m.role != "assistant"]
-        try:
-            call = chat_completion(base_url, model, messages, response_format(example.retrieved_clause_ids, params),
-                                   api_key=api_key, timeout_s=timeout_s)
-        except AnswerRejected as rejection:
-            rejections[rejection.code] += 1
+    for example, call in zip(examples, calls):
+        if isinstance(call, str):
+            rejections[call] += 1
             continue
         latencies.append(call.latency_s)
         answer = _parse(call.content)
@@ -141,6 +153,8 @@ def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "c
         latency_p50_s=float(np.percentile(latencies, 50)) if latencies else None,
         latency_p95_s=float(np.percentile(latencies, 95)) if latencies else None,
         latency_mean_s=statistics.fmean(latencies) if latencies else None,
+        concurrency=max(1, concurrency),
+        requests_per_s=len(examples) / wall_s if wall_s > 0 else None,
     )
 
 
@@ -179,7 +193,9 @@ def summary_lines(report: EndpointEvaluation) -> list[str]:
             + (f" [{pct(c.default_rate_ci95[0])}, {pct(c.default_rate_ci95[1])}]" if c.default_rate_ci95 else "")
             for c in report.calibration)
         + f"; monotonic {report.calibration_monotonic}",
-        f"latency p50 {secs(report.latency_p50_s)}, p95 {secs(report.latency_p95_s)}",
+        f"latency p50 {secs(report.latency_p50_s)}, p95 {secs(report.latency_p95_s)} "
+        f"({report.concurrency} at a time, "
+        f"{'n/a' if report.requests_per_s is None else f'{report.requests_per_s:.1f}'} requests/s)",
     ]
     if report.rejections:
         lines.append("rejections: " + ", ".join(f"{k} {v}" for k, v in sorted(report.rejections.items())))

@@ -53,7 +53,7 @@ def test_malformed_uncited_and_out_of_bounds_answers_are_counted_separately(sft_
         return answers[body["messages"][1]["content"]]
 
     with OpenAITestServer(chat_handler=handler) as server:
-        report = evaluate_endpoint(server.base_url, test)
+        report = evaluate_endpoint(server.base_url, test, concurrency=4)
     assert report.rejections == {"malformed_json": 1, "adjustment_out_of_bounds": 1, "uncited_clause": 1,
                                  "http_error": 1}
     assert report.json_valid_rate == 6 / 8          # the malformed answer and the 503 have no valid JSON
@@ -61,6 +61,7 @@ def test_malformed_uncited_and_out_of_bounds_answers_are_counted_separately(sft_
     assert report.bounds_valid_rate == 5 / 6
     assert report.accepted_rate == 4 / 8
     assert report.decision_agreement == 1.0
+    assert report.concurrency == 4 and report.requests_per_s > 0
 
 
 def test_the_command_prints_the_summary_and_writes_the_report(sft_build, tmp_path):

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -271,25 +272,31 @@ class LlmCall(BaseModel):
     latency_s: float
 
 
+@lru_cache(maxsize=8)
+def _client(base_url: str, api_key: str, timeout_s: float):
+    """One client (one HTTP connection pool) per endpoint: building one per call costs tens of milliseconds."""
+    import openai
+
+    return openai.OpenAI(base_url=base_url.rstrip("/"), api_key=api_key or "EMPTY", timeout=timeout_s, max_retries=0)
+
+
 def chat_completion(base_url: str, model: str, messages: list[dict[str, str]], schema_format: dict,
                     api_key: str = "EMPTY", timeout_s: float = 20.0, max_tokens: int = MAX_ANSWER_TOKENS) -> LlmCall:
     """POST {base_url}/chat/completions with structured output; raises AnswerRejected for transport failures."""
     import openai
 
-    client = openai.OpenAI(base_url=base_url.rstrip("/"), api_key=api_key or "EMPTY", timeout=timeout_s, max_retries=0)
+    client = _client(base_url, api_key, timeout_s)
     started = time.perf_counter()
     try:
         completion = client.chat.completions.create(
             model=model, messages=messages, response_format=schema_format,
             temperature=0.0, max_tokens=max_tokens)
     except openai.APITimeoutError:
-        raise AnswerRejected("timeout", f"no answer within {timeout_s:.0f} s") from None
+        raise AnswerRejected("timeout", f"no answer within {timeout_s:g} s") from None
     except openai.APIStatusError as error:
         raise AnswerRejected("http_error", f"HTTP {error.status_code}") from None
     except openai.APIConnectionError as error:
         raise AnswerRejected("unreachable", f"{type(error).__name__}: cannot reach {base_url}") from None
-    finally:
-        client.close()
     latency = time.perf_counter() - started
     if not completion.choices:
         raise AnswerRejected("empty_answer", "the server returned no choices")

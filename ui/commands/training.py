@@ -137,6 +137,7 @@ def evaluate(
     api_key: str = typer.Option("EMPTY", "--api-key", envvar="CREDLIFT_LLM_API_KEY"),
     timeout_s: float = typer.Option(30.0, "--timeout"),
     limit: int | None = typer.Option(None, "--limit", help="first N examples only"),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, help="requests in flight at a time"),
     report: Path | None = typer.Option(None, "--report", help="write the full evaluation as JSON here"),
     as_json: bool = typer.Option(False, "--json", help="print the evaluation as one JSON object"),
 ) -> None:
@@ -150,7 +151,8 @@ def evaluate(
     if not base_url.startswith(("http://", "https://")):
         raise UserInputError("--base-url must start with http:// or https://")
     try:
-        evaluation = evaluate_file(base_url, data, limit=limit, model=model, api_key=api_key, timeout_s=timeout_s)
+        evaluation = evaluate_file(base_url, data, limit=limit, model=model, api_key=api_key, timeout_s=timeout_s,
+                                   concurrency=concurrency)
     except (ValidationError, json.JSONDecodeError):
         raise UserInputError(f"{data} is not an SFT file written by `credlift training build-sft`") from None
     if report is not None:

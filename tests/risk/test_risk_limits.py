@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import TODAY, applicant, authentic, cet6, degree, risk, valid
+from risk_helpers import TODAY, applicant, authentic, cet6, degree, risk, valid
 
 from credlift.domain.credential import CredentialRecord
 from credlift.domain.risk import RiskAssessment

@@ -1,7 +1,7 @@
 """The deterministic risk reasoner and the monthly budget."""
 from __future__ import annotations
 
-from conftest import TODAY, applicant, authentic, cet6, risk, valid
+from risk_helpers import TODAY, applicant, authentic, cet6, risk, valid
 
 from credlift.domain.policy import Clause, RetrievedClause
 from credlift.tools.budget import propose_budget

@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from conftest import TODAY, applicant, cet6, degree
+from risk_helpers import TODAY, applicant, cet6, degree
 
 from credlift.domain.credential import CredentialRecord
 from credlift.tools.risk.features import applicant_features, book_features

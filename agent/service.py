@@ -265,7 +265,10 @@ class CredliftService:
         snapshot = self.graph.get_state(self._config(thread_id))
         if snapshot.next and not snapshot.interrupts:
             logger.info("thread %s: resuming an unfinished run at %s", thread_id, ",".join(snapshot.next))
-            return self._run(thread_id, None)
+            try:
+                return self._run(thread_id, None)
+            except Exception:  # a run that cannot finish must not block the conversation: new input starts afresh
+                logger.exception("thread %s: the unfinished run could not be completed", thread_id)
         return None
 
     def _queue_if_a_person_handles_it(self, thread_id: str, message: ChatMessage) -> TurnResult | None:

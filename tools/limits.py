@@ -319,7 +319,8 @@ def _credential_increase(draft: _Draft, credential: CredentialRecord, params: Po
     base, level = base_increase(credential, params)
     inputs["credential"].update({"level": level, "base_increase": base})
     clause = INCREASE_CLAUSE[ctype]
-    if level == "unknown":
+    if level == "unknown" or (base == 0 and ctype not in ("cet4", "cet6")):
+        # a level the table does not know is treated like one that could not be read
         field_name = LEVEL_FIELDS[ctype]
         draft.add("CRED_LEVEL_UNREAD", "decline", clause=clause, field=field_name.replace("_", " "),
                   field_zh=_FIELD_ZH.get(field_name, field_name))
@@ -331,9 +332,6 @@ def _credential_increase(draft: _Draft, credential: CredentialRecord, params: Po
                   line=params.cet_pass_line)
         draft.suggest(f"A CET score of {params.cet_pass_line} or more would count; a graduation or degree certificate "
                       "would also count.", f"四六级成绩达到 {params.cet_pass_line} 分即可计入；毕业证书或学位证书也可以。")
-        return 0, level
-    if base == 0:
-        draft.add("DOC_TYPE_NOT_ACCEPTED", "decline")
         return 0, level
     level_en, level_zh = LEVEL_NAMES.get((ctype, level), ("", ""))
     if ctype in ("cet4", "cet6"):

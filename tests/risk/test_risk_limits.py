@@ -155,10 +155,11 @@ def test_cet_below_the_pass_line_earns_nothing_and_says_what_would():
     assert "425" in decision.counterfactuals[0].text_en and "degree certificate" in decision.counterfactuals[0].text_en
 
 
-def test_unreadable_level_field_declines():
+@pytest.mark.parametrize("fields", [{}, {"degree_level": "honorary"}])
+def test_unreadable_or_unknown_level_declines(fields):
     decision = run(credential=CredentialRecord(type="degree", fields={"certificate_number": "1000142025001234",
-                                                                       "issue_date": "2025-06-30"}))
-    assert decision.kind == "decline" and codes(decision)[0] == "CRED_LEVEL_UNREAD"
+                                                                       "issue_date": "2025-06-30", **fields}))
+    assert decision.kind == "decline" and decision.increase == 0 and codes(decision)[0] == "CRED_LEVEL_UNREAD"
 
 
 def test_old_credential_counts_at_the_older_fraction():

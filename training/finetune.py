@@ -359,10 +359,13 @@ def check_adapter(base_model: Path, adapter_dir: Path, probe_text: str, trained_
     def load_base():
         return AutoModelForCausalLM.from_pretrained(base_model, **dtype_kwarg(dtype))
 
-    base_logits = logits(load_base())
-    reloaded = PeftModel.from_pretrained(load_base(), adapter_dir)
+    reference = logits(trained_model) if trained_model is not None else None
+    base = load_base()
+    base_logits = logits(base)
+    # The adapter wraps the same base object, so at most two models (trained + this one) are in memory.
+    reloaded = PeftModel.from_pretrained(base, adapter_dir)
     reloaded_logits = logits(reloaded)
-    reference = logits(trained_model) if trained_model is not None else reloaded_logits
+    reference = reloaded_logits if reference is None else reference
     merged_logits = logits(reloaded.merge_and_unload())
     scale = max(1.0, float(reference.abs().max()))
     return AdapterCheck(

@@ -28,7 +28,8 @@ def case():
                                  thin_file=True, occupation="学生")
     credential = CredentialRecord(type="cet6", fields={
         "holder_name": NAME, "id_number": ID_NUMBER, "certificate_number": "123456789012345",
-        "total_score": 561, "exam_session": "2025-06", "issue_date": "2025-06", "school": "北京大学"})
+        "total_score": 561, "exam_session": "2025-06", "issue_date": "2025-06", "school": "北京大学",
+        "gender": "女", "birth_date": "1999-12-31", "admission_number": "110011251200315"})
     risk_score = RiskScore(probability_of_default=0.031, baseline_probability_of_default=0.052, points=640,
                            band="A", model_version="test", contributions={"credential": 18.0, "utilisation": 4.0})
     clauses = [RetrievedClause(clause=Clause(id=cid, topic="risk", title_zh=cid, title_en=cid,
@@ -69,11 +70,12 @@ def test_a_valid_answer_is_used_and_the_request_carries_the_schema_with_bounds_a
     assert body["model"] == settings.llm_model and body["temperature"] == 0.0
 
 
-def test_the_model_never_sees_the_name_id_number_or_certificate_number(settings, case):
+def test_the_model_never_sees_identity_numbers_or_protected_attributes(settings, case):
     with OpenAITestServer(chat_handler=lambda body: answer()) as server:
         reasoner_for(settings, server).assess(*case)
         sent = json.dumps(server.chat_requests()[0]["messages"], ensure_ascii=False)
     assert NAME not in sent and ID_NUMBER not in sent and "123456789012345" not in sent
+    assert "1999-12-31" not in sent and "gender" not in sent and "110011251200315" not in sent
     assert "561" in sent and "INC-CET6" in sent
 
 

@@ -10,9 +10,10 @@ import cv2
 import numpy as np
 
 # A seal is a red ring or disc; a red title is a wide strip. Seals are kept within these shape bounds.
-SEAL_MIN_SIDE_FRACTION = 0.1
+SEAL_MIN_SIDE_FRACTION = 0.075   # of the page's long side; title characters are smaller
 SEAL_MAX_SIDE_FRACTION = 0.45
 SEAL_MAX_ASPECT = 1.8
+SEAL_RING_COVERAGE = 0.85        # share of directions in which ink reaches the rim (a ring: all of them)
 
 # Sharpness (variance of the Laplacian on a 1000 px page) below which digits stop being readable.
 BLURRY_BELOW = 60.0
@@ -67,21 +68,45 @@ def find_seals(rgb: np.ndarray) -> list[SealRegion]:
         return []
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    short_side = min(small.shape[:2])
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    long_side = max(small.shape[:2])
     seals: list[SealRegion] = []
     for index in range(1, count):
         x, y, w, h, area = stats[index]
         side = max(w, h)
-        if side < SEAL_MIN_SIDE_FRACTION * short_side or side > SEAL_MAX_SIDE_FRACTION * max(small.shape[:2]):
+        if side < SEAL_MIN_SIDE_FRACTION * long_side or side > SEAL_MAX_SIDE_FRACTION * long_side:
             continue
         if max(w, h) / max(1, min(w, h)) > SEAL_MAX_ASPECT:
+            continue
+        if _rim_coverage(labels[y:y + h, x:x + w] == index) < SEAL_RING_COVERAGE:
             continue
         pad = max(2, side // 12)
         seals.append(SealRegion(
             x=max(0, round((x - pad) / factor)), y=max(0, round((y - pad) / factor)),
             w=round((w + 2 * pad) / factor), h=round((h + 2 * pad) / factor)))
-    return seals
+    # a seal's star and ring can come apart where text crosses them: keep the outer region only
+    kept: list[SealRegion] = []
+    for seal in sorted(seals, key=lambda s: -s.w * s.h):
+        cx, cy = seal.x + seal.w / 2, seal.y + seal.h / 2
+        if not any(k.x <= cx <= k.x + k.w and k.y <= cy <= k.y + k.h for k in kept):
+            kept.append(seal)
+    return kept
+
+
+def _rim_coverage(component: np.ndarray, bins: int = 36) -> float:
+    """Share of directions from the centre in which the component has ink near its rim (ellipse-normalised)."""
+    ys, xs = np.nonzero(component)
+    if len(xs) == 0:
+        return 0.0
+    h, w = component.shape
+    u = (xs - (w - 1) / 2.0) / max(w / 2.0, 1.0)
+    v = (ys - (h - 1) / 2.0) / max(h / 2.0, 1.0)
+    rim = np.hypot(u, v) > 0.75
+    if not rim.any():
+        return 0.0
+    angles = np.arctan2(v[rim], u[rim])
+    occupied = np.unique(((angles + np.pi) / (2 * np.pi) * bins).astype(int) % bins)
+    return len(occupied) / bins
 
 
 def suppress_seal_colour(rgb: np.ndarray, seals: list[SealRegion] | None = None) -> np.ndarray:

@@ -20,6 +20,9 @@ from credlift.tools.extraction.parsers.prose import prose_text, read_major, read
 
 _DEGREE = re.compile(r"(?:授予)?([\u4e00-\u9fff]{1,4}学)?(学士|硕士|博士)学位")
 _LEVELS = {"学士": "bachelor", "硕士": "master", "博士": "doctor"}
+#: the disciplines (学科门类) degrees are awarded in, longest first so that 管理学 is not read as 理学
+DISCIPLINES = tuple(sorted(("哲学", "经济学", "法学", "教育学", "文学", "历史学", "理学", "工学", "农学", "医学", "军事学",
+                            "管理学", "艺术学", "交叉学科"), key=len, reverse=True))
 _NUMBER = re.compile(r"(?<![A-Z0-9])(?:[CQTL]\d{6}[0-9]{4}[A-Z0-9]\d{5}|\d{10}[A-Z]\d{5}|\d{16})(?![0-9])")
 
 
@@ -49,8 +52,9 @@ class DegreeParser(CredentialParser):
         match = _DEGREE.search(text)
         if match:
             parsed.set("degree_level", _LEVELS[match.group(2)], 0.95)
-            if match.group(1):
-                discipline = match.group(1)[-2:] if len(match.group(1)) >= 2 else match.group(1)
+            named = match.group(1) or ""
+            discipline = next((d for d in DISCIPLINES if named.endswith(d)), None)
+            if discipline:
                 parsed.set("discipline", discipline, 0.95)
         accept = pattern_acceptor(_NUMBER, _fix_number)
         found = page.value_after(NUMBER_LABELS, accept, ())

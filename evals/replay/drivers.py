@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import Protocol
 
 from credlift.agent.contracts import TurnResult
@@ -31,14 +33,45 @@ class LogCapture(logging.Handler):
 
 
 class InProcessDriver:
-    """Runs the agent in this process through CredliftService (the default)."""
+    """Runs the agent in this process through CredliftService (the default).
 
-    def __init__(self, service=None, staff_user: str | None = None):
-        from credlift.agent.service import CredliftService
+    With `data_root`, every trial runs on its own fresh data directory `data_root/trial-K` (its own accounts,
+    cases and upload fingerprints), so replays never disturb the app's data or each other.
+    """
+
+    def __init__(self, service=None, staff_user: str | None = None, data_root: Path | None = None):
         from credlift.settings import get_settings
 
-        self.service = service or CredliftService()
+        self.data_root = Path(data_root) if data_root is not None else None
+        self._previous_data_dir = os.environ.get("CREDLIFT_DATA_DIR")
+        self.service = service
+        if self.service is None and self.data_root is None:
+            from credlift.agent.service import CredliftService
+
+            self.service = CredliftService()
         self.staff_user = staff_user or get_settings().staff_users.split(",")[0].split(":")[0]
+
+    def begin_trial(self, trial: int) -> None:
+        if self.data_root is None:
+            return
+        from credlift.agent.service import CredliftService
+        from credlift.settings import reset_settings_cache
+
+        # tools that read settings themselves (upload fingerprints, trained models) must see the same folder
+        os.environ["CREDLIFT_DATA_DIR"] = str(self.data_root / f"trial-{trial + 1}")
+        reset_settings_cache()
+        self.service = CredliftService()
+
+    def close(self) -> None:
+        if self.data_root is None:
+            return
+        from credlift.settings import reset_settings_cache
+
+        if self._previous_data_dir is None:
+            os.environ.pop("CREDLIFT_DATA_DIR", None)
+        else:
+            os.environ["CREDLIFT_DATA_DIR"] = self._previous_data_dir
+        reset_settings_cache()
 
     def fixture(self, account_id: str) -> ApplicantProfile:
         for profile in self.service.accounts():

@@ -67,11 +67,30 @@ def _upload_bytes(turn: Turn, dialogue: Dialogue, profile: ApplicantProfile) -> 
         return path.name, path.read_bytes(), f"file {spec.file}"
     from credlift.evals.synth import SynthSpec, render_credential
 
-    fields = {"holder_name": profile.name, **spec.synth.fields}
+    fields = {**account_fields(spec.synth.type, profile), **spec.synth.fields}
     sample = render_credential(SynthSpec(type=spec.synth.type, seed=spec.synth.seed, capture=spec.synth.capture,
                                          tamper=spec.synth.tamper, fields=fields))
     description = f"synth {spec.synth.type} seed={spec.synth.seed} capture={spec.synth.capture} tamper={spec.synth.tamper}"
     return f"{spec.synth.type}-{spec.synth.seed}.{sample.extension}", sample.image_bytes, description
+
+
+def account_fields(credential_type: str, profile: ApplicantProfile) -> dict[str, str]:
+    """The applicant's own details, printed on a synth certificate wherever its template prints them.
+
+    A real applicant's certificate carries their name, ID number, birth date and gender; without these a clean
+    upload would fail the name and ID checks. Fields given in the dialogue override them.
+    """
+    from stdnum.cn import ric
+
+    from credlift.evals.synth.templates import get_template
+
+    names = set(get_template(credential_type).field_names)
+    derived: dict[str, str] = {"holder_name": profile.name}
+    if profile.id_number and ric.is_valid(profile.id_number):
+        derived["id_number"] = profile.id_number
+        derived["birth_date"] = ric.get_birth_date(profile.id_number).isoformat()
+        derived["gender"] = "male" if int(profile.id_number[16]) % 2 else "female"
+    return {key: value for key, value in derived.items() if key in names}
 
 
 def _record(kind: str, text: str, result: TurnResult, latency: float) -> TurnRecord:
@@ -133,11 +152,17 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> Dialogue
 
 
 def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_outcome=None) -> SuiteResult:
+    """Trial by trial: a driver with `begin_trial` gets a fresh state per trial, so that the same certificate
+    replayed in trial 2 is not mistaken for a document reused by another account."""
     outcomes: list[DialogueOutcome] = []
-    for dialogue in dialogues:
-        for trial in range(trials):
+    for trial in range(trials):
+        if hasattr(driver, "begin_trial"):
+            driver.begin_trial(trial)
+        for dialogue in dialogues:
             outcome = run_dialogue(dialogue, driver, trial)
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
+    if hasattr(driver, "close"):
+        driver.close()
     return SuiteResult(trials=trials, outcomes=outcomes)

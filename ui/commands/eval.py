@@ -1,6 +1,8 @@
 """`credlift eval`: replay dialogue files and score them; ends with `N passed, M failed`."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import typer
@@ -17,6 +19,8 @@ def register(app: typer.Typer) -> None:
         via: str = typer.Option("", "--via", help="URL of a running credlift app to replay through gradio_client"),
         tags: list[str] = typer.Option(None, "--tags", help="only dialogues with one of these tags"),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="print the transcript of failures"),
+        data_dir: Path = typer.Option(None, "--data-dir",
+                                      help="in-process replay state, one folder per trial (default: a temporary folder, removed after)"),
     ) -> None:
         """Replay the dialogue suite (in-process by default) and report pass/fail per dialogue."""
         from credlift.evals.replay.format import load_suite
@@ -28,6 +32,7 @@ def register(app: typer.Typer) -> None:
             from credlift.errors import UserInputError
 
             raise UserInputError(f"no dialogue files found in {dialogues}")
+        scratch = None
         if via:
             from credlift.evals.replay.app_driver import AppDriver
 
@@ -35,7 +40,9 @@ def register(app: typer.Typer) -> None:
         else:
             from credlift.evals.replay.drivers import InProcessDriver
 
-            driver = InProcessDriver()
+            # a fresh state per run: a second run must not see the first run's uploads as reused documents
+            scratch = None if data_dir else Path(tempfile.mkdtemp(prefix="credlift-eval-"))
+            driver = InProcessDriver(data_root=data_dir or scratch)
 
         def show(outcome) -> None:
             mark = "PASS" if outcome.passed else "FAIL"
@@ -47,7 +54,11 @@ def register(app: typer.Typer) -> None:
                     for reply in turn.replies:
                         typer.echo(f"      < {reply}")
 
-        result = run_suite(suite, driver, trials=trials, on_outcome=show)
+        try:
+            result = run_suite(suite, driver, trials=trials, on_outcome=show)
+        finally:
+            if not via and scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
         if report:
             write_report(result, report)
             typer.echo(f"report: {report / 'eval.html'}")

@@ -32,6 +32,9 @@ from credlift.tools.extraction.preprocess import (
 log = logging.getLogger(__name__)
 
 DETECTION_LONG_SIDE = 1024
+# text lines lower than this (in detector pixels) are missed now and then: such pages are detected again larger
+MIN_DETECTED_TEXT_HEIGHT = 16.0
+MAX_DETECTION_LONG_SIDE = 2048
 CROP_LONG_SIDE = 2200
 MIN_LINE_CONFIDENCE = 0.5
 ORIENTATION_VOTERS = 8
@@ -111,7 +114,10 @@ def read_page(rgb: np.ndarray, with_quality: bool = True) -> OcrPage:
         timings["orientation"] = _ms(started)
 
         started = time.perf_counter()
-        recognised = engine.text_rec(crops)[0] if crops else []
+        recognised = list(engine.text_rec(crops)[0]) if crops else []
+        if not upside_down:
+            extra_polygons, extra_results = _read_beside_bare_labels(engine, bgr, polygons, recognised)
+            polygons, recognised = list(polygons) + extra_polygons, recognised + extra_results
         timings["recognise"] = _ms(started)
 
     work_h, work_w = bgr.shape[:2]
@@ -142,8 +148,22 @@ def read_page(rgb: np.ndarray, with_quality: bool = True) -> OcrPage:
 
 
 def _detect(engine, bgr: np.ndarray) -> list[np.ndarray]:
+    """Text-line polygons; a page of small text (a screenshot of a phone screen) is looked at again, larger."""
+    polygons = _detect_at(engine, bgr, DETECTION_LONG_SIDE)
+    if not polygons:
+        return polygons
+    long_side = max(bgr.shape[:2])
+    heights = sorted(float(np.linalg.norm(p[3] - p[0])) for p in polygons)
+    detected_height = heights[len(heights) // 2] * DETECTION_LONG_SIDE / long_side
+    if detected_height < MIN_DETECTED_TEXT_HEIGHT and long_side > DETECTION_LONG_SIDE * 1.1:
+        larger = min(MAX_DETECTION_LONG_SIDE, long_side, DETECTION_LONG_SIDE * 22.0 / max(detected_height, 1.0))
+        polygons = _detect_at(engine, bgr, int(larger)) or polygons
+    return polygons
+
+
+def _detect_at(engine, bgr: np.ndarray, detection_long_side: int) -> list[np.ndarray]:
     height, width = bgr.shape[:2]
-    factor = DETECTION_LONG_SIDE / max(height, width)
+    factor = detection_long_side / max(height, width)
     small = cv2.resize(bgr, (max(32, round(width * factor)), max(32, round(height * factor))),
                        interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
     boxes, _ = engine.text_det(small)
@@ -170,6 +190,66 @@ def _crop(bgr: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     if crop.shape[0] / crop.shape[1] >= 1.5:
         crop = np.ascontiguousarray(np.rot90(crop))
     return crop
+
+
+def _read_beside_bare_labels(engine, bgr: np.ndarray, polygons: list[np.ndarray], recognised: list) -> tuple[list, list]:
+    """A label ending in a colon with nothing detected after it (faint or small print the detector missed):
+    the strip to its right is recognised directly."""
+    height, width = bgr.shape[:2]
+    candidates = []
+    for index, (polygon, result) in enumerate(zip(polygons, recognised)):
+        text = str(result[0]).strip()
+        if not text.endswith((":", "：")) or float(result[1]) < MIN_LINE_CONFIDENCE or len(text) > 12:
+            continue
+        direction = polygon[1] - polygon[0]
+        length = float(np.linalg.norm(direction))
+        line_height = float(np.linalg.norm(polygon[3] - polygon[0]))
+        if length < 1 or line_height < 4:
+            continue
+        unit = direction / length
+        span = min(16.0 * line_height, _room_to_edge(polygon[1], unit, width, height))
+        span = min(span, _distance_to_next(polygons, index, unit, span, line_height) - 0.3 * line_height)
+        if span < 3 * line_height:
+            continue
+        gap = 0.2 * line_height
+        strip = np.array([polygon[1] + unit * gap, polygon[1] + unit * span, polygon[2] + unit * span,
+                          polygon[2] + unit * gap], dtype=np.float32)
+        candidates.append(strip)
+    if not candidates:
+        return [], []
+    results = engine.text_rec([_crop(bgr, strip) for strip in candidates])[0]
+    kept = [(strip, result) for strip, result in zip(candidates, results) if str(result[0]).strip()]
+    return [strip for strip, _ in kept], [result for _, result in kept]
+
+
+def _room_to_edge(point: np.ndarray, unit: np.ndarray, width: int, height: int) -> float:
+    limits = []
+    if unit[0] > 1e-6:
+        limits.append((width - 1 - point[0]) / unit[0])
+    elif unit[0] < -1e-6:
+        limits.append(-point[0] / unit[0])
+    if unit[1] > 1e-6:
+        limits.append((height - 1 - point[1]) / unit[1])
+    elif unit[1] < -1e-6:
+        limits.append(-point[1] / unit[1])
+    return float(min(limits)) if limits else 0.0
+
+
+def _distance_to_next(polygons: list[np.ndarray], index: int, unit: np.ndarray, span: float, line_height: float) -> float:
+    """How far after the label the next detected line on its row starts (`span` when none does)."""
+    label = polygons[index]
+    origin = (label[1] + label[2]) / 2.0
+    normal = np.array([-unit[1], unit[0]])
+    nearest = span
+    for other_index, other in enumerate(polygons):
+        if other_index == index:
+            continue
+        across = float((other.mean(axis=0) - origin) @ normal)
+        start = float(min((corner - origin) @ unit for corner in other))
+        end = float(max((corner - origin) @ unit for corner in other))
+        if abs(across) < 0.8 * line_height and end > 0:
+            nearest = min(nearest, max(0.0, start))
+    return nearest
 
 
 def _page_is_upside_down(engine, crops: list[np.ndarray]) -> bool:

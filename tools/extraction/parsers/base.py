@@ -79,9 +79,9 @@ class PageLayout:
             text = clean(line.text)
             if text:
                 placed.append(PlacedLine(index, text, line.text, x, y, w, h, float(line.confidence)))
-        self.lines: list[PlacedLine] = sorted(placed, key=lambda item: (item.centre_y, item.x))
-        heights = sorted(line.h for line in self.lines) or [20]
+        heights = sorted(line.h for line in placed) or [20]
         self.line_height = float(heights[len(heights) // 2])
+        self.lines: list[PlacedLine] = _join_split_words(sorted(placed, key=lambda item: (item.centre_y, item.x)))
 
     @property
     def full_text(self) -> str:
@@ -167,6 +167,22 @@ class PageLayout:
             if match:
                 return match, line
         return None
+
+
+def _join_split_words(lines: list[PlacedLine]) -> list[PlacedLine]:
+    """Boxes on one row closer than a character's height are one word the detector split (姓 | 名：方建)."""
+    joined: list[PlacedLine] = []
+    for line in sorted(lines, key=lambda item: item.x):
+        for index, left in enumerate(joined):
+            if left.same_row(line) and -0.3 * left.h < line.x - left.right < 0.8 * min(left.h, line.h):
+                top, bottom = min(left.y, line.y), max(left.bottom, line.bottom)
+                joined[index] = PlacedLine(left.index, left.text + line.text, left.raw + line.raw, left.x, top,
+                                           max(left.right, line.right) - left.x, bottom - top,
+                                           min(left.confidence, line.confidence))
+                break
+        else:
+            joined.append(line)
+    return sorted(joined, key=lambda item: (item.centre_y, item.x))
 
 
 def _non_empty(text: str) -> str | None:

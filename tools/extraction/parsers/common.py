@@ -42,11 +42,14 @@ def accept_school(text: str) -> str | None:
     match = _SCHOOL_SUFFIX.search(text)
     if not match:
         return None
-    candidate = match.group(0)
     listed = schools_by_name()
-    for start in range(len(candidate) - 3):
-        if candidate[start:] in listed:
-            return candidate[start:]
+    # the longest listed name in the text: 南京邮电大学通达学院 rather than 南京邮电大学
+    ends = [m.end() for m in re.finditer(r"(?:大学|学院|学校|分校)(?:（[\u4e00-\u9fff]{2,4}）)?", text)]
+    best = max((text[start:end] for end in ends for start in range(max(0, end - 30), end - 3)
+                if text[start:end] in listed), key=len, default=None)
+    if best:
+        return best
+    candidate = match.group(0)
     for marker in ("（", "同学", "学生", ":"):
         if marker in candidate[:-2]:
             candidate = candidate.split(marker)[-1] or candidate
@@ -171,7 +174,7 @@ def read_signing_issuer(page: PageLayout, parsed: ParsedCredential) -> None:
     top = min(line.y for line in page.lines)
     candidates = [line for line in page.lines
                   if line.y > top + 0.55 * (bottom - top) and not re.search(r"[0-9:]", line.text)
-                  and re.fullmatch(r"[\u4e00-\u9fff()（）·]{4,30}", line.text) and _ISSUER_WORDS.search(line.text)]
+                  and re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·\-]{4,30}", line.text) and _ISSUER_WORDS.search(line.text)]
     if candidates:
         issuer = max(candidates, key=lambda line: line.y)
         parsed.set("issuer", issuer.text, issuer.confidence * 0.95, issuer.index)

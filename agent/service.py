@@ -277,7 +277,9 @@ class CredliftService:
             return None
         values = self._values(thread_id)
         case_id = values["case_id"]
-        lang = values.get("language", "zh")
+        lang = _language_of(message.text, values.get("language", "zh"))
+        if lang != values.get("language", "zh"):
+            self.set_language(thread_id, lang)
         self.services.cases.add_side_message(case_id, message)
         self.services.cases.audit("applicant", "message_queued_for_staff", case_id, "")
         replies: list[str] = []
@@ -361,6 +363,16 @@ def _warm_up_retrieval() -> None:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _language_of(text: str, current: str) -> str:
+    """The language a message asks for or is written in (the deterministic detector), else the current one."""
+    from credlift.agent.responders.intents import detect_intent, detect_language
+
+    intent = detect_intent(text)
+    if intent in ("switch_en", "switch_zh"):
+        return intent[-2:]
+    return detect_language(text) or current
 
 
 def _last_writer(snapshot) -> str | None:

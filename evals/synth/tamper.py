@@ -209,8 +209,25 @@ def retype(ctx: TamperContext) -> TamperOutcome:
     return TamperOutcome(image, [_union([region, box])], {name: new_value})
 
 
+def _donor_patch(ctx: TamperContext, donor: Donor, ours: Box, theirs: Box) -> tuple[np.ndarray, Box]:
+    """The donor's region `theirs` (page coordinates) warped onto our region `ours` (page coordinates) the way
+    a careful forger aligns it: same perspective, same place, paper colour matched. Returns (patch, box)."""
+    shift = np.float64([[1, 0, ours[0] - theirs[0]], [0, 1, ours[1] - theirs[1]], [0, 0, 1]])
+    donor_to_ours = ctx.capture.homography @ shift @ np.linalg.inv(donor.capture.homography)
+    width = max(ours[2], theirs[2])
+    box = _clip(ctx.capture.map_box((ours[0], ours[1], width, max(ours[3], theirs[3])), pad=4), ctx.image)
+    x, y, w, h = box
+    if w == 0 or h == 0:
+        raise TamperNotApplicable("splice target outside the image")
+    to_box = np.float64([[1, 0, -x], [0, 1, -y], [0, 0, 1]]) @ donor_to_ours
+    patch = cv2.warpPerspective(donor.image, to_box, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    target = ctx.image[y:y + h, x:x + w].astype(np.float32)
+    gain = (np.percentile(target.reshape(-1, 3), 85, axis=0) + 1) / (np.percentile(patch.reshape(-1, 3), 85, axis=0) + 1)
+    return np.clip(patch.astype(np.float32) * gain, 0, 255).astype(np.uint8), box
+
+
 def splice(ctx: TamperContext) -> TamperOutcome:
-    """Pastes a patch from another certificate: a field value (name, score, level) or the photo."""
+    """Pastes a patch from another certificate, aligned and colour-matched: a field value or the photo."""
     rng = ctx.rng
     image = ctx.image.copy()
     donor = ctx.donor()
@@ -218,25 +235,15 @@ def splice(ctx: TamperContext) -> TamperOutcome:
              if _field_run(ctx.document, f) is not None and _field_run(donor.document, f) is not None
              and donor.fields.get(f) != ctx.fields.get(f)]
     if ctx.document.photo and donor.document.photo and (not names or rng.random() < 0.25):
-        target = ctx.capture.map_box(ctx.document.photo, pad=2)
-        source = donor.capture.map_box(donor.document.photo, pad=2)
-        sx, sy, sw, sh = source
-        patch = cv2.resize(donor.image[sy:sy + sh, sx:sx + sw], (target[2], target[3]), interpolation=cv2.INTER_AREA)
-        return TamperOutcome(image, [_paste(image, patch, target[0], target[1])], {})
+        patch, box = _donor_patch(ctx, donor, ctx.document.photo, donor.document.photo)
+        return TamperOutcome(image, [_paste(image, patch, box[0], box[1])], {})
     if not names:
         raise TamperNotApplicable("nothing to splice")
     name = str(rng.choice(names))
-    ours = _clip(_mapped(ctx, _field_run(ctx.document, name), pad=4), image)
-    theirs = donor.capture.map_box(_field_run(donor.document, name).box, pad=4)
-    scale = ours[3] / max(1, theirs[3])
-    width_needed = int(np.ceil(max(ours[2] / scale, theirs[2])))
-    sx, sy = theirs[0], theirs[1]
-    crop = donor.image[sy:sy + theirs[3], sx:min(donor.image.shape[1], sx + width_needed)]
-    if crop.size == 0:
-        raise TamperNotApplicable("donor patch outside its image")
-    patch = cv2.resize(crop, (max(1, int(round(crop.shape[1] * scale))), ours[3]), interpolation=cv2.INTER_LINEAR)
-    box = _paste(image, patch, ours[0], ours[1])
-    return TamperOutcome(image, [box], {name: donor.fields[name]})
+    ours, theirs = _field_run(ctx.document, name).box, _field_run(donor.document, name).box
+    patch, box = _donor_patch(ctx, donor, (ours[0] - 3, ours[1] - 3, ours[2] + 6, ours[3] + 6),
+                              (theirs[0] - 3, theirs[1] - 3, theirs[2] + 6, theirs[3] + 6))
+    return TamperOutcome(image, [_paste(image, patch, box[0], box[1])], {name: donor.fields[name]})
 
 
 def erase(ctx: TamperContext) -> TamperOutcome:
@@ -264,23 +271,24 @@ GENERATOR_PROMPTS = ("a scanned Chinese university graduation certificate, red s
 
 
 def ai_generated(ctx: TamperContext) -> TamperOutcome:
-    """Emulates a generator's output: rendered small, over-smoothed, upsampled by strided transposed
-    convolutions (period-2 checkerboard), no sensor noise; PNG with generator text chunks half the time."""
+    """Emulates a generator's output: rendered at half size, over-smoothed, upsampled by a strided transposed
+    convolution (a faint period-2 lattice), sharpened as decoders do, no sensor noise; PNG with generator
+    text chunks half the time."""
     rng = ctx.rng
     h, w = ctx.image.shape[:2]
-    small = cv2.resize(ctx.image, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
-    small = cv2.bilateralFilter(small, 7, 40, 5)                      # waxy, over-smoothed texture
-    up = small.astype(np.float32)
-    for _ in range(2):
-        # transposed conv, stride 2, 3x3 kernel with uneven overlap: the classic checkerboard artefact
-        # odd output pixels get a + b of an input, even ones 1: a + b != 1 leaves a faint period-2 lattice
-        a, b = rng.uniform(0.55, 0.62), rng.uniform(0.49, 0.54)
-        weights = np.float32([a, 1.0, b]) / ((1.0 + a + b) / 2.0)
-        kernel = np.outer(weights, weights)
-        zero = np.zeros((up.shape[0] * 2, up.shape[1] * 2, 3), np.float32)
-        zero[::2, ::2] = up
-        up = cv2.filter2D(zero, -1, kernel, borderType=cv2.BORDER_REFLECT)
+    small = cv2.resize(ctx.image, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    small = cv2.bilateralFilter(small, 7, 30, 5)                      # waxy, over-smoothed texture
+    # transposed conv, stride 2, 3x3 kernel: odd output pixels get a + b of an input, even ones 1,
+    # and a + b != 1 leaves the faint period-2 lattice of generator upsamplers
+    a = rng.uniform(0.52, 0.56)
+    b = rng.uniform(0.51, 0.53)
+    weights = np.float32([a, 1.0, b]) / ((1.0 + a + b) / 2.0)
+    zero = np.zeros((small.shape[0] * 2, small.shape[1] * 2, 3), np.float32)
+    zero[::2, ::2] = small
+    up = cv2.filter2D(zero, -1, np.outer(weights, weights), borderType=cv2.BORDER_REFLECT)
     up = cv2.copyMakeBorder(up, 0, h - up.shape[0], 0, w - up.shape[1], cv2.BORDER_REPLICATE)
+    blurred = cv2.GaussianBlur(up, (0, 0), 1.5)
+    up = cv2.addWeighted(up, 1.6, blurred, -0.6, 0)                  # crisp edges on smooth surfaces
     contrast = rng.uniform(1.03, 1.1)
     up = (up - 128.0) * contrast + 128.0 + rng.uniform(-3, 5)
     image = np.clip(up, 0, 255).astype(np.uint8)

@@ -280,8 +280,8 @@ def ai_generated(ctx: TamperContext) -> TamperOutcome:
     small = cv2.bilateralFilter(small, 7, 30, 5)                      # waxy, over-smoothed texture
     # transposed conv, stride 2, 3x3 kernel: odd output pixels get a + b of an input, even ones 1,
     # and a + b != 1 leaves the faint period-2 lattice of generator upsamplers
-    a = rng.uniform(0.52, 0.56)
-    b = rng.uniform(0.51, 0.53)
+    a = rng.uniform(0.502, 0.51)
+    b = rng.uniform(0.502, 0.51)
     weights = np.float32([a, 1.0, b]) / ((1.0 + a + b) / 2.0)
     zero = np.zeros((small.shape[0] * 2, small.shape[1] * 2, 3), np.float32)
     zero[::2, ::2] = small
@@ -292,17 +292,23 @@ def ai_generated(ctx: TamperContext) -> TamperOutcome:
     contrast = rng.uniform(1.03, 1.1)
     up = (up - 128.0) * contrast + 128.0 + rng.uniform(-3, 5)
     image = np.clip(up, 0, 255).astype(np.uint8)
+    return TamperOutcome(image, [(0, 0, w, h)], {}, output_format="png", png_text=generator_metadata(rng, w, h))
+
+
+def generator_metadata(rng: np.random.Generator, width: int, height: int) -> dict[str, str]:
+    """PNG text chunks a generator front-end writes (AUTOMATIC1111 `parameters`, others `Software`/`prompt`),
+    present in about half the images: the rest were stripped or re-saved."""
     text: dict[str, str] = {}
     if rng.random() < 0.5:
         seed = int(rng.integers(1, 2**31))
         prompt = str(rng.choice(GENERATOR_PROMPTS))
         if rng.random() < 0.5:
             text["parameters"] = (f"{prompt}\nNegative prompt: blurry, watermark\nSteps: 30, Sampler: DPM++ 2M Karras, "
-                                  f"CFG scale: 7, Seed: {seed}, Size: {w}x{h}, Model: sd_xl_base_1.0")
+                                  f"CFG scale: 7, Seed: {seed}, Size: {width}x{height}, Model: sd_xl_base_1.0")
         else:
             text["Software"] = "Stable Diffusion"
             text["prompt"] = prompt
-    return TamperOutcome(image, [(0, 0, w, h)], {}, output_format="png", png_text=text)
+    return text
 
 
 TAMPERERS: dict[str, Callable[[TamperContext], TamperOutcome]] = {

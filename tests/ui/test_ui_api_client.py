@@ -94,3 +94,20 @@ def test_a_disguised_upload_is_refused_with_a_sentence_and_the_api_keeps_working
     with pytest.raises(AppError, match="certificate.jpg is not a photo we can read"):
         client.predict(thread_id, [handle_file(str(fake))], "en", api_name="/upload")
     assert client.predict(thread_id, api_name="/status")["thread_id"] == thread_id
+
+
+def test_staff_take_over_a_conversation_answer_in_it_and_hand_it_back(client, live_app):
+    thread_id = client.predict("demo-english-01", "en", api_name="/start")["thread_id"]
+    case_id = live_app.case_of(thread_id)
+    token = _staff_token(client, live_app)
+    assert client.predict(token, case_id, api_name="/take_over")["taken_over"] is True
+    queued = client.predict(thread_id, "Can a person help me?", api_name="/send")
+    assert queued["awaiting"] == "staff" and queued["replies"] == []  # a person answers, the bot stays quiet
+    client.predict(token, case_id, "Hello, this is the helpdesk. How can I help?", api_name="/staff_reply")
+    lines = client.predict(thread_id, api_name="/transcript")
+    assert lines[-1] == {"role": "staff", "text": "Hello, this is the helpdesk. How can I help?",
+                         "author": live_app.settings.staff_users.split(":")[0]}
+    assert client.predict(token, case_id, api_name="/hand_back")["taken_over"] is False
+    assert client.predict(thread_id, api_name="/status")["awaiting"] == "user"
+    actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]
+    assert {"take_over", "staff_reply", "hand_back"} <= set(actions)

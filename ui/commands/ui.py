@@ -19,11 +19,25 @@ def register(app: typer.Typer) -> None:
         chosen_port = port if port is not None else settings.ui_port
         if not 0 < chosen_port < 65536:
             raise UserInputError(f"--port must be between 1 and 65535, not {chosen_port}")
+        address = host or settings.ui_host
+        _check_can_listen(address, chosen_port)  # before the models load: a taken port fails in a second
         from credlift.ui.app import serve
 
         settings.ensure_dirs()
-        typer.echo(f"credlift web app on http://{host or settings.ui_host}:{chosen_port} (Ctrl+C to stop)")
+        typer.echo(f"credlift web app on http://{address}:{chosen_port} (Ctrl+C to stop)")
         try:
             serve(host=host, port=chosen_port, settings=settings)
-        except OSError as error:  # port taken, address not ours
-            raise UserInputError(f"cannot listen on {host or settings.ui_host}:{chosen_port} ({error.strerror or error})") from None
+        except OSError as error:  # lost a race for the port
+            raise UserInputError(f"cannot listen on {address}:{chosen_port} ({error.strerror or error})") from None
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    import socket
+
+    from credlift.errors import UserInputError
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise UserInputError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None

@@ -288,3 +288,12 @@ def test_synth_command_writes_images_and_labels(tmp_path, monkeypatch, capsys):
     assert len(rows) == 2 and {row["type"] for row in rows} <= {"award", "degree"}
     assert all(row["capture"] == "screenshot" for row in rows)
     assert "wrote 2 images" in capsys.readouterr().out
+
+
+def test_a_dataset_row_can_be_rendered_again_from_its_label(small_dataset):
+    out, labels = small_dataset
+    row = next(r for r in labels if r["tampered"])
+    again = render_credential(SynthSpec(type=row["type"], seed=row["seed"], capture=row["capture"],
+                                        tamper=row["tamper_kind"]))
+    assert again.image_bytes == (out / row["file"]).read_bytes()
+    assert again.label["fields"] == row["fields"]

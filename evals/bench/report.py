@@ -1,0 +1,208 @@
+"""The benchmark report: `bench-summary.json` and ONE self-contained `bench.html` (plots as base64 PNGs).
+
+Every number on the page is read from the very dict written as JSON and carries its path in `data-key`, so a test
+(or a reader) can check that the page and the JSON agree. When `eval-summary.json` from `credlift eval` lies in
+the same folder, the page also shows the dialogue suite's outcome matrix.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+
+def lookup(summary: dict, key: str):
+    """The value at a dotted path ('latency.total_s.p95'); list items by index."""
+    value = summary
+    for part in key.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:.1f}"
+    return str(value)
+
+
+def num(summary: dict, key: str) -> str:
+    return f'<span data-key="{html.escape(key)}">{html.escape(fmt(lookup(summary, key)))}</span>'
+
+
+def _png(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+
+
+def plot_latency(summary: dict) -> str:
+    latency = summary["latency"]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    left.hist(latency["totals_s"], bins=min(20, max(3, len(latency["totals_s"]))), color="#4a7ab5")
+    left.axvline(summary["targets"]["time_to_decision_p95_s"]["target"], color="#c0392b", linestyle="--", label="target p95")
+    left.set(title="time to decision (phone photos)", xlabel="seconds", ylabel="uploads")
+    left.legend()
+    stages = list(latency["stages_s"])
+    p50 = [latency["stages_s"][s]["p50"] or 0 for s in stages]
+    p95 = [latency["stages_s"][s]["p95"] or 0 for s in stages]
+    positions = range(len(stages))
+    right.barh([p - 0.2 for p in positions], p50, height=0.4, label="p50", color="#4a7ab5")
+    right.barh([p + 0.2 for p in positions], p95, height=0.4, label="p95", color="#e59866")
+    right.set_yticks(list(positions), stages)
+    right.invert_yaxis()
+    right.set(title="per stage", xlabel="seconds")
+    right.legend()
+    return _png(figure)
+
+
+def plot_throughput(summary: dict) -> str:
+    runs = summary["throughput"]
+    figure, axis = plt.subplots(figsize=(5, 3.2))
+    workers = sorted(runs, key=int)
+    axis.bar([f"{w} worker(s)" for w in workers], [runs[w]["applications_per_minute"] for w in workers], color="#4a7ab5")
+    axis.axhline(summary["targets"]["applications_per_minute_2_workers"]["target"], color="#c0392b", linestyle="--")
+    axis.set(title="throughput", ylabel="applications / minute")
+    return _png(figure)
+
+
+def plot_roc(summary: dict) -> str:
+    figure, axis = plt.subplots(figsize=(4.6, 4.2))
+    for curve in summary["authenticity"]["roc"]:
+        if curve["fpr"]:
+            axis.plot(curve["fpr"], curve["tpr"], label=f"{curve['detector']} (AUC {fmt(curve['auc'])})")
+    axis.plot([0, 1], [0, 1], color="#999", linestyle=":")
+    axis.set(title="authenticity ROC", xlabel="false positive rate", ylabel="true positive rate")
+    axis.legend(loc="lower right")
+    return _png(figure)
+
+
+def plot_fields(summary: dict) -> str:
+    engines = list(summary["reading"])
+    fields = sorted({f for e in engines for f in summary["reading"][e]["field_accuracy"]})
+    figure, axis = plt.subplots(figsize=(11, 3.6))
+    width = 0.8 / max(1, len(engines))
+    for i, engine in enumerate(engines):
+        values = [summary["reading"][engine]["field_accuracy"].get(f, 0.0) for f in fields]
+        axis.bar([x + i * width for x in range(len(fields))], values, width=width, label=engine)
+    axis.set_xticks([x + width * (len(engines) - 1) / 2 for x in range(len(fields))], fields, rotation=30, ha="right")
+    axis.set(title="per-field exact-match accuracy", ylim=(0, 1.05))
+    axis.legend()
+    return _png(figure)
+
+
+def plot_retrieval(summary: dict) -> str:
+    modes = summary["retrieval"]["modes"]
+    figure, axis = plt.subplots(figsize=(5.5, 3.2))
+    names = list(modes)
+    for i, metric in enumerate(("recall_at_1", "recall_at_3", "mrr")):
+        axis.bar([x + i * 0.27 for x in range(len(names))], [modes[m][metric] for m in names], width=0.27, label=metric)
+    axis.set_xticks([x + 0.27 for x in range(len(names))], names)
+    axis.set(title="retrieval of policy clauses", ylim=(0, 1.05))
+    axis.legend()
+    return _png(figure)
+
+
+def plot_outcome_matrix(matrix: list[dict]) -> str:
+    expected = sorted({row["expected"] for row in matrix})
+    actual = sorted({row["actual"] for row in matrix})
+    grid = [[sum(r["count"] for r in matrix if r["expected"] == e and r["actual"] == a) for a in actual] for e in expected]
+    figure, axis = plt.subplots(figsize=(1.5 + 1.1 * len(actual), 1.2 + 0.5 * len(expected)))
+    axis.imshow(grid, cmap="Blues")
+    for i, row in enumerate(grid):
+        for j, count in enumerate(row):
+            axis.text(j, i, str(count), ha="center", va="center")
+    axis.set_xticks(range(len(actual)), actual)
+    axis.set_yticks(range(len(expected)), expected)
+    axis.set(title="dialogue outcomes", xlabel="actual decision", ylabel="expected")
+    return _png(figure)
+
+
+def _table(summary: dict, header: list[str], rows: list[tuple[str, list[str]]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(f"<tr><td>{html.escape(label)}</td>" + "".join(f"<td>{num(summary, key)}</td>" for key in keys) + "</tr>"
+                   for label, keys in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def render_html(summary: dict, eval_summary: dict | None = None) -> str:
+    s = summary
+    targets = _table(s, ["target", "goal", "measured", "met"],
+                     [(k, [f"targets.{k}.target", f"targets.{k}.measured", f"targets.{k}.met"]) for k in s["targets"]])
+    stages = _table(s, ["stage", "n", "p50 s", "p95 s", "max s"],
+                    [("total (upload to decision)", ["latency.total_s.n", "latency.total_s.p50", "latency.total_s.p95", "latency.total_s.max"])]
+                    + [(st, [f"latency.stages_s.{st}.n", f"latency.stages_s.{st}.p50", f"latency.stages_s.{st}.p95",
+                             f"latency.stages_s.{st}.max"]) for st in s["latency"]["stages_s"]])
+    throughput = _table(s, ["workers", "applications", "wall s", "applications / min", "peak RSS MiB"],
+                        [(w, [f"throughput.{w}.applications", f"throughput.{w}.wall_s",
+                              f"throughput.{w}.applications_per_minute", f"throughput.{w}.peak_rss_mb"]) for w in s["throughput"]])
+    readers = _table(s, ["engine", "images", "type accuracy", "all fields", "p50 s", "p95 s"],
+                     [(e, [f"reading.{e}.images", f"reading.{e}.type_accuracy", f"reading.{e}.all_fields_accuracy",
+                           f"reading.{e}.seconds.p50", f"reading.{e}.seconds.p95"]) for e in s["reading"]])
+    fields = sorted({f for e in s["reading"] for f in s["reading"][e]["field_accuracy"]})
+    field_table = _table(s, ["field", *s["reading"]],
+                         [(f, [f"reading.{e}.field_accuracy.{f}" for e in s["reading"]])
+                          for f in fields if all(f in s["reading"][e]["field_accuracy"] for e in s["reading"])])
+    auth = _table(s, ["detector", "ROC-AUC", "false positive rate", "recall", "threshold"],
+                  [("fused", ["authenticity.fused.roc_auc", "authenticity.fused.false_positive_rate",
+                              "authenticity.fused.recall", "authenticity.fused.threshold"]),
+                   ("plain ELA", ["authenticity.plain_ela.roc_auc", "authenticity.plain_ela.false_positive_rate",
+                                  "authenticity.plain_ela.recall", "authenticity.plain_ela.threshold"])])
+    kinds = sorted(s["authenticity"]["fused"].get("recall_by_kind", {}))
+    kind_table = _table(s, ["tamper kind", "fused recall", "plain ELA recall"],
+                        [(k, [f"authenticity.fused.recall_by_kind.{k}", f"authenticity.plain_ela.recall_by_kind.{k}"])
+                         for k in kinds if k in s["authenticity"]["plain_ela"].get("recall_by_kind", {})])
+    retrieval = _table(s, ["mode", "recall@1", "recall@3", "MRR", "ms / query"],
+                       [(m, [f"retrieval.modes.{m}.recall_at_1", f"retrieval.modes.{m}.recall_at_3",
+                             f"retrieval.modes.{m}.mrr", f"retrieval.modes.{m}.mean_latency_ms"]) for m in s["retrieval"]["modes"]])
+    decisions = _table(s, ["decisions", "p50 ms", "p95 ms", "max ms"],
+                       [("policy engine", ["decisions.n", "decisions.p50_ms", "decisions.p95_ms", "decisions.max_ms"])])
+    environment = ", ".join(f"{k}: {num(s, f'environment.{k}')}" for k in s["environment"])
+    eval_part = ""
+    if eval_summary:
+        e = eval_summary
+        rows = "".join(f"<tr><td>{html.escape(r['expected'])}</td><td>{html.escape(r['actual'])}</td><td>{r['count']}</td></tr>"
+                       for r in e.get("outcome_matrix", []))
+        eval_part = (f"<h2>Dialogue suite (credlift eval)</h2><p id='eval-totals'>{e['passed']} passed, {e['failed']} failed "
+                     f"of {e['dialogues']} dialogues (pass^{e['trials']} = {e['pass_rate']:.2%}).</p>"
+                     + (plot_outcome_matrix(e["outcome_matrix"]) if e.get("outcome_matrix") else "")
+                     + f"<table><tr><th>expected</th><th>actual</th><th>dialogues</th></tr>{rows}</table>")
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>credlift benchmarks</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;margin:0.5em 0 1em}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
+<h1>credlift benchmarks</h1>
+<p>Generated {html.escape(s['generated_at'])} in {num(s, 'duration_s')} s. {environment}.</p>
+<h2>Targets</h2>{targets}
+<h2>Time to decision (phone photo, upload to result)</h2>{plot_latency(s)}{stages}
+<h2>Throughput and memory</h2>{plot_throughput(s)}{throughput}
+<h2>Reading: RapidOCR vs Tesseract (chi_sim), same parsers</h2>{readers}{plot_fields(s)}{field_table}
+<h2>Authenticity: fused detector vs plain ELA</h2>
+<p>{num(s, 'authenticity.images')} images, {num(s, 'authenticity.manipulated')} forged; plain ELA gets the threshold that
+gives it the fused detector's false-positive rate.</p>{plot_roc(s)}{auth}{kind_table}
+<h2>Retrieval: keyword vs hybrid vs dense</h2>{plot_retrieval(s)}{retrieval}
+<h2>Policy engine</h2>{decisions}
+{eval_part}
+</body></html>"""
+
+
+def write_bench_report(summary: dict, directory: Path) -> Path:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "bench-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    eval_path = directory / "eval-summary.json"
+    eval_summary = json.loads(eval_path.read_text(encoding="utf-8")) if eval_path.is_file() else None
+    page = directory / "bench.html"
+    page.write_text(render_html(summary, eval_summary), encoding="utf-8")
+    return page

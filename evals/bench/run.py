@@ -1,0 +1,99 @@
+"""Runs every benchmark in one go and writes the report (bench-summary.json + bench.html)."""
+from __future__ import annotations
+
+import os
+import platform
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from credlift.evals.bench.datasets import DatasetSpec, ensure_dataset
+
+TARGETS = {"time_to_decision_p95_s": 3.0, "applications_per_minute_2_workers": 30.0, "peak_memory_mb": 2048.0}
+
+
+class BenchSizes(BaseModel):
+    """How many items each benchmark uses."""
+    latency: int = 40          # phone-photo uploads timed (after one warm-up)
+    throughput: int = 40       # applications per throughput run (1 and 2 workers)
+    reading: int = 40          # clean images read by each OCR engine
+    authenticity: int = 160    # images (half forged) scored by both detectors
+    decisions: int = 2000      # policy-engine decisions
+
+    @classmethod
+    def quick(cls) -> "BenchSizes":
+        return cls(latency=3, throughput=3, reading=2, authenticity=16, decisions=200)
+
+    def with_overrides(self, overrides: dict[str, int]) -> "BenchSizes":
+        return self.model_copy(update=overrides)
+
+
+def _environment() -> dict:
+    import psutil
+
+    return {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "load_average_1m_at_start": round(os.getloadavg()[0], 2)}
+
+
+def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 20261124, progress=print) -> dict:
+    from credlift.evals.bench.latency import measure_latency
+    from credlift.evals.bench.peers import compare_authenticity, compare_readers, compare_retrieval, decision_engine
+    from credlift.evals.bench.report import write_bench_report
+    from credlift.evals.bench.throughput import measure_throughput
+
+    work_dir, report_dir = Path(work_dir), Path(report_dir)
+    started = time.perf_counter()
+    environment = _environment()
+    state = work_dir / "state" / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+
+    progress("datasets ...")
+    phone = ensure_dataset(work_dir, DatasetSpec(name="phone", n=max(sizes.latency, sizes.throughput) + 2, seed=seed,
+                                                 capture="photo"))
+    reading = ensure_dataset(work_dir, DatasetSpec(name="reading", n=sizes.reading, seed=seed + 1, capture="mixed"))
+    forged = ensure_dataset(work_dir, DatasetSpec(name="authenticity", n=sizes.authenticity, seed=seed + 2,
+                                                  capture="mixed", tamper_rate=0.5))
+
+    progress("time to decision ...")
+    latency = measure_latency(phone, state / "latency", limit=sizes.latency, progress=progress)
+    progress("throughput ...")
+    throughput = {str(w): measure_throughput(phone, state / f"throughput-{w}", workers=w, applications=sizes.throughput)
+                  for w in (1, 2)}
+    progress("reading peers (RapidOCR, Tesseract) ...")
+    readers = compare_readers(reading, sizes.reading, progress=progress)
+    progress("authenticity peers (fused, plain ELA) ...")
+    authenticity = compare_authenticity(forged)
+    progress("retrieval peers (keyword, hybrid, dense) ...")
+    retrieval = compare_retrieval()
+    progress("policy engine ...")
+    decisions = decision_engine(sizes.decisions)
+
+    peak_memory = max(run.peak_rss_mb for run in throughput.values())
+    figures = {
+        "time_to_decision_p95_s": latency.total_s["p95"],
+        "time_to_decision_p50_s": latency.total_s["p50"],
+        "applications_per_minute_1_worker": throughput["1"].applications_per_minute,
+        "applications_per_minute_2_workers": throughput["2"].applications_per_minute,
+        "peak_memory_mb": peak_memory,
+    }
+    summary = {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "sizes": sizes.model_dump(),
+        "environment": environment,
+        "figures": figures,
+        "targets": {key: {"target": target, "measured": figures[key],
+                          "met": figures[key] is not None and (figures[key] >= target if "per_minute" in key else figures[key] <= target)}
+                    for key, target in TARGETS.items()},
+        "latency": latency.model_dump(exclude={"uploads"}) | {"totals_s": [t.total_s for t in latency.uploads]},
+        "throughput": {w: run.model_dump() for w, run in throughput.items()},
+        "reading": {engine: scores.model_dump() for engine, scores in readers.items()},
+        "authenticity": authenticity.model_dump(),
+        "retrieval": retrieval,
+        "decisions": decisions,
+        "duration_s": None,
+    }
+    summary["duration_s"] = round(time.perf_counter() - started, 1)
+    write_bench_report(summary, report_dir)
+    return summary

@@ -1,0 +1,92 @@
+"""Applications per minute with 1 and 2 worker processes, each with its own service and data folder.
+
+Every worker imports the app, builds its service and uploads one warm-up certificate before a shared start
+signal; only the uploads after the signal count. A worker also reports its peak memory (RSS), which is the
+memory of one app process under load.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from credlift.evals.bench.datasets import labelled_images
+
+WORKER_TIMEOUT_S = 1800
+
+
+class WorkerReport(BaseModel):
+    worker: int
+    applications: int
+    busy_s: float
+    peak_rss_mb: float
+    decisions: dict[str, int] = Field(default_factory=dict)
+    error: str = ""
+
+
+class ThroughputRun(BaseModel):
+    workers: int
+    applications: int
+    wall_s: float
+    applications_per_minute: float
+    peak_rss_mb: float = Field(description="largest peak RSS of one worker process")
+    worker_reports: list[WorkerReport]
+
+
+def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], state_dir: str,
+            ready, start, results) -> None:
+    try:
+        from credlift.evals.bench.latency import time_upload
+        from credlift.evals.bench.memory import peak_rss_mb
+        from credlift.evals.bench.service import service_on
+
+        with service_on(Path(state_dir)) as service:
+            time_upload(service, Path(warmup[0]), warmup[1])
+            ready.release()
+            start.wait()
+            began = time.perf_counter()
+            decisions: dict[str, int] = {}
+            for path, label in jobs:
+                timing = time_upload(service, Path(path), label)
+                decisions[timing.decision] = decisions.get(timing.decision, 0) + 1
+            results.put(WorkerReport(worker=index, applications=len(jobs), busy_s=round(time.perf_counter() - began, 3),
+                                     peak_rss_mb=peak_rss_mb(), decisions=decisions).model_dump())
+    except Exception as error:  # reported to the parent, which fails the run with the reason
+        ready.release()
+        results.put(WorkerReport(worker=index, applications=0, busy_s=0.0, peak_rss_mb=0.0,
+                                 error=f"{type(error).__name__}: {error}").model_dump())
+
+
+def measure_throughput(dataset: Path, state_dir: Path, workers: int, applications: int) -> ThroughputRun:
+    """`applications` uploads shared round-robin between `workers` processes; wall time from the start signal."""
+    images = [(str(p), row) for p, row in labelled_images(dataset)]
+    warmup, pool = images[0], images[1:]
+    if not pool:
+        raise ValueError("the throughput set needs at least two images")
+    jobs = [pool[i % len(pool)] for i in range(applications)]
+    shares = [jobs[w::workers] for w in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    ready, start, results = context.Semaphore(0), context.Event(), context.Queue()
+    processes = [context.Process(target=_worker, args=(w, shares[w], warmup, str(state_dir / f"worker-{w + 1}"),
+                                                       ready, start, results), daemon=True)
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire(timeout=WORKER_TIMEOUT_S)
+    began = time.perf_counter()
+    start.set()
+    reports = [WorkerReport.model_validate(results.get(timeout=WORKER_TIMEOUT_S)) for _ in processes]
+    wall = time.perf_counter() - began
+    for process in processes:
+        process.join(timeout=30)
+    failed = [r.error for r in reports if r.error]
+    if failed:
+        raise RuntimeError(f"a throughput worker failed: {failed[0]}")
+    done = sum(r.applications for r in reports)
+    return ThroughputRun(workers=workers, applications=done, wall_s=round(wall, 3),
+                         applications_per_minute=round(done / wall * 60.0, 2),
+                         peak_rss_mb=max(r.peak_rss_mb for r in reports),
+                         worker_reports=sorted(reports, key=lambda r: r.worker))

@@ -45,7 +45,9 @@ def build_app(service=None, settings: Settings | None = None) -> gr.Blocks:
         tagline = labeller.add(gr.Markdown(elem_id="cl-tagline"), value="app_tagline")
         with gr.Tabs(elem_id="cl-tabs"):
             with gr.Tab(id="apply", elem_id="cl-tab-apply") as apply_tab:
-                ApplicantView(applicant_flow, labeller, language, clause_titles=_clause_titles(service))
+                ApplicantView(applicant_flow, labeller, language, app,
+                              browser_secret=settings.session_secret.get_secret_value(),
+                              clause_titles=_clause_titles(service))
             with gr.Tab(id="helpdesk", elem_id="cl-tab-helpdesk") as helpdesk_tab:
                 HelpdeskView(helpdesk_flow, labeller, language)
         labeller.add(apply_tab, label="tab_applicant")

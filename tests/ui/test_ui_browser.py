@@ -200,3 +200,7 @@ def test_oversized_disguised_and_too_many_files_get_a_clear_message_and_the_app_
     applicant.send("What can I upload?")
     expect(bot_messages).to_have_count(before + 1, timeout=30_000)
     expect(bot_messages.last).to_contain_text("certificate")
+    # nothing is lost on a reload: this browser's conversation comes back, in its language
+    page.reload()
+    expect(applicant.chat()).to_contain_text("What can I upload?", timeout=20_000)
+    expect(page.locator("#cl-start")).to_have_text("Start")

@@ -22,8 +22,9 @@ class ApplicantFlow:
     def accounts(self) -> list[AccountChoice]:
         return [AccountChoice.of(profile) for profile in self.service.accounts()]
 
-    def start(self, account_id: str, lang: str) -> TurnResult:
-        return self.service.start(account_id.strip(), lang=normalise(lang))
+    def start(self, account_id: str, lang: str, thread_id: str | None = None) -> TurnResult:
+        """A new conversation, or (with thread_id) the same one again after a page reload or a restart."""
+        return self.service.start(account_id.strip(), lang=normalise(lang), thread_id=thread_id)
 
     def send(self, thread_id: str, text: str) -> TurnResult:
         return self.service.send(thread_id, text)

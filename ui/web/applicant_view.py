@@ -23,11 +23,13 @@ POLL_EVERY_S = 2.0
 class ApplicantView:
     """Builds the applicant tab inside an open gr.Blocks and wires its events."""
 
-    def __init__(self, flow: ApplicantFlow, labeller: Labeller, language: gr.Radio,
-                 clause_titles: Callable[[list[str], str], dict[str, str]] | None = None):
+    def __init__(self, flow: ApplicantFlow, labeller: Labeller, language: gr.Radio, app: gr.Blocks,
+                 browser_secret: str, clause_titles: Callable[[list[str], str], dict[str, str]] | None = None):
         self.flow = flow
         self.clause_titles = clause_titles or (lambda ids, lang: {})
         self.session = gr.State(ApplicantSession())
+        # the conversation survives a reload: this browser remembers its thread (signed, in localStorage)
+        self.saved = gr.BrowserState({}, storage_key="credlift-applicant", secret=browser_secret)
         with gr.Row(elem_classes=["cl-account-row"]):
             self.account = labeller.add(gr.Dropdown(choices=self._account_choices(), value=None, scale=3,
                                                     elem_id="cl-account", interactive=True),
@@ -49,7 +51,7 @@ class ApplicantView:
             with gr.Column(scale=2, min_width=300):
                 self.card = gr.HTML("", elem_id="cl-result-card")
         self.timer = gr.Timer(POLL_EVERY_S, active=True)
-        self._wire(language)
+        self._wire(language, app)
 
     def _account_choices(self) -> list[tuple[str, str]]:
         try:
@@ -58,10 +60,12 @@ class ApplicantView:
             log.exception("could not list accounts")
             return []
 
-    def _wire(self, language: gr.Radio) -> None:
+    def _wire(self, language: gr.Radio, app: gr.Blocks) -> None:
         outputs = [self.session, self.chat, self.card, self.notice]
         self.start_button.click(self.start, [self.account, self.account_id, language, self.session], outputs,
-                                api_visibility="private")
+                                api_visibility="private").then(
+            self.remember, [self.session], [self.saved], api_visibility="private")
+        app.load(self.resume, [self.saved, language, self.session], outputs + [language], api_visibility="private")
         self.message.submit(self.submit, [self.message, language, self.session],
                             outputs + [self.message], api_visibility="private", concurrency_id="pipeline",
                             concurrency_limit=2, show_progress="hidden")
@@ -85,6 +89,28 @@ class ApplicantView:
             return session, gr.skip(), gr.skip(), t(lang, "service_error", error=type(error).__name__)
         session = ApplicantSession(thread_id=result.thread_id, account_id=chosen, case_id=result.case_id, lang=lang)
         return self._refresh(session, lang, result)
+
+    @staticmethod
+    def remember(session: ApplicantSession) -> dict:
+        return {"thread_id": session.thread_id, "account_id": session.account_id} if session.thread_id else {}
+
+    def resume(self, saved: dict | None, lang: str, session: ApplicantSession):
+        """Back on the page: continue this browser's conversation where it stopped."""
+        saved = saved or {}
+        nothing = (gr.skip(),) * 5
+        if session.thread_id or not saved.get("thread_id") or not saved.get("account_id"):
+            return nothing
+        try:
+            result = self.flow.start(saved["account_id"], lang, thread_id=saved["thread_id"])
+            session = ApplicantSession(thread_id=result.thread_id, account_id=saved["account_id"],
+                                       case_id=result.case_id, lang=result.language)
+            session.seen = len(self.flow.transcript(result.thread_id))
+            for reply in result.replies[:1]:  # "welcome back" is said, not stored
+                session.pin({"role": "assistant", "content": reply})
+            return *self._refresh(session, result.language, result), gr.Radio(value=result.language)
+        except Exception:  # an unknown or expired thread: the applicant simply starts again
+            log.info("could not resume a saved conversation", exc_info=True)
+            return nothing
 
     def submit(self, message: dict | None, lang: str, session: ApplicantSession) -> Iterator[tuple]:
         lang = normalise(lang)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -87,26 +86,38 @@ def certificate_photo(live_app, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    """Debian's chromium, headless, on a fresh profile (Playwright's launch makes a throwaway user-data-dir)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="credlift-chromium-") as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        context.set_default_timeout(20_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            yield context
+            yield chromium
         finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def open_page(browser):
+    """open_page() -> a page in its own browser context (own cookies and localStorage: another person)."""
+    contexts = []
+
+    def open_():
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield open_
+    finally:
+        for context in contexts:
             context.close()
 
 
 @pytest.fixture()
-def page(browser):
-    page = browser.new_page()
-    try:
-        yield page
-    finally:
-        page.close()
+def page(open_page):
+    return open_page()
 
 
 @pytest.fixture(scope="session")

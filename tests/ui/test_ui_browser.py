@@ -106,53 +106,49 @@ def test_an_applicant_uploads_a_cet6_photo_and_sees_the_increase(live_app, page,
 
 
 def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applicant(
-        live_app, browser, certificate_photo, screenshots):
-    applicant = ApplicantPage(browser.new_page(), live_app.url)
-    console = ConsolePage(browser.new_page(), live_app.url)
-    try:
-        applicant.choose_language("English")
-        applicant.start(REVIEW_ACCOUNT)
-        applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=8))
-        applicant.send()
-        expect(applicant.card()).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
-        assert applicant.card().get_attribute("data-decision") == "refer"
-        expect(applicant.page.locator("#cl-notice")).to_contain_text("A specialist is checking your document")
-        case_id = next(c.case_id for c in live_app.service.review_queue() if c.account_id == REVIEW_ACCOUNT)
+        live_app, open_page, certificate_photo, screenshots):
+    applicant = ApplicantPage(open_page(), live_app.url)
+    console = ConsolePage(open_page(), live_app.url)
+    applicant.choose_language("English")
+    applicant.start(REVIEW_ACCOUNT)
+    applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=8))
+    applicant.send()
+    expect(applicant.card()).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+    assert applicant.card().get_attribute("data-decision") == "refer"
+    expect(applicant.page.locator("#cl-notice")).to_contain_text("A specialist is checking your document")
+    case_id = next(c.case_id for c in live_app.service.review_queue() if c.account_id == REVIEW_ACCOUNT)
 
-        user, password = _staff_credentials(live_app, "agent")
-        console.sign_in(user, password)
-        expect(console.page.locator("#cl-signed-in")).to_contain_text(user)
-        expect(console.page.locator("#cl-queue")).to_contain_text(case_id)
-        console.open_case(case_id)
-        expect(console.page.locator("#cl-overlay img")).to_be_visible()
-        expect(console.page.locator("#cl-signals")).to_contain_text("copy")
-        name = live_app.account(REVIEW_ACCOUNT).name
-        assert name not in console.page.locator("#cl-fields").inner_text()  # masked until revealed
-        console.page.locator("#cl-note textarea").fill("Score checked with the CET office")
-        console.page.screenshot(path=str(screenshots / "helpdesk-case-desktop.png"), full_page=True)
-        console.page.locator("#cl-approve").click()
-        expect(console.page.locator("#cl-action-message")).to_contain_text("审核已完成", timeout=30_000)
+    user, password = _staff_credentials(live_app, "agent")
+    console.sign_in(user, password)
+    expect(console.page.locator("#cl-signed-in")).to_contain_text(user)
+    expect(console.page.locator("#cl-queue")).to_contain_text(case_id)
+    console.open_case(case_id)
+    expect(console.page.locator("#cl-overlay img")).to_be_visible()
+    expect(console.page.locator("#cl-signals")).to_contain_text("copy")
+    name = live_app.account(REVIEW_ACCOUNT).name
+    assert name not in console.page.locator("#cl-fields").inner_text()  # masked until revealed
+    console.page.locator("#cl-note textarea").fill("Score checked with the CET office")
+    console.page.screenshot(path=str(screenshots / "helpdesk-case-desktop.png"), full_page=True)
+    console.page.locator("#cl-approve").click()
+    expect(console.page.locator("#cl-action-message")).to_contain_text("审核已完成", timeout=30_000)
 
-        thread_id = next(c.thread_id for c in live_app.service.cases() if c.case_id == case_id)
-        outcome = live_app.service.status(thread_id).decision.kind
-        assert outcome in ("approve", "decline")  # cleared by staff, then decided on what the certificate says
-        expect(applicant.card()).to_have_attribute("data-decision", outcome, timeout=20_000)
-        expect(applicant.page.locator("#cl-notice")).not_to_contain_text("specialist")
-        resolution = live_app.service.transcript(thread_id)[-1].text.splitlines()[0]
-        expect(applicant.chat()).to_contain_text(resolution)
-        applicant.page.screenshot(path=str(screenshots / "applicant-after-review-desktop.png"), full_page=True)
-        applicant.page.set_viewport_size(PHONE)
-        applicant.card().scroll_into_view_if_needed()
-        applicant.page.screenshot(path=str(screenshots / "applicant-after-review-phone.png"))
-        actions = [entry.action for entry in live_app.service.audit_log(case_id)]
-        assert "review_resolved" in actions and "case_viewed" in actions
+    thread_id = next(c.thread_id for c in live_app.service.cases() if c.case_id == case_id)
+    outcome = live_app.service.status(thread_id).decision.kind
+    assert outcome in ("approve", "decline")  # cleared by staff, then decided on what the certificate says
+    expect(applicant.card()).to_have_attribute("data-decision", outcome, timeout=20_000)
+    expect(applicant.page.locator("#cl-notice")).not_to_contain_text("specialist")
+    resolution = live_app.service.transcript(thread_id)[-1].text.splitlines()[0]
+    expect(applicant.chat()).to_contain_text(resolution)
+    applicant.page.screenshot(path=str(screenshots / "applicant-after-review-desktop.png"), full_page=True)
+    applicant.page.set_viewport_size(PHONE)
+    applicant.card().scroll_into_view_if_needed()
+    applicant.page.screenshot(path=str(screenshots / "applicant-after-review-phone.png"))
+    actions = [entry.action for entry in live_app.service.audit_log(case_id)]
+    assert "review_resolved" in actions and "case_viewed" in actions
 
-        console.page.locator("#cl-reveal").click()
-        expect(console.page.locator("#cl-fields")).to_contain_text(name)
-        assert "reveal_personal_data" in [entry.action for entry in live_app.service.audit_log(case_id)]
-    finally:
-        applicant.page.close()
-        console.page.close()
+    console.page.locator("#cl-reveal").click()
+    expect(console.page.locator("#cl-fields")).to_contain_text(name)
+    assert "reveal_personal_data" in [entry.action for entry in live_app.service.audit_log(case_id)]
 
 
 def test_a_wrong_staff_password_is_refused(live_app, page, screenshots):

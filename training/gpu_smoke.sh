@@ -45,11 +45,12 @@ texts = [m["content"] for c in conversations for m in c]
 shapes = {"tiny": dict(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128),
           "small": dict(hidden_size=896, num_layers=24, num_heads=14, num_kv_heads=2, intermediate_size=4864,
                         initializer_range=0.02)}
+learning_rates = {"tiny": 1e-2, "small": 2e-4}
 for size in sizes:
     started = time.perf_counter()
     base = build_tiny_qwen2(work / f"base-{size}", texts, vocab_size=4096, **shapes[size])
     config = FineTuneConfig(base_model=base, train_file=data, validation_file=data, output_dir=work / f"run-{size}",
-                            lora_rank=16, lora_alpha=32, lora_dropout=0.0, max_seq_length=2048, learning_rate=1e-3,
+                            lora_rank=16, lora_alpha=32, lora_dropout=0.0, max_seq_length=2048, learning_rate=learning_rates[size],
                             batch_size=8, gradient_accumulation_steps=1, max_steps=steps, bf16=None, log_every=10)
     tuner = LoraFineTuner(config)
     result = tuner.fit()

@@ -33,7 +33,8 @@ class ApplicantFlow:
         return check_uploads(paths, normalise(lang), max_upload_mb=self.settings.max_upload_mb,
                              max_files=self.settings.max_files_per_message)
 
-    def upload(self, thread_id: str, check: UploadCheck, on_progress: Callable[[str], None] | None = None) -> TurnResult:
+    def upload(self, thread_id: str, check: UploadCheck,
+               on_progress: Callable[[str], None] | None = None) -> TurnResult:
         log.info("upload thread=%s files=%d", thread_id, len(check.accepted))
         return self.service.upload(thread_id, check.as_service_files(), on_progress=on_progress)
 

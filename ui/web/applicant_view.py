@@ -55,7 +55,8 @@ class ApplicantView:
 
     def _account_choices(self) -> list[tuple[str, str]]:
         try:
-            return [(f"{a.masked_name} · {a.account_id} · ¥{a.current_limit:,}", a.account_id) for a in self.flow.accounts()]
+            return [(f"{a.masked_name} · {a.account_id} · ¥{a.current_limit:,}", a.account_id)
+                    for a in self.flow.accounts()]
         except Exception:  # the picker must never stop the page from loading
             log.exception("could not list accounts")
             return []
@@ -116,7 +117,7 @@ class ApplicantView:
         lang = normalise(lang)
         message = message or {}
         text = (message.get("text") or "").strip()
-        files = [f if isinstance(f, str) else getattr(f, "path", None) or f.get("path") for f in message.get("files") or []]
+        files = [f if isinstance(f, str) else f.get("path") for f in message.get("files") or []]
         if session.thread_id is None:
             yield session, gr.skip(), gr.skip(), t(lang, "start_first"), gr.skip()
             return
@@ -219,6 +220,7 @@ class ApplicantView:
         session.awaiting = status.awaiting
         session.case_id = status.case_id or session.case_id
         decision = status.decision or (result.decision if result else None)
-        card = render_result_card(decision, lang, self.clause_titles(decision_clause_ids(decision), lang) if decision else None)
+        titles = self.clause_titles(decision_clause_ids(decision), lang) if decision else None
+        card = render_result_card(decision, lang, titles)
         notice = {"review": t(lang, "awaiting_review"), "staff": t(lang, "awaiting_staff")}.get(status.awaiting, "")
         return session, render_chat(transcript, session, lang), card, notice

@@ -63,7 +63,8 @@ class StaffSessions:
                 self._failures.setdefault(user, []).append(now)
                 raise SignInRefused("wrong_password")
             self._failures.pop(user, None)
-            session = StaffSession(token=secrets.token_urlsafe(24), user=user, role=role, expires_at=now + SESSION_TTL_S)
+            session = StaffSession(token=secrets.token_urlsafe(24), user=user, role=role,
+                                   expires_at=now + SESSION_TTL_S)
             self._sessions[session.token] = session
             return session
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from PIL import Image
 
 from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView
-from credlift.domain.applicant import mask_id_number, mask_name, redact_id_numbers
+from credlift.domain.applicant import mask_id_number, mask_name
+from credlift.ui.web.chat import transcript_message
 from credlift.ui.web.i18n import t
 
 # Credential fields that identify a person; shown masked until a staff member reveals them (audited).
@@ -48,16 +49,7 @@ def case_choices(cases: list[CaseSummary]) -> list[tuple[str, str]]:
 
 
 def transcript_messages(view: CaseView, lang: str) -> list[dict]:
-    shown = []
-    for message in view.transcript:
-        text = message.text if view.revealed else redact_id_numbers(message.text)
-        if message.role == "user":
-            shown.append({"role": "user", "content": text})
-        elif message.role == "staff":
-            shown.append({"role": "assistant", "content": f"**{t(lang, 'helpdesk_name', author=message.author)}**  \n{text}"})
-        else:
-            shown.append({"role": "assistant", "content": text if message.role == "assistant" else f"*{text}*"})
-    return shown
+    return [transcript_message(message, lang, redact=not view.revealed) for message in view.transcript]
 
 
 def overlay_image(view: CaseView) -> Image.Image | None:

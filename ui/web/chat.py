@@ -34,12 +34,14 @@ class ApplicantSession(BaseModel):
         return self.extras[-1].message
 
 
-def transcript_message(message: ChatMessage, lang: str) -> dict | None:
-    text = redact_id_numbers(message.text)
+def transcript_message(message: ChatMessage, lang: str, redact: bool = True) -> dict:
+    """One transcript line as a chat bubble; staff lines are signed, ID numbers masked unless `redact` is off."""
+    text = redact_id_numbers(message.text) if redact else message.text
     if message.role == "user":
         return {"role": "user", "content": text}
     if message.role == "staff":
-        return {"role": "assistant", "content": f"**{t(lang, 'helpdesk_name', author=message.author or '')}**  \n{text}"}
+        signature = t(lang, "helpdesk_name", author=message.author or "")
+        return {"role": "assistant", "content": f"**{signature}**  \n{text}"}
     if message.role == "system":
         return {"role": "assistant", "content": f"*{text}*"}
     return {"role": "assistant", "content": text}
@@ -53,9 +55,7 @@ def render_chat(transcript: list[ChatMessage], session: ApplicantSession, lang: 
         while position < len(extras) and extras[position].after <= index:
             rendered.append(extras[position].message)
             position += 1
-        shown = transcript_message(message, lang)
-        if shown is not None:
-            rendered.append(shown)
+        rendered.append(transcript_message(message, lang))
     rendered += [extra.message for extra in extras[position:]]
     return rendered
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from html import escape
 
 import gradio as gr
@@ -38,7 +39,8 @@ class HelpdeskView:
             self.user = labeller.add(gr.Textbox(max_lines=1, elem_id="cl-staff-user"), label="staff_user")
             self.password = labeller.add(gr.Textbox(type="password", max_lines=1, elem_id="cl-staff-password"),
                                          label="staff_password")
-            self.sign_in_button = labeller.add(gr.Button(variant="primary", elem_id="cl-staff-sign-in"), value="sign_in")
+            self.sign_in_button = labeller.add(gr.Button(variant="primary", elem_id="cl-staff-sign-in"),
+                                               value="sign_in")
             self.login_message = gr.Markdown("", elem_id="cl-staff-login-message")
         with gr.Column(visible=False, elem_id="cl-console") as self.console:
             with gr.Row(equal_height=True):
@@ -55,8 +57,9 @@ class HelpdeskView:
             self.action_message = gr.Markdown("", elem_id="cl-action-message")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
-                    self.transcript = labeller.add(gr.Chatbot(height=360, elem_id="cl-case-transcript", buttons=[],
-                                                              feedback_options=None, layout="bubble"), label="transcript")
+                    self.transcript = labeller.add(
+                        gr.Chatbot(height=360, elem_id="cl-case-transcript", buttons=[], feedback_options=None,
+                                   layout="bubble"), label="transcript")
                     self.note = labeller.add(gr.Textbox(max_lines=3, elem_id="cl-note"), label="note",
                                              placeholder="note_placeholder")
                     with gr.Row():
@@ -74,10 +77,12 @@ class HelpdeskView:
                     self.overlay = labeller.add(gr.Image(interactive=False, elem_id="cl-overlay", height=320,
                                                          buttons=["fullscreen"]), label="upload_overlay")
                     self.verdict = gr.Markdown("", elem_id="cl-verdict")
-                    self.signals = labeller.add(gr.Dataframe(headers=case_page.signal_headers(labeller.lang), interactive=False,
-                                                             wrap=True, elem_id="cl-signals", max_height=240), label="signals")
-                    self.fields = labeller.add(gr.Dataframe(headers=case_page.field_headers(labeller.lang), interactive=False,
-                                                            wrap=True, elem_id="cl-fields", max_height=300), label="fields")
+                    self.signals = labeller.add(
+                        gr.Dataframe(headers=case_page.signal_headers(labeller.lang), interactive=False, wrap=True,
+                                     elem_id="cl-signals", max_height=240), label="signals")
+                    self.fields = labeller.add(
+                        gr.Dataframe(headers=case_page.field_headers(labeller.lang), interactive=False, wrap=True,
+                                     elem_id="cl-fields", max_height=300), label="fields")
                     self.reveal_button = labeller.add(gr.Button(size="sm", elem_id="cl-reveal"), value="reveal")
                     self.validation = gr.Markdown("", elem_id="cl-validation")
                     with gr.Accordion(open=False) as decision_box:
@@ -137,7 +142,8 @@ class HelpdeskView:
     @staticmethod
     def relabel_tables(lang: str):
         lang = normalise(lang)
-        return (gr.Dataframe(headers=case_page.queue_headers(lang)), gr.Dataframe(headers=case_page.signal_headers(lang)),
+        return (gr.Dataframe(headers=case_page.queue_headers(lang)),
+                gr.Dataframe(headers=case_page.signal_headers(lang)),
                 gr.Dataframe(headers=case_page.field_headers(lang)))
 
     def sign_in(self, user: str, password: str, lang: str):
@@ -197,46 +203,51 @@ class HelpdeskView:
     def reveal(self, token: str | None, case_id: str | None, lang: str):
         return self.open_case(token, case_id, lang, reveal=True)
 
+    def _perform(self, token: str | None, case_id: str | None, lang: str, action: Callable[[], str]):
+        """Runs one staff action; returns the re-read case page with its sentence, and whether it was done."""
+        try:
+            if not case_id:
+                raise StaffDenied("no_case")
+            message, done = _good(action()), True
+        except StaffDenied as denied:
+            message, done = _bad(t(lang, denied.key, **denied.values)), False
+        except UserInputError as error:
+            message, done = _bad(str(error)), False
+        return self.open_case(token, case_id, lang, message=message), done
+
     def make_resolver(self, approve: bool):
         def resolve(token: str | None, case_id: str | None, note: str, lang: str):
             lang = normalise(lang)
-            try:
-                if not case_id:
-                    raise StaffDenied("no_case")
+
+            def action() -> str:
                 result = self.flow.resolve(token, case_id, approve=approve, note=note or "")
-            except StaffDenied as denied:
-                return *self.open_case(token, case_id, lang, message=_bad(t(lang, denied.key, **denied.values))), gr.skip()
-            except UserInputError as error:
-                return *self.open_case(token, case_id, lang, message=_bad(str(error))), gr.skip()
-            kind = result.decision.kind if result.decision else ("approve" if approve else "decline")
-            done = _good(t(lang, "done_resolved", decision=t(lang, f"decision_{kind}")))
-            return *self.open_case(token, case_id, lang, message=done), gr.Textbox(value="")
+                kind = result.decision.kind if result.decision else ("approve" if approve else "decline")
+                return t(lang, "done_resolved", decision=t(lang, f"decision_{kind}"))
+
+            page, done = self._perform(token, case_id, lang, action)
+            return *page, gr.Textbox(value="") if done else gr.skip()
         return resolve
 
     def reply(self, token: str | None, case_id: str | None, text: str, lang: str):
         lang = normalise(lang)
-        try:
-            if not case_id:
-                raise StaffDenied("no_case")
+
+        def action() -> str:
             if not (text or "").strip():
                 raise StaffDenied("empty_reply")
             self.flow.reply(token, case_id, text)
-        except StaffDenied as denied:
-            return *self.open_case(token, case_id, lang, message=_bad(t(lang, denied.key, **denied.values))), gr.skip()
-        except UserInputError as error:
-            return *self.open_case(token, case_id, lang, message=_bad(str(error))), gr.skip()
-        return *self.open_case(token, case_id, lang, message=_good(t(lang, "done_reply"))), gr.Textbox(value="")
+            return t(lang, "done_reply")
 
-    def make_simple_action(self, action: str):
+        page, done = self._perform(token, case_id, lang, action)
+        return *page, gr.Textbox(value="") if done else gr.skip()
+
+    def make_simple_action(self, name: str):
+        """take_over / hand_back: the flow method of that name, then the case page again."""
         def act(token: str | None, case_id: str | None, lang: str):
             lang = normalise(lang)
-            try:
-                if not case_id:
-                    raise StaffDenied("no_case")
-                getattr(self.flow, action)(token, case_id)
-            except StaffDenied as denied:
-                return self.open_case(token, case_id, lang, message=_bad(t(lang, denied.key, **denied.values)))
-            except UserInputError as error:
-                return self.open_case(token, case_id, lang, message=_bad(str(error)))
-            return self.open_case(token, case_id, lang, message=_good(t(lang, f"done_{action}")))
+
+            def action() -> str:
+                getattr(self.flow, name)(token, case_id)
+                return t(lang, f"done_{name}")
+
+            return self._perform(token, case_id, lang, action)[0]
         return act

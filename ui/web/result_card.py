@@ -32,15 +32,16 @@ def render_result_card(decision: LimitDecision | None, lang: str, clause_titles:
         f"<li><code>{escape(cid)}</code>{' — ' + escape(titles[cid]) if titles.get(cid) else ''}</li>"
         for cid in decision_clause_ids(decision))
     helps = "".join(f"<li>{escape(item.text(lang))}</li>" for item in decision.counterfactuals)
-    increase = (f'<div class="cl-figure cl-increase"><span>{escape(t(lang, "increase"))}</span>'
-                f'<strong>+{money(decision.increase)}</strong></div>') if decision.increase > 0 else ""
+    increase = ""
+    if decision.increase > 0:
+        increase = _figure(" cl-increase", t(lang, "increase"), "+" + money(decision.increase))
     sections = [
         f'<div class="cl-card cl-{escape(decision.kind)}" data-decision="{escape(decision.kind)}">',
         f'<div class="cl-card-head"><span class="cl-card-title">{escape(t(lang, "card_title"))}</span>'
         f'<span class="cl-badge">{escape(t(lang, _DECISION_LABEL[decision.kind]))}</span></div>',
         '<div class="cl-figures">',
-        f'<div class="cl-figure"><span>{escape(t(lang, "old_limit"))}</span><strong>{money(decision.current_limit)}</strong></div>',
-        f'<div class="cl-figure cl-new"><span>{escape(t(lang, "new_limit"))}</span><strong>{money(decision.new_limit)}</strong></div>',
+        _figure("", t(lang, "old_limit"), money(decision.current_limit)),
+        _figure(" cl-new", t(lang, "new_limit"), money(decision.new_limit)),
         increase,
         "</div>",
     ]
@@ -53,3 +54,7 @@ def render_result_card(decision: LimitDecision | None, lang: str, clause_titles:
     sections.append(f'<div class="cl-foot">{escape(t(lang, "policy_version", version=decision.policy_version))}</div>')
     sections.append("</div>")
     return "".join(sections)
+
+
+def _figure(extra_class: str, label: str, amount_html: str) -> str:
+    return f'<div class="cl-figure{extra_class}"><span>{escape(label)}</span><strong>{amount_html}</strong></div>'

@@ -49,6 +49,9 @@ class EndpointEvaluation(BaseModel):
     calibration: list[LevelCalibration] = Field(description="accepted answers: default rate per model risk level")
     reference_calibration: list[LevelCalibration]
     calibration_monotonic: bool | None = Field(description="default rate rises from low to high (levels with data)")
+    risk_level_auc: float | None = Field(default=None, description="accepted answers: AUC of the level (low<medium<"
+                                         "high) for 12-month default; 0.5 = no ranking power")
+    reference_risk_level_auc: float | None = None
     latency_p50_s: float | None
     latency_p95_s: float | None
     latency_mean_s: float | None
@@ -80,6 +83,16 @@ def _monotonic(rows: list[LevelCalibration]) -> bool | None:
     if len(rates) < 2:
         return None
     return all(a <= b for a, b in zip(rates, rates[1:]))
+
+
+def _level_auc(pairs: list[tuple[str, SftExample]]) -> float | None:
+    """How well the ordinal risk level ranks defaulters above non-defaulters (ties count half)."""
+    from sklearn.metrics import roc_auc_score
+
+    outcomes = [e.defaulted_12m for _, e in pairs]
+    if len(set(outcomes)) < 2:
+        return None
+    return float(roc_auc_score(outcomes, [RISK_LEVELS.index(level) for level, _ in pairs]))
 
 
 def _rate(numerator: int, denominator: int) -> float:
@@ -150,6 +163,8 @@ def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "c
         calibration=calibration,
         reference_calibration=_calibration([(e.target.risk_level, e) for e in examples]),
         calibration_monotonic=_monotonic(calibration),
+        risk_level_auc=_level_auc([(a.risk_level, e) for a, e in accepted]),
+        reference_risk_level_auc=_level_auc([(e.target.risk_level, e) for e in examples]),
         latency_p50_s=float(np.percentile(latencies, 50)) if latencies else None,
         latency_p95_s=float(np.percentile(latencies, 95)) if latencies else None,
         latency_mean_s=statistics.fmean(latencies) if latencies else None,
@@ -192,7 +207,10 @@ def summary_lines(report: EndpointEvaluation) -> list[str]:
             f"{c.risk_level} {c.count} {pct(c.default_rate)}"
             + (f" [{pct(c.default_rate_ci95[0])}, {pct(c.default_rate_ci95[1])}]" if c.default_rate_ci95 else "")
             for c in report.calibration)
-        + f"; monotonic {report.calibration_monotonic}",
+        + f"; monotonic {report.calibration_monotonic}; level AUC "
+        + (f"{report.risk_level_auc:.3f}" if report.risk_level_auc is not None else "n/a")
+        + " (reference " + (f"{report.reference_risk_level_auc:.3f}" if report.reference_risk_level_auc is not None
+                            else "n/a") + ")",
         f"latency p50 {secs(report.latency_p50_s)}, p95 {secs(report.latency_p95_s)} "
         f"({report.concurrency} at a time, "
         f"{'n/a' if report.requests_per_s is None else f'{report.requests_per_s:.1f}'} requests/s)",

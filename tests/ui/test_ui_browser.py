@@ -127,6 +127,12 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     expect(console.page.locator("#cl-signals")).to_contain_text("copy")
     name = live_app.account(REVIEW_ACCOUNT).name
     assert name not in console.page.locator("#cl-fields").inner_text()  # masked until revealed
+    console.page.locator("#cl-reply textarea").fill("We are checking your score report with the CET office.")
+    console.page.locator("#cl-send-reply").click()
+    expect(console.page.locator("#cl-action-message")).to_contain_text("回复已发送")
+    expect(applicant.chat()).to_contain_text("We are checking your score report with the CET office.",
+                                             timeout=10_000)  # the applicant's page picks it up by itself
+    expect(applicant.chat()).to_contain_text(f"Helpdesk ({user})")
     console.page.locator("#cl-note textarea").fill("Score checked with the CET office")
     console.page.screenshot(path=str(screenshots / "helpdesk-case-desktop.png"), full_page=True)
     console.page.locator("#cl-approve").click()

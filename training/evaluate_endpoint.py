@@ -184,8 +184,11 @@ def _parse(content: str | None) -> LlmRiskAnswer | None:
         return None
 
 
-def evaluate_file(base_url: str, data: Path, limit: int | None = None, **kwargs) -> EndpointEvaluation:
-    examples = read_examples(data)
+def evaluate_file(base_url: str, data: Path, limit: int | None = None, lang: str | None = None,
+                  **kwargs) -> EndpointEvaluation:
+    """`lang` keeps one language: each case is in the file once per language, and calibration intervals assume
+    independent cases."""
+    examples = [e for e in read_examples(data) if lang is None or e.lang == lang]
     return evaluate_endpoint(base_url, examples[:limit] if limit else examples, **kwargs)
 
 

@@ -138,6 +138,7 @@ def evaluate(
     timeout_s: float = typer.Option(30.0, "--timeout"),
     limit: int | None = typer.Option(None, "--limit", help="first N examples only"),
     concurrency: int = typer.Option(1, "--concurrency", min=1, help="requests in flight at a time"),
+    lang: str | None = typer.Option(None, "--lang", help="zh or en only (each case is in the file once per language)"),
     report: Path | None = typer.Option(None, "--report", help="write the full evaluation as JSON here"),
     as_json: bool = typer.Option(False, "--json", help="print the evaluation as one JSON object"),
 ) -> None:
@@ -148,11 +149,13 @@ def evaluate(
 
     if not data.exists():
         raise UserInputError(f"the data file {data} does not exist")
+    if lang not in (None, "zh", "en"):
+        raise UserInputError("--lang takes zh or en")
     if not base_url.startswith(("http://", "https://")):
         raise UserInputError("--base-url must start with http:// or https://")
     try:
         evaluation = evaluate_file(base_url, data, limit=limit, model=model, api_key=api_key, timeout_s=timeout_s,
-                                   concurrency=concurrency)
+                                   concurrency=concurrency, lang=lang)
     except (ValidationError, json.JSONDecodeError):
         raise UserInputError(f"{data} is not an SFT file written by `credlift training build-sft`") from None
     if report is not None:

@@ -109,6 +109,9 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
         live_app, open_page, certificate_photo, screenshots):
     applicant = ApplicantPage(open_page(), live_app.url)
     console = ConsolePage(open_page(), live_app.url)
+    user, password = _staff_credentials(live_app, "agent")
+    console.sign_in(user, password)  # before the upload: the queue must pick the new case up by itself
+    expect(console.page.locator("#cl-signed-in")).to_contain_text(user)
     applicant.choose_language("English")
     applicant.start(REVIEW_ACCOUNT)
     applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=8))
@@ -118,10 +121,7 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     expect(applicant.page.locator("#cl-notice")).to_contain_text("A specialist is checking your document")
     case_id = next(c.case_id for c in live_app.service.review_queue() if c.account_id == REVIEW_ACCOUNT)
 
-    user, password = _staff_credentials(live_app, "agent")
-    console.sign_in(user, password)
-    expect(console.page.locator("#cl-signed-in")).to_contain_text(user)
-    expect(console.page.locator("#cl-queue")).to_contain_text(case_id)
+    expect(console.page.locator("#cl-queue")).to_contain_text(case_id, timeout=20_000)
     console.open_case(case_id)
     expect(console.page.locator("#cl-overlay img")).to_be_visible()
     expect(console.page.locator("#cl-signals")).to_contain_text("copy")

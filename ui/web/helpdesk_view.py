@@ -26,6 +26,7 @@ def _bad(text: str) -> str:
 
 
 AUDIT_HEADERS = ["at", "actor", "action", "case", "detail"]
+QUEUE_REFRESH_S = 10.0
 
 
 class HelpdeskView:
@@ -34,6 +35,8 @@ class HelpdeskView:
     def __init__(self, flow: HelpdeskFlow, labeller: Labeller, language: gr.Radio):
         self.flow = flow
         self.token = gr.State(None)
+        self.queue_seen = gr.State(None)  # the queue rows last shown, so an unchanged queue is not redrawn
+        self.queue_timer = gr.Timer(QUEUE_REFRESH_S, active=True)
         with gr.Column(visible=True, elem_id="cl-staff-login", elem_classes=["cl-narrow"]) as self.login_box:
             labeller.add(gr.Markdown(), value="staff_sign_in")
             self.user = labeller.add(gr.Textbox(max_lines=1, elem_id="cl-staff-user"), label="staff_user")
@@ -135,6 +138,8 @@ class HelpdeskView:
                                     self._case_outputs() + [self.action_message], **private).then(**after_action)
         self.hand_back_button.click(self.make_simple_action("hand_back"), [self.token, self.case, language],
                                     self._case_outputs() + [self.action_message], **private).then(**after_action)
+        self.queue_timer.tick(self.watch_queue, [self.token, self.all_cases, self.case, language, self.queue_seen],
+                              [self.queue, self.case, self.queue_seen], show_progress="hidden", **private)
         language.change(self.relabel_tables, [language], [self.queue, self.signals, self.fields], **private)
 
     # ---- handlers -------------------------------------------------------------------------------------------
@@ -177,6 +182,15 @@ class HelpdeskView:
         return (gr.Dataframe(value=case_page.queue_rows(cases), headers=case_page.queue_headers(lang)),
                 gr.Dropdown(choices=choices, value=selected),
                 "" if cases else t(lang, "queue_empty"))
+
+    def watch_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str, seen):
+        """New cases appear without a click; nothing is redrawn while the queue stays the same."""
+        if not token or self.flow.sessions.get(token) is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        rows = case_page.queue_rows(self.flow.queue(token, all_cases=all_cases))
+        if rows == seen:
+            return gr.skip(), gr.skip(), gr.skip()
+        return *self.load_queue(token, all_cases, current, lang)[:2], rows
 
     def reload_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str):
         """The queue after an action: same as load_queue, without touching the action message."""

@@ -108,28 +108,38 @@ def _roc(name: str, y: np.ndarray, scores: np.ndarray) -> RocCurve:
 
 
 def compare_authenticity(dataset: Path, workers: int | None = None) -> AuthenticityPeers:
-    """Every image analysed once; the fused model and plain ELA scored on the same analyses."""
+    """Every image analysed once; the fused detector and plain ELA scored on the same analyses.
+
+    The fused detector is the shipped fusion model, or the app's own rule-based fallback (noisy-OR of the signal
+    scores) when no model is shipped; the report names which one ran.
+    """
     from credlift.tools.forensics.dataset import analyse_many, read_labels
-    from credlift.tools.forensics.evaluation import summarise
+    from credlift.tools.forensics.evaluation import slice_metrics
     from credlift.tools.forensics.features import feature_vector
-    from credlift.tools.forensics.fusion import default_fusion_model
+    from credlift.tools.forensics.fusion import default_fusion_model, fallback_probability
+    from credlift.tools.policy_parameters import load_policy_parameters
 
-    model = default_fusion_model()
-    if model is None:
-        from credlift.errors import UserInputError
-
-        raise UserInputError("no trained fusion model; run `credlift forensics train` first")
     labels = read_labels(dataset)
     analyses = analyse_many([label.path for label in labels], keep_maps=False, workers=workers)
-    evaluation = summarise(dataset, labels, analyses, model)
     kept = [(label, a) for label, a in zip(labels, analyses) if not a.error]
-    y = np.array([label.is_manipulated for label, _ in kept], bool)
-    fused = model.predict_proba(np.stack([feature_vector(a.signals) for _, a in kept]))[:, 1]
+    kept_labels = [label for label, _ in kept]
+    y = np.array([label.is_manipulated for label in kept_labels], bool)
+    model = default_fusion_model()
+    if model is not None:
+        fused = model.predict_proba(np.stack([feature_vector(a.signals) for _, a in kept]))[:, 1]
+        threshold, version = float(model.threshold), str(getattr(model, "version_", "fusion"))
+    else:
+        fused = np.array([fallback_probability({r.name: r.score for r in a.signals}) for _, a in kept])
+        threshold, version = float(load_policy_parameters().authenticity_refer_score), "rule-based fallback (no shipped model)"
     ela = np.array([_plain_ela_score(a) for _, a in kept])
+    fused_metrics = slice_metrics(kept_labels, fused, threshold)
+    # plain ELA gets the threshold that gives it the fused detector's false-positive rate on this set (favouring it)
+    target_fpr = fused_metrics.false_positive_rate or 0.0
+    ela_threshold = float(np.quantile(ela[~y], 1.0 - target_fpr)) + 1e-9 if (~y).any() else 0.0
     return AuthenticityPeers(
         images=len(kept), manipulated=int(y.sum()),
-        fused=evaluation.overall.model_dump() | {"threshold": evaluation.threshold, "model_version": evaluation.model_version},
-        plain_ela=evaluation.ela_baseline.model_dump() | {"threshold": evaluation.ela_baseline_threshold},
+        fused=fused_metrics.model_dump() | {"threshold": round(threshold, 4), "model_version": version},
+        plain_ela=slice_metrics(kept_labels, ela, ela_threshold).model_dump() | {"threshold": round(ela_threshold, 6)},
         roc=[_roc("fused", y, fused), _roc("plain_ela", y, ela)],
         seconds_per_image=describe([a.seconds for _, a in kept]))
 

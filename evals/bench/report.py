@@ -189,7 +189,7 @@ td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></h
 <h2>Throughput and memory</h2>{plot_throughput(s)}{throughput}
 <h2>Reading: RapidOCR vs Tesseract (chi_sim), same parsers</h2>{readers}{plot_fields(s)}{field_table}
 <h2>Authenticity: fused detector vs plain ELA</h2>
-<p>{num(s, 'authenticity.images')} images, {num(s, 'authenticity.manipulated')} forged; plain ELA gets the threshold that
+<p>Fused detector: {html.escape(str(s["authenticity"]["fused"].get("model_version", "")))}. {num(s, "authenticity.images")} images, {num(s, "authenticity.manipulated")} forged; plain ELA gets the threshold that
 gives it the fused detector's false-positive rate.</p>{plot_roc(s)}{auth}{kind_table}
 <h2>Retrieval: keyword vs hybrid vs dense</h2>{plot_retrieval(s)}{retrieval}
 <h2>Policy engine</h2>{decisions}

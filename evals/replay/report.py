@@ -61,7 +61,27 @@ def _transcript_html(outcome) -> str:
     return "\n".join(rows)
 
 
+def _plots(summary: dict, result: SuiteResult) -> str:
+    """Turn-latency histogram and outcome matrix as embedded PNGs (the page stays one self-contained file)."""
+    from credlift.evals.bench.report import _png, plot_outcome_matrix, plt
+
+    latencies = [t.latency_s for o in result.outcomes for t in o.turns if t.kind != "staff"]
+    uploads = [t.latency_s for o in result.outcomes for t in o.turns if t.kind == "upload"]
+    figure, axis = plt.subplots(figsize=(6, 3.2))
+    if latencies:
+        axis.hist([latencies, uploads] if uploads else [latencies], bins=20,
+                  label=["all turns", "uploads"] if uploads else ["all turns"])
+        axis.legend()
+    axis.set(title="assistant turn latency", xlabel="seconds", ylabel="turns")
+    parts = [_png(figure)]
+    if summary["outcome_matrix"]:
+        parts.append(plot_outcome_matrix(summary["outcome_matrix"]))
+    return "".join(parts)
+
+
 def render_html(summary: dict, result: SuiteResult) -> str:
+    from credlift.evals.bench.report import num
+
     matrix_rows = "".join(f"<tr><td>{html.escape(r['expected'])}</td><td>{r['actual']}</td><td>{r['count']}</td></tr>"
                           for r in summary["outcome_matrix"])
     tag_rows = "".join(f"<tr><td>{html.escape(t)}</td><td>{v['passed']}</td><td>{v['failed']}</td></tr>"
@@ -69,7 +89,6 @@ def render_html(summary: dict, result: SuiteResult) -> str:
     failures = "".join(
         f"<details open><summary>{html.escape(o.id)} (trial {o.trial}): {html.escape(o.failure or '')}</summary>"
         f"{_transcript_html(o)}</details>" for o in result.outcomes if not o.passed)
-    lat = summary["turn_latency_s"]
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>credlift eval</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
@@ -78,7 +97,12 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
 <h1>credlift dialogue evaluation</h1>
 <p id="totals"><b>{summary['passed']} passed, {summary['failed']} failed</b> of {summary['dialogues']} dialogues,
 {summary['trials']} trial(s) each (pass^{summary['trials']} = {summary['pass_rate']:.2%}).</p>
-<p>Turn latency p50 {lat['p50']} s, p95 {lat['p95']} s, max {lat['max']} s.</p>
+<p>Dialogues {num(summary, 'dialogues')}, passed {num(summary, 'passed')}, failed {num(summary, 'failed')},
+pass rate {num(summary, 'pass_rate')}.
+Turn latency p50 {num(summary, 'turn_latency_s.p50')} s, p95 {num(summary, 'turn_latency_s.p95')} s,
+max {num(summary, 'turn_latency_s.max')} s; uploads p50 {num(summary, 'upload_latency_s.p50')} s,
+p95 {num(summary, 'upload_latency_s.p95')} s.</p>
+{_plots(summary, result)}
 <h2>Outcome matrix</h2><table><tr><th>expected</th><th>actual</th><th>dialogues</th></tr>{matrix_rows}</table>
 <h2>By tag</h2><table><tr><th>tag</th><th>passed</th><th>failed</th></tr>{tag_rows}</table>
 <h2>Failures</h2>{failures or '<p>none</p>'}

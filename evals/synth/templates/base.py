@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
@@ -13,8 +13,6 @@ from credlift.tools.credential_numbers import PROVINCE_CODES, School, load_schoo
 
 LANDSCAPE = (1600, 1130)
 PORTRAIT = (1130, 1600)
-#: the latest date a synthetic credential may carry (keeps samples independent of the day they are made)
-LATEST_ISSUE = date(2025, 7, 15)
 
 PROVINCE_CODE_BY_NAME = {name: code for code, name in PROVINCE_CODES.items()}
 
@@ -112,10 +110,6 @@ def province_code_of(school: School) -> str:
     return PROVINCE_CODE_BY_NAME.get(school.province, "11")
 
 
-def random_date(rng: np.random.Generator, start: date, end: date) -> date:
-    return start + timedelta(days=int(rng.integers(0, max(1, (end - start).days + 1))))
-
-
 def parse_iso(value: str, name: str) -> date:
     try:
         parts = [int(p) for p in str(value).split("-")]
@@ -135,6 +129,3 @@ def ink(rng: np.random.Generator) -> tuple[int, int, int]:
     base = int(rng.integers(15, 45))
     return (base, base + int(rng.integers(0, 6)), base + int(rng.integers(0, 12)))
 
-
-def date_zh(d: date, day: bool = True) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if day else f"{d.year}年{d.month}月"

@@ -1,0 +1,110 @@
+"""`credlift bench`: the quick run writes one report whose page and JSON agree; the Tesseract peer reads a
+synthetic CET report; bad arguments are one line and exit 2."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from credlift.evals.bench.report import fmt, lookup, render_html
+
+
+def run_cli(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    return subprocess.run([sys.executable, "-m", "credlift.ui.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def keyed_numbers(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'data-key="([^"]+)">([^<]*)<', page)
+
+
+@pytest.fixture(scope="module")
+def quick_bench(tmp_path_factory):
+    report = tmp_path_factory.mktemp("bench-report")
+    work = tmp_path_factory.mktemp("bench-work")
+    completed = run_cli("bench", "--quick", "--sizes", "latency=1,throughput=2,reading=1,authenticity=8,decisions=50",
+                        "--report", str(report), "--work-dir", str(work))
+    return completed, report
+
+
+def test_quick_bench_writes_a_report_whose_page_and_json_agree(quick_bench):
+    completed, report = quick_bench
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
+    page = (report / "bench.html").read_text(encoding="utf-8")
+    numbers = keyed_numbers(page)
+    assert len(numbers) > 30
+    for key, shown in numbers:
+        assert shown == fmt(lookup(summary, key)), key
+    assert page.count("data:image/png;base64,") >= 5  # latency, throughput, ROC, fields, retrieval
+    assert "<script" not in page and "src=\"http" not in page  # one self-contained file
+
+
+def test_quick_bench_measures_every_part(quick_bench):
+    completed, report = quick_bench
+    summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
+    assert summary["latency"]["total_s"]["n"] == 1 and summary["latency"]["total_s"]["p95"] > 0
+    assert {"authenticate", "extract", "decide"} <= set(summary["latency"]["stages_s"])
+    assert set(summary["throughput"]) == {"1", "2"}
+    assert all(run["applications"] == 2 and run["applications_per_minute"] > 0 for run in summary["throughput"].values())
+    assert summary["figures"]["peak_memory_mb"] > 50
+    assert set(summary["reading"]) == {"rapidocr", "tesseract_chi_sim"}
+    assert {curve["detector"] for curve in summary["authenticity"]["roc"]} == {"fused", "plain_ela"}
+    assert {"keyword", "hybrid"} <= set(summary["retrieval"]["modes"])
+    assert set(summary["targets"]) == {"time_to_decision_p95_s", "applications_per_minute_2_workers", "peak_memory_mb"}
+    assert "time_to_decision_p95_s:" in completed.stdout
+
+
+def test_the_bench_page_shows_the_outcome_matrix_of_an_eval_in_the_same_folder(quick_bench, tmp_path):
+    _, report = quick_bench
+    summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
+    eval_summary = {"dialogues": 3, "trials": 1, "passed": 2, "failed": 1, "pass_rate": 0.6667,
+                    "outcome_matrix": [{"expected": "approve", "actual": "approve", "count": 2},
+                                       {"expected": "decline", "actual": "refer", "count": 1}]}
+    page = render_html(summary, eval_summary)
+    assert "2 passed, 1 failed of 3 dialogues" in page and "<td>refer</td>" in page
+
+
+def test_the_tesseract_peer_reads_a_synthetic_cet_report():
+    from credlift.evals.bench.tesseract_reader import tesseract_lines
+    from credlift.evals.synth import SynthSpec, render_credential
+    from credlift.tools.extraction import extract_credential
+    from credlift.tools.intake import load_upload
+
+    sample = render_credential(SynthSpec(type="cet6", seed=42, capture="scan", fields={"holder_name": "林晓雨"}))
+    upload = load_upload(sample.image_bytes, f"cet6.{sample.extension}")
+    lines = tesseract_lines(upload.rgb)
+    assert any("大学英语" in line.text for line in lines)
+    record = extract_credential(upload, ocr_lines=lines)
+    truth = sample.label["fields"]
+    assert record.type == "cet6"
+    assert record.fields.get("holder_name") == "林晓雨"
+    assert record.fields.get("admission_number") == truth["admission_number"]
+    assert record.fields.get("exam_session") == truth["exam_session"]
+
+
+@pytest.mark.parametrize("arguments", [
+    ["bench", "--sizes", "colours=3"],
+    ["bench", "--sizes", "latency=none"],
+    ["bench", "--quick", "--sizes", "throughput=1"],
+    ["eval", "--dialogues", "/no/such/folder"],
+    ["eval", "--trials", "0"],
+])
+def test_bad_arguments_give_one_line_and_exit_2(arguments):
+    completed = run_cli(*arguments, timeout=120)
+    assert completed.returncode == 2
+    lines = [line for line in completed.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in completed.stderr
+
+
+def test_an_unknown_key_in_a_dialogue_is_reported_with_file_and_line(tmp_path):
+    (tmp_path / "d.yaml").write_text("id: x\naccount: {fixture: demo-graduate-01}\nturns:\n  - user: hi\n    colour: red\n",
+                                     encoding="utf-8")
+    completed = run_cli("eval", "--dialogues", str(tmp_path), timeout=120)
+    assert completed.returncode == 2
+    assert re.search(r"d\.yaml:5: unknown key at 'turns\.0\.colour'", completed.stderr)

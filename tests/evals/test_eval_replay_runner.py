@@ -1,0 +1,67 @@
+"""The runner: synth certificates carry the applicant's own details; every trial replays on a fresh state."""
+from __future__ import annotations
+
+from credlift.agent.contracts import TurnResult
+from credlift.domain import ApplicantProfile
+from credlift.evals.replay.format import Dialogue
+from credlift.evals.replay.runner import account_fields, run_suite
+
+PROFILE = ApplicantProfile(account_id="a", name="林晓雨", id_number="110105199912310022", current_limit=2000,
+                           utilisation=0.3, months_on_book=4, delinquent_last_12m=0)
+
+
+def test_a_cet_report_carries_the_applicants_name_and_id_number():
+    assert account_fields("cet6", PROFILE) == {"holder_name": "林晓雨", "id_number": "110105199912310022"}
+
+
+def test_a_graduation_certificate_carries_the_birth_date_and_gender_of_the_id_number():
+    fields = account_fields("graduation", PROFILE)
+    assert fields == {"holder_name": "林晓雨", "birth_date": "1999-12-31", "gender": "female"}
+    assert "id_number" not in account_fields("award", PROFILE)
+
+
+class RecordingDriver:
+    """A stand-in for the service that records which trial each dialogue ran in."""
+
+    def __init__(self):
+        self.trial = None
+        self.calls: list[tuple[int, str]] = []
+        self.closed = False
+
+    def begin_trial(self, trial):
+        self.trial = trial
+
+    def close(self):
+        self.closed = True
+
+    def fixture(self, account_id):
+        return PROFILE
+
+    def open(self, profile, lang):
+        self.calls.append((self.trial, profile.account_id))
+        return "t", TurnResult(thread_id="t", replies=["hello"])
+
+    def send(self, thread_id, text):
+        return TurnResult(thread_id="t", replies=["你好，请上传证书"], nodes_run=["converse"])
+
+
+def test_trials_run_one_after_another_each_on_its_own_state():
+    dialogues = [Dialogue.model_validate({"id": name, "account": {"fixture": "demo"}, "turns": [{"user": "hi"}],
+                                          "expect_final": {"reply_any": ["证书"]}}) for name in ("one", "two")]
+    driver = RecordingDriver()
+    result = run_suite(dialogues, driver, trials=2)
+    assert [trial for trial, _ in driver.calls] == [0, 0, 1, 1]
+    assert len({account for _, account in driver.calls}) == 4
+    assert driver.closed and result.passed == 2 and result.failed == 0
+
+
+def test_pass_hat_k_needs_every_trial_to_pass():
+    dialogue = Dialogue.model_validate({"id": "d", "account": {"fixture": "demo"}, "turns": [{"user": "hi"}],
+                                        "expect_final": {"reply_all": ["证书"]}})
+
+    class FlakyDriver(RecordingDriver):
+        def send(self, thread_id, text):
+            return TurnResult(thread_id="t", replies=["你好，请上传证书" if self.trial == 0 else "hello"])
+
+    result = run_suite([dialogue], FlakyDriver(), trials=2)
+    assert result.passed == 0 and result.failed == 1

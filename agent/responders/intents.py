@@ -33,6 +33,8 @@ def detect_intent(text: str) -> str:
     if not lowered:
         return "small_talk"
     keywords = _keywords()
+    for phrase in keywords.get("neutral_phrases", []):
+        lowered = lowered.replace(phrase, " ")
     for intent in INTENT_ORDER:
         if any(_matches(lowered, word) for word in keywords.get(intent, [])):
             return "policy_question" if intent == "question" else intent

@@ -62,6 +62,7 @@ class HelpdeskView:
                 with gr.Column(scale=1, min_width=300):
                     self.transcript = labeller.add(
                         gr.Chatbot(height=360, elem_id="cl-case-transcript", buttons=[], feedback_options=None,
+                                   group_consecutive_messages=False,
                                    layout="bubble"), label="transcript")
                     self.note = labeller.add(gr.Textbox(max_lines=3, elem_id="cl-note"), label="note",
                                              placeholder="note_placeholder")

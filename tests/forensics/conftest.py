@@ -51,12 +51,19 @@ def decode(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
+def png_bytes(rgb: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def copy_moved_score(seed: int = 4) -> bytes:
-    """The '2' of the listening score (next row) cloned over the score's first digit, on the photographed page."""
+    """The '2' of the listening score (next row) cloned over the score's first digit of a photographed page,
+    exported losslessly (PNG), as an editor's 'save as' does."""
     page = decode(jpeg_bytes(certificate(seed=seed), quality=90)).copy()
     x, y, w, h = SCORE_BOX
     page[y:y + h, x:x + 20] = page[y + 75:y + 75 + h, x:x + 20]
-    return jpeg_bytes(page, quality=90)
+    return png_bytes(page)
 
 
 def retyped_score(seed: int = 5) -> bytes:

@@ -51,7 +51,7 @@ def read_labels(data_dir: Path) -> list[LabelledImage]:
         boxes = row.get("tamper_boxes") or tamper.get("boxes") or []
         quality = row.get("jpeg_quality")
         source_quality = row.get("source_jpeg_quality", tamper.get("source_jpeg_quality"))
-        equal = row.get("equal_quality")
+        equal = row.get("same_quality_as_pristine", row.get("equal_quality"))
         if equal is None:
             equal = source_quality is None or quality is None or int(source_quality) == int(quality)
         rows.append(LabelledImage(
@@ -75,6 +75,8 @@ class ImageAnalysis:
     analysed_shape: tuple[int, int] = (0, 0)
     scale: float = 1.0
     error: str = ""
+    pixel_f1: float | None = None
+    ela_pixel_f1: float | None = None
 
 
 def analyse_image(path: Path, keep_maps: bool = False) -> ImageAnalysis:

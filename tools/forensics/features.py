@@ -15,11 +15,13 @@ FEATURE_SPEC: tuple[tuple[str, str], ...] = (
     ("compression", "grid_misaligned_frac"), ("compression", "grid_strength"), ("compression", "jpeg_quality"),
     ("noise", "score"), ("noise", "peak_dev"), ("noise", "region_blocks"), ("noise", "global_sigma"),
     ("noise", "low_noise_frac"),
-    ("copy_move", "score"), ("copy_move", "best_pairs"), ("copy_move", "best_ncc"), ("copy_move", "cloned_area"),
-    ("document", "score"), ("document", "combined_peak"), ("document", "max_height_z"),
-    ("document", "max_baseline_z"), ("document", "max_stroke_z"), ("document", "max_ink_z"),
-    ("document", "max_sharpness_z"), ("document", "max_paper_noise_z"), ("document", "flagged_runs"),
+    ("copy_move", "score"), ("copy_move", "best_ncc"), ("copy_move", "clones"), ("copy_move", "pairs_checked"),
+    ("document", "score"), ("document", "peak_z"), ("document", "glyph_tone_step_z"),
+    ("document", "glyph_chroma_step_z"), ("document", "glyph_noise_ratio_z"), ("document", "glyph_sharpness_ratio_z"),
+    ("document", "line_tone_step_z"), ("document", "line_chroma_step_z"), ("document", "line_noise_ratio_z"),
+    ("document", "line_sharpness_ratio_z"),
     ("ai_generation", "score"), ("ai_generation", "spectral_peak"), ("ai_generation", "hf_falloff"),
+    ("local", "score"), ("local", "top_mean"), ("local", "area"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f"{signal}.{key}" for signal, key in FEATURE_SPEC)
 

@@ -96,6 +96,6 @@ def default_fusion_model() -> FusionModel | None:
 def fallback_probability(features: dict[str, float]) -> float:
     """Without a trained model: noisy-OR of the signal scores, so the app still works before training."""
     keep = 1.0
-    for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation"):
+    for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local"):
         keep *= 1.0 - 0.9 * float(features.get(name, 0.0))
     return float(1.0 - keep)

@@ -1,32 +1,24 @@
-"""Document-aware checks: on each text line, compare every run of glyphs with its neighbours.
+"""Document-aware checks: each printed character and each text line is compared with the paper right around it.
 
-A retyped score or number is drawn by a different hand: its glyph height, stroke width, baseline, ink tone,
-edge sharpness and the paper under it rarely match the untouched glyphs printed in the same pass.
-Text lines come from OCR when the caller has them, otherwise from a fast morphological line finder.
+Where forgers work (a digit cloned over a score, a name pasted from another certificate, a number retyped
+over a healed patch), the patch carries another place's paper tone and noise, and the new strokes another
+sharpness. Untouched text shares its surroundings' tone and noise, because it was printed and photographed
+in one pass. Each unit's inner statistics are compared with a ring around it, then against all units of the
+page (robust z), so lighting that varies smoothly over the page does not count.
+Units come from the page's glyph components and from text lines (OCR boxes when the caller has them).
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import squash
+from credlift.tools.forensics.glyphs import page_glyphs
+from credlift.tools.forensics.signals.base import scale_boxes, squash
 
-FEATURES = ("height", "baseline", "stroke", "ink", "sharpness", "paper_noise")
-# Floors on the spread of each feature within a line, in its own units, so near-identical glyphs do not explode z.
-SPREAD_FLOOR = {"height": 0.06, "baseline": 0.05, "stroke": 0.08, "ink": 6.0, "sharpness": 0.08, "paper_noise": 0.5}
-MAX_LINES = 80
-
-
-@dataclass
-class GlyphRun:
-    """A run of glyphs (a word or number) on one line, with median features."""
-    box: tuple[int, int, int, int]
-    values: dict[str, float]
-    glyphs: int
+FEATURES = ("tone_step", "chroma_step", "noise_ratio", "sharpness_ratio")
+MAX_LINES = 120
 
 
 def find_text_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -39,154 +31,125 @@ def find_text_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     keep[(heights >= 5) & (heights <= max(12, h // 12)) & (widths <= max(12, w // 4))] = 1
     keep[0] = 0
     glyphs = (keep[labels] * 255).astype(np.uint8)
-    joined = cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (17, 3)))
+    joined = cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     lines = []
     for i in range(1, count):
-        x, y, bw, bh, area = stats[i]
-        if 8 <= bh <= max(14, h // 10) and bw >= 1.5 * bh:
+        x, y, bw, bh, _ = stats[i]
+        if 8 <= bh <= max(14, h // 10) and bw >= 1.2 * bh:
             lines.append((int(x), int(y), int(bw), int(bh)))
     lines.sort(key=lambda b: (b[1], b[0]))
     return lines[:MAX_LINES]
 
 
-def glyph_runs(gray: np.ndarray, line: tuple[int, int, int, int]) -> list[GlyphRun]:
-    """Split one line into runs of glyphs and measure each run."""
-    x, y, w, h = line
-    pad = max(2, h // 4)
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    x1, y1 = min(gray.shape[1], x + w + pad), min(gray.shape[0], y + h + pad)
-    crop = gray[y0:y1, x0:x1]
-    if crop.size < 64 or crop.std() < 8:
-        return []
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    if count < 3:
-        return []
-    paper_level = float(np.median(crop[ink == 0])) if (ink == 0).any() else 255.0
-    g = crop.astype(np.float32)
-    gradient = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
-    residual = np.abs(g - cv2.medianBlur(crop, 3).astype(np.float32))
-    distance = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
-    components = []
-    for i in range(1, count):
-        cx, cy, cw, ch, area = stats[i]
-        if area < 6 or ch < 4 or ch > 3 * h:
+class _Integrals:
+    """Rectangle sums in O(1) for the paper-only statistics."""
+
+    def __init__(self, planes: dict[str, np.ndarray]) -> None:
+        self.sums = {name: cv2.integral(plane.astype(np.float64)) for name, plane in planes.items()}
+        self.h, self.w = next(iter(planes.values())).shape
+
+    def total(self, name: str, x0: int, y0: int, x1: int, y1: int) -> float:
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(self.w, x1), min(self.h, y1)
+        if x1 <= x0 or y1 <= y0:
+            return 0.0
+        s = self.sums[name]
+        return float(s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0])
+
+
+def unit_features(rgb: np.ndarray, gray: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Per unit (x, y, w, h): inner-vs-ring paper tone and chroma steps, noise ratio and edge sharpness ratio."""
+    g = gray.astype(np.float32)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12) > 0
+    near_ink = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    paper = (~near_ink) & (gradient < 40)
+    residual = np.minimum(np.abs(g - cv2.medianBlur(gray, 3).astype(np.float32)), 12.0)
+    edges = near_ink & ~cv2.erode(ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    p = paper.astype(np.float32)
+    e = edges.astype(np.float32)
+    integrals = _Integrals({
+        "paper": p, "L": lab[..., 0] * p, "a": lab[..., 1] * p, "b": lab[..., 2] * p, "noise": residual * p,
+        "edge": e, "grad": gradient * e,
+    })
+    out = np.zeros((len(units), len(FEATURES)), np.float32)
+    for i, (x, y, w, h) in enumerate(units):
+        pad = max(2, h // 4)
+        ring = max(6, h // 2)
+        inner = (x - pad, y - pad, x + w + pad, y + h + pad)
+        outer = (x - pad - ring, y - pad - ring, x + w + pad + ring, y + h + pad + ring)
+
+        def stats(name: str) -> tuple[float, float]:
+            return integrals.total(name, *inner), integrals.total(name, *outer) - integrals.total(name, *inner)
+
+        n_in, n_ring = stats("paper")
+        if n_in < 12 or n_ring < 24:
             continue
-        mask = labels[cy:cy + ch, cx:cx + cw] == i
-        components.append((cx, cy, cw, ch, mask))
-    if len(components) < 3:
-        return []
-    components.sort(key=lambda c: c[0])
-    typical_h = float(np.median([c[3] for c in components]))
-    # group components into runs: a gap wider than ~0.7 glyph heights separates words
-    runs: list[list[tuple]] = [[components[0]]]
-    for comp in components[1:]:
-        previous_end = max(c[0] + c[2] for c in runs[-1])
-        if comp[0] - previous_end > 0.7 * typical_h:
-            runs.append([comp])
-        else:
-            runs[-1].append(comp)
-    measured = []
-    for run in runs:
-        rx0 = min(c[0] for c in run)
-        ry0 = min(c[1] for c in run)
-        rx1 = max(c[0] + c[2] for c in run)
-        ry1 = max(c[1] + c[3] for c in run)
-        run_ink = np.zeros(ink.shape, bool)
-        for cx, cy, cw, ch, mask in run:
-            run_ink[cy:cy + ch, cx:cx + cw] |= mask
-        edge = run_ink & ~cv2.erode(run_ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-        ink_level = float(np.median(crop[run_ink]))
-        contrast = max(paper_level - ink_level, 8.0)
-        ridge = distance[run_ink]
-        stroke = float(2.0 * np.percentile(ridge, 90)) if ridge.size else 0.0
-        region = (slice(max(0, ry0 - 2), ry1 + 2), slice(max(0, rx0 - 2), rx1 + 2))
-        paper = (ink[region] == 0) & (gradient[region] < 0.25 * contrast)
-        paper_noise = float(np.median(residual[region][paper])) if paper.sum() > 10 else 0.0
-        measured.append(GlyphRun(
-            box=(x0 + rx0, y0 + ry0, rx1 - rx0, ry1 - ry0),
-            values={
-                "height": float(np.log(max(ry1 - ry0, 1) / typical_h)),
-                "baseline": float((ry1 - np.median([c[1] + c[3] for c in components])) / typical_h),
-                "stroke": float(np.log(max(stroke, 0.5) / typical_h)),
-                "ink": ink_level,
-                "sharpness": float(np.percentile(gradient[edge], 75) / contrast) if edge.any() else 0.0,
-                "paper_noise": paper_noise,
-            },
-            glyphs=len(run),
-        ))
-    return measured
+        means = {}
+        for channel in ("L", "a", "b", "noise"):
+            s_in, s_ring = stats(channel)
+            means[channel] = (s_in / n_in, s_ring / n_ring)
+        e_in, e_ring = stats("edge")
+        g_in, g_ring = stats("grad")
+        out[i, 0] = means["L"][0] - means["L"][1]
+        out[i, 1] = float(np.hypot(means["a"][0] - means["a"][1], means["b"][0] - means["b"][1]))
+        out[i, 2] = float(np.log((means["noise"][0] + 0.3) / (means["noise"][1] + 0.3)))
+        out[i, 3] = float(np.log((g_in / max(e_in, 1.0) + 1.0) / (g_ring / max(e_ring, 1.0) + 1.0))) if e_ring > 8 else 0.0
+    return out
 
 
-DOCUMENT_FEATURES = ("stroke", "ink", "sharpness", "paper_noise")  # printed in one pass: same across the page
-LINE_FEATURES = ("height", "baseline")  # legitimately vary between lines, so compared within a line only
+def robust_abs_z(values: np.ndarray, floor: float) -> np.ndarray:
+    median = np.median(values)
+    spread = max(float(np.median(np.abs(values - median))) * 1.4826, floor)
+    return np.abs(values - median) / spread
 
 
-def run_outliers(lines_runs: list[list[GlyphRun]]) -> list[tuple[GlyphRun, dict[str, float]]]:
-    """|z| of each run's features: print features against every run on the page, geometry against its line."""
-    every = [run for runs in lines_runs for run in runs]
-    if len(every) < 4:
-        return []
-    page_stats = {}
-    for feature in DOCUMENT_FEATURES:
-        values = np.array([r.values[feature] for r in every])
-        median = float(np.median(values))
-        page_stats[feature] = (median, max(float(np.median(np.abs(values - median))) * 1.4826, SPREAD_FLOOR[feature]))
-    scored = []
-    for runs in lines_runs:
-        for index, run in enumerate(runs):
-            zs = {f: abs(run.values[f] - page_stats[f][0]) / page_stats[f][1] for f in DOCUMENT_FEATURES}
-            others = [r for j, r in enumerate(runs) if j != index]
-            for feature in LINE_FEATURES:
-                if not others:
-                    zs[feature] = 0.0
-                    continue
-                values = np.array([r.values[feature] for r in others])
-                median = float(np.median(values))
-                spread = max(float(np.median(np.abs(values - median))) * 1.4826, SPREAD_FLOOR[feature])
-                zs[feature] = abs(run.values[feature] - median) / spread
-            scored.append((run, zs))
-    return scored
+FLOORS = (0.6, 0.5, 0.06, 0.05)
 
 
 class DocumentSignal:
     name = "document"
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        gray = ctx.gray
+        gray, rgb = ctx.work_gray, ctx.work_rgb
+        glyphs = page_glyphs(ctx)
         if ctx.ocr_lines:
-            lines = [tuple(int(v) for v in line.box) for line in ctx.ocr_lines if line.box[2] > 0 and line.box[3] > 0]
+            lines = np.array([[int(v * ctx.work_scale) for v in line.box] for line in ctx.ocr_lines
+                              if line.box[2] > 0 and line.box[3] > 0], np.int32).reshape(-1, 4)
             source = "ocr"
         else:
-            factor = 1.0 / ctx.work_scale
-            lines = [tuple(int(round(v * factor)) for v in box) for box in find_text_lines(ctx.work_gray)]
+            lines = np.array(find_text_lines(gray), np.int32).reshape(-1, 4)
             source = "layout"
-        best = {feature: 0.0 for feature in FEATURES}
-        flagged: list[tuple[float, GlyphRun]] = []
-        combined_peak = 0.0
-        lines_runs = [glyph_runs(gray, line) for line in lines[:MAX_LINES]]
-        runs_seen = sum(len(runs) for runs in lines_runs)
-        for run, zs in run_outliers(lines_runs):
-            for feature, value in zs.items():
-                best[feature] = max(best[feature], min(value, 50.0))
-            # agreement of several features is what a retyped run shows; one odd feature is common
-            ordered = sorted(zs.values(), reverse=True)
-            combined = float(np.sqrt(ordered[0] * ordered[1]))
-            combined_peak = max(combined_peak, min(combined, 50.0))
-            if combined > 3.0:
-                flagged.append((combined, run))
+        details: dict[str, float | int | str | bool] = {"glyphs": int(len(glyphs)), "lines": int(len(lines)),
+                                                        "line_source": source}
         heat = np.zeros(gray.shape, np.float32)
-        flagged.sort(key=lambda item: -item[0])
-        for combined, run in flagged[:6]:
-            x, y, w, h = run.box
-            cv2.rectangle(heat, (x, y), (x + w, y + h), float(np.clip((combined - 2.0) / 4.0, 0, 1)), -1)
+        flagged: list[tuple[float, tuple[int, int, int, int]]] = []
+        peak = 0.0
+        for unit_name, units in (("glyph", glyphs), ("line", lines)):
+            if len(units) < 6:
+                for feature in FEATURES:
+                    details[f"{unit_name}_{feature}_z"] = 0.0
+                continue
+            values = unit_features(rgb, gray, units)
+            zs = np.stack([robust_abs_z(values[:, k], FLOORS[k]) for k in range(len(FEATURES))], axis=1)
+            zs = np.minimum(zs, 40.0)
+            for k, feature in enumerate(FEATURES):
+                details[f"{unit_name}_{feature}_z"] = round(float(zs[:, k].max()), 3)
+            combined = zs.max(axis=1)
+            peak = max(peak, float(combined.max()))
+            for index in np.argsort(-combined)[:4]:
+                if combined[index] > 6.0:
+                    flagged.append((float(combined[index]), tuple(int(v) for v in units[index])))
+        for strength, (x, y, w, h) in flagged:
+            pad = max(2, h // 4)
+            cv2.rectangle(heat, (x - pad, y - pad), (x + w + pad, y + h + pad), float(np.clip((strength - 4) / 6, 0, 1)), -1)
         ctx.record_heatmap(self.name, heat)
-        score = squash(combined_peak, 5.0, 1.0) if runs_seen else 0.0
-        boxes = [Box(x=r.box[0], y=r.box[1], w=r.box[2], h=r.box[3]) for c, r in flagged[:6] if c > 5.0]
-        summary = ("Glyphs in a text run differ from their neighbours (size, stroke, baseline, ink or sharpness),"
-                   " as retyped text does." if score > 0.5 else "Text runs are typographically consistent.")
-        details: dict[str, float | int | str | bool] = {f"max_{k}_z": round(v, 3) for k, v in best.items()}
-        details.update({"combined_peak": round(combined_peak, 3), "lines": len(lines), "runs": runs_seen,
-                        "flagged_runs": len(flagged), "line_source": source})
+        score = squash(peak, 9.0, 1.5)
+        boxes = scale_boxes([Box(x=x, y=y, w=w, h=h) for s, (x, y, w, h) in sorted(flagged, reverse=True)[:6]
+                             if s > 9.0], 1.0 / ctx.work_scale)
+        details.update({"peak_z": round(peak, 3), "flagged": len(flagged)})
+        summary = ("Text differs from the paper around it (tone, noise or sharpness), as pasted or retyped text does."
+                   if score > 0.5 else "Printed text matches the paper around it.")
         return SignalReport(name=self.name, score=score, boxes=boxes, summary=summary, details=details)

@@ -1,0 +1,62 @@
+"""Pixel signals on pages made in the test: cloned digits, generator upsampling, a region saved at another quality."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from conftest import SCORE_BOX, certificate, copy_moved_score, decode, jpeg_bytes, png_bytes
+from credlift.tools.forensics import assess_authenticity
+from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.ai_generation import AiGenerationSignal
+from credlift.tools.forensics.signals.compression import CompressionSignal
+from credlift.tools.forensics.signals.copy_move import CopyMoveSignal
+from credlift.tools.intake import load_upload
+
+
+def _overlaps(box, target) -> bool:
+    x, y, w, h = target
+    return not (box.x > x + w or x > box.x + box.w or box.y > y + h or y > box.y + box.h)
+
+
+def test_copy_moved_score_digits_are_flagged_as_tampered(data_dir, tmp_path):
+    upload = load_upload(copy_moved_score(), "score.png")
+    signal = CopyMoveSignal().analyse(AnalysisContext(upload=upload))
+    assert signal.score > 0.9
+    assert any(_overlaps(box, SCORE_BOX) for box in signal.boxes), "the cloned digit is located"
+    report = assess_authenticity(upload, data_dir=data_dir, overlay_dir=tmp_path)
+    assert "copy_move" in report.drivers
+    assert report.overlay_path and cv2.imread(report.overlay_path) is not None
+
+
+def test_printed_repeats_of_a_digit_are_not_clones():
+    honest = load_upload(png_bytes(decode(jpeg_bytes(certificate(seed=41), quality=90))), "honest.png")
+    assert CopyMoveSignal().analyse(AnalysisContext(upload=honest)).score < 0.5
+
+
+def test_generator_checkerboard_upsampling_is_an_ai_cue():
+    page = certificate(seed=42)
+    small = cv2.resize(page, (page.shape[1] // 4, page.shape[0] // 4), interpolation=cv2.INTER_AREA).astype(np.float32)
+    up = small
+    for _ in range(2):  # stride-2 transposed convolution with an uneven 3x3 kernel
+        zero = np.zeros((up.shape[0] * 2, up.shape[1] * 2, 3), np.float32)
+        zero[::2, ::2] = up
+        up = cv2.filter2D(zero, -1, np.outer([0.6, 1.0, 0.4], [0.6, 1.0, 0.4]))
+    generated = load_upload(png_bytes(np.clip(up, 0, 255).astype(np.uint8)), "generated.png")
+    honest = load_upload(jpeg_bytes(page), "photo.jpg")
+    cue = AiGenerationSignal().analyse(AnalysisContext(upload=generated))
+    plain = AiGenerationSignal().analyse(AnalysisContext(upload=honest))
+    assert cue.details["spectral_peak"] > 4 * plain.details["spectral_peak"]
+    assert cue.score > plain.score + 0.2 and plain.score < 0.1
+
+
+def test_region_saved_at_a_lower_quality_leaves_a_jpeg_ghost():
+    page = certificate(seed=43)
+    low = decode(jpeg_bytes(page, quality=55))
+    spliced = page.copy()
+    spliced[256:448, 560:880] = low[256:448, 560:880]  # block-aligned patch from a quality-55 copy
+    data = jpeg_bytes(spliced, quality=92)
+    honest = jpeg_bytes(page, quality=92)
+    ghost = CompressionSignal().analyse(AnalysisContext(upload=load_upload(data, "spliced.jpg")))
+    clean = CompressionSignal().analyse(AnalysisContext(upload=load_upload(honest, "honest.jpg")))
+    assert ghost.details["ghost_peak"] > clean.details["ghost_peak"] + 2.0
+    assert ghost.score > clean.score

@@ -1,0 +1,68 @@
+"""Verdict logic and the fusion model's shape: probability bands, AI dominance, reuse, save/load."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from credlift.domain.authenticity import SignalReport
+from credlift.tools.forensics.features import FEATURE_NAMES
+from credlift.tools.forensics.fusion import DEFAULT_CARD_PATH, DEFAULT_MODEL_PATH, FusionModel
+from credlift.tools.forensics.report import decide_verdict
+
+
+def _signals(**scores: float) -> list[SignalReport]:
+    return [SignalReport(name=name, score=score) for name, score in scores.items()]
+
+
+def test_low_probability_is_authentic_and_names_no_driver():
+    report = decide_verdict(0.1, _signals(ela=0.2, noise=0.1, copy_move=0.0), 0.5, 0.8, "v")
+    assert report.verdict == "authentic" and report.drivers == []
+
+
+def test_probability_bands_separate_suspicious_from_tampered():
+    signals = _signals(ela=0.6, noise=0.7, copy_move=0.1)
+    assert decide_verdict(0.6, signals, 0.5, 0.8, "v").verdict == "suspicious"
+    tampered = decide_verdict(0.9, signals, 0.5, 0.8, "v")
+    assert tampered.verdict == "tampered"
+    assert tampered.drivers == ["noise", "ela"]
+
+
+def test_ai_generated_when_ai_cues_dominate():
+    report = decide_verdict(0.95, _signals(ai_generation=0.98, metadata=0.98, ela=0.3), 0.5, 0.8, "v")
+    assert report.verdict == "ai_generated"
+    assert report.drivers[0] == "ai_generation"
+
+
+def test_pixel_edit_outweighs_a_weak_ai_cue():
+    report = decide_verdict(0.95, _signals(ai_generation=0.75, copy_move=0.99), 0.5, 0.8, "v")
+    assert report.verdict == "tampered"
+
+
+def test_reuse_makes_an_otherwise_clean_upload_suspicious():
+    report = decide_verdict(0.05, _signals(ela=0.1, reuse=0.95), 0.5, 0.8, "v")
+    assert report.verdict == "suspicious"
+    assert report.drivers[0] == "reuse"
+    assert report.score >= 0.5
+
+
+def test_fusion_model_fits_predicts_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, len(FEATURE_NAMES)))
+    y = (X[:, 3] + 0.3 * rng.normal(size=200) > 0).astype(int)
+    model = FusionModel(max_iter=40, calibration_folds=3).fit(X, y)
+    probabilities = model.predict_proba(X)
+    assert probabilities.shape == (200, 2) and np.allclose(probabilities.sum(axis=1), 1.0)
+    assert ((probabilities[:, 1] >= 0.5) == y).mean() > 0.85
+    path = model.save(tmp_path / "fusion.joblib", card={"version": "test"})
+    again = FusionModel.load(path)
+    assert np.allclose(again.predict_proba(X), probabilities)
+    assert json.loads((tmp_path / "fusion_card.json").read_text())["version"] == "test"
+
+
+def test_shipped_model_and_card_match_the_features():
+    model = FusionModel.load(DEFAULT_MODEL_PATH)
+    card = json.loads(DEFAULT_CARD_PATH.read_text())
+    assert card["features"] == list(FEATURE_NAMES)
+    assert 202 not in card["training_seeds"] and 101 not in card["training_seeds"]
+    assert abs(card["threshold"] - model.threshold) < 1e-6

@@ -1,0 +1,117 @@
+"""Local inconsistency: a learned block detector over neighbourhood-relative statistics.
+
+Each 16x16 block of the page is described by its paper noise, tone and chroma, edge energy, sharpness and
+error level, each also relative to its neighbourhood and to the whole page. A gradient-boosted classifier,
+trained on generated forgeries with their boxes (`credlift forensics train`), learns which departures from
+the neighbourhood are edits and which are page structure (borders, seals, photos, viewer chrome).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import joblib
+import numpy as np
+
+from credlift.domain.authenticity import SignalReport
+from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import boxes_from_map, scale_boxes
+
+BLOCK = 16
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "local_blocks.joblib"
+STAT_NAMES = ("noise", "L", "a", "b", "gradient", "laplacian", "ela", "paper")
+
+
+def block_statistics(rgb: np.ndarray) -> np.ndarray:
+    """(hb, wb, len(STAT_NAMES)) per-block means; noise and tone over plain paper pixels only."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    g = gray.astype(np.float32)
+    h, w = gray.shape
+    hb, wb = h // BLOCK, w // BLOCK
+    gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    laplacian = np.abs(cv2.Laplacian(g, cv2.CV_32F))
+    paper = (cv2.dilate((gradient > 40).astype(np.uint8), np.ones((3, 3), np.uint8)) == 0).astype(np.float32)
+    noise = np.minimum(np.abs(g - cv2.medianBlur(gray, 3).astype(np.float32)), 12.0)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb).astype(np.float32)  # luma and two chroma planes, cheaper than Lab
+    ok, encoded = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    ela = np.abs(rgb.astype(np.int16) - cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.int16)).max(axis=2)
+
+    def means(plane: np.ndarray) -> np.ndarray:
+        cropped = np.ascontiguousarray(plane[: hb * BLOCK, : wb * BLOCK], dtype=np.float32)
+        return cv2.resize(cropped, (wb, hb), interpolation=cv2.INTER_AREA)
+
+    paper_share = means(paper)
+    denominator = np.maximum(paper_share, 1.0 / (BLOCK * BLOCK))
+
+    def paper_means(plane: np.ndarray) -> np.ndarray:
+        return means(plane * paper) / denominator
+
+    stats = [paper_means(noise), paper_means(lab[..., 0]), paper_means(lab[..., 1]), paper_means(lab[..., 2]),
+             means(gradient), means(laplacian), means(ela.astype(np.float32)), paper_share]
+    return np.stack(stats, axis=2).astype(np.float32)
+
+
+def block_features(rgb: np.ndarray) -> np.ndarray:
+    """(hb, wb, F): each statistic as is, minus its 5x5 neighbourhood median, minus a wide mean, over the page median."""
+    stats = block_statistics(rgb)
+    hb, wb, k = stats.shape
+    if hb < 5 or wb < 5:
+        return np.zeros((hb, wb, k * 5), np.float32)
+    planes = []
+    for i in range(k):
+        s = np.ascontiguousarray(stats[..., i])
+        local = cv2.medianBlur(s, 5)
+        ring = cv2.blur(s, (3, 3))
+        wide = cv2.blur(s, (15, 15))
+        page = float(np.median(s))
+        planes += [s, s - local, s - wide, ring - cv2.blur(s, (7, 7)), s - page]
+    return np.stack(planes, axis=2).astype(np.float32)
+
+
+def feature_names() -> list[str]:
+    return [f"{stat}.{variant}" for stat in STAT_NAMES for variant in ("value", "minus_local", "minus_wide",
+                                                                       "ring_minus_7", "minus_page")]
+
+
+_model_cache: dict[str, object] = {}
+
+
+def load_block_model(path: Path = MODEL_PATH):
+    key = str(path)
+    if key not in _model_cache:
+        _model_cache[key] = joblib.load(path) if path.exists() else None
+    return _model_cache[key]
+
+
+class LocalInconsistencySignal:
+    name = "local"
+
+    def __init__(self, model_path: Path = MODEL_PATH) -> None:
+        self.model_path = model_path
+
+    def analyse(self, ctx: AnalysisContext) -> SignalReport:
+        model = load_block_model(self.model_path)
+        rgb = ctx.work_rgb
+        features = block_features(rgb)
+        hb, wb, k = features.shape
+        if model is None or hb < 5 or wb < 5:
+            ctx.record_heatmap(self.name, np.zeros(ctx.shape, np.float32))
+            return SignalReport(name=self.name, score=0.0,
+                                summary="The learned block detector is not trained yet." if model is None
+                                else "The image is too small for block analysis.",
+                                details={"max_prob": 0.0, "top_mean": 0.0, "area": 0, "trained": model is not None})
+        probability = model.predict_proba(features.reshape(-1, k))[:, 1].reshape(hb, wb).astype(np.float32)
+        smoothed = cv2.blur(probability, (2, 2))
+        top = np.sort(probability.reshape(-1))[-4:]
+        max_prob = float(smoothed.max())
+        heat_small = cv2.resize(probability, (wb * BLOCK, hb * BLOCK), interpolation=cv2.INTER_NEAREST)
+        heat = np.zeros(rgb.shape[:2], np.float32)
+        heat[: hb * BLOCK, : wb * BLOCK] = heat_small
+        ctx.record_heatmap(self.name, heat)
+        score = max_prob
+        boxes = scale_boxes(boxes_from_map(heat, 0.5, min_area=BLOCK * BLOCK), 1.0 / ctx.work_scale) if score > 0.5 else []
+        summary = ("Some blocks depart from their neighbourhood the way edited areas do (learned block detector)."
+                   if score > 0.5 else "No block departs from its neighbourhood like an edit.")
+        return SignalReport(name=self.name, score=float(np.clip(score, 0, 1)), boxes=boxes, summary=summary,
+                            details={"max_prob": round(max_prob, 4), "top_mean": round(float(top.mean()), 4),
+                                     "area": int((probability > 0.5).sum()), "trained": True})

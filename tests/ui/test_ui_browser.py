@@ -205,4 +205,5 @@ def test_oversized_disguised_and_too_many_files_get_a_clear_message_and_the_app_
     # nothing is lost on a reload: this browser's conversation comes back, in its language
     page.reload()
     expect(applicant.chat()).to_contain_text("What can I upload?", timeout=20_000)
-    expect(page.locator("#cl-start")).to_have_text("Start")
+    expect(page.locator("#cl-who")).to_contain_text(APPLICANT_ACCOUNT)
+    expect(page.locator("#cl-switch")).to_have_text("Switch account")

@@ -30,7 +30,11 @@ class ApplicantView:
         self.session = gr.State(ApplicantSession())
         # the conversation survives a reload: this browser remembers its thread (signed, in localStorage)
         self.saved = gr.BrowserState({}, storage_key="credlift-applicant", secret=browser_secret)
-        with gr.Row(elem_classes=["cl-account-row"]):
+        with gr.Row(elem_classes=["cl-account-row"], visible=False, equal_height=True) as self.who_row:
+            self.who = gr.Markdown("", elem_id="cl-who")
+            self.switch_button = labeller.add(gr.Button(size="sm", scale=0, min_width=110, elem_id="cl-switch"),
+                                              value="switch_account")
+        with gr.Row(elem_classes=["cl-account-row"]) as self.account_row:
             self.account = labeller.add(gr.Dropdown(choices=self._account_choices(), value=None, scale=3,
                                                     elem_id="cl-account", interactive=True),
                                         label="account", info="account_placeholder")
@@ -63,10 +67,15 @@ class ApplicantView:
 
     def _wire(self, language: gr.Radio, app: gr.Blocks) -> None:
         outputs = [self.session, self.chat, self.card, self.notice]
+        rows = [self.account_row, self.who_row, self.who]
         self.start_button.click(self.start, [self.account, self.account_id, language, self.session], outputs,
                                 api_visibility="private").then(
-            self.remember, [self.session], [self.saved], api_visibility="private")
-        app.load(self.resume, [self.saved, language, self.session], outputs + [language], api_visibility="private")
+            self.remember, [self.session], [self.saved], api_visibility="private").then(
+            self.show_who, [self.session], rows, api_visibility="private")
+        app.load(self.resume, [self.saved, language, self.session], outputs + [language],
+                 api_visibility="private").then(self.show_who, [self.session], rows, api_visibility="private")
+        self.switch_button.click(lambda: (gr.Row(visible=True), gr.Row(visible=False)), None,
+                                 [self.account_row, self.who_row], api_visibility="private")
         self.message.submit(self.submit, [self.message, language, self.session],
                             outputs + [self.message], api_visibility="private", concurrency_id="pipeline",
                             concurrency_limit=2, show_progress="hidden")
@@ -90,6 +99,13 @@ class ApplicantView:
             return session, gr.skip(), gr.skip(), t(lang, "service_error", error=type(error).__name__)
         session = ApplicantSession(thread_id=result.thread_id, account_id=chosen, case_id=result.case_id, lang=lang)
         return self._refresh(session, lang, result)
+
+    def show_who(self, session: ApplicantSession):
+        """Once a conversation runs, the account picker folds into one line (room for the chat on a phone)."""
+        if not session.thread_id:
+            return gr.skip(), gr.skip(), gr.skip()
+        masked = next((a.masked_name for a in self.flow.accounts() if a.account_id == session.account_id), "")
+        return gr.Row(visible=False), gr.Row(visible=True), f"**{masked}** · `{session.account_id}`"
 
     @staticmethod
     def remember(session: ApplicantSession) -> dict:

@@ -10,6 +10,8 @@ WARNINGS: dict[str, tuple[str, str]] = {
     "PHOTO_BLURRY_NUMBER": ("The photo is too blurry to read the certificate number; please take it again in good light, "
                             "holding the phone steady.",
                             "照片太模糊，无法识别证书编号；请在光线充足处稳住手机重新拍摄。"),
+    "PHOTO_TOO_BLURRY": ("The photo is too blurry to read the certificate; please take it again in good light, holding the "
+                         "phone steady.", "照片太模糊，无法识别证书；请在光线充足处稳住手机重新拍摄。"),
     "PHOTO_BLURRY": ("The photo is blurry, so some fields may be misread; a sharper photo would help.",
                      "照片较模糊，部分内容可能识别有误；建议重新拍摄一张清晰的照片。"),
     "PHOTO_BLANK": ("The page looks blank: no printed text was found.", "页面看起来是空白的，没有找到任何文字。"),

@@ -31,7 +31,9 @@ from credlift.tools.extraction.preprocess import (
 
 log = logging.getLogger(__name__)
 
-DETECTION_LONG_SIDE = 1024
+DETECTION_LONG_SIDE = 960
+# one line per recognition call: batches pad every line to the widest, which costs more than the calls save
+RECOGNITION_BATCH = 1
 # text lines lower than this (in detector pixels) are missed now and then: such pages are detected again larger
 MIN_DETECTED_TEXT_HEIGHT = 16.0
 MAX_DETECTION_LONG_SIDE = 2048
@@ -68,6 +70,7 @@ def _engine():
     detector = engine.text_det
     # the detector gets an image already scaled to DETECTION_LONG_SIDE; stop it from rescaling again
     detector.get_preprocess = lambda max_wh: DetPreProcess(max(max_wh, 32), "max", detector.mean, detector.std)
+    engine.text_rec.rec_batch_num = RECOGNITION_BATCH
     return engine
 
 

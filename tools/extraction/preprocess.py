@@ -16,8 +16,8 @@ SEAL_MAX_ASPECT = 1.8
 SEAL_RING_COVERAGE = 0.85        # share of directions in which ink reaches the rim (a ring: all of them)
 
 # Sharpness (variance of the Laplacian on a 1000 px page) below which digits stop being readable.
-BLURRY_BELOW = 60.0
-VERY_BLURRY_BELOW = 20.0
+BLURRY_BELOW = 80.0
+VERY_BLURRY_BELOW = 30.0
 # A page whose short side is under this many pixels carries too few pixels per character.
 SMALL_SHORT_SIDE = 360
 

@@ -71,21 +71,24 @@ def _warn(record: CredentialRecord, code: str, sentence: str) -> None:
 
 def _add_quality_warnings(record: CredentialRecord, quality: PhotoQuality | None, page: PageLayout,
                           rotation_degrees: int) -> None:
-    if rotation_degrees:
-        _warn(record, "PAGE_ROTATED", warning_text("PAGE_ROTATED", degrees=rotation_degrees))
     problems = quality.problems if quality else []
+    blurry = quality is not None and quality.blurry
     if "blank" in problems and not page.lines:
         _warn(record, "PHOTO_BLANK", warning_text("PHOTO_BLANK"))
         return
     if "too_small" in problems:
         _warn(record, "PHOTO_TOO_SMALL", warning_text("PHOTO_TOO_SMALL", width=quality.width, height=quality.height))
     if not page.lines:
-        _warn(record, "NO_TEXT", warning_text("NO_TEXT"))
+        if blurry:
+            _warn(record, "PHOTO_TOO_BLURRY", warning_text("PHOTO_TOO_BLURRY"))
+        else:
+            _warn(record, "NO_TEXT", warning_text("NO_TEXT"))
         return
+    if rotation_degrees:
+        _warn(record, "PAGE_ROTATED", warning_text("PAGE_ROTATED", degrees=rotation_degrees))
     if record.type in ("other", "unknown"):
         _warn(record, "NOT_A_CREDENTIAL", warning_text("NOT_A_CREDENTIAL"))
         return
-    blurry = quality is not None and quality.blurry
     if blurry and not record.fields.get("certificate_number"):
         _warn(record, "PHOTO_BLURRY_NUMBER", warning_text("PHOTO_BLURRY_NUMBER"))
     elif blurry:

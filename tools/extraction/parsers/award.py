@@ -22,6 +22,9 @@ _LEVELS = (("一等奖", "first"), ("二等奖", "second"), ("三等奖", "third
            ("铜奖", "bronze"), ("金牌", "gold"), ("银牌", "silver"), ("铜牌", "bronze"))
 _SCOPES = (("国际", "international"), ("赛区", "provincial"), ("省级", "provincial"), ("省赛", "provincial"),
            ("全国", "national"), ("国家级", "national"))
+#: who organises each competition (prints and seals its certificates): OCR readings are snapped to these names
+KNOWN_ORGANISERS = ("中国数学会", "中国工业与应用数学学会", "ICPC亚洲区域赛组织委员会", "中国大学生程序设计竞赛组织委员会",
+                    "全国大学生数学竞赛组织委员会", "全国大学生数学建模竞赛组织委员会")
 _HOLDER = re.compile(r"(?:授予|^)([\u4e00-\u9fff·]{2,5}?)(?:同学|同志)")
 
 
@@ -82,7 +85,7 @@ class AwardParser(CredentialParser):
                                    ("award_scope", number.award_scope)):
                     if parsed.get(key) is None:
                         parsed.set(key, value, 0.8)
-        read_signing_issuer(page, parsed)
+        read_signing_issuer(page, parsed, KNOWN_ORGANISERS)
         if not read_labelled_date(page, parsed, "issue_date"):
             date_found = last_date(page)
             if date_found:

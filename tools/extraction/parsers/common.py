@@ -166,8 +166,9 @@ def correct_school_by_code(parsed: ParsedCredential, school_code: str | None) ->
 _ISSUER_WORDS = re.compile(r"(?:部|厅|局|委员会|学会|协会|中心|公司|集团|大学|学院|组委会|研究会|基金会)$")
 
 
-def read_signing_issuer(page: PageLayout, parsed: ParsedCredential) -> None:
-    """The body that signs the certificate: printed without a label above the date at the bottom, under its seal."""
+def read_signing_issuer(page: PageLayout, parsed: ParsedCredential, known: tuple[str, ...] = ()) -> None:
+    """The body that signs the certificate: printed without a label above the date at the bottom, under its seal.
+    A reading one or two characters off a `known` issuer's name (seal ink over it) is snapped to that name."""
     if parsed.get("issuer") is not None or not page.lines:
         return
     bottom = max(line.bottom for line in page.lines)
@@ -177,7 +178,12 @@ def read_signing_issuer(page: PageLayout, parsed: ParsedCredential) -> None:
                   and re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·\-]{4,30}", line.text) and _ISSUER_WORDS.search(line.text)]
     if candidates:
         issuer = max(candidates, key=lambda line: line.y)
-        parsed.set("issuer", issuer.text, issuer.confidence * 0.95, issuer.index)
+        name, confidence = issuer.text, issuer.confidence * 0.95
+        by_key = {clean(known_name): known_name for known_name in known}
+        close = difflib.get_close_matches(clean(name), list(by_key), n=1, cutoff=0.8)
+        if close:
+            name, confidence = by_key[close[0]], confidence * (1.0 if clean(name) == close[0] else 0.9)
+        parsed.set("issuer", name, confidence, issuer.index)
 
 
 def complete_birth_date_from_id(parsed: ParsedCredential) -> None:

@@ -18,6 +18,8 @@ from credlift.tools.extraction.parsers.common import (
 from credlift.tools.extraction.parsers.prose import prose_text, read_prose_person
 
 _LEVELS = (("初级", "junior"), ("中级", "intermediate"))
+#: the accounting qualification is issued jointly by these two ministries (or, on older certificates, one of them)
+KNOWN_ISSUERS = ("财政部 人力资源和社会保障部", "财政部 人事部", "财政部", "人力资源和社会保障部")
 
 
 class QualificationParser(CredentialParser):
@@ -66,7 +68,7 @@ class QualificationParser(CredentialParser):
                 number = None
             if number is not None and parsed.get("qualification_level") is None:
                 parsed.set("qualification_level", number.qualification_level, 0.8)
-        read_signing_issuer(page, parsed)
+        read_signing_issuer(page, parsed, KNOWN_ISSUERS)
         complete_birth_date_from_id(parsed)
         if not read_labelled_date(page, parsed, "issue_date", ("批准日期", "签发日期", "发证日期", "取得日期", "日期")):
             date_found = last_date(page)

@@ -45,8 +45,9 @@ class ApplicantView:
         with gr.Row(elem_classes=["cl-applicant-row"]):
             with gr.Column(scale=3, min_width=320):
                 self.chat = labeller.add(gr.Chatbot(height="62vh", min_height=320, elem_id="cl-chat", buttons=[],
-                                                    feedback_options=None, group_consecutive_messages=False,
-                                                    allow_file_downloads=False, layout="bubble"), label="chat")
+                                                    show_label=False, feedback_options=None,
+                                                    group_consecutive_messages=False, allow_file_downloads=False,
+                                                    layout="bubble"), label="chat")
                 self.notice = gr.Markdown("", elem_id="cl-notice")
                 self.message = labeller.add(gr.MultimodalTextbox(file_types=["image"], file_count="multiple",
                                                                  sources=["upload"], elem_id="cl-message",

@@ -120,7 +120,8 @@ def compare_authenticity(dataset: Path, workers: int | None = None) -> Authentic
     from credlift.tools.policy_parameters import load_policy_parameters
 
     labels = read_labels(dataset)
-    analyses = analyse_many([label.path for label in labels], keep_maps=False, workers=workers)
+    # one process: forking a parent that already runs ONNX Runtime and OpenCV thread pools can kill the children
+    analyses = analyse_many([label.path for label in labels], keep_maps=False, workers=workers or 1)
     kept = [(label, a) for label, a in zip(labels, analyses) if not a.error]
     kept_labels = [label for label, _ in kept]
     y = np.array([label.is_manipulated for label in kept_labels], bool)

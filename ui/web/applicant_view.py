@@ -83,6 +83,8 @@ class ApplicantView:
         self.timer.tick(self.poll, [self.session, language], outputs, api_visibility="private",
                         show_progress="hidden", queue=False)
         language.change(self.switch_language, [language, self.session], outputs, api_visibility="private")
+        # the chat's trash button only empties this view; the conversation is the record, so it comes back
+        self.chat.clear(self.restore, [self.session, language], outputs, api_visibility="private")
 
     # ---- event handlers -------------------------------------------------------------------------------------
 
@@ -217,6 +219,11 @@ class ApplicantView:
         except Exception:
             log.exception("poll failed")
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+
+    def restore(self, session: ApplicantSession, lang: str):
+        if session.thread_id is None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return self._refresh(session, normalise(lang), None)
 
     def switch_language(self, lang: str, session: ApplicantSession):
         lang = normalise(lang)

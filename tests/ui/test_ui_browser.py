@@ -207,5 +207,5 @@ def test_oversized_disguised_and_too_many_files_get_a_clear_message_and_the_app_
     expect(applicant.chat()).to_contain_text("What can I upload?", timeout=20_000)
     expect(page.locator("#cl-who")).to_contain_text(APPLICANT_ACCOUNT)
     expect(page.locator("#cl-switch")).to_have_text("Switch account")
-    page.locator("#cl-chat button[aria-label=Clear]").click()  # only the view empties; the record comes back
+    page.locator("#cl-chat .icon-button-wrapper button").first.click()  # the trash: only the view empties
     expect(applicant.chat()).to_contain_text("What can I upload?", timeout=10_000)

@@ -32,6 +32,7 @@ class UploadResult(BaseModel):
     filename: str
     sha256: str = ""
     error: str = Field(default="", description="a sentence for the person when the file could not be used")
+    failed_step: str = Field(default="", description="the node whose tool failed on this upload (logged)")
     ocr_lines: list[OcrLine] = Field(default_factory=list)
     authenticity: AuthenticityReport | None = None
     credential: CredentialRecord | None = None

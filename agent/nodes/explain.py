@@ -11,6 +11,9 @@ from credlift.agent.state import AgentState
 from credlift.domain.credential import CREDENTIAL_TYPES
 
 
+MIN_READABLE_LINES = 3
+
+
 def review_outcome(state: AgentState) -> str:
     review = state.get("review")
     if review is None or review.kind != "review" or ":review-" not in (state.get("decision_id") or ""):
@@ -42,10 +45,14 @@ def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 
 
 def _file_problem(result, lang: str) -> Reply | None:
+    if result.failed_step:
+        return templates.fixed("processing_error", lang)
     if result.error:
         return templates.fixed("file_error", lang, reason=result.error)
     if result.authenticity is not None and result.authenticity.verdict == "unreadable":
         return templates.fixed("unreadable", lang)
     if result.credential is None or result.credential.type not in CREDENTIAL_TYPES:
-        return templates.fixed("wrong_document", lang)
+        readable_lines = [line for line in result.ocr_lines if line.confidence >= 0.6 and len(line.text.strip()) >= 2]
+        # Almost no text read: a blurred certificate is as likely as a wrong document.
+        return templates.fixed("nothing_read" if len(readable_lines) < MIN_READABLE_LINES else "wrong_document", lang)
     return None

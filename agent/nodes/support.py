@@ -59,4 +59,4 @@ def language(state: AgentState) -> str:
 def failed(step: str, result: UploadResult, state: AgentState) -> UploadResult:
     """A tool failed on this upload: log it for engineers, give the person a sentence, keep the conversation going."""
     logger.exception("%s failed on upload %s of case %s", step, result.upload_id, state.get("case_id"))
-    return result.model_copy(update={"error": template("processing_error", language(state))})
+    return result.model_copy(update={"error": template("processing_error", language(state)), "failed_step": step})

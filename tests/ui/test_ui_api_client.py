@@ -1,6 +1,8 @@
 """The app's named API endpoints, driven by gradio_client against the live app on 127.0.0.1."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
@@ -111,3 +113,10 @@ def test_staff_take_over_a_conversation_answer_in_it_and_hand_it_back(client, li
     assert client.predict(thread_id, api_name="/status")["awaiting"] == "user"
     actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]
     assert {"take_over", "staff_reply", "hand_back"} <= set(actions)
+
+
+def test_the_upload_endpoint_reads_only_files_sent_with_the_request(client):
+    thread_id = client.predict(API_APPLICANT, "en", api_name="/start")["thread_id"]
+    server_file = {"path": str(Path(__file__).resolve())}  # a path on the server, not an upload
+    with pytest.raises(AppError, match="Files must be uploaded with the request"):
+        client.predict(thread_id, [server_file], "en", api_name="/upload")

@@ -18,6 +18,7 @@ from credlift.ui.web.auth import SignInRefused
 from credlift.ui.web.case_page import masked_fields
 from credlift.ui.web.helpdesk_flow import HelpdeskFlow, StaffDenied
 from credlift.ui.web.i18n import normalise, t
+from credlift.ui.web.uploads import NotAnUpload, uploaded_path
 from credlift.ui.web.views import ApplicantTurn, TranscriptLine
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,10 @@ def register_api(applicant: ApplicantFlow, helpdesk: HelpdeskFlow) -> None:
     def upload(thread_id: str, files: list[FileData], lang: str = "zh") -> dict:
         """Sends certificate photos (checked first: count, size, image type); returns the decision turn."""
         def run() -> dict:
-            paths = [f["path"] if isinstance(f, dict) else f.path for f in files or []]
+            try:
+                paths = [uploaded_path(f["path"] if isinstance(f, dict) else f.path) for f in files or []]
+            except NotAnUpload:
+                raise _Sentence(t(lang, "not_uploaded")) from None
             check = applicant.check(paths, lang)
             if not check.accepted:
                 raise _Sentence(" ".join(check.problems) or t(lang, "file_unreadable", filename="?"))

@@ -15,6 +15,7 @@ from credlift.ui.web.chat import ApplicantSession, notice_message, photo_message
 from credlift.ui.web.i18n import normalise, t
 from credlift.ui.web.labels import Labeller
 from credlift.ui.web.result_card import decision_clause_ids, render_result_card
+from credlift.ui.web.uploads import NotAnUpload, uploaded_path
 
 log = logging.getLogger(__name__)
 POLL_EVERY_S = 2.0
@@ -136,7 +137,11 @@ class ApplicantView:
         lang = normalise(lang)
         message = message or {}
         text = (message.get("text") or "").strip()
-        files = [f if isinstance(f, str) else f.get("path") for f in message.get("files") or []]
+        try:
+            files = [uploaded_path(f if isinstance(f, str) else f.get("path")) for f in message.get("files") or []]
+        except NotAnUpload:
+            log.warning("refused a file path outside the upload folder")
+            files = []
         if session.thread_id is None:
             yield session, gr.skip(), gr.skip(), t(lang, "start_first"), gr.skip()
             return

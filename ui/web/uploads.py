@@ -103,6 +103,23 @@ def _refusal(lang: str, filename: str, kind: str) -> str:
     return t(lang, "not_an_image", filename=filename, kind=shown)
 
 
+class NotAnUpload(Exception):
+    """A path that does not lie in the web server's upload folder."""
+
+
+def uploaded_path(path: str | Path) -> Path:
+    """The path of a file the browser or API client uploaded; any other server path is refused.
+
+    gr.api hands payloads over as sent, so a caller could otherwise name any file on the server.
+    """
+    from gradio.utils import get_upload_folder
+
+    resolved = Path(path).resolve()
+    if not resolved.is_relative_to(Path(get_upload_folder()).resolve()):
+        raise NotAnUpload(str(path))
+    return resolved
+
+
 def display_name(path: Path) -> str:
     """Gradio stores uploads under a hash folder with the original name; keep only the name, shortened."""
     name = path.name

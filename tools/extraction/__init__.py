@@ -65,4 +65,13 @@ def _with_warning(record: CredentialRecord, code: str, sentence: str) -> Credent
     return record
 
 
-__all__ = ["extract_credential"]
+__all__ = ["extract_credential", "evaluate_extraction", "ExtractionEvaluation"]
+
+
+def __getattr__(name: str):
+    # imported lazily: evaluation reads labelled sets and is not needed to serve uploads
+    if name in ("evaluate_extraction", "ExtractionEvaluation"):
+        from credlift.tools.extraction import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(name)

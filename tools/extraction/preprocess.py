@@ -38,11 +38,16 @@ class PhotoQuality:
     sharpness: float
     brightness: float
     contrast: float
+    paper_fraction: float = 0.0
     problems: list[str] = field(default_factory=list)
 
     @property
     def too_small(self) -> bool:
         return "too_small" in self.problems
+
+    @property
+    def looks_like_paper(self) -> bool:
+        return self.paper_fraction >= 0.25
 
     @property
     def blurry(self) -> bool:
@@ -146,6 +151,10 @@ def assess_quality(rgb: np.ndarray) -> PhotoQuality:
     sharpness = float(laplacian[busy].var()) if busy.any() else 0.0
     brightness = float(normalised.mean())
     contrast = float(normalised.std())
+    # share of the frame that looks like paper (light, unsaturated): a certificate has a lot, a cat has none
+    small = cv2.resize(rgb, (max(1, round(width * factor / 4)), max(1, round(height * factor / 4))), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    paper_fraction = float(((hsv[..., 2] > 150) & (hsv[..., 1] < 70)).mean())
     problems: list[str] = []
     if min(height, width) < SMALL_SHORT_SIDE:
         problems.append("too_small")
@@ -158,7 +167,7 @@ def assess_quality(rgb: np.ndarray) -> PhotoQuality:
     if brightness < 50:
         problems.append("too_dark")
     return PhotoQuality(width=width, height=height, sharpness=round(sharpness, 2), brightness=round(brightness, 2),
-                        contrast=round(contrast, 2), problems=problems)
+                        contrast=round(contrast, 2), paper_fraction=round(paper_fraction, 3), problems=problems)
 
 
 def text_direction(polygons: list[np.ndarray]) -> tuple[bool, float]:

@@ -79,7 +79,7 @@ def _add_quality_warnings(record: CredentialRecord, quality: PhotoQuality | None
     if "too_small" in problems:
         _warn(record, "PHOTO_TOO_SMALL", warning_text("PHOTO_TOO_SMALL", width=quality.width, height=quality.height))
     if not page.lines:
-        if blurry:
+        if blurry and quality.looks_like_paper:
             _warn(record, "PHOTO_TOO_BLURRY", warning_text("PHOTO_TOO_BLURRY"))
         else:
             _warn(record, "NO_TEXT", warning_text("NO_TEXT"))

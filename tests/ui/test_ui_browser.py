@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from conftest import APPLICANT_ACCOUNT, REVIEW_ACCOUNT
-
 pytestmark = pytest.mark.browser
+APPLICANT_ACCOUNT = "demo-graduate-01"
+REVIEW_ACCOUNT = "demo-graduate-02"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 ANALYSIS_TIMEOUT_MS = 60_000

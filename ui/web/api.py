@@ -15,7 +15,7 @@ from credlift.domain.applicant import redact_id_numbers
 from credlift.errors import UserInputError
 from credlift.ui.web.applicant_flow import ApplicantFlow
 from credlift.ui.web.auth import SignInRefused
-from credlift.ui.web.case_page import masked_fields
+from credlift.ui.web.case_page import applicant_record, masked_fields
 from credlift.ui.web.helpdesk_flow import HelpdeskFlow, StaffDenied
 from credlift.ui.web.i18n import normalise, t
 from credlift.ui.web.uploads import NotAnUpload, uploaded_path
@@ -48,8 +48,15 @@ def _guarded(call, lang: str = "en"):
 
 
 def staff_case_record(view: CaseView) -> dict:
-    """CaseView as JSON with credential fields masked (unless revealed) and raw OCR text redacted."""
+    """CaseView as JSON; unless revealed: credential fields and profile masked, transcript and OCR text redacted.
+
+    The service masks already; this is the second lock on the door.
+    """
     record = view.model_dump(mode="json")
+    if not view.revealed:
+        record["applicant"] = applicant_record(view)
+        for message in record["transcript"]:
+            message["text"] = redact_id_numbers(message["text"])
     for upload in record["uploads"]:
         credential = upload.get("credential")
         if credential:

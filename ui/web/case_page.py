@@ -26,8 +26,12 @@ def masked_fields(fields: dict, revealed: bool) -> dict:
             for key, value in fields.items()}
 
 
-def queue_rows(cases: list[CaseSummary]) -> list[list[str]]:
-    return [[c.case_id, c.masked_name, c.status, c.credential_type, c.verdict, c.decision,
+def status_label(status: str, lang: str) -> str:
+    return t(lang, f"status_{status}")
+
+
+def queue_rows(cases: list[CaseSummary], lang: str) -> list[list[str]]:
+    return [[c.case_id, c.masked_name, status_label(c.status, lang), c.credential_type, c.verdict, c.decision,
              c.updated_at.strftime("%Y-%m-%d %H:%M") if c.updated_at else ""] for c in cases]
 
 
@@ -44,8 +48,8 @@ def field_headers(lang: str) -> list[str]:
     return [t(lang, key) for key in ("col_field", "col_value", "col_confidence")]
 
 
-def case_choices(cases: list[CaseSummary]) -> list[tuple[str, str]]:
-    return [(f"{c.case_id} · {c.masked_name} · {c.status}", c.case_id) for c in cases]
+def case_choices(cases: list[CaseSummary], lang: str) -> list[tuple[str, str]]:
+    return [(f"{c.case_id} · {c.masked_name} · {status_label(c.status, lang)}", c.case_id) for c in cases]
 
 
 def transcript_messages(view: CaseView, lang: str) -> list[dict]:

@@ -174,13 +174,13 @@ class HelpdeskView:
             cases = self.flow.queue(token, all_cases=all_cases)
         except StaffDenied as denied:
             return gr.skip(), gr.skip(), t(lang, denied.key, **denied.values)
-        choices = case_page.case_choices(cases)
+        choices = case_page.case_choices(cases, lang)
         ids = [value for _, value in choices]
         if current and current not in ids:  # a case that just left the queue stays open for the staff member
             choices.append((current, current))
             ids.append(current)
         selected = current or (ids[0] if ids else None)
-        return (gr.Dataframe(value=case_page.queue_rows(cases), headers=case_page.queue_headers(lang)),
+        return (gr.Dataframe(value=case_page.queue_rows(cases, lang), headers=case_page.queue_headers(lang)),
                 gr.Dropdown(choices=choices, value=selected),
                 "" if cases else t(lang, "queue_empty"))
 
@@ -188,7 +188,7 @@ class HelpdeskView:
         """New cases appear without a click; nothing is redrawn while the queue stays the same."""
         if not token or self.flow.sessions.get(token) is None:
             return gr.skip(), gr.skip(), gr.skip()
-        rows = case_page.queue_rows(self.flow.queue(token, all_cases=all_cases))
+        rows = case_page.queue_rows(self.flow.queue(token, all_cases=all_cases), normalise(lang))
         if rows == seen:
             return gr.skip(), gr.skip(), gr.skip()
         return *self.load_queue(token, all_cases, current, lang)[:2], rows

@@ -152,6 +152,9 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     actions = [entry.action for entry in live_app.service.audit_log(case_id)]
     assert "review_resolved" in actions and "case_viewed" in actions
 
+    console.page.set_viewport_size(PHONE)
+    console.page.screenshot(path=str(screenshots / "helpdesk-case-phone.png"), full_page=True)
+    console.page.set_viewport_size(DESKTOP)
     console.page.locator("#cl-reveal").click()
     expect(console.page.locator("#cl-fields")).to_contain_text(name)
     assert "reveal_personal_data" in [entry.action for entry in live_app.service.audit_log(case_id)]

@@ -54,13 +54,21 @@ class PhotoQuality:
         return "blurry" in self.problems or "very_blurry" in self.problems
 
 
-def red_ink_mask(rgb: np.ndarray) -> np.ndarray:
-    """Pixels printed in red ink (seal red, pink where the ink is thin); dark text under the ink is not included."""
+def redness(rgb: np.ndarray) -> np.ndarray:
     r = rgb[..., 0].astype(np.int16)
-    g = rgb[..., 1].astype(np.int16)
-    b = rgb[..., 2].astype(np.int16)
-    redness = r - np.maximum(g, b)
-    return ((redness > 40) & (r > 110)).astype(np.uint8)
+    return r - np.maximum(rgb[..., 1], rgb[..., 2]).astype(np.int16)
+
+
+def red_ink_mask(rgb: np.ndarray, paper_redness: float | np.ndarray = 0.0) -> np.ndarray:
+    """Pixels printed in red ink (seal red, pink where the ink is thin), redder than the paper around them (award
+    certificates are often printed on pink paper); dark text under the ink is not included."""
+    return ((redness(rgb) - paper_redness > 40) & (rgb[..., 0] > 110)).astype(np.uint8)
+
+
+def _paper_redness(rgb: np.ndarray) -> np.ndarray:
+    """The redness of the paper around each pixel: a median over a window wider than seal strokes."""
+    level = np.clip(redness(rgb) + 128, 0, 255).astype(np.uint8)
+    return cv2.medianBlur(level, 31).astype(np.int16) - 128
 
 
 def find_seals(rgb: np.ndarray) -> list[SealRegion]:
@@ -68,7 +76,7 @@ def find_seals(rgb: np.ndarray) -> list[SealRegion]:
     height, width = rgb.shape[:2]
     factor = min(1.0, 800.0 / max(height, width))
     small = cv2.resize(rgb, (max(1, round(width * factor)), max(1, round(height * factor))), interpolation=cv2.INTER_AREA) if factor < 1 else rgb
-    mask = red_ink_mask(small)
+    mask = red_ink_mask(small, _paper_redness(small))
     if mask.sum() < 30:
         return []
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
@@ -128,7 +136,7 @@ def suppress_seal_colour(rgb: np.ndarray, seals: list[SealRegion] | None = None)
         window = cleaned[seal.y:seal.y + seal.h, seal.x:seal.x + seal.w]
         if window.size == 0:
             continue
-        ink = red_ink_mask(window).astype(bool)
+        ink = red_ink_mask(window, float(np.percentile(redness(window), 40))).astype(bool)
         # lift the mid-tones of the red channel (thin ink, anti-aliasing) to paper, keep dark text dark
         red = window[..., 0].astype(np.float32)
         lifted = np.clip((red - 60.0) * (255.0 / 150.0), 0, 255).astype(np.uint8)

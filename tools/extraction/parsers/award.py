@@ -8,10 +8,10 @@ from credlift.tools.extraction.normalise import clean, fix_digits
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
     NUMBER_LABELS,
-    last_date,
     pattern_acceptor,
     read_holder,
-    read_labelled_date,
+    number_year,
+    read_issue_date,
     read_school,
     read_signing_issuer,
 )
@@ -86,8 +86,5 @@ class AwardParser(CredentialParser):
                     if parsed.get(key) is None:
                         parsed.set(key, value, 0.8)
         read_signing_issuer(page, parsed, KNOWN_ORGANISERS)
-        if not read_labelled_date(page, parsed, "issue_date"):
-            date_found = last_date(page)
-            if date_found:
-                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        read_issue_date(page, parsed, year_hint=number_year(parse_award_number, parsed.get("certificate_number")))
         return parsed

@@ -147,6 +147,8 @@ class PageLayout:
             to_the_right = sorted((other for other in self.lines if other is not line and other.same_row(line)
                                    and other.x >= line.right - 0.5 * self.line_height), key=lambda other: other.x)
             for other in to_the_right[:2]:
+                if ":" in other.text:  # another label's line, not this label's value
+                    break
                 value = accept(strip_label_punctuation(_cut_at_stop(other.text.lstrip(_LABEL_SEPARATORS), stops)))
                 if value:
                     return value, other
@@ -156,6 +158,8 @@ class PageLayout:
                             and other.y - line.bottom < 3.0 * self.line_height
                             and min(other.right, line.right) - max(other.x, line.x) > 0), key=lambda other: other.y)
             for other in below[:2]:  # a table header may carry a second (English) line above its value
+                if ":" in other.text:
+                    break
                 value = accept(strip_label_punctuation(_cut_at_stop(other.text, stops)))
                 if value:
                     return value, other
@@ -174,7 +178,8 @@ def _join_split_words(lines: list[PlacedLine]) -> list[PlacedLine]:
     joined: list[PlacedLine] = []
     for line in sorted(lines, key=lambda item: item.x):
         for index, left in enumerate(joined):
-            if left.same_row(line) and -0.3 * left.h < line.x - left.right < 0.8 * min(left.h, line.h):
+            if (left.same_row(line) and -0.8 * left.h < line.x - left.right < 0.8 * min(left.h, line.h)
+                    and line.x > left.x + 0.5 * left.w):
                 top, bottom = min(left.y, line.y), max(left.bottom, line.bottom)
                 joined[index] = PlacedLine(left.index, left.text + line.text, left.raw + line.raw, left.x, top,
                                            max(left.right, line.right) - left.x, bottom - top,

@@ -25,6 +25,7 @@ _SCHOOL_SUFFIX = re.compile(r"[\u4e00-\u9fff()（）]{2,30}?(?:大学|学院|学
 
 
 def accept_name(text: str) -> str | None:
+    text = re.sub(r"[—–‐\-ー]", "一", text)  # OCR reads the character 一 (yī) as a dash
     text = re.sub(r"^(?:姓名|持证人|同学|学生)", "", text)
     text = re.sub(r"(?:同学|同志|先生|女士)$", "", text)
     return text if _NAME_CHARACTERS.match(text) else None
@@ -113,12 +114,45 @@ def read_labelled_date(page: PageLayout, parsed: ParsedCredential, key: str, lab
 
 
 def last_date(page: PageLayout) -> tuple[str, PlacedLine] | None:
-    """The date printed lowest on the page (where certificates put the issue date)."""
+    """The date printed lowest on the page (where certificates put the issue date), never one from the body text
+    higher up (a study period, a birth date)."""
+    if not page.lines:
+        return None
+    top, bottom = min(line.y for line in page.lines), max(line.bottom for line in page.lines)
     for line in reversed(page.lines):
+        if line.y < top + 0.5 * (bottom - top):
+            break
         dates = parse_dates(line.text)
         if dates and not line.text.endswith("生"):
             return dates[-1], line
     return None
+
+
+_BROKEN_YEAR_DATE = re.compile(r"^(?P<y>[^年]{0,4})年(?P<m>[0-9一二三四五六七八九十]{1,3})月(?P<d>[0-9一二三四五六七八九十]{1,3})日$")
+
+
+def read_issue_date(page: PageLayout, parsed: ParsedCredential, labels=DATE_LABELS, year_hint: int | None = None) -> None:
+    """The issue date: labelled, else the lowest date on the page. A year that OCR garbled (二〇二〇 read as 二〇,
+    a common failure on Chinese numerals) is taken from `year_hint` (the year coded in the number or the end of
+    study), with lower confidence, when the month and day are legible."""
+    if read_labelled_date(page, parsed, "issue_date", labels):
+        return
+    found = last_date(page)
+    if found:
+        parsed.set("issue_date", found[0], found[1].confidence * 0.95, found[1].index)
+        return
+    if year_hint is None:
+        return
+    top, bottom = min(line.y for line in page.lines), max(line.bottom for line in page.lines)
+    for line in reversed(page.lines):
+        if line.y < top + 0.5 * (bottom - top):
+            break
+        match = _BROKEN_YEAR_DATE.match(line.text)
+        if match:
+            completed = parse_dates(f"{year_hint}年{match.group('m')}月{match.group('d')}日")
+            if completed and len(completed[0]) == 10:
+                parsed.set("issue_date", completed[0], 0.6, line.index)
+            return
 
 
 @lru_cache(maxsize=1)
@@ -200,3 +234,15 @@ def complete_birth_date_from_id(parsed: ParsedCredential) -> None:
     if born.startswith(str(birth)):
         reading = parsed.fields["birth_date"]
         parsed.set("birth_date", born, reading.confidence * 0.95, reading.line_index)
+
+
+def number_year(parse, number) -> int | None:
+    """The year coded in a certificate number, or None when the number does not parse."""
+    from credlift.tools.credential_numbers import NumberFormatError
+
+    if not number:
+        return None
+    try:
+        return int(parse(str(number)).year)
+    except NumberFormatError:
+        return None

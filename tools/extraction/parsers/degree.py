@@ -8,11 +8,11 @@ from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout,
 from credlift.tools.extraction.parsers.common import (
     NUMBER_LABELS,
     correct_school_by_code,
-    last_date,
     pattern_acceptor,
     read_holder,
     read_id_number,
-    read_labelled_date,
+    number_year,
+    read_issue_date,
     read_school,
 )
 from credlift.tools.extraction.normalise import fix_digits
@@ -74,8 +74,5 @@ class DegreeParser(CredentialParser):
                 correct_school_by_code(parsed, number.unit_code)
                 if parsed.get("degree_level") is None:
                     parsed.set("degree_level", number.degree_level, 0.8)
-        if not read_labelled_date(page, parsed, "issue_date"):
-            date_found = last_date(page)
-            if date_found:
-                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        read_issue_date(page, parsed, year_hint=number_year(parse_degree_number, parsed.get("certificate_number")))
         return parsed

@@ -11,10 +11,10 @@ from credlift.tools.extraction.parsers.common import (
     complete_birth_date_from_id,
     correct_school_by_code,
     digits_of_length,
-    last_date,
     read_holder,
     read_id_number,
-    read_labelled_date,
+    number_year,
+    read_issue_date,
     read_school,
 )
 from credlift.tools.extraction.parsers.prose import read_prose_person, read_major
@@ -40,10 +40,9 @@ class GraduationParser(CredentialParser):
         self._read_level(page, parsed)
         self._read_study_period(page, parsed)
         self._read_number(page, parsed)
-        if not read_labelled_date(page, parsed, "issue_date"):
-            found = last_date(page)
-            if found:
-                parsed.set("issue_date", found[0], found[1].confidence * 0.95, found[1].index)
+        study_end = parsed.get("study_end")
+        hint = int(str(study_end)[:4]) if study_end else number_year(parse_graduation_number, parsed.get("certificate_number"))
+        read_issue_date(page, parsed, year_hint=hint)
         return parsed
 
     def _read_level(self, page: PageLayout, parsed: ParsedCredential) -> None:

@@ -8,10 +8,10 @@ from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout,
 from credlift.tools.extraction.parsers.common import (
     NUMBER_LABELS,
     digits_of_length,
-    last_date,
     read_holder,
     read_id_number,
-    read_labelled_date,
+    number_year,
+    read_issue_date,
     read_signing_issuer,
     complete_birth_date_from_id,
 )
@@ -70,8 +70,6 @@ class QualificationParser(CredentialParser):
                 parsed.set("qualification_level", number.qualification_level, 0.8)
         read_signing_issuer(page, parsed, KNOWN_ISSUERS)
         complete_birth_date_from_id(parsed)
-        if not read_labelled_date(page, parsed, "issue_date", ("批准日期", "签发日期", "发证日期", "取得日期", "日期")):
-            date_found = last_date(page)
-            if date_found:
-                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        read_issue_date(page, parsed, ("批准日期", "签发日期", "发证日期", "取得日期", "日期"),
+                        year_hint=number_year(parse_qualification_number, parsed.get("certificate_number")))
         return parsed

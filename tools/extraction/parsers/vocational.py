@@ -9,11 +9,11 @@ from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout,
 from credlift.tools.extraction.parsers.common import (
     NUMBER_LABELS,
     STOP_LABELS,
-    last_date,
     pattern_acceptor,
     read_holder,
     read_id_number,
-    read_labelled_date,
+    number_year,
+    read_issue_date,
 )
 from credlift.tools.extraction.parsers.prose import read_prose_person
 
@@ -73,8 +73,5 @@ class VocationalParser(CredentialParser):
                 number = None
             if number is not None and parsed.get("skill_level") is None:
                 parsed.set("skill_level", number.skill_level, 0.85)
-        if not read_labelled_date(page, parsed, "issue_date"):
-            date_found = last_date(page)
-            if date_found:
-                parsed.set("issue_date", date_found[0], date_found[1].confidence * 0.95, date_found[1].index)
+        read_issue_date(page, parsed, year_hint=number_year(parse_vocational_number, parsed.get("certificate_number")))
         return parsed

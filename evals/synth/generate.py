@@ -250,8 +250,8 @@ def generate_dataset(out_dir: Path | str, n: int = 200, seed: int = 1, types: li
     if workers <= 1:
         labels = [_render_to_file(job) for job in jobs]
     else:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+        # spawn, not fork: callers (pytest, the agent, torch) hold threads, and a forked child can inherit a held lock
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_worker_init) as pool:
             labels = list(pool.map(_render_to_file, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     with (out / "labels.jsonl").open("w", encoding="utf-8") as handle:

@@ -25,7 +25,7 @@ LABEL_KEYS = {"file", "type", "fields", "tampered", "tamper_kind", "tamper_boxes
 @pytest.fixture(scope="session")
 def small_dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("synth-set")
-    labels = generate_dataset(out, n=12, seed=3, capture="mixed", tamper_rate=0.5, workers=2)
+    labels = generate_dataset(out, n=8, seed=3, capture="mixed", tamper_rate=0.5, workers=2)
     return out, labels
 
 
@@ -36,8 +36,13 @@ def ocr_engine():
     return RapidOCR()
 
 
-def _ocr_text(engine, image_bytes: bytes) -> str:
-    result, _ = engine(decode(image_bytes))
+def _ocr_text(engine, image_bytes: bytes, box: list[int] | None = None, margin: int = 40) -> str:
+    """OCR of the whole image, or of the region around `box` (x, y, w, h) only (much faster)."""
+    rgb = decode(image_bytes)
+    if box is not None:
+        x, y, w, h = box
+        rgb = rgb[max(0, y - margin):y + h + margin, max(0, x - margin):x + w + margin]
+    result, _ = engine(rgb)
     return "".join(text for _, text, _ in (result or [])).replace(" ", "")
 
 
@@ -55,7 +60,7 @@ def _changed_pixels(sample, threshold: int = 40) -> np.ndarray:
 def test_dataset_writes_every_image_and_one_label_row_per_image(small_dataset):
     out, labels = small_dataset
     rows = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert rows == labels and len(rows) == 12
+    assert rows == labels and len(rows) == 8
     for row in rows:
         assert LABEL_KEYS <= set(row)
         with Image.open(out / row["file"]) as image:
@@ -80,8 +85,8 @@ def test_tampered_rows_say_what_the_forged_image_shows_and_keep_the_true_fields(
 
 
 def test_same_seed_gives_the_same_bytes_whatever_the_number_of_workers(tmp_path):
-    one = generate_dataset(tmp_path / "a", n=4, seed=11, tamper_rate=0.5, workers=1)
-    two = generate_dataset(tmp_path / "b", n=4, seed=11, tamper_rate=0.5, workers=2)
+    one = generate_dataset(tmp_path / "a", n=3, seed=11, tamper_rate=0.7, workers=1)
+    two = generate_dataset(tmp_path / "b", n=3, seed=11, tamper_rate=0.7, workers=2)
     assert one == two
     for row in one:
         assert (tmp_path / "a" / row["file"]).read_bytes() == (tmp_path / "b" / row["file"]).read_bytes()
@@ -157,14 +162,21 @@ def test_impossible_overrides_are_refused_with_a_sentence():
 # ---------------------------------------------------------------------- the pixels agree with the labels
 
 @pytest.mark.parametrize("credential_type,holder", [("cet6", "林晓雨"), ("graduation", None), ("vocational", None)])
-def test_ocr_reads_the_labelled_number_and_holder_from_a_scan(ocr_engine, credential_type, holder):
+def test_ocr_reads_the_labelled_number_and_holder_where_the_label_says(ocr_engine, credential_type, holder):
     fields = {"holder_name": holder} if holder else {}
     sample = render_credential(SynthSpec(type=credential_type, seed=21, capture="scan", fields=fields))
+    label = sample.label
+    for name in ("certificate_number", "holder_name"):
+        assert label["fields"][name] in _ocr_text(ocr_engine, sample.image_bytes, label["field_boxes"][name])
+    if holder:
+        assert label["fields"]["holder_name"] == holder
+
+
+def test_ocr_reads_the_whole_page_of_a_phone_photo(ocr_engine):
+    sample = render_credential(SynthSpec(type="cet4", seed=8, capture="photo"))
     text = _ocr_text(ocr_engine, sample.image_bytes)
     assert sample.label["fields"]["certificate_number"] in text
-    assert sample.label["fields"]["holder_name"] in text
-    if holder:
-        assert holder in text
+    assert str(sample.label["fields"]["total_score"]) in text
 
 
 def test_a_retyped_value_shows_the_new_value_to_ocr(ocr_engine):
@@ -172,8 +184,9 @@ def test_a_retyped_value_shows_the_new_value_to_ocr(ocr_engine):
     assert sample.label["tampered_fields"]
     (name, shown), = sample.label["tampered_fields"].items()
     printed = TEMPLATES["cet6"].display(name, shown, sample.label["fields"])
-    assert printed in _ocr_text(ocr_engine, sample.image_bytes)
-    assert printed not in _ocr_text(ocr_engine, sample.pristine_bytes)
+    box = sample.label["tamper_boxes"][0]
+    assert printed in _ocr_text(ocr_engine, sample.image_bytes, box)
+    assert printed not in _ocr_text(ocr_engine, sample.pristine_bytes, box)
 
 
 @pytest.mark.parametrize("kind", ["copy_move", "splice", "retype", "erase"])

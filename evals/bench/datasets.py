@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 META_FILE = "bench-dataset.json"
+SMALL_SET = 24
 
 
 class DatasetSpec(BaseModel):
@@ -32,8 +33,9 @@ def ensure_dataset(work_dir: Path, spec: DatasetSpec) -> Path:
     if meta.is_file() and (folder / "labels.jsonl").is_file():
         if json.loads(meta.read_text(encoding="utf-8")) == spec.model_dump():
             return folder
+    # small sets render faster in this process than in freshly spawned workers
     generate_dataset(folder, n=spec.n, seed=spec.seed, types=spec.types, capture=spec.capture,
-                     tamper_rate=spec.tamper_rate)
+                     tamper_rate=spec.tamper_rate, workers=1 if spec.n <= SMALL_SET else None)
     meta.write_text(json.dumps(spec.model_dump(), sort_keys=True), encoding="utf-8")
     return folder
 

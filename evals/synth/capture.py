@@ -125,7 +125,15 @@ def photo(doc: Document, rng: np.random.Generator) -> Capture:
     else:
         tilt[3, 0] += keystone / 2
         tilt[2, 0] -= keystone / 2
-    dest = np.float32(base + tilt)
+    dest = base + tilt
+    # the whole page stays in the frame (a cut-off field would contradict its label): shrink and re-centre
+    margin = 0.02 * min(out_w, out_h)
+    span = dest.max(axis=0) - dest.min(axis=0)
+    shrink = min(1.0, (out_w - 2 * margin) / span[0], (out_h - 2 * margin) / span[1])
+    dest = (dest - dest.mean(axis=0)) * shrink + dest.mean(axis=0)
+    low, high = dest.min(axis=0), dest.max(axis=0)
+    dest += np.maximum(0, margin - low) - np.maximum(0, high - (np.float64([out_w, out_h]) - margin))
+    dest = np.float32(dest)
     src = np.float32([[0, 0], [dw, 0], [dw, dh], [0, dh]])
     homography = cv2.getPerspectiveTransform(src, dest)
 

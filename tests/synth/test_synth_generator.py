@@ -310,3 +310,19 @@ def test_a_dataset_row_can_be_rendered_again_from_its_label(small_dataset):
                                         tamper=row["tamper_kind"]))
     assert again.image_bytes == (out / row["file"]).read_bytes()
     assert again.label["fields"] == row["fields"]
+
+
+def test_a_phone_photo_keeps_the_whole_page_in_the_frame():
+    import cv2
+
+    from credlift.evals.synth.capture import capture
+
+    template = TEMPLATES["degree"]
+    document = template.draw(template.sample_fields(np.random.default_rng(1), {}), np.random.default_rng(1))
+    width, height = document.size
+    page = np.float32([[0, 0], [width, 0], [width, height], [0, height]]).reshape(-1, 1, 2)
+    for seed in range(8):
+        photo = capture(document, "photo", np.random.default_rng([seed, 3]))
+        corners = cv2.perspectiveTransform(page, photo.homography).reshape(-1, 2)
+        frame_h, frame_w = photo.rgb.shape[:2]
+        assert corners.min() >= 0 and (corners[:, 0] <= frame_w).all() and (corners[:, 1] <= frame_h).all()

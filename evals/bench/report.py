@@ -141,7 +141,8 @@ def render_html(summary: dict, eval_summary: dict | None = None) -> str:
     targets = _table(s, ["target", "goal", "measured", "met"],
                      [(k, [f"targets.{k}.target", f"targets.{k}.measured", f"targets.{k}.met"]) for k in s["targets"]])
     stages = _table(s, ["stage", "n", "p50 s", "p95 s", "max s"],
-                    [("total (upload to decision)", ["latency.total_s.n", "latency.total_s.p50", "latency.total_s.p95", "latency.total_s.max"])]
+                    [("total (upload to decision)", ["latency.total_s.n", "latency.total_s.p50", "latency.total_s.p95", "latency.total_s.max"]),
+                     ("CPU time per upload", ["latency.cpu_s.n", "latency.cpu_s.p50", "latency.cpu_s.p95", "latency.cpu_s.max"])]
                     + [(st, [f"latency.stages_s.{st}.n", f"latency.stages_s.{st}.p50", f"latency.stages_s.{st}.p95",
                              f"latency.stages_s.{st}.max"]) for st in s["latency"]["stages_s"]])
     throughput = _table(s, ["workers", "applications", "wall s", "applications / min", "peak RSS MiB"],
@@ -187,6 +188,9 @@ td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></h
 <h2>Targets</h2>{targets}
 <h2>Time to decision (phone photo, upload to result)</h2>{plot_latency(s)}{stages}
 <h2>Throughput and memory</h2>{plot_throughput(s)}{throughput}
+<p>CPU per application (mean) {num(s, 'figures.cpu_s_per_application_mean')} s: two idle cores could decide about
+{num(s, 'figures.cpu_bound_applications_per_minute_2_cores')} applications per minute. Wall-clock figures above depend
+on the machine's load (1-minute load average at the start: {num(s, 'environment.load_average_1m_at_start')}).</p>
 <h2>Reading: RapidOCR vs Tesseract (chi_sim), same parsers</h2>{readers}{plot_fields(s)}{field_table}
 <h2>Authenticity: fused detector vs plain ELA</h2>
 <p>Fused detector: {html.escape(str(s["authenticity"]["fused"].get("model_version", "")))}. {num(s, "authenticity.images")} images, {num(s, "authenticity.manipulated")} forged; plain ELA gets the threshold that

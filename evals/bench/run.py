@@ -77,6 +77,10 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         "applications_per_minute_1_worker": throughput["1"].applications_per_minute,
         "applications_per_minute_2_workers": throughput["2"].applications_per_minute,
         "peak_memory_mb": peak_memory,
+        "cpu_s_per_application_mean": latency.cpu_s["mean"],
+        # what two idle cores can do when an application costs this much CPU (no waiting, no other load)
+        "cpu_bound_applications_per_minute_2_cores": (round(2 * 60.0 / latency.cpu_s["mean"], 2)
+                                                      if latency.cpu_s.get("mean") else None),
     }
     summary = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

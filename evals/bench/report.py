@@ -186,7 +186,9 @@ td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></h
 <h1>credlift benchmarks</h1>
 <p>Generated {html.escape(s['generated_at'])} in {num(s, 'duration_s')} s. {environment}.</p>
 <h2>Targets</h2>{targets}
-<h2>Time to decision (phone photo, upload to result)</h2>{plot_latency(s)}{stages}
+<h2>Time to decision (phone photo, upload to result)</h2>{plot_latency(s)}
+<p>Each stage runs from the progress line the service emits as its node starts to the next one. OCR runs once,
+inside <i>authenticate</i>; <i>extract</i> reuses its lines.</p>{stages}
 <h2>Throughput and memory</h2>{plot_throughput(s)}{throughput}
 <p>CPU per application (mean) {num(s, 'figures.cpu_s_per_application_mean')} s: two idle cores could decide about
 {num(s, 'figures.cpu_bound_applications_per_minute_2_cores')} applications per minute. Wall-clock figures above depend

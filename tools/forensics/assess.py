@@ -12,7 +12,8 @@ from credlift.domain.authenticity import AuthenticityReport, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.features import feature_vector
-from credlift.tools.forensics.fusion import MODEL_VERSION, FusionModel, default_fusion_model, fallback_probability
+from credlift.tools.forensics.fusion import (MODEL_VERSION, FusionModel, default_fusion_model, fallback_probability,
+                                             with_decisive_evidence)
 from credlift.tools.forensics.heatmap import combine_heatmaps, write_overlay
 from credlift.tools.forensics.report import decide_verdict, unreadable_report
 from credlift.tools.forensics.signals.base import ForensicSignal
@@ -66,6 +67,7 @@ def fuse(signals: list[SignalReport], model: FusionModel | None) -> tuple[float,
         probability = fallback_probability({s.name: s.score for s in signals})
         return probability, FALLBACK_THRESHOLD, FALLBACK_TAMPERED, f"{MODEL_VERSION}-fallback"
     probability = float(model.predict_proba(feature_vector(signals).reshape(1, -1))[0, 1])
+    probability = with_decisive_evidence(probability, signals)
     return probability, float(model.threshold), float(model.tampered_threshold), MODEL_VERSION
 
 

@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 from credlift.tools.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
 from credlift.tools.forensics.features import feature_vector
-from credlift.tools.forensics.fusion import FusionModel, default_fusion_model
+from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, with_decisive_evidence
 
 PIXEL_THRESHOLD = 0.25
 
@@ -177,7 +177,8 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
     labels = [label for label, _ in kept]
     analyses = [a for _, a in kept]
     features = np.stack([feature_vector(a.signals) for a in analyses])
-    scores = model.predict_proba(features)[:, 1]
+    scores = np.array([with_decisive_evidence(p, a.signals)
+                       for p, a in zip(model.predict_proba(features)[:, 1], analyses)])
     threshold = float(model.threshold)
     ela_scores = np.array([_signal_detail(a, "ela", "plain_ela") for a in analyses])
     y = np.array([label.is_manipulated for label in labels], bool)

@@ -13,6 +13,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from credlift.tools.forensics.features import FEATURE_NAMES
 
@@ -23,11 +26,18 @@ MODEL_VERSION = "fusion-1"
 
 
 class FusionModel(BaseEstimator, ClassifierMixin):
-    """Gradient-boosted trees over the signal features, isotonic-calibrated by cross-validation."""
+    """A classifier over the signal features, calibrated by cross-validation.
 
-    def __init__(self, max_iter: int = 250, learning_rate: float = 0.06, max_leaf_nodes: int = 15,
+    `estimator="logistic"` (default: few hundred training images, many weak features) is a standardised,
+    L2-regularised logistic regression with Platt scaling; `"trees"` is gradient boosting with isotonic
+    calibration, for larger training sets."""
+
+    def __init__(self, estimator: str = "logistic", C: float = 0.3, max_iter: int = 250, learning_rate: float = 0.06,
+                 max_leaf_nodes: int = 15,
                  l2_regularization: float = 1.0, calibration_folds: int = 5, random_state: int = 0,
                  threshold: float = 0.5, tampered_threshold: float = 0.85) -> None:
+        self.estimator = estimator
+        self.C = C
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -40,11 +50,16 @@ class FusionModel(BaseEstimator, ClassifierMixin):
     def fit(self, X: np.ndarray, y: np.ndarray) -> "FusionModel":
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.int64)
-        base = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
-                                              max_leaf_nodes=self.max_leaf_nodes,
-                                              l2_regularization=self.l2_regularization,
-                                              random_state=self.random_state)
-        self.calibrated_ = CalibratedClassifierCV(base, method="isotonic", cv=self.calibration_folds)
+        if self.estimator == "trees":
+            base = HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                                  max_leaf_nodes=self.max_leaf_nodes,
+                                                  l2_regularization=self.l2_regularization,
+                                                  random_state=self.random_state)
+            method = "isotonic"
+        else:
+            base = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000))
+            method = "sigmoid"
+        self.calibrated_ = CalibratedClassifierCV(base, method=method, cv=self.calibration_folds)
         self.calibrated_.fit(X, y)
         self.classes_ = self.calibrated_.classes_
         self.n_features_in_ = X.shape[1]
@@ -99,3 +114,14 @@ def fallback_probability(features: dict[str, float]) -> float:
     for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local"):
         keep *= 1.0 - 0.9 * float(features.get(name, 0.0))
     return float(1.0 - keep)
+
+
+# Evidence that is conclusive on its own: an editor or generator named in the file, generator upsampling traces.
+DECISIVE = {"metadata": 0.85, "ai_generation": 0.9}
+
+
+def with_decisive_evidence(probability: float, signals) -> float:
+    """Noisy-OR of the model's probability with signals whose finding needs no weighing (a weak learned
+    weight must not dilute a named editor)."""
+    decisive = max((s.score for s in signals if s.name in DECISIVE and s.score >= DECISIVE[s.name]), default=0.0)
+    return float(1.0 - (1.0 - probability) * (1.0 - decisive))

@@ -12,7 +12,7 @@ from sklearn.model_selection import StratifiedKFold
 from credlift.tools.forensics.dataset import analyse_many, read_labels
 from credlift.tools.forensics.evaluation import slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
-from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel
+from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
 
 # the first seed trains the block detector, the others the fusion (kept apart so the fusion sees honest outputs)
 TRAIN_SEEDS = (1000, 1001)
@@ -48,7 +48,7 @@ def features_of(data_dir: Path, workers: int | None = None) -> tuple[np.ndarray,
     keep = [i for i, a in enumerate(analyses) if not a.error]
     X = np.stack([feature_vector(analyses[i].signals) for i in keep])
     y = np.array([labels[i].is_manipulated for i in keep], dtype=np.int64)
-    return X, y, [labels[i] for i in keep]
+    return X, y, [labels[i] for i in keep], [analyses[i].signals for i in keep]
 
 
 def out_of_fold_scores(X: np.ndarray, y: np.ndarray, params: dict) -> np.ndarray:
@@ -85,11 +85,12 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     block_dir = ensure_generated(work_dir, seeds[0], n_per_seed)
     log(f"block detector on {block_dir} ...")
     block_card = train_block_model(block_dir, workers=workers, log=log)
-    parts_X, parts_y, fusion_labels = [], [], []
+    parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
     for seed in seeds[1:]:
         directory = ensure_generated(work_dir, seed, n_per_seed)
         log(f"features of {directory} ...")
-        X, y, seed_labels = features_of(directory, workers)
+        X, y, seed_labels, seed_signals = features_of(directory, workers)
+        fusion_signals += seed_signals
         parts_X.append(X)
         parts_y.append(y)
         fusion_labels.append(seed_labels)
@@ -98,6 +99,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     params = model.get_params()
     log(f"fitting on {len(y)} images ({int(y.sum())} manipulated) ...")
     oof = out_of_fold_scores(X, y, params)
+    oof = np.array([with_decisive_evidence(p, a) for p, a in zip(oof, fusion_signals)])
     threshold, tampered = choose_thresholds(oof, y)
     model.set_params(threshold=threshold, tampered_threshold=tampered)
     model.fit(X, y)
@@ -125,7 +127,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     if validation_seed is not None:
         directory = ensure_generated(work_dir, validation_seed, n_per_seed // 2)
         log(f"validating on {directory} ...")
-        Xv, yv, labels = features_of(directory, workers)
+        Xv, yv, labels, _ = features_of(directory, workers)
         card["validation_seed"] = validation_seed
         card["validation"] = slice_metrics(labels, model.predict_proba(Xv)[:, 1], threshold).model_dump()
     model.save(out, card)

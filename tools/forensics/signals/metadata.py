@@ -16,6 +16,7 @@ EDITORS = (
     "photoshop", "adobe photoshop", "lightroom", "gimp", "paint.net", "pixlr", "affinity photo", "snapseed",
     "picsart", "meitu", "美图", "醒图", "photoscape", "canva", "fotor", "polarr", "facetune", "photopea",
     "illustrator", "acdsee", "corel", "paintshop", "pixelmator", "luminar", "inpixio", "wps图片", "光影魔术手",
+    "美图秀秀", "picsart", "photo editor", "remini", "lensa", "faceapp",
 )
 GENERATORS = (
     "stable diffusion", "stable-diffusion", "midjourney", "dall-e", "dall·e", "dalle", "comfyui", "automatic1111",
@@ -48,10 +49,10 @@ def read_metadata_findings(ctx: AnalysisContext) -> MetadataFindings:
     upload = ctx.upload
     texts: list[tuple[str, str]] = []
     for key, value in (getattr(upload, "exif", {}) or {}).items():
-        texts.append((f"EXIF {key}", str(value)))
+        texts.append((f"EXIF {key}", _repair(str(value))))
     for key, value in (getattr(upload, "info", {}) or {}).items():
         if isinstance(value, (str, bytes)) and key not in ("icc_profile", "exif"):
-            texts.append((f"{getattr(upload, 'format', 'image')} {key}", _text(value)))
+            texts.append((f"{getattr(upload, 'format', 'image')} {key}", _repair(_text(value))))
     raw = getattr(upload, "original_bytes", b"") or b""
     xmp = _xmp_packet(raw)
     if xmp:
@@ -76,6 +77,14 @@ def read_metadata_findings(ctx: AnalysisContext) -> MetadataFindings:
     _read_c2pa(raw, str(getattr(upload, "format", "")), findings)
     ctx.memo["metadata"] = findings
     return findings
+
+
+def _repair(text: str) -> str:
+    """EXIF ASCII fields often carry UTF-8 (美图秀秀, 醒图) that readers decode as Latin-1; undo that."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
 
 
 def _text(value: str | bytes) -> str:

@@ -1,0 +1,53 @@
+"""`credlift forensics evaluate`: figures from a labelled folder; bad input is one line and exit 2."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import piexif
+
+from conftest import certificate, copy_moved_score, jpeg_bytes
+from credlift.tools.forensics.evaluation import evaluate_authenticity
+
+
+def _labelled_folder(root):
+    root.mkdir()
+    exif = piexif.dump({"0th": {piexif.ImageIFD.Software: b"GIMP 2.10.36"}, "Exif": {}, "GPS": {}, "1st": {}})
+    rows = [
+        ("honest.jpg", jpeg_bytes(certificate(seed=51)), "none", []),
+        ("cloned.png", copy_moved_score(seed=52), "copy_move", [[566, 272, 20, 42]]),
+        ("edited.jpg", jpeg_bytes(certificate(seed=53), exif=exif), "metadata", []),
+    ]
+    with (root / "labels.jsonl").open("w") as labels:
+        for name, data, kind, boxes in rows:
+            (root / name).write_bytes(data)
+            labels.write(json.dumps({"file": name, "tamper_kind": None if kind == "none" else kind,
+                                     "tamper_boxes": boxes, "capture": "photo", "jpeg_quality": 88,
+                                     "same_quality_as_pristine": True}) + "\n")
+    return root
+
+
+def test_evaluation_reports_roc_auc_recall_per_kind_and_timing(tmp_path):
+    evaluation = evaluate_authenticity(_labelled_folder(tmp_path / "set"))
+    assert evaluation.overall.images == 3 and evaluation.overall.manipulated == 2
+    assert set(evaluation.overall.recall_by_kind) == {"copy_move", "metadata"}
+    assert evaluation.overall.roc_auc is not None and 0.0 <= evaluation.overall.roc_auc <= 1.0
+    assert evaluation.pixel_f1 is not None
+    assert evaluation.seconds_p50 > 0 and evaluation.seconds_p95 >= evaluation.seconds_p50
+    table = evaluation.table()
+    assert "plain ELA" in table and "copy_move" in table
+
+
+def test_evaluate_command_refuses_a_missing_folder_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "evaluate", "--data",
+                             str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "not a folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_training_refuses_the_evaluation_seed(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--seeds", "202,1001",
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "reserved" in result.stderr

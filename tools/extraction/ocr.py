@@ -8,7 +8,6 @@ in the page turned upright and deskewed, which is what the layout parsers read.
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,7 +28,6 @@ from credlift.tools.extraction.preprocess import (
     text_direction,
 )
 
-log = logging.getLogger(__name__)
 
 DETECTION_LONG_SIDE = 960
 # one line per recognition call: batches pad every line to the widest, which costs more than the calls save

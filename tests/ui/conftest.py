@@ -65,17 +65,19 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def certificate_photo(live_app, tmp_path_factory):
-    """make(account_id, tamper, seed) -> a generated CET-6 photo in that account holder's name and ID number."""
+    """make(account_id, tamper, seed, total_score) -> a CET-6 photo in that account holder's name and ID number."""
     from credlift.evals.synth import SynthSpec, render_credential
 
     folder = tmp_path_factory.mktemp("photos")
 
-    def make(account_id: str, tamper: str = "none", seed: int = 7) -> Path:
+    def make(account_id: str, tamper: str = "none", seed: int = 7, total_score: int | None = None) -> Path:
         path = folder / f"cet6-{account_id}-{tamper}-{seed}.jpg"
         if not path.exists():
             holder = live_app.account(account_id)
-            spec = SynthSpec(type="cet6", seed=seed, capture="photo", tamper=tamper,
-                             fields={"holder_name": holder.name, "id_number": holder.id_number})
+            fields = {"holder_name": holder.name, "id_number": holder.id_number}
+            if total_score is not None:  # a score in the increase band, so the decision does not hinge on the seed
+                fields["total_score"] = total_score
+            spec = SynthSpec(type="cet6", seed=seed, capture="photo", tamper=tamper, fields=fields)
             path.write_bytes(render_credential(spec).image_bytes)
         return path
 

@@ -47,6 +47,10 @@ def test_a_quarter_turned_or_upside_down_certificate_is_read_upright(credential_
         record = record_from_lines(page.lines, page.quality, page.rotation_degrees)
         assert page.rotation_degrees in (90, 180, 270) and "PAGE_ROTATED" in record.warning_codes
         assert record.type == "degree"
+        # lines read elsewhere (credlift check shares them with forensics) still tell how far the photo was turned
+        from credlift.tools.extraction.backends.ocr_backend import rotation_from_lines
+
+        assert rotation_from_lines(page.lines) == page.rotation_degrees
         assert record.fields["certificate_number"] == label["fields"]["certificate_number"]
         assert record.fields["holder_name"] == label["fields"]["holder_name"]
         # boxes stay in the coordinates of the image given; upright boxes are what the parsers read

@@ -32,8 +32,27 @@ class OcrBackend:
 
             page_read = read_page(rgb)
             lines, quality, rotation_degrees = page_read.lines, page_read.quality, page_read.rotation_degrees
+        else:
+            rotation_degrees = rotation_degrees or rotation_from_lines(lines)
         quality = quality or assess_quality(rgb)
         return record_from_lines(lines, quality, rotation_degrees)
+
+
+def rotation_from_lines(lines: list[OcrLine]) -> int:
+    """How far the photo was turned, from lines read elsewhere (box in the photo vs box on the upright page)."""
+    pairs = [(line.box, line.upright_box) for line in lines
+             if line.upright_box and max(line.box[2], line.box[3]) > 2 * min(line.box[2], line.box[3])]
+    if len(pairs) < 3:
+        return 0
+    swapped = sum((box[2] > box[3]) != (upright[2] > upright[3]) for box, upright in pairs)
+    box_x = np.array([box[0] + box[2] / 2 for box, _ in pairs])
+    box_y = np.array([box[1] + box[3] / 2 for box, _ in pairs])
+    upright_y = np.array([upright[1] + upright[3] / 2 for _, upright in pairs])
+    if np.ptp(upright_y) == 0:
+        return 0
+    if swapped > len(pairs) / 2:
+        return 90 if np.corrcoef(box_x, upright_y)[0, 1] < 0 else 270
+    return 180 if np.ptp(box_y) and np.corrcoef(box_y, upright_y)[0, 1] < -0.5 else 0
 
 
 def record_from_lines(lines: list[OcrLine], quality: PhotoQuality | None = None, rotation_degrees: int = 0) -> CredentialRecord:

@@ -60,3 +60,10 @@ def test_region_saved_at_a_lower_quality_leaves_a_jpeg_ghost():
     clean = CompressionSignal().analyse(AnalysisContext(upload=load_upload(honest, "honest.jpg")))
     assert ghost.details["ghost_peak"] > clean.details["ghost_peak"] + 2.0
     assert ghost.score > clean.score
+
+
+def test_honest_phone_photo_is_authentic(data_dir, honest_photo_bytes):
+    report = assess_authenticity(load_upload(honest_photo_bytes, "photo.jpg"), data_dir=data_dir)
+    assert report.verdict == "authentic"
+    assert report.drivers == []
+    assert report.score < 0.5

@@ -20,6 +20,7 @@ def decide_verdict(probability: float, signals: list[SignalReport], threshold: f
     score = probability
     if probability < threshold:
         verdict = "authentic"
+        drivers = []  # below the threshold nothing drove a verdict; weak signals stay visible in `signals`
     elif ai is not None and ai.score >= AI_DOMINANCE and ai.score >= strongest_other:
         verdict = "ai_generated"
         drivers = ["ai_generation"] + [d for d in drivers if d != "ai_generation"]

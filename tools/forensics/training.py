@@ -106,7 +106,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     model.version_ = MODEL_VERSION
     oof_labels = [label for seed_labels in fusion_labels for label in seed_labels]
     card = {
-        "model": "FusionModel (HistGradientBoosting + isotonic calibration, 5-fold)",
+        "model": "FusionModel (standardised logistic regression, Platt-calibrated over 5 folds; noisy-OR with decisive metadata/AI evidence)",
         "version": MODEL_VERSION,
         "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "sklearn": sklearn.__version__,

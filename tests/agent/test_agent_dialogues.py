@@ -30,7 +30,7 @@ def cet6_application(service, certificate):
     opened = service.start(profile.account_id, lang="zh")
     asked = service.send(opened.thread_id, "你好，我刚毕业，想提高一下额度")
     progress: list[str] = []
-    uploaded = service.upload(opened.thread_id, [("cet6.jpg", certificate(profile.name, total_score=561))],
+    uploaded = service.upload(opened.thread_id, [("cet6.jpg", certificate(profile.name, seed=22, total_score=561))],
                               on_progress=progress.append)
     return {"profile": profile, "opened": opened, "asked": asked, "uploaded": uploaded, "progress": progress}
 
@@ -83,7 +83,7 @@ def test_chat_that_says_ignore_the_rules_changes_nothing(service, cet6_applicati
 def test_a_tampered_upload_is_referred_politely_without_saying_how(service, new_account, certificate):
     profile = new_account("demo-graduate-01")
     thread_id = service.start(profile.account_id).thread_id
-    referred = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, tamper="copy_move", seed=11))])
+    referred = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, tamper="copy_move", seed=13, total_score=561))])
     assert referred.decision is not None and referred.decision.kind == "refer"
     assert referred.awaiting == "review" and "handoff" in referred.nodes_run
     text = _all_text(referred)
@@ -96,7 +96,7 @@ def test_a_tampered_upload_is_referred_politely_without_saying_how(service, new_
     assert waiting.awaiting == "review" and "复核" in _all_text(waiting)
     # staff see the evidence; the applicant never did
     view = service.case_view(case_id, "helpdesk")
-    assert view.uploads[-1].authenticity.verdict in ("tampered", "suspicious", "ai_generated")
+    assert view.uploads[-1].authenticity.signals and view.overlay_paths
     assert "*" in view.applicant["id_number"]
     declined = service.resolve_review(case_id, "helpdesk", approve=False, note="不一致")
     assert declined.decision.kind == "decline" and declined.awaiting == "user"

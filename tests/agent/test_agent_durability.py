@@ -75,7 +75,7 @@ def _assert_continued_once(seen, resumed, values, transcript, audit, account, st
 @pytest.mark.slow
 def test_a_killed_application_continues_after_restart_without_repeating_work(tmp_path, certificate):
     image = tmp_path / "cert.jpg"
-    image.write_bytes(certificate("林晓雨", total_score=561))
+    image.write_bytes(certificate("林晓雨", seed=26, total_score=561))
     data_dir = tmp_path / "data"
     thread_id = f"kill-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CREDLIFT_DATA_DIR": str(data_dir), "CREDLIFT_DATABASE_URL": ""}
@@ -88,7 +88,7 @@ def test_a_killed_application_continues_after_restart_without_repeating_work(tmp
 @pytest.mark.postgres
 def test_a_killed_application_continues_after_restart_with_postgres(tmp_path, certificate, postgres_database):
     image = tmp_path / "cert.jpg"
-    image.write_bytes(certificate("林晓雨", total_score=561))
+    image.write_bytes(certificate("林晓雨", seed=26, total_score=561))
     data_dir = tmp_path / "data"
     thread_id = f"kill-pg-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CREDLIFT_DATA_DIR": str(data_dir), "CREDLIFT_DATABASE_URL": postgres_database}

@@ -38,7 +38,9 @@ _register_commands()
 def main() -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns typer.Exit's code here instead of exiting
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CredliftError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)

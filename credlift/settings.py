@@ -45,6 +45,9 @@ class Settings(BaseSettings):
                              description="user:password:role, comma separated")
     session_secret: SecretStr = SecretStr("change-me")
 
+    eval_accounts: bool = Field(default=False, description="expose /create_test_account so `credlift eval --via` can "
+                                                          "replay inline profiles; never enable in production")
+
     language: Literal["zh", "en"] = "zh"
     log_level: str = "INFO"
 

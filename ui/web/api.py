@@ -160,7 +160,18 @@ def register_api(applicant: ApplicantFlow, helpdesk: HelpdeskFlow) -> None:
         """Audit entries of a case (all cases: supervisors only)."""
         return _guarded(lambda: [e.model_dump(mode="json") for e in helpdesk.audit(token, case_id or None)])
 
-    for endpoint in (accounts, start, send, status, transcript, set_language, staff_login, staff_logout,
+    def create_test_account(profile: dict) -> dict:
+        """Only with CREDLIFT_EVAL_ACCOUNTS=true: creates an inline test profile for `credlift eval --via`."""
+        def run() -> dict:
+            if not applicant.settings.eval_accounts:
+                raise _Sentence("test accounts are disabled on this server (set CREDLIFT_EVAL_ACCOUNTS=true)")
+            from credlift.domain.applicant import ApplicantProfile
+
+            created = applicant.service.create_account(ApplicantProfile.model_validate(profile))
+            return {"account_id": created.account_id, "masked_name": created.masked_name}
+        return _guarded(run)
+
+    for endpoint in (accounts, create_test_account, start, send, status, transcript, set_language, staff_login, staff_logout,
                      review_queue, case_view, resolve_review, staff_reply, take_over, hand_back, audit_log):
         gr.api(endpoint, api_name=endpoint.__name__)
     gr.api(upload, api_name="upload", concurrency_id="pipeline", concurrency_limit=2)

@@ -39,6 +39,8 @@ class ApplicantTurn(BaseModel):
     notices: list[str] = Field(default_factory=list, description="upload problems found before any analysis")
     decision: ApplicantDecision | None = None
     cited_clauses: list[str] = Field(default_factory=list)
+    retrieved_clauses: list[str] = Field(default_factory=list, description="clause ids retrieval returned this turn")
+    nodes_run: list[str] = Field(default_factory=list, description="graph steps this turn ran (no detector internals)")
     awaiting: Literal["user", "review", "staff"] = "user"
     language: Literal["zh", "en"] = "zh"
     latency_s: float = 0.0
@@ -49,7 +51,8 @@ class ApplicantTurn(BaseModel):
                    replies=[redact_id_numbers(text) for text in result.replies], progress=list(result.progress),
                    notices=list(notices or []),
                    decision=ApplicantDecision.of(result.decision, result.language) if result.decision else None,
-                   cited_clauses=list(result.cited_clauses), awaiting=result.awaiting, language=result.language,
+                   cited_clauses=list(result.cited_clauses), retrieved_clauses=list(result.retrieved_clauses),
+                   nodes_run=list(result.nodes_run), awaiting=result.awaiting, language=result.language,
                    latency_s=result.latency_s)
 
 

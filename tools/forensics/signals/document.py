@@ -5,7 +5,7 @@ over a healed patch), the patch carries another place's paper tone and noise, an
 sharpness. Untouched text shares its surroundings' tone and noise, because it was printed and photographed
 in one pass. Each unit's inner statistics are compared with a ring around it, then against all units of the
 page (robust z), so lighting that varies smoothly over the page does not count.
-Units come from the page's glyph components and from text lines (OCR boxes when the caller has them).
+Units come from the page's glyph components and from text lines found by layout (the same as in training).
 """
 from __future__ import annotations
 
@@ -115,13 +115,9 @@ class DocumentSignal:
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray, rgb = ctx.work_gray, ctx.work_rgb
         glyphs = page_glyphs(ctx)
-        if ctx.ocr_lines:
-            lines = np.array([[int(v * ctx.work_scale) for v in line.box] for line in ctx.ocr_lines
-                              if line.box[2] > 0 and line.box[3] > 0], np.int32).reshape(-1, 4)
-            source = "ocr"
-        else:
-            lines = np.array(find_text_lines(gray), np.int32).reshape(-1, 4)
-            source = "layout"
+        # the shipped fusion was trained on layout lines; OCR boxes (other extents) would shift the statistics
+        lines = np.array(find_text_lines(gray), np.int32).reshape(-1, 4)
+        source = "layout"
         details: dict[str, float | int | str | bool] = {"glyphs": int(len(glyphs)), "lines": int(len(lines)),
                                                         "line_source": source}
         heat = np.zeros(gray.shape, np.float32)

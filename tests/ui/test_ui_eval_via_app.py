@@ -10,18 +10,18 @@ DIALOGUE = """
 id: via-app-cet6-en
 lang: en
 account:
-  name: Emily Zhang
-  id_number: "44010619990103028X"
+  name: 林晓雨
+  id_number: "110105199912310022"
   current_limit: 2000
-  utilisation: 0.30
-  months_on_book: 3
+  utilisation: 0.35
+  months_on_book: 4
   thin_file: true
 turns:
   - user: "Hi, how can I raise my limit?"
     expect:
       tools_called: [converse]
   - upload:
-      synth: {type: cet6, seed: 1, capture: photo, tamper: none, fields: {total_score: 561}}
+      synth: {type: cet6, seed: 1, capture: photo, tamper: none, fields: {total_score: 561, id_number: "110105199912310022"}}
     expect:
       tools_called: [authenticate, extract, decide]
 expect_final:

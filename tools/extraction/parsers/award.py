@@ -67,13 +67,7 @@ class AwardParser(CredentialParser):
                 parsed.set("award_scope", scope, 0.9)
                 break
         accept = pattern_acceptor(_NUMBER, _fix_number)
-        found = page.value_after(NUMBER_LABELS, accept, ())
-        if found is None:
-            for line in page.lines:
-                candidate = accept(line.text)
-                if candidate:
-                    found = (candidate, line)
-                    break
+        found = page.labelled_or_anywhere(NUMBER_LABELS, accept)
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
             try:

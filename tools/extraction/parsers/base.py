@@ -134,6 +134,19 @@ class PageLayout:
                     seen.add(line.index)
         return found
 
+    def labelled_or_anywhere(self, labels: Iterable[str], accept: Callable[[str], str | None],
+                             anywhere: Callable[[str], bool] = lambda candidate: True) -> tuple[str, PlacedLine] | None:
+        """The value after a label; failing that, the first line anywhere on the page that `accept`s and passes
+        `anywhere` (the stricter test a value needs when no label vouches for it)."""
+        found = self.value_after(labels, accept, ())
+        if found is not None:
+            return found
+        for line in self.lines:
+            candidate = accept(line.text)
+            if candidate and anywhere(candidate):
+                return candidate, line
+        return None
+
     def value_after(self, labels: Iterable[str], accept: Callable[[str], str | None] | None = None,
                     stop_labels: Iterable[str] = ()) -> tuple[str, PlacedLine] | None:
         """The value printed after a label: same line, then the next box on the row, then the box below."""

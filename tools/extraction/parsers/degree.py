@@ -57,13 +57,7 @@ class DegreeParser(CredentialParser):
             if discipline:
                 parsed.set("discipline", discipline, 0.95)
         accept = pattern_acceptor(_NUMBER, _fix_number)
-        found = page.value_after(NUMBER_LABELS, accept, ())
-        if found is None:
-            for line in page.lines:
-                candidate = accept(line.text)
-                if candidate and candidate != parsed.get("id_number"):
-                    found = (candidate, line)
-                    break
+        found = page.labelled_or_anywhere(NUMBER_LABELS, accept, lambda candidate: candidate != parsed.get("id_number"))
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
             try:

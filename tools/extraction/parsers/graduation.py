@@ -77,13 +77,7 @@ class GraduationParser(CredentialParser):
 
     def _read_number(self, page: PageLayout, parsed: ParsedCredential) -> None:
         accept = digits_of_length(18, 17)
-        found = page.value_after(NUMBER_LABELS, accept, ())
-        if found is None:
-            for line in page.lines:
-                candidate = accept(line.text)
-                if candidate and candidate != parsed.get("id_number"):
-                    found = (candidate, line)
-                    break
+        found = page.labelled_or_anywhere(NUMBER_LABELS, accept, lambda candidate: candidate != parsed.get("id_number"))
         if found is None:
             return
         parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)

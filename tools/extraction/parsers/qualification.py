@@ -49,17 +49,7 @@ class QualificationParser(CredentialParser):
         if issuer:
             parsed.set("issuer", issuer[0], issuer[1].confidence, issuer[1].index)
         accept = digits_of_length(17)
-        found = page.value_after(NUMBER_LABELS, accept, ())
-        if found is None:
-            for line in page.lines:
-                candidate = accept(line.text)
-                if candidate:
-                    try:
-                        parse_qualification_number(candidate)
-                    except NumberFormatError:
-                        continue
-                    found = (candidate, line)
-                    break
+        found = page.labelled_or_anywhere(NUMBER_LABELS, accept, _is_qualification_number)
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
             try:
@@ -73,3 +63,11 @@ class QualificationParser(CredentialParser):
         read_issue_date(page, parsed, ("批准日期", "签发日期", "发证日期", "取得日期", "日期"),
                         year_hint=number_year(parse_qualification_number, parsed.get("certificate_number")))
         return parsed
+
+
+def _is_qualification_number(candidate: str) -> bool:
+    try:
+        parse_qualification_number(candidate)
+    except NumberFormatError:
+        return False
+    return True

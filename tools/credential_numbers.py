@@ -522,6 +522,8 @@ def parse_resident_id(text: str) -> ResidentId:
                 "InvalidChecksum": "ID_NUMBER_CHECKSUM", "InvalidComponent": "ID_NUMBER_COMPONENT"}.get(
             type(error).__name__, "ID_NUMBER_FORMAT")
         raise NumberFormatError(code, f"The resident ID number is not valid ({error.message}).") from None
+    except (KeyError, ValueError):  # python-stdnum's area table lacks some old county codes and raises KeyError
+        raise NumberFormatError("ID_NUMBER_COMPONENT", "The resident ID number's area code is not in the national list.") from None
     return ResidentId(
         number=number, area_code=number[:6], birth_date=ric.get_birth_date(number),
         gender="male" if int(number[16]) % 2 == 1 else "female", province=PROVINCE_CODES.get(number[:2]),

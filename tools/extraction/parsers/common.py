@@ -5,7 +5,8 @@ import difflib
 import re
 from functools import lru_cache
 
-from credlift.tools.credential_numbers import load_schools, normalise_number, schools_by_code, schools_by_name
+from credlift.tools.credential_numbers import (NumberFormatError, load_schools, normalise_number, parse_resident_id,
+                                               schools_by_code, schools_by_name)
 from credlift.tools.extraction.normalise import clean, fix_digits, parse_dates
 from credlift.tools.extraction.parsers.base import PageLayout, ParsedCredential, PlacedLine
 
@@ -80,13 +81,8 @@ def read_holder(page: PageLayout, parsed: ParsedCredential) -> None:
 
 
 def read_id_number(page: PageLayout, parsed: ParsedCredential) -> None:
-    found = page.value_after(ID_LABELS, accept_id_number, ())
-    if found is None:
-        for line in page.lines:
-            value = accept_id_number(line.text)
-            if value:
-                found = (value, line)
-                break
+    # unlabelled, only a number that passes GB 11643: an 18-digit graduation certificate number is not an ID number
+    found = page.labelled_or_anywhere(ID_LABELS, accept_id_number, _is_valid_resident_id)
     if found:
         parsed.set("id_number", found[0], found[1].confidence, found[1].index)
 
@@ -246,3 +242,11 @@ def number_year(parse, number) -> int | None:
         return int(parse(str(number)).year)
     except NumberFormatError:
         return None
+
+
+def _is_valid_resident_id(candidate: str) -> bool:
+    try:
+        parse_resident_id(candidate)
+    except NumberFormatError:
+        return False
+    return True

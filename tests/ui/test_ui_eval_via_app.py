@@ -21,7 +21,7 @@ turns:
     expect:
       tools_called: [converse]
   - upload:
-      synth: {type: cet6, seed: 1, capture: photo, tamper: none, fields: {total_score: 561, id_number: "110105199912310022"}}
+      synth: {type: cet6, seed: 3, capture: photo, tamper: none, fields: {total_score: 561, exam_session: "2023-06", id_number: "110105199912310022"}}
     expect:
       tools_called: [authenticate, extract, decide]
 expect_final:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
 from credlift.agent.context import AgentServices
@@ -60,3 +61,26 @@ def failed(step: str, result: UploadResult, state: AgentState) -> UploadResult:
     """A tool failed on this upload: log it for engineers, give the person a sentence, keep the conversation going."""
     logger.exception("%s failed on upload %s of case %s", step, result.upload_id, state.get("case_id"))
     return result.model_copy(update={"error": template("processing_error", language(state)), "failed_step": step})
+
+
+# what a step found on one upload: the result fields to set, the audit action and its detail
+StepFinding = tuple[dict, str, str]
+
+
+def run_step(step: str, services: AgentServices, state: AgentState, uploads: Iterable[UploadResult],
+             analyse: Callable[[UploadResult], StepFinding]) -> dict:
+    """Runs one pipeline step on each upload: a tool failure becomes that upload's sentence, and every outcome is
+    recorded for staff and audited once (keyed by step and upload, so a resumed run does not repeat it)."""
+    results = {}
+    for result in uploads:
+        try:
+            update, action, detail = analyse(result)
+        except Exception:
+            results[result.upload_id] = failed(step, result, state)
+            record(services, state, results[result.upload_id])
+            continue
+        results[result.upload_id] = updated = result.model_copy(update=update)
+        record(services, state, updated)
+        services.cases.audit("agent", action, state["case_id"], f"{result.sha256[:12]} {detail}",
+                             entry_id=f"{step}:{result.upload_id}")
+    return {"results": results, "nodes_run": [step]}

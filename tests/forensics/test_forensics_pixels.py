@@ -11,6 +11,7 @@ from credlift.tools.forensics.fusion import default_fusion_model
 from credlift.tools.forensics.signals.ai_generation import AiGenerationSignal
 from credlift.tools.forensics.signals.compression import CompressionSignal
 from credlift.tools.forensics.signals.copy_move import CopyMoveSignal
+from credlift.tools.forensics.signals.grid import GridCellSignal
 from credlift.tools.intake import load_upload
 
 
@@ -69,3 +70,30 @@ def test_honest_phone_photo_is_authentic(data_dir, honest_photo_bytes):
     assert report.verdict == "authentic"
     assert report.drivers == []
     assert report.score < default_fusion_model().threshold
+
+
+def test_region_with_another_compression_history_is_located_by_the_grid_cells(tmp_path):
+    page = certificate(seed=43)
+    low = decode(jpeg_bytes(page, quality=55))
+    spliced = page.copy()
+    spliced[256:448, 560:880] = low[256:448, 560:880]  # block-aligned patch from a quality-55 copy
+    ctx = AnalysisContext(upload=load_upload(jpeg_bytes(spliced, quality=92), "spliced.jpg"))
+    report = GridCellSignal().analyse(ctx)
+    heat = ctx.heatmaps["grid"]
+    assert heat.shape == spliced.shape[:2]
+    inside, outside = heat[256:448, 560:880].mean(), np.delete(heat, np.s_[240:464], axis=0).mean()
+    assert inside > outside + 0.2, (inside, outside)
+    assert report.details["trained"] and 0.0 <= report.score <= 1.0
+
+
+def test_grid_training_rows_label_the_cells_inside_tamper_boxes(tmp_path):
+    from credlift.tools.forensics.training import grid_rows
+
+    path = tmp_path / "page.jpg"
+    path.write_bytes(jpeg_bytes(certificate(seed=44), quality=90))
+    rows, labels = grid_rows((path, "retype", [(560, 256, 320, 192)], 0))
+    assert rows.shape[0] == labels.shape[0] and rows.ndim == 2
+    assert labels.sum() == (320 // 16) * (192 // 16)  # every cell inside the box, none on its border
+    assert (labels == 0).sum() > 0 and np.isfinite(rows).all()
+    clean_rows, clean_labels = grid_rows((path, "none", [], 0))
+    assert clean_labels.sum() == 0 and len(clean_labels) > 0

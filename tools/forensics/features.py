@@ -22,6 +22,7 @@ FEATURE_SPEC: tuple[tuple[str, str], ...] = (
     ("document", "line_sharpness_ratio_z"),
     ("ai_generation", "score"), ("ai_generation", "spectral_peak"), ("ai_generation", "hf_falloff"),
     ("local", "score"), ("local", "top_mean"), ("local", "area"),
+    ("grid", "score"), ("grid", "max_prob"), ("grid", "top_mean"), ("grid", "area"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f"{signal}.{key}" for signal, key in FEATURE_SPEC)
 

@@ -7,19 +7,21 @@ from credlift.tools.forensics.signals.compression import CompressionSignal
 from credlift.tools.forensics.signals.copy_move import CopyMoveSignal
 from credlift.tools.forensics.signals.document import DocumentSignal
 from credlift.tools.forensics.signals.ela import ErrorLevelSignal
+from credlift.tools.forensics.signals.grid import GridCellSignal
 from credlift.tools.forensics.signals.local import LocalInconsistencySignal
 from credlift.tools.forensics.signals.metadata import MetadataSignal
 from credlift.tools.forensics.signals.noise import NoiseSignal
 from credlift.tools.forensics.signals.reuse import ReuseSignal
 
 # Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model).
-IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local")
+IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
+                 "grid")
 
 
 def default_signals(include_reuse: bool = True) -> list[ForensicSignal]:
     signals: list[ForensicSignal] = [MetadataSignal(), ErrorLevelSignal(), CompressionSignal(), NoiseSignal(),
                                      CopyMoveSignal(), DocumentSignal(), AiGenerationSignal(),
-                                     LocalInconsistencySignal()]
+                                     LocalInconsistencySignal(), GridCellSignal()]
     if include_reuse:
         signals.append(ReuseSignal())
     return signals

@@ -15,7 +15,7 @@ from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
 
 # the first seed trains the block detector, the others the fusion (kept apart so the fusion sees honest outputs)
-TRAIN_SEEDS = (1000, 1001, 1002)
+TRAIN_SEEDS = (1000, 1001, 1002, 1003)
 VALIDATION_SEED = None
 RESERVED_SEEDS = {202: "the authenticity evaluation set", 101: "extraction's evaluation set"}
 # authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
         work_dir: Path = typer.Option(None, "--work-dir", help="where generated training sets are kept "
                                       "(default: <data_dir>/forensics)"),
         n: int = typer.Option(400, "--n", min=20, help="images per training seed"),
-        seeds: str = typer.Option("1000,1001,1002", "--seeds", help="training seeds: the first for the block detector, the rest for the fusion"),
+        seeds: str = typer.Option("1000,1001,1002,1003", "--seeds", help="training seeds: the first for the block detector, the rest for the fusion"),
         validation_seed: int = typer.Option(None, "--validation-seed", help="a held-out seed for the model card"),
         out: Path = typer.Option(None, "--out", help="model path (default: the shipped tools/forensics/models/fusion.joblib)"),
         workers: int = typer.Option(None, "--workers", help="processes for feature extraction (default: cores)"),

@@ -10,7 +10,7 @@ import sklearn
 from sklearn.model_selection import StratifiedKFold
 
 from credlift.tools.forensics.dataset import analyse_many, read_labels
-from credlift.tools.forensics.evaluation import slice_metrics
+from credlift.tools.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
 
@@ -65,16 +65,14 @@ def choose_estimator(X: np.ndarray, y: np.ndarray, signals: list, log=print) -> 
     ROC-AUC wins. Returns the unfitted winner, its out-of-fold scores and every candidate's AUC."""
     from sklearn.metrics import roc_auc_score
 
-    best, comparison = None, {}
+    scores, comparison = {}, {}
     for estimator in ESTIMATORS:
-        model = FusionModel(estimator=estimator)
-        oof = out_of_fold_scores(X, y, model.get_params())
-        oof = np.array([with_decisive_evidence(p, s) for p, s in zip(oof, signals)])
-        comparison[estimator] = round(float(roc_auc_score(y, oof)), 4)
+        oof = out_of_fold_scores(X, y, FusionModel(estimator=estimator).get_params())
+        scores[estimator] = np.array([with_decisive_evidence(p, s) for p, s in zip(oof, signals)])
+        comparison[estimator] = round(float(roc_auc_score(y, scores[estimator])), 4)
         log(f"  {estimator}: out-of-fold ROC-AUC {comparison[estimator]}")
-        if best is None or comparison[estimator] > comparison[best[0].estimator]:
-            best = (model, oof)
-    return best[0], best[1], comparison
+    best = max(comparison, key=comparison.get)  # the first listed wins a tie
+    return FusionModel(estimator=best), scores[best], comparison
 
 
 def choose_thresholds(scores: np.ndarray, y: np.ndarray, target_fpr: float = TARGET_FPR) -> tuple[float, float]:
@@ -116,22 +114,21 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
         fusion_labels.append(seed_labels)
     X, y = np.concatenate(parts_X), np.concatenate(parts_y)
     oof_labels = [label for seed_labels in fusion_labels for label in seed_labels]
-    card = fit_fusion(X, y, oof_labels, fusion_signals, seeds, n_per_seed, block_card, out, log)
+    model, card = fit_fusion(X, y, oof_labels, fusion_signals, seeds, n_per_seed, block_card, log)
     if validation_seed is not None:
         directory = ensure_generated(work_dir, validation_seed, n_per_seed // 2)
         log(f"validating on {directory} ...")
         Xv, yv, labels, _ = features_of(directory, workers)
-        model = FusionModel.load(out)
         card["validation_seed"] = validation_seed
         card["validation"] = slice_metrics(labels, model.predict_proba(Xv)[:, 1], model.threshold).model_dump()
-        model.save(out, card)
+    model.save(out, card)
     return card
 
 
 def fit_fusion(X: np.ndarray, y: np.ndarray, labels: list, signals: list, seeds: tuple[int, ...], n_per_seed: int,
-               block_card: dict, out: Path = DEFAULT_MODEL_PATH, log=print) -> dict:
-    """Fusion on ready features: estimator and thresholds from out-of-fold scores, then the fit on all; saves
-    model and card."""
+               block_card: dict, log=print) -> tuple[FusionModel, dict]:
+    """Fusion on ready features: estimator and thresholds from out-of-fold scores, then the fit on all.
+    Returns the model and its card (the caller saves them)."""
     log(f"fitting on {len(y)} images ({int(y.sum())} manipulated) ...")
     model, oof, comparison = choose_estimator(X, y, signals, log)
     threshold, tampered = choose_thresholds(oof, y)
@@ -158,8 +155,7 @@ def fit_fusion(X: np.ndarray, y: np.ndarray, labels: list, signals: list, seeds:
         "reserved_seeds_never_used": sorted(RESERVED_SEEDS),
         "out_of_fold": slice_metrics(labels, oof, threshold).model_dump(),
     }
-    model.save(out, card)
-    return card
+    return model, card
 
 
 # ---------------------------------------------------------------------- the learned block detector
@@ -185,8 +181,6 @@ def labelled_cells(features: np.ndarray, cover: np.ndarray, edited: bool,
 
 
 def _box_cover(shape: tuple[int, int], boxes: list, scale: float, cell: int, hb: int, wb: int) -> np.ndarray:
-    from credlift.tools.forensics.evaluation import box_mask
-
     mask = box_mask(shape, boxes, scale).astype(np.float32)
     return mask[: hb * cell, : wb * cell].reshape(hb, cell, wb, cell).mean(axis=(1, 3))
 
@@ -232,7 +226,7 @@ def grid_rows(job: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 def _fit_cell_detector(data_dir: Path, rows_of, path: Path, what: str, workers: int | None, log) -> dict:
     """Rows from every image of a generated set (AI-generated ones excluded: they have no local edit),
-    a class-balanced gradient-boosted classifier, saved with joblib."""
+    a class-balanced gradient-boosted classifier, saved with joblib (and re-read by the signal from then on)."""
     import os
     from concurrent.futures import ProcessPoolExecutor
 
@@ -240,6 +234,7 @@ def _fit_cell_detector(data_dir: Path, rows_of, path: Path, what: str, workers: 
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     from credlift.tools.forensics.dataset import _single_threaded
+    from credlift.tools.forensics.signals.base import forget_model
 
     labels = [label for label in read_labels(data_dir) if label.tamper_kind != "ai_generated"]
     jobs = [(label.path, label.tamper_kind, label.tamper_boxes, index) for index, label in enumerate(labels)]
@@ -254,24 +249,19 @@ def _fit_cell_detector(data_dir: Path, rows_of, path: Path, what: str, workers: 
     model.fit(X, y)
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path, compress=3)
+    forget_model(path)
     return {"blocks": int(len(y)), "edited_blocks": int(y.sum()), "images": len(labels), "path": path.name}
 
 
 def train_block_model(data_dir: Path, out: Path | None = None, workers: int | None = None, log=print) -> dict:
     """Fits the local block detector on one generated set (kept apart from the fusion's training set)."""
-    from credlift.tools.forensics.signals.local import MODEL_PATH, _model_cache
+    from credlift.tools.forensics.signals.local import MODEL_PATH
 
-    path = out or MODEL_PATH
-    card = _fit_cell_detector(data_dir, block_rows, path, "block detector", workers, log)
-    _model_cache.pop(str(path), None)
-    return card
+    return _fit_cell_detector(data_dir, block_rows, out or MODEL_PATH, "block detector", workers, log)
 
 
 def train_grid_model(data_dir: Path, out: Path | None = None, workers: int | None = None, log=print) -> dict:
     """Fits the compression-history cell detector on one generated set (the block detector's set)."""
-    from credlift.tools.forensics.signals.grid import MODEL_PATH, _model_cache
+    from credlift.tools.forensics.signals.grid import MODEL_PATH
 
-    path = out or MODEL_PATH
-    card = _fit_cell_detector(data_dir, grid_rows, path, "grid cell detector", workers, log)
-    _model_cache.pop(str(path), None)
-    return card
+    return _fit_cell_detector(data_dir, grid_rows, out or MODEL_PATH, "grid cell detector", workers, log)

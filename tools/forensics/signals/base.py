@@ -1,9 +1,11 @@
 """The one shape every forensic signal has: a name and `analyse(ctx) -> SignalReport`."""
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import cv2
+import joblib
 import numpy as np
 
 from credlift.domain.authenticity import Box, SignalReport
@@ -55,6 +57,30 @@ def boxes_from_map(heat: np.ndarray, threshold: float, min_area: int = 64, limit
     regions = [stats[i] for i in range(1, count) if stats[i][cv2.CC_STAT_AREA] >= min_area]
     regions.sort(key=lambda s: -int(s[cv2.CC_STAT_AREA]))
     return [Box(x=int(s[0]), y=int(s[1]), w=int(s[2]), h=int(s[3])) for s in regions[:limit]]
+
+
+def cells_to_map(probability: np.ndarray, cell: int, shape: tuple[int, int]) -> np.ndarray:
+    """A per-cell map painted onto an image of `shape` (cells from the top-left; the ragged edge stays 0)."""
+    hb, wb = probability.shape
+    heat = np.zeros(shape[:2], np.float32)
+    heat[: hb * cell, : wb * cell] = cv2.resize(probability, (wb * cell, hb * cell), interpolation=cv2.INTER_NEAREST)
+    return heat
+
+
+_models: dict[str, Any] = {}
+
+
+def load_model(path: Path) -> Any:
+    """A learned detector's joblib artifact, loaded once per process; None when it has not been trained."""
+    key = str(path)
+    if key not in _models:
+        _models[key] = joblib.load(path) if path.exists() else None
+    return _models[key]
+
+
+def forget_model(path: Path) -> None:
+    """After retraining: the next `load_model(path)` reads the new artifact."""
+    _models.pop(str(path), None)
 
 
 def scale_boxes(boxes: list[Box], factor: float) -> list[Box]:

@@ -13,13 +13,12 @@ import io
 from pathlib import Path
 
 import cv2
-import joblib
 import numpy as np
 from PIL import Image
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import boxes_from_map
+from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model
 
 CELL = 16
 GHOST_QUALITIES = (55, 65, 72, 78, 84, 90, 95)
@@ -125,16 +124,6 @@ def analysed_cells(ctx: AnalysisContext) -> np.ndarray | None:
     return cell_features(ycbcr, ctx.jpeg.quality if ctx.jpeg is not None else None)
 
 
-_model_cache: dict[str, object] = {}
-
-
-def load_cell_model(path: Path = MODEL_PATH):
-    key = str(path)
-    if key not in _model_cache:
-        _model_cache[key] = joblib.load(path) if path.exists() else None
-    return _model_cache[key]
-
-
 class GridCellSignal:
     name = "grid"
 
@@ -142,7 +131,7 @@ class GridCellSignal:
         self.model_path = model_path
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        model = load_cell_model(self.model_path)
+        model = load_model(self.model_path)
         features = analysed_cells(ctx) if model is not None else None
         if features is None:
             ctx.record_heatmap(self.name, np.zeros(ctx.shape, np.float32))
@@ -154,10 +143,7 @@ class GridCellSignal:
         probability = model.predict_proba(features.reshape(-1, k))[:, 1].reshape(hb, wb).astype(np.float32)
         score = float(cv2.blur(probability, (2, 2)).max())
         top = np.sort(probability.reshape(-1))[-3:]
-        grid, _ = ctx.grid_rgb
-        heat = np.zeros(grid.shape[:2], np.float32)
-        heat[: hb * CELL, : wb * CELL] = cv2.resize(probability, (wb * CELL, hb * CELL), interpolation=cv2.INTER_NEAREST)
-        heat = ctx.grid_map_to_analysed(heat)
+        heat = ctx.grid_map_to_analysed(cells_to_map(probability, CELL, ctx.grid_rgb[0].shape))
         ctx.record_heatmap(self.name, heat)
         boxes = boxes_from_map(heat, 0.5, min_area=CELL * CELL) if score > 0.5 else []
         summary = ("Some areas carry a different compression history or texture than the page around them."

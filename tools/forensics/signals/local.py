@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
-import joblib
 import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import boxes_from_map, scale_boxes
+from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, scale_boxes
 
 BLOCK = 16
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "local_blocks.joblib"
@@ -73,16 +72,6 @@ def feature_names() -> list[str]:
                                                                        "ring_minus_7", "minus_page")]
 
 
-_model_cache: dict[str, object] = {}
-
-
-def load_block_model(path: Path = MODEL_PATH):
-    key = str(path)
-    if key not in _model_cache:
-        _model_cache[key] = joblib.load(path) if path.exists() else None
-    return _model_cache[key]
-
-
 class LocalInconsistencySignal:
     name = "local"
 
@@ -90,7 +79,7 @@ class LocalInconsistencySignal:
         self.model_path = model_path
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        model = load_block_model(self.model_path)
+        model = load_model(self.model_path)
         rgb = ctx.work_rgb
         features = block_features(rgb)
         hb, wb, k = features.shape
@@ -104,9 +93,7 @@ class LocalInconsistencySignal:
         smoothed = cv2.blur(probability, (2, 2))
         top = np.sort(probability.reshape(-1))[-4:]
         max_prob = float(smoothed.max())
-        heat_small = cv2.resize(probability, (wb * BLOCK, hb * BLOCK), interpolation=cv2.INTER_NEAREST)
-        heat = np.zeros(rgb.shape[:2], np.float32)
-        heat[: hb * BLOCK, : wb * BLOCK] = heat_small
+        heat = cells_to_map(probability, BLOCK, rgb.shape[:2])
         ctx.record_heatmap(self.name, heat)
         score = max_prob
         boxes = scale_boxes(boxes_from_map(heat, 0.5, min_area=BLOCK * BLOCK), 1.0 / ctx.work_scale) if score > 0.5 else []

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from credlift.tools.credential_numbers import AWARD_COMPETITIONS, NumberFormatError, parse_award_number
+from credlift.tools.credential_numbers import AWARD_COMPETITIONS, parse_award_number
 from credlift.tools.extraction.normalise import clean, fix_digits
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
+    parse_or_none,
     NUMBER_LABELS,
     pattern_acceptor,
     read_holder,
@@ -70,10 +71,7 @@ class AwardParser(CredentialParser):
         found = page.labelled_or_anywhere(NUMBER_LABELS, accept)
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
-            try:
-                number = parse_award_number(found[0])
-            except NumberFormatError:
-                number = None
+            number = parse_or_none(parse_award_number, found[0])
             if number is not None:
                 for key, value in (("competition", number.competition), ("award_level", number.award_level),
                                    ("award_scope", number.award_scope)):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from credlift.tools.credential_numbers import NumberFormatError, parse_cet_report_number
+from credlift.tools.credential_numbers import parse_cet_report_number
 from credlift.tools.extraction.normalise import parse_dates, parse_score
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
+    parse_or_none,
     STOP_LABELS,
     digits_of_length,
     read_holder,
@@ -52,9 +53,7 @@ class CetParser(CredentialParser):
             for line in page.lines:
                 candidate = accept15(line.text)
                 if candidate and candidate != parsed.get("admission_number"):
-                    try:
-                        parse_cet_report_number(candidate)
-                    except NumberFormatError:
+                    if parse_or_none(parse_cet_report_number, candidate) is None:
                         continue
                     parsed.set("certificate_number", candidate, line.confidence * 0.9, line.index)
                     break
@@ -74,10 +73,8 @@ class CetParser(CredentialParser):
         confidence = found[1].confidence if found else 0.0
         number = parsed.get("certificate_number")
         if number:
-            try:
-                from_number = parse_cet_report_number(str(number)).exam_session
-            except NumberFormatError:
-                from_number = None
+            report = parse_or_none(parse_cet_report_number, number)
+            from_number = report.exam_session if report is not None else None
             if session is None and from_number:
                 session, confidence = from_number, 0.8
         if session:
@@ -95,7 +92,5 @@ def level_from_number(number: str | None) -> str | None:
     """cet4 or cet6 as coded in the report number (digit 4)."""
     if not number:
         return None
-    try:
-        return parse_cet_report_number(str(number)).level
-    except NumberFormatError:
-        return None
+    report = parse_or_none(parse_cet_report_number, number)
+    return report.level if report is not None else None

@@ -221,32 +221,28 @@ def complete_birth_date_from_id(parsed: ParsedCredential) -> None:
     birth, id_number = parsed.get("birth_date"), parsed.get("id_number")
     if not birth or not id_number or len(str(birth)) != 7:
         return
-    from credlift.tools.credential_numbers import NumberFormatError, parse_resident_id
-
-    try:
-        born = parse_resident_id(str(id_number)).birth_date.isoformat()
-    except NumberFormatError:
+    resident = parse_or_none(parse_resident_id, id_number)
+    if resident is None:
         return
+    born = resident.birth_date.isoformat()
     if born.startswith(str(birth)):
         reading = parsed.fields["birth_date"]
         parsed.set("birth_date", born, reading.confidence * 0.95, reading.line_index)
 
 
-def number_year(parse, number) -> int | None:
-    """The year coded in a certificate number, or None when the number does not parse."""
-    from credlift.tools.credential_numbers import NumberFormatError
-
-    if not number:
-        return None
+def parse_or_none(parse, text):
+    """`parse(text)` for a credential or ID number, or None when the text is not such a number."""
     try:
-        return int(parse(str(number)).year)
+        return parse(str(text))
     except NumberFormatError:
         return None
+
+
+def number_year(parse, number) -> int | None:
+    """The year coded in a certificate number, or None when the number does not parse."""
+    parsed = parse_or_none(parse, number) if number else None
+    return int(parsed.year) if parsed is not None else None
 
 
 def _is_valid_resident_id(candidate: str) -> bool:
-    try:
-        parse_resident_id(candidate)
-    except NumberFormatError:
-        return False
-    return True
+    return parse_or_none(parse_resident_id, candidate) is not None

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-from credlift.tools.credential_numbers import NumberFormatError, parse_degree_number
+from credlift.tools.credential_numbers import parse_degree_number
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
+    parse_or_none,
     NUMBER_LABELS,
     correct_school_by_code,
     pattern_acceptor,
@@ -60,10 +61,7 @@ class DegreeParser(CredentialParser):
         found = page.labelled_or_anywhere(NUMBER_LABELS, accept, lambda candidate: candidate != parsed.get("id_number"))
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
-            try:
-                number = parse_degree_number(found[0])
-            except NumberFormatError:
-                number = None
+            number = parse_or_none(parse_degree_number, found[0])
             if number is not None:
                 correct_school_by_code(parsed, number.unit_code)
                 if parsed.get("degree_level") is None:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from credlift.tools.credential_numbers import GRADUATION_LEVELS, NumberFormatError, parse_graduation_number
+from credlift.tools.credential_numbers import GRADUATION_LEVELS, parse_graduation_number
 from credlift.tools.extraction.normalise import parse_dates
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
+    parse_or_none,
     NUMBER_LABELS,
     complete_birth_date_from_id,
     correct_school_by_code,
@@ -81,9 +82,8 @@ class GraduationParser(CredentialParser):
         if found is None:
             return
         parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
-        try:
-            number = parse_graduation_number(found[0])
-        except NumberFormatError:
+        number = parse_or_none(parse_graduation_number, found[0])
+        if number is None:
             return
         correct_school_by_code(parsed, number.school_code)
         if parsed.get("level") is None and number.level_code in GRADUATION_LEVELS:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-from credlift.tools.credential_numbers import NumberFormatError, parse_qualification_number
+from credlift.tools.credential_numbers import parse_qualification_number
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
+    parse_or_none,
     NUMBER_LABELS,
     digits_of_length,
     read_holder,
@@ -52,10 +53,7 @@ class QualificationParser(CredentialParser):
         found = page.labelled_or_anywhere(NUMBER_LABELS, accept, _is_qualification_number)
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
-            try:
-                number = parse_qualification_number(found[0])
-            except NumberFormatError:
-                number = None
+            number = parse_or_none(parse_qualification_number, found[0])
             if number is not None and parsed.get("qualification_level") is None:
                 parsed.set("qualification_level", number.qualification_level, 0.8)
         read_signing_issuer(page, parsed, KNOWN_ISSUERS)
@@ -66,8 +64,4 @@ class QualificationParser(CredentialParser):
 
 
 def _is_qualification_number(candidate: str) -> bool:
-    try:
-        parse_qualification_number(candidate)
-    except NumberFormatError:
-        return False
-    return True
+    return parse_or_none(parse_qualification_number, candidate) is not None

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from credlift.tools.credential_numbers import NumberFormatError, parse_vocational_number
+from credlift.tools.credential_numbers import parse_vocational_number
 from credlift.tools.extraction.normalise import fix_digits
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
 from credlift.tools.extraction.parsers.common import (
+    parse_or_none,
     NUMBER_LABELS,
     STOP_LABELS,
     pattern_acceptor,
@@ -61,10 +62,7 @@ class VocationalParser(CredentialParser):
         found = page.labelled_or_anywhere(NUMBER_LABELS, accept)
         if found:
             parsed.set("certificate_number", found[0], found[1].confidence, found[1].index)
-            try:
-                number = parse_vocational_number(found[0])
-            except NumberFormatError:
-                number = None
+            number = parse_or_none(parse_vocational_number, found[0])
             if number is not None and parsed.get("skill_level") is None:
                 parsed.set("skill_level", number.skill_level, 0.85)
         read_issue_date(page, parsed, year_hint=number_year(parse_vocational_number, parsed.get("certificate_number")))

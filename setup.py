@@ -13,6 +13,6 @@ for layer in LAYERS:
 setup(
     package_dir=package_dir,
     packages=packages,
-    package_data={"": ["*.yaml", "*.yml", "*.txt", "*.md", "*.json", "*.csv", "*.ttf", "*.otf", "*.css", "*.js", "*.joblib", "*.png", "*.jpg"]},
+    package_data={"": ["*.yaml", "*.yml", "*.txt", "*.md", "*.json", "*.csv", "*.ttf", "*.otf", "*.css", "*.js", "*.joblib", "*.onnx", "*.png", "*.jpg"]},
     include_package_data=True,
 )

@@ -51,3 +51,17 @@ def test_training_refuses_the_evaluation_seed(tmp_path):
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--seeds", "202,1001",
                              "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "reserved" in result.stderr
+
+
+def test_training_refuses_trace_seeds_that_are_not_numbers(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--trace-seeds", "1004,x",
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--trace-seeds" in result.stderr and "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"
+
+
+def test_training_refuses_a_reserved_trace_seed_before_any_work(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--trace-seeds", "1004,202",
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "reserved" in result.stderr
+    assert not any(tmp_path.iterdir())

@@ -16,6 +16,9 @@ from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, F
 
 # the first seed trains the block detector, the others the fusion (kept apart so the fusion sees honest outputs)
 TRAIN_SEEDS = (1000, 1001, 1002, 1003)
+# the edit-trace network's own sets: edits only, 70% forged (more edited blocks to learn from)
+TRACE_SEEDS = (1004, 1005, 1006)
+TRACE_TAMPER_RATE = 0.7
 VALIDATION_SEED = None
 RESERVED_SEEDS = {202: "the authenticity evaluation set", 101: "extraction's evaluation set"}
 # authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set
@@ -24,8 +27,10 @@ TARGET_FPR = 0.015
 ESTIMATORS = ("logistic", "trees")
 
 
-def ensure_generated(root: Path, seed: int, n: int, tamper_rate: float = 0.5) -> Path:
-    """A generated set for `seed` under root (made once; reused after)."""
+def ensure_generated(root: Path, seed: int, n: int, tamper_rate: float = 0.5,
+                     kinds: tuple[str, ...] | None = None) -> Path:
+    """A generated set for `seed` under root (made once; reused after); every kind, AI generation included,
+    unless `kinds` narrows it."""
     if seed in RESERVED_SEEDS:
         from credlift.errors import UserInputError
 
@@ -40,7 +45,8 @@ def ensure_generated(root: Path, seed: int, n: int, tamper_rate: float = 0.5) ->
         from credlift.evals.synth.tamper import TAMPER_KINDS
 
         # all kinds, AI generation included, so the model has seen every forgery it is asked about
-        generate_dataset(out, n=n, seed=seed, capture="mixed", tamper_rate=tamper_rate, tamper_kinds=list(TAMPER_KINDS))
+        generate_dataset(out, n=n, seed=seed, capture="mixed", tamper_rate=tamper_rate,
+                         tamper_kinds=list(kinds or TAMPER_KINDS))
     return out
 
 
@@ -92,17 +98,29 @@ def choose_thresholds(scores: np.ndarray, y: np.ndarray, target_fpr: float = TAR
 
 def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] = TRAIN_SEEDS,
                  validation_seed: int | None = VALIDATION_SEED, out: Path = DEFAULT_MODEL_PATH,
-                 workers: int | None = None, log=print) -> dict:
-    """Generate (once) the training sets, fit the block detector on the first and the fusion on the others,
-    choose thresholds from out-of-fold predictions, optionally validate, save model and card."""
+                 workers: int | None = None, log=print, trace_seeds: tuple[int, ...] = TRACE_SEEDS) -> dict:
+    """Generate (once) the training sets; fit the block and grid detectors on the first seed and the edit-trace
+    network on the trace seeds (none: keep the shipped one); fit the fusion on the other seeds, thresholds from
+    out-of-fold predictions; optionally validate; save model and card."""
     if len(seeds) < 2:
         from credlift.errors import UserInputError
 
         raise UserInputError("training needs two seeds: one for the block detector, one or more for the fusion")
+    reserved = sorted(set(seeds + tuple(trace_seeds)) & set(RESERVED_SEEDS))
+    if reserved:
+        from credlift.errors import UserInputError
+
+        raise UserInputError(f"seed {reserved[0]} is reserved for {RESERVED_SEEDS[reserved[0]]}; choose another training seed")
     block_dir = ensure_generated(work_dir, seeds[0], n_per_seed)
     log(f"block detector on {block_dir} ...")
     block_card = train_block_model(block_dir, workers=workers, log=log)
     block_card["grid"] = train_grid_model(block_dir, workers=workers, log=log)
+    if trace_seeds:
+        from credlift.tools.forensics.trace_training import EDIT_KINDS, train_trace_network
+
+        trace_dirs = [ensure_generated(work_dir, seed, n_per_seed, TRACE_TAMPER_RATE, EDIT_KINDS) for seed in trace_seeds]
+        log(f"edit-trace network on {', '.join(d.name for d in trace_dirs)} ...")
+        block_card["trace"] = train_trace_network(trace_dirs, workers=workers, log=log)
     parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
     for seed in seeds[1:]:
         directory = ensure_generated(work_dir, seed, n_per_seed)

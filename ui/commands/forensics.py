@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
                                       "(default: <data_dir>/forensics)"),
         n: int = typer.Option(400, "--n", min=20, help="images per training seed"),
         seeds: str = typer.Option("1000,1001,1002,1003", "--seeds", help="training seeds: the first for the block detector, the rest for the fusion"),
+        trace_seeds: str = typer.Option("1004,1005,1006", "--trace-seeds",
+                                        help="seeds of the edit-trace network's training sets (forgeries only, "
+                                        "70% forged); empty: keep the shipped network"),
         validation_seed: int = typer.Option(None, "--validation-seed", help="a held-out seed for the model card"),
         out: Path = typer.Option(None, "--out", help="model path (default: the shipped tools/forensics/models/fusion.joblib)"),
         workers: int = typer.Option(None, "--workers", help="processes for feature extraction (default: cores)"),
@@ -30,12 +33,15 @@ def register(app: typer.Typer) -> None:
 
         try:
             seed_list = tuple(int(s) for s in seeds.split(",") if s.strip())
+            trace_list = tuple(int(s) for s in trace_seeds.split(",") if s.strip())
         except ValueError:
-            raise UserInputError(f"--seeds must be integers separated by commas, not '{seeds}'") from None
+            raise UserInputError(f"--seeds and --trace-seeds must be integers separated by commas, not "
+                                 f"'{seeds}' / '{trace_seeds}'") from None
         if not seed_list:
             raise UserInputError("--seeds needs at least one seed")
         directory = work_dir or get_settings().data_dir / "forensics"
-        card = train_fusion(directory, n_per_seed=n, seeds=seed_list, validation_seed=validation_seed,
+        card = train_fusion(directory, n_per_seed=n, seeds=seed_list, trace_seeds=trace_list,
+                            validation_seed=validation_seed,
                             out=out or DEFAULT_MODEL_PATH, workers=workers, log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))
 

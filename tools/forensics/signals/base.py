@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+import os
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 import cv2
@@ -67,20 +69,22 @@ def cells_to_map(probability: np.ndarray, cell: int, shape: tuple[int, int]) -> 
     return heat
 
 
-_models: dict[str, Any] = {}
+_models: dict[tuple[str, int], Any] = {}
 
 
-def load_model(path: Path) -> Any:
-    """A learned detector's joblib artifact, loaded once per process; None when it has not been trained."""
-    key = str(path)
+def load_model(path: Path, loader: Callable[[Path], Any] = joblib.load) -> Any:
+    """A learned detector's artifact (joblib unless another loader is given), loaded once per process; None
+    when it has not been trained."""
+    key = (str(path), os.getpid())  # per process: a forked worker must not reuse its parent's runtime threads
     if key not in _models:
-        _models[key] = joblib.load(path) if path.exists() else None
+        _models[key] = loader(path) if path.exists() else None
     return _models[key]
 
 
 def forget_model(path: Path) -> None:
     """After retraining: the next `load_model(path)` reads the new artifact."""
-    _models.pop(str(path), None)
+    for key in [key for key in _models if key[0] == str(path)]:
+        _models.pop(key, None)
 
 
 def scale_boxes(boxes: list[Box], factor: float) -> list[Box]:

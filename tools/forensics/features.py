@@ -23,6 +23,7 @@ FEATURE_SPEC: tuple[tuple[str, str], ...] = (
     ("ai_generation", "score"), ("ai_generation", "spectral_peak"), ("ai_generation", "hf_falloff"),
     ("local", "score"), ("local", "top_mean"), ("local", "area"),
     ("grid", "score"), ("grid", "max_prob"), ("grid", "top_mean"), ("grid", "area"),
+    ("trace", "score"), ("trace", "max_prob"), ("trace", "top_mean"), ("trace", "area"), ("trace", "mean_prob"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f"{signal}.{key}" for signal, key in FEATURE_SPEC)
 

@@ -12,16 +12,17 @@ from credlift.tools.forensics.signals.local import LocalInconsistencySignal
 from credlift.tools.forensics.signals.metadata import MetadataSignal
 from credlift.tools.forensics.signals.noise import NoiseSignal
 from credlift.tools.forensics.signals.reuse import ReuseSignal
+from credlift.tools.forensics.signals.trace import TraceNetSignal
 
 # Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model).
 IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
-                 "grid")
+                 "grid", "trace")
 
 
 def default_signals(include_reuse: bool = True) -> list[ForensicSignal]:
     signals: list[ForensicSignal] = [MetadataSignal(), ErrorLevelSignal(), CompressionSignal(), NoiseSignal(),
                                      CopyMoveSignal(), DocumentSignal(), AiGenerationSignal(),
-                                     LocalInconsistencySignal(), GridCellSignal()]
+                                     LocalInconsistencySignal(), GridCellSignal(), TraceNetSignal()]
     if include_reuse:
         signals.append(ReuseSignal())
     return signals

@@ -37,9 +37,7 @@ def test_patches_label_the_blocks_inside_the_tamper_box_and_sample_untouched_val
 
 
 def test_the_network_trains_exports_to_onnx_and_runs_as_a_signal(small_set, tmp_path):
-    pytest.importorskip("torch")
-    pytest.importorskip("onnx")
-    from credlift.tools.forensics.trace_training import export_onnx, fit_network
+    from credlift.tools.forensics.trace_training import export_onnx, fit_network  # torch and onnx: the train extra
 
     patches, labels = collect_patches([small_set], workers=1, log=lambda *_: None)
     assert len(patches) > 50 and (labels == 1).sum() > 0

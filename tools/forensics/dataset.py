@@ -5,7 +5,7 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ class LabelledImage:
     capture: str
     jpeg_quality: int | None
     equal_quality: bool  # tampered content and host saved at the same JPEG quality (or no tamper)
+    field_boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # where each value is printed
 
     @property
     def is_manipulated(self) -> bool:
@@ -61,6 +62,7 @@ def read_labels(data_dir: Path) -> list[LabelledImage]:
             capture=str(row.get("capture", "unknown")),
             jpeg_quality=int(quality) if quality is not None else None,
             equal_quality=bool(equal),
+            field_boxes={name: _box(b) for name, b in (row.get("field_boxes") or {}).items() if len(b) == 4},
         ))
     return rows
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from credlift.tools.forensics.dataset import _single_threaded, read_labels
 from credlift.tools.forensics.signals.base import forget_model
-from credlift.tools.forensics.signals.trace import MODEL_PATH, STRIDE, network_input
+from credlift.tools.forensics.signals.trace import MODEL_PATH, STRIDE, network_input, scaled_planes
 
 PATCH = 64
 EDIT_KINDS = ("copy_move", "splice", "retype", "erase")
@@ -30,11 +30,10 @@ POSITIVES_PER_BOX = 10
 
 def _block_targets(shape: tuple[int, int], boxes: list) -> np.ndarray:
     """Per 8x8 block: 1 inside a box (at least half covered), 0 clear of every box, -1 on a border."""
-    mask = np.zeros(shape, np.float32)
-    for x, y, w, h in boxes:
-        mask[max(0, y):y + h, max(0, x):x + w] = 1.0
+    from credlift.tools.forensics.training import _box_cover
+
     hb, wb = shape[0] // STRIDE, shape[1] // STRIDE
-    cover = mask[:hb * STRIDE, :wb * STRIDE].reshape(hb, STRIDE, wb, STRIDE).mean(axis=(1, 3))
+    cover = _box_cover(shape, boxes, 1.0, STRIDE, hb, wb)
     targets = np.full((hb, wb), -1, np.int8)
     near = cv2.dilate((cover > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     targets[~near] = 0
@@ -51,32 +50,48 @@ def _origin(centre_x: float, centre_y: float, width: int, height: int, rng: np.r
     return x, y
 
 
-def image_patches(job: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """(patches uint8 (n, 3, 64, 64) in YCrCb, block targets int8 (n, 8, 8)) of one training image."""
+def _no_patches() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros((0, 3, PATCH, PATCH), np.uint8), np.zeros((0, PATCH // STRIDE, PATCH // STRIDE), np.int8)
+
+
+def _training_image(path: Path, kind: str, boxes: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """(RGB on the file's grid, cropped to whole blocks; block targets) of one training image, or None when
+    intake refuses it or it is smaller than a patch."""
     from credlift.tools.forensics.training import _training_context
 
-    path, kind, boxes, fields, seed = job
     ctx = _training_context(path)
     if ctx is None:
-        return np.zeros((0, 3, PATCH, PATCH), np.uint8), np.zeros((0, PATCH // STRIDE, PATCH // STRIDE), np.int8)
+        return None
     rgb, _ = ctx.grid_rgb
     height, width = (rgb.shape[0] // STRIDE) * STRIDE, (rgb.shape[1] // STRIDE) * STRIDE
     if min(height, width) < PATCH:
-        return np.zeros((0, 3, PATCH, PATCH), np.uint8), np.zeros((0, PATCH // STRIDE, PATCH // STRIDE), np.int8)
-    rng = np.random.default_rng(seed)
+        return None
     edited = kind in EDIT_KINDS and bool(boxes)
-    targets = _block_targets((height, width), boxes if edited else [])
+    return rgb[:height, :width], _block_targets((height, width), boxes if edited else [])
+
+
+def _around(boxes: list, width: int, height: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """Patch origins around each box: one per 24x24 px of it, at least 4, at most POSITIVES_PER_BOX."""
     origins = []
-    if edited:
-        for x, y, w, h in boxes:
-            count = int(np.clip(w * h / (24 * 24), 4, POSITIVES_PER_BOX))
-            for _ in range(count):
-                origins.append(_origin(x + rng.uniform(0, w), y + rng.uniform(0, h), width, height, rng))
-    for x, y, w, h in fields:  # untouched values, sampled like edited ones: an edit, not a value, is sought
-        count = int(np.clip(w * h / (24 * 24), 4, POSITIVES_PER_BOX))
-        for _ in range(count):
+    for x, y, w, h in boxes:
+        for _ in range(int(np.clip(w * h / (24 * 24), 4, POSITIVES_PER_BOX))):
             origins.append(_origin(x + rng.uniform(0, w), y + rng.uniform(0, h), width, height, rng))
-    gray = cv2.cvtColor(rgb[:height, :width], cv2.COLOR_RGB2GRAY)
+    return origins
+
+
+def image_patches(job: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(patches uint8 (n, 3, 64, 64) in YCrCb, block targets int8 (n, 8, 8)) of one training image."""
+    path, kind, boxes, fields, seed = job
+    image = _training_image(path, kind, boxes)
+    if image is None:
+        return _no_patches()
+    rgb, targets = image
+    height, width = rgb.shape[:2]
+    rng = np.random.default_rng(seed)
+    origins = _around(boxes, width, height, rng) if kind in EDIT_KINDS and boxes else []
+    # untouched values, sampled like edited ones: an edit, not a value, is sought
+    origins += _around(fields, width, height, rng)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     paper = cv2.dilate(gray, np.ones((7, 7), np.uint8)).astype(np.int16)
     ink_y, ink_x = np.nonzero((paper - gray) > 40)
     for index in range(NEGATIVES_PER_IMAGE):
@@ -85,26 +100,20 @@ def image_patches(job: tuple) -> tuple[np.ndarray, np.ndarray]:
             origins.append(_origin(ink_x[pick], ink_y[pick], width, height, rng))
         else:
             origins.append(_origin(rng.uniform(0, width), rng.uniform(0, height), width, height, rng))
-    return _cut(rgb[:height, :width], targets, origins)
+    return _cut(rgb, targets, origins)
 
 
 def hard_negatives(job: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Patches around the blocks of one image that the current network wrongly flags most (clear of any box)."""
     from credlift.tools.forensics.signals.base import load_model
     from credlift.tools.forensics.signals.trace import _session_from, block_probabilities
-    from credlift.tools.forensics.training import _training_context
 
     path, kind, boxes, _, seed, model_path, count = job
-    ctx = _training_context(path)
-    empty = np.zeros((0, 3, PATCH, PATCH), np.uint8), np.zeros((0, PATCH // STRIDE, PATCH // STRIDE), np.int8)
-    if ctx is None:
-        return empty
-    rgb, _ = ctx.grid_rgb
-    height, width = (rgb.shape[0] // STRIDE) * STRIDE, (rgb.shape[1] // STRIDE) * STRIDE
-    if min(height, width) < PATCH:
-        return empty
-    edited = kind in EDIT_KINDS and bool(boxes)
-    targets = _block_targets((height, width), boxes if edited else [])
+    image = _training_image(path, kind, boxes)
+    if image is None:
+        return _no_patches()
+    rgb, targets = image
+    height, width = rgb.shape[:2]
     probability = block_probabilities(load_model(model_path, loader=_session_from), rgb)
     probability[targets != 0] = 0.0
     rng = np.random.default_rng(seed)
@@ -116,9 +125,7 @@ def hard_negatives(job: tuple) -> tuple[np.ndarray, np.ndarray]:
         origin = _origin((bx + 0.5) * STRIDE, (by + 0.5) * STRIDE, width, height, rng)
         if all(abs(origin[0] - x) >= PATCH // 2 or abs(origin[1] - y) >= PATCH // 2 for x, y in origins):
             origins.append(origin)
-    if not origins:
-        return empty
-    return _cut(rgb[:height, :width], targets, origins)
+    return _cut(rgb, targets, origins) if origins else _no_patches()
 
 
 def _cut(rgb: np.ndarray, targets: np.ndarray, origins: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -129,26 +136,20 @@ def _cut(rgb: np.ndarray, targets: np.ndarray, origins: list[tuple[int, int]]) -
     return patches, labels
 
 
-def _untouched_fields(row: dict, boxes: list) -> list[tuple[int, int, int, int]]:
-    """The printed values of a labels.jsonl row that no tamper box overlaps."""
+def _untouched_fields(label) -> list[tuple[int, int, int, int]]:
+    """The printed values of a labelled image that no tamper box overlaps."""
     def overlaps(a, b) -> bool:
         return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
-    fields = [tuple(int(v) for v in box) for box in (row.get("field_boxes") or {}).values() if len(box) == 4]
-    return [f for f in fields if f[2] > 0 and f[3] > 0 and not any(overlaps(f, b) for b in boxes)]
+    return [f for f in label.field_boxes.values()
+            if f[2] > 0 and f[3] > 0 and not any(overlaps(f, b) for b in label.tamper_boxes)]
 
 
 def _jobs(data_dirs: list[Path]) -> list[tuple]:
     """(path, kind, tamper boxes, untouched value boxes, seed) per usable image of the generated sets."""
-    jobs = []
-    for data_dir in data_dirs:
-        rows = [json.loads(line) for line in (Path(data_dir) / "labels.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-        for label, row in zip(read_labels(data_dir), rows):
-            if label.tamper_kind != "ai_generated":
-                jobs.append((label.path, label.tamper_kind, label.tamper_boxes,
-                             _untouched_fields(row, label.tamper_boxes), len(jobs)))
-    return jobs
+    labels = [label for data_dir in data_dirs for label in read_labels(data_dir) if label.tamper_kind != "ai_generated"]
+    return [(label.path, label.tamper_kind, label.tamper_boxes, _untouched_fields(label), index)
+            for index, label in enumerate(labels)]
 
 
 def _pooled(function, jobs: list[tuple], workers: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -196,14 +197,11 @@ def build_network():
 def _as_input(patches: np.ndarray):
     import torch
 
-    x = torch.from_numpy(patches).float()
-    x[:, 0] = (x[:, 0] - 128.0) / 64.0
-    x[:, 1:] = (x[:, 1:] - 128.0) / 16.0
-    return x
+    return torch.from_numpy(scaled_planes(patches))
 
 
 def fit_network(patches: np.ndarray, labels: np.ndarray, epochs: int = 4, batch: int = 64, seed: int = 0,
-                log=print, time_limit_s: float | None = None, net=None, max_lr: float = 3e-3):
+                log=print, net=None, max_lr: float = 3e-3):
     """AdamW with a one-cycle schedule on the block-wise binary cross-entropy (border blocks masked out);
     continues training `net` when one is given."""
     import torch
@@ -236,12 +234,7 @@ def fit_network(patches: np.ndarray, labels: np.ndarray, epochs: int = 4, batch:
             schedule.step()
             total += float(loss.detach()) * len(index)
             count += len(index)
-            if time_limit_s and time.time() - started > time_limit_s:
-                break
         log(f"  epoch {epoch + 1}/{epochs}: loss {total / max(count, 1):.4f} ({time.time() - started:.0f} s)")
-        if time_limit_s and time.time() - started > time_limit_s:
-            log("  time limit reached; stopping early")
-            break
     net.eval()
     return net
 

@@ -27,14 +27,20 @@ TARGET_FPR = 0.015
 ESTIMATORS = ("logistic", "trees")
 
 
+def refuse_reserved(seeds) -> None:
+    """Training never touches an evaluation seed."""
+    reserved = [seed for seed in seeds if seed in RESERVED_SEEDS]
+    if reserved:
+        from credlift.errors import UserInputError
+
+        raise UserInputError(f"seed {reserved[0]} is reserved for {RESERVED_SEEDS[reserved[0]]}; choose another training seed")
+
+
 def ensure_generated(root: Path, seed: int, n: int, tamper_rate: float = 0.5,
                      kinds: tuple[str, ...] | None = None) -> Path:
     """A generated set for `seed` under root (made once; reused after); every kind, AI generation included,
     unless `kinds` narrows it."""
-    if seed in RESERVED_SEEDS:
-        from credlift.errors import UserInputError
-
-        raise UserInputError(f"seed {seed} is reserved for {RESERVED_SEEDS[seed]}; choose another training seed")
+    refuse_reserved((seed,))
     existing = sorted(p for p in root.glob(f"synth-{seed}-n*") if (p / "labels.jsonl").exists())
     if existing:
         return existing[0]
@@ -106,11 +112,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
         from credlift.errors import UserInputError
 
         raise UserInputError("training needs two seeds: one for the block detector, one or more for the fusion")
-    reserved = sorted(set(seeds + tuple(trace_seeds)) & set(RESERVED_SEEDS))
-    if reserved:
-        from credlift.errors import UserInputError
-
-        raise UserInputError(f"seed {reserved[0]} is reserved for {RESERVED_SEEDS[reserved[0]]}; choose another training seed")
+    refuse_reserved((*seeds, *trace_seeds))  # before any work, not when the fusion's turn comes
     block_dir = ensure_generated(work_dir, seeds[0], n_per_seed)
     log(f"block detector on {block_dir} ...")
     block_card = train_block_model(block_dir, workers=workers, log=log)

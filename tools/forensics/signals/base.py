@@ -1,9 +1,9 @@
 """The one shape every forensic signal has: a name and `analyse(ctx) -> SignalReport`."""
 from __future__ import annotations
 
-from pathlib import Path
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import cv2
@@ -85,6 +85,12 @@ def forget_model(path: Path) -> None:
     """After retraining: the next `load_model(path)` reads the new artifact."""
     for key in [key for key in _models if key[0] == str(path)]:
         _models.pop(key, None)
+
+
+def unmapped_report(ctx: AnalysisContext, name: str, summary: str, details: dict[str, Any]) -> SignalReport:
+    """A learned map signal that could not run (not trained, image too small): an empty map and a zero score."""
+    ctx.record_heatmap(name, np.zeros(ctx.shape, np.float32))
+    return SignalReport(name=name, score=0.0, summary=summary, details=details)
 
 
 def scale_boxes(boxes: list[Box], factor: float) -> list[Box]:

@@ -18,7 +18,7 @@ from PIL import Image
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model
+from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, unmapped_report
 
 CELL = 16
 GHOST_QUALITIES = (55, 65, 72, 78, 84, 90, 95)
@@ -134,11 +134,9 @@ class GridCellSignal:
         model = load_model(self.model_path)
         features = analysed_cells(ctx) if model is not None else None
         if features is None:
-            ctx.record_heatmap(self.name, np.zeros(ctx.shape, np.float32))
-            return SignalReport(name=self.name, score=0.0,
-                                summary="The compression-history detector is not trained yet." if model is None
-                                else "The image is too small for cell analysis.",
-                                details={"max_prob": 0.0, "top_mean": 0.0, "area": 0, "trained": model is not None})
+            return unmapped_report(ctx, self.name, "The compression-history detector is not trained yet."
+                                   if model is None else "The image is too small for cell analysis.",
+                                   {"max_prob": 0.0, "top_mean": 0.0, "area": 0, "trained": model is not None})
         hb, wb, k = features.shape
         probability = model.predict_proba(features.reshape(-1, k))[:, 1].reshape(hb, wb).astype(np.float32)
         score = float(cv2.blur(probability, (2, 2)).max())

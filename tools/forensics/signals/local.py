@@ -14,7 +14,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, scale_boxes
+from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, scale_boxes, unmapped_report
 
 BLOCK = 16
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "local_blocks.joblib"
@@ -84,11 +84,9 @@ class LocalInconsistencySignal:
         features = block_features(rgb)
         hb, wb, k = features.shape
         if model is None or hb < 5 or wb < 5:
-            ctx.record_heatmap(self.name, np.zeros(ctx.shape, np.float32))
-            return SignalReport(name=self.name, score=0.0,
-                                summary="The learned block detector is not trained yet." if model is None
-                                else "The image is too small for block analysis.",
-                                details={"max_prob": 0.0, "top_mean": 0.0, "area": 0, "trained": model is not None})
+            return unmapped_report(ctx, self.name, "The learned block detector is not trained yet." if model is None
+                                   else "The image is too small for block analysis.",
+                                   {"max_prob": 0.0, "top_mean": 0.0, "area": 0, "trained": model is not None})
         probability = model.predict_proba(features.reshape(-1, k))[:, 1].reshape(hb, wb).astype(np.float32)
         smoothed = cv2.blur(probability, (2, 2))
         top = np.sort(probability.reshape(-1))[-4:]

@@ -18,7 +18,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model
+from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, unmapped_report
 
 STRIDE = 8  # one output per 8x8 block of the JPEG grid
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "trace_net.onnx"
@@ -31,15 +31,19 @@ TILE_OVERLAP = 64
 EDGE_BLOCKS = 3
 
 
+def scaled_planes(ycrcb: np.ndarray) -> np.ndarray:
+    """YCrCb planes (..., 3, H, W) centred and scaled to roughly unit range, as float32: what the network reads,
+    in training (patches) and at run time (whole images)."""
+    out = ycrcb.astype(np.float32) - 128.0
+    out[..., 0, :, :] /= 64.0
+    out[..., 1:, :, :] /= 16.0
+    return out
+
+
 def network_input(rgb: np.ndarray) -> np.ndarray:
     """(3, H, W) float32 from an RGB image whose (0, 0) is the JPEG grid origin: luma and the two chroma
-    planes, centred and scaled to roughly unit range (the layout the network was trained on)."""
-    ycrcb = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb).astype(np.float32)
-    out = np.empty((3,) + ycrcb.shape[:2], np.float32)
-    out[0] = (ycrcb[..., 0] - 128.0) / 64.0
-    out[1] = (ycrcb[..., 1] - 128.0) / 16.0
-    out[2] = (ycrcb[..., 2] - 128.0) / 16.0
-    return out
+    planes (the layout the network was trained on)."""
+    return np.ascontiguousarray(scaled_planes(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb).transpose(2, 0, 1)))
 
 
 def _session_from(path: Path):
@@ -91,12 +95,10 @@ class TraceNetSignal:
         session = load_model(self.model_path, loader=_session_from)
         grid, _ = ctx.grid_rgb
         if session is None or min(grid.shape[:2]) < MIN_SIDE:
-            ctx.record_heatmap(self.name, np.zeros(ctx.shape, np.float32))
-            return SignalReport(name=self.name, score=0.0,
-                                summary="The edit-trace network is not trained yet." if session is None
-                                else "The image is too small for the edit-trace network.",
-                                details={"max_prob": 0.0, "top_mean": 0.0, "area": 0, "mean_prob": 0.0,
-                                         "trained": session is not None})
+            return unmapped_report(ctx, self.name, "The edit-trace network is not trained yet." if session is None
+                                   else "The image is too small for the edit-trace network.",
+                                   {"max_prob": 0.0, "top_mean": 0.0, "area": 0, "mean_prob": 0.0,
+                                    "trained": session is not None})
         probability = block_probabilities(session, grid)
         figures = summarise(probability)
         heat = ctx.grid_map_to_analysed(cells_to_map(probability, STRIDE, grid.shape))

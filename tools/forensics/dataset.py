@@ -81,10 +81,11 @@ class ImageAnalysis:
     ela_pixel_f1: float | None = None
 
 
-def analyse_image(path: Path, keep_maps: bool = False) -> ImageAnalysis:
-    """Intake plus every image signal (no reuse: each generated image stands alone), timed."""
+def analyse_image(path: Path, keep_maps: bool = False, model=None) -> ImageAnalysis:
+    """Intake plus every image signal (no reuse: each generated image stands alone), timed. With `keep_maps`,
+    the combined map staff would see: scaled by the fused probability when a fusion `model` is given."""
     from credlift.errors import UnsupportedFileError
-    from credlift.tools.forensics.assess import run_signals
+    from credlift.tools.forensics.assess import fuse, run_signals
     from credlift.tools.forensics.heatmap import combine_heatmaps
     from credlift.tools.forensics.signals.registry import default_signals
     from credlift.tools.intake import load_upload
@@ -96,7 +97,10 @@ def analyse_image(path: Path, keep_maps: bool = False) -> ImageAnalysis:
         return ImageAnalysis(signals=[], seconds=time.perf_counter() - started, error=str(error))
     run = run_signals(upload, _signals())
     seconds = time.perf_counter() - started
-    combined = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2]) if keep_maps else None
+    combined = None
+    if keep_maps:
+        probability, threshold = fuse(run.signals, model)[:2] if model is not None else (None, None)
+        combined = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
     return ImageAnalysis(signals=run.signals, seconds=seconds, combined_heat=combined,
                          plain_ela=run.plain_ela if keep_maps else None, analysed_shape=upload.rgb.shape[:2],
                          scale=upload.scale)

@@ -13,7 +13,8 @@ from credlift.tools.forensics.dataset import ImageAnalysis, LabelledImage, analy
 from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, with_decisive_evidence
 
-PIXEL_THRESHOLD = 0.25
+# a pixel counts as marked where the map staff see is at 0.7 or more (the trace network's blocks are probabilities)
+PIXEL_THRESHOLD = 0.7
 
 
 class SliceMetrics(BaseModel):
@@ -119,9 +120,10 @@ def pixel_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def evaluate_image(label: LabelledImage) -> ImageAnalysis:
-    """One image: signals, time, and the pixel F1 of our heatmap and of plain ELA against the tamper boxes."""
-    analysis = analyse_image(label.path, keep_maps=True)
+def evaluate_image(label: LabelledImage, model: FusionModel | None = None) -> ImageAnalysis:
+    """One image: signals, time, and the pixel F1 of the map staff see (scaled by `model`'s probability) and of
+    plain ELA against the tamper boxes."""
+    analysis = analyse_image(label.path, keep_maps=True, model=model)
     if label.is_manipulated and label.tamper_boxes and analysis.combined_heat is not None:
         truth = box_mask(analysis.analysed_shape, label.tamper_boxes, analysis.scale)
         if truth.any():
@@ -154,16 +156,18 @@ def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, prog
     analyses: list[ImageAnalysis] = []
     if workers <= 1:
         for index, label in enumerate(labels):
-            analyses.append(evaluate_image(label))
+            analyses.append(evaluate_image(label, model))
             if progress is not None:
                 progress(index + 1, len(labels))
     else:
         from concurrent.futures import ProcessPoolExecutor
 
+        from functools import partial
+
         from credlift.tools.forensics.dataset import _single_threaded
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-            for index, analysis in enumerate(pool.map(evaluate_image, labels, chunksize=2)):
+            for index, analysis in enumerate(pool.map(partial(evaluate_image, model=model), labels, chunksize=2)):
                 analyses.append(analysis)
                 if progress is not None:
                     progress(index + 1, len(labels))

@@ -98,7 +98,7 @@ class TraceNetSignal:
             return unmapped_report(ctx, self.name, "The edit-trace network is not trained yet." if session is None
                                    else "The image is too small for the edit-trace network.",
                                    {"max_prob": 0.0, "top_mean": 0.0, "area": 0, "mean_prob": 0.0,
-                                    "trained": session is not None})
+                                    "trained": session is not None, "mapped": False})
         probability = block_probabilities(session, grid)
         figures = summarise(probability)
         heat = ctx.grid_map_to_analysed(cells_to_map(probability, STRIDE, grid.shape))
@@ -109,4 +109,4 @@ class TraceNetSignal:
                    if score > 0.5 else "No area carries the traces an edit leaves.")
         details = {key: round(value, 4) if isinstance(value, float) else value for key, value in figures.items()}
         return SignalReport(name=self.name, score=float(np.clip(score, 0, 1)), boxes=boxes, summary=summary,
-                            details={**details, "trained": True})
+                            details={**details, "trained": True, "mapped": True})

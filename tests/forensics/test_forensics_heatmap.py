@@ -1,10 +1,11 @@
 """The map staff see: where the edit is, from the localisers; calm on images judged authentic."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from credlift.domain.authenticity import SignalReport
-from credlift.tools.forensics.heatmap import combine_heatmaps
+from credlift.tools.forensics.heatmap import combine_heatmaps, marked_areas, write_overlay
 
 SHAPE = (80, 120)
 
@@ -55,3 +56,17 @@ def test_a_generated_image_is_marked_everywhere():
     signals = [_report("trace", 0.4, mapped=True), _report("ai_generation", 0.92)]
     combined = combine_heatmaps(heatmaps, signals, SHAPE, probability=0.95, threshold=0.72)
     assert combined.min() == np.float32(0.92)
+
+
+def _red_outline_pixels(png: np.ndarray) -> int:
+    b, g, r = png[..., 0].astype(int), png[..., 1].astype(int), png[..., 2].astype(int)
+    return int(((r > 200) & (g < 40) & (b < 40)).sum())
+
+
+def test_the_overlay_outlines_only_the_areas_the_map_marks(tmp_path):
+    page = np.full((*SHAPE, 3), 235, np.uint8)
+    calm = write_overlay(page, _map(10, 30, 10, 40, 0.5), tmp_path / "calm.png")
+    assert _red_outline_pixels(cv2.imread(str(calm))) == 0, "no box where the map stays below the mark"
+    marked = write_overlay(page, _map(10, 30, 10, 40, 0.9), tmp_path / "marked.png")
+    assert _red_outline_pixels(cv2.imread(str(marked))) > 40
+    assert [(b.x, b.y, b.w, b.h) for b in marked_areas(_map(10, 30, 10, 40, 0.9))] == [(10, 10, 30, 20)]

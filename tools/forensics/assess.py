@@ -87,6 +87,6 @@ def assess_authenticity(upload, ocr_lines: list[OcrLine] | None = None, certific
     report = decide_verdict(probability, run.signals, threshold, tampered, version)
     if overlay_dir is not None:
         heat = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
-        path = write_overlay(upload.rgb, heat, run.signals, Path(overlay_dir) / f"{upload.sha256[:16]}_authenticity.png")
+        path = write_overlay(upload.rgb, heat, Path(overlay_dir) / f"{upload.sha256[:16]}_authenticity.png")
         report.overlay_path = str(path)
     return report

@@ -12,9 +12,8 @@ from sklearn.metrics import roc_auc_score
 from credlift.tools.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
 from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, with_decisive_evidence
+from credlift.tools.forensics.heatmap import MARK_THRESHOLD
 
-# a pixel counts as marked where the map staff see is at 0.7 or more (the trace network's blocks are probabilities)
-PIXEL_THRESHOLD = 0.7
 
 
 class SliceMetrics(BaseModel):
@@ -127,7 +126,7 @@ def evaluate_image(label: LabelledImage, model: FusionModel | None = None) -> Im
     if label.is_manipulated and label.tamper_boxes and analysis.combined_heat is not None:
         truth = box_mask(analysis.analysed_shape, label.tamper_boxes, analysis.scale)
         if truth.any():
-            analysis.pixel_f1 = pixel_f1(analysis.combined_heat >= PIXEL_THRESHOLD, truth)
+            analysis.pixel_f1 = pixel_f1(analysis.combined_heat >= MARK_THRESHOLD, truth)
             if analysis.plain_ela is not None:
                 import cv2
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from credlift.domain.authenticity import SignalReport
+from credlift.domain.authenticity import Box, SignalReport
+from credlift.tools.forensics.signals.base import boxes_from_map
 
 OVERLAY_LONG_SIDE = 1600
 # Signals whose map marks a place; below this score a signal's map is not trusted enough to show.
@@ -20,6 +21,8 @@ LOCALISERS = ("trace", "copy_move")
 # A generated image is fake everywhere: when this signal is sure, the whole image is marked.
 WHOLE_IMAGE_SIGNAL = "ai_generation"
 WHOLE_IMAGE_SCORE = 0.5
+# a place counts as marked where the map is at this or more (the trace network's blocks are probabilities)
+MARK_THRESHOLD = 0.7
 
 
 def combine_heatmaps(heatmaps: dict[str, np.ndarray], signals: list[SignalReport], shape: tuple[int, int],
@@ -50,8 +53,9 @@ def combine_heatmaps(heatmaps: dict[str, np.ndarray], signals: list[SignalReport
     return combined
 
 
-def write_overlay(rgb: np.ndarray, heat: np.ndarray, signals: list[SignalReport], path: Path) -> Path:
-    """Image dimmed, heat in colour, boxes of the signals that fired outlined; written as PNG."""
+def write_overlay(rgb: np.ndarray, heat: np.ndarray, path: Path) -> Path:
+    """Image dimmed, heat in colour, the marked areas (map at MARK_THRESHOLD or more) outlined; written as PNG.
+    The outlines come from the same map as the colour, so staff never see a box on a place the map calls clean."""
     factor = min(1.0, OVERLAY_LONG_SIDE / max(rgb.shape[:2]))
     size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
     base = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if factor < 1 else rgb.copy()
@@ -60,13 +64,16 @@ def write_overlay(rgb: np.ndarray, heat: np.ndarray, signals: list[SignalReport]
     colour = cv2.applyColorMap((np.clip(small_heat, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET)
     alpha = (np.clip(small_heat, 0, 1) * 0.6)[..., None]
     blended = (bgr * (1 - alpha) * 0.85 + colour * alpha).astype(np.uint8)
-    for signal in signals:
-        if signal.score < 0.5:
-            continue
-        for box in signal.boxes:
-            x, y = int(box.x * factor), int(box.y * factor)
-            cv2.rectangle(blended, (x, y), (x + int(box.w * factor), y + int(box.h * factor)), (0, 0, 255), 2)
-            cv2.putText(blended, signal.name, (x, max(12, y - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 255), 1)
+    for box in marked_areas(small_heat):
+        cv2.rectangle(blended, (box.x, box.y), (box.x + box.w, box.y + box.h), (0, 0, 255), 2)
+        strength = float(small_heat[box.y:box.y + box.h, box.x:box.x + box.w].max())
+        cv2.putText(blended, f"edit {strength:.0%}", (box.x, max(12, box.y - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
+                    (0, 0, 255), 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(path), blended)
     return path
+
+
+def marked_areas(heat: np.ndarray) -> list[Box]:
+    """The areas the map marks as edited, largest first."""
+    return boxes_from_map(heat, MARK_THRESHOLD, min_area=16)

@@ -15,7 +15,6 @@ from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, w
 from credlift.tools.forensics.heatmap import MARK_THRESHOLD
 
 
-
 class SliceMetrics(BaseModel):
     """Figures on one subset of images at a fixed threshold."""
     images: int
@@ -160,7 +159,6 @@ def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, prog
                 progress(index + 1, len(labels))
     else:
         from concurrent.futures import ProcessPoolExecutor
-
         from functools import partial
 
         from credlift.tools.forensics.dataset import _single_threaded

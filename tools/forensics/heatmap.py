@@ -35,14 +35,14 @@ def combine_heatmaps(heatmaps: dict[str, np.ndarray], signals: list[SignalReport
     reports = {s.name: s for s in signals}
     combined = np.zeros(shape, np.float32)
     trace = reports.get("trace")
-    names = LOCALISERS if trace is not None and trace.details.get("mapped") else tuple(heatmaps)
-    for name in names:
+    mapped = trace is not None and bool(trace.details.get("mapped"))
+    for name in LOCALISERS if mapped else tuple(heatmaps):
         heat = heatmaps.get(name)
         report = reports.get(name)
         if heat is None or report is None or heat.shape != shape:
             continue
-        if name == "trace" and names is LOCALISERS:
-            np.maximum(combined, heat, out=combined)  # calibrated per block already
+        if name == "trace":
+            np.maximum(combined, heat, out=combined)  # block probabilities, calibrated already (zeros when unmapped)
         elif report.score >= MIN_SIGNAL_SCORE:
             np.maximum(combined, heat * report.score, out=combined)
     whole = reports.get(WHOLE_IMAGE_SIGNAL)

@@ -55,3 +55,16 @@ def make_person(rng: np.random.Generator, born_between: tuple[int, int] = (1985,
     area = str(rng.choice(RESIDENT_AREA_CODES))
     id_number = make_resident_id(area, birth_date, int(rng.integers(1, 999)), gender=gender)
     return Person(name=name or make_name(rng, gender), gender=gender, birth_date=birth_date, id_number=id_number)
+
+
+def old_enough(person: Person, on: date, years: int) -> Person:
+    """`person`, born early enough to be `years` old on `on`: a holder too young for the credential is moved back
+    by whole years (same day, same area and sequence in the ID number). Draws nothing, so every later draw of a
+    seeded document stays the same."""
+    latest_year = on.year - years - (1 if (person.birth_date.month, person.birth_date.day) > (on.month, on.day) else 0)
+    if person.birth_date.year <= latest_year:
+        return person
+    day = min(person.birth_date.day, 28) if person.birth_date.month == 2 else person.birth_date.day
+    birth_date = person.birth_date.replace(year=latest_year, day=day)
+    id_number = make_resident_id(person.id_number[:6], birth_date, int(person.id_number[14:17]), gender=person.gender)
+    return Person(name=person.name, gender=person.gender, birth_date=birth_date, id_number=id_number)

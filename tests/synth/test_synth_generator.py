@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import numpy as np
 import piexif
 import pytest
 from PIL import Image
 
+from credlift.domain.credential import CredentialRecord
 from credlift.evals.synth import SynthSpec, SynthSpecError, generate_dataset, render_credential
 from credlift.evals.synth.encode import decode, encode
 from credlift.evals.synth.generate import SAME_QUALITY_SHARE, keeps_pristine_quality
+from credlift.evals.synth.people import make_person, old_enough
 from credlift.evals.synth.tamper import generator_metadata
 from credlift.evals.synth.templates import TEMPLATES
 from credlift.evals.synth.templates.cet import PART_MAXIMA
 from credlift.tools import credential_numbers as cn
+from credlift.tools.extraction.validators import validate_credential
 
 LABEL_KEYS = {"file", "type", "fields", "tampered", "tamper_kind", "tamper_boxes", "tampered_fields", "capture",
               "jpeg_quality", "format", "seed", "same_quality_as_pristine", "width", "height"}
@@ -135,6 +139,29 @@ def test_generated_numbers_pass_their_format_rules(credential_type):
                 fields["award_level"], fields["award_scope"], fields["competition"])
         if credential_type == "qualification":
             assert parsed.qualification_level == fields["qualification_level"]
+
+
+@pytest.mark.parametrize("credential_type", sorted(TEMPLATES))
+def test_an_honest_credential_passes_every_validator_check(credential_type):
+    """The validators decline a document with an error finding, so an honest generated one must have none: no
+    holder too young for the credential, no date in the future, every code consistent with the fields."""
+    template = TEMPLATES[credential_type]
+    for seed in range(200):
+        fields = template.sample_fields(np.random.default_rng([seed, 1]), {})
+        report = validate_credential(CredentialRecord(type=credential_type, fields=fields), today=date(2026, 11, 25))
+        errors = [(f.code, f.field) for f in report.findings if f.severity == "error"]
+        assert errors == [], (seed, errors, fields)
+
+
+def test_a_holder_too_young_for_the_credential_is_moved_back_without_another_draw():
+    person = make_person(np.random.default_rng(0), (2010, 2010), gender="female")
+    older = old_enough(person, date(2020, 6, 1), 14)
+    assert older.birth_date.year <= 2006 and (older.birth_date.month, older.birth_date.day) == (
+        person.birth_date.month, person.birth_date.day)
+    holder = cn.parse_resident_id(older.id_number)
+    assert holder.birth_date == older.birth_date and holder.gender == "female"
+    assert older.id_number[:6] == person.id_number[:6] and older.name == person.name
+    assert old_enough(older, date(2020, 6, 1), 14) == older
 
 
 def test_a_total_score_override_recomputes_the_parts_so_they_add_up():

@@ -1,12 +1,13 @@
 """全国大学英语四/六级考试 成绩报告单 (CET-4 / CET-6 score report), landscape."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
 
 from credlift.evals.synth.drawing import Canvas, Document
-from credlift.evals.synth.people import make_person
+from credlift.evals.synth.people import make_person, old_enough
 from credlift.evals.synth.templates.base import (
     LANDSCAPE, CredentialTemplate, SynthSpecError, ink, pick_school, province_code_of,
 )
@@ -14,6 +15,7 @@ from credlift.tools.credential_numbers import (
     CET_MAX_LISTENING, CET_MAX_READING, CET_MAX_TOTAL, CET_MAX_WRITING_TRANSLATION, make_cet_admission_number,
     make_cet_report_number,
 )
+from credlift.tools.extraction.validators import MINIMUM_AGE
 
 PART_MAXIMA = {"listening": CET_MAX_LISTENING, "reading": CET_MAX_READING, "writing_translation": CET_MAX_WRITING_TRANSLATION}
 PART_SHARES = {"listening": 0.35, "reading": 0.35, "writing_translation": 0.30}
@@ -72,6 +74,8 @@ class CetTemplate(CredentialTemplate):
                 raise SynthSpecError(f"exam_session must be YYYY-MM, not {session!r}.") from None
             if month not in (6, 12):
                 raise SynthSpecError("CET exams are held in June and December only: exam_session must end in -06 or -12.")
+        if "id_number" not in o:
+            person = old_enough(person, date(year, month, 1), MINIMUM_AGE[self.type])
         total = o.get("total_score")
         parts_given = {p: o[p] for p in PART_MAXIMA if p in o}
         if total is None and len(parts_given) == 3:

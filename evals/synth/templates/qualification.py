@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from credlift.evals.synth.drawing import Canvas, Document
-from credlift.evals.synth.people import make_person
+from credlift.evals.synth.people import make_person, old_enough
 from credlift.evals.synth.templates.base import PORTRAIT, CredentialTemplate, SynthSpecError, ink, parse_iso
 from credlift.tools.credential_numbers import QUALIFICATION_LEVEL_ZH, make_qualification_number
+from credlift.tools.extraction.validators import MINIMUM_AGE
 
 QUALIFICATION_NAME = "会计专业技术资格"
 ISSUER = "财政部 人力资源和社会保障部"
@@ -33,6 +34,8 @@ class QualificationTemplate(CredentialTemplate):
             int(rng.integers(2012, 2025)), int(rng.integers(8, 13)), int(rng.integers(1, 29)))
         birth = parse_iso(o["birth_date"], "birth_date") if "birth_date" in o else None
         person = make_person(rng, (1975, 2002), name=o.get("holder_name"), gender=o.get("gender"), birth_date=birth)
+        if birth is None and "id_number" not in o:
+            person = old_enough(person, issue, MINIMUM_AGE["qualification"])
         number = o.get("certificate_number") or make_qualification_number(
             person.id_number[:2], issue.year, level, f"{int(rng.integers(1, 9999)):04d}", int(rng.integers(1, 999999)))
         return {

@@ -25,14 +25,15 @@ def paper(width: int = 1000, height: int = 700, seed: int = 0) -> np.ndarray:
     return np.clip(base, 0, 255).astype(np.uint8)
 
 
-def certificate(seed: int = 0, score: str = "625") -> np.ndarray:
-    """A CET-like score report: title, labelled fields, digits."""
+def certificate(seed: int = 0, score: str = "625", number: str = "191211001001234") -> np.ndarray:
+    """A CET-like score report: title, labelled fields, digits. (The default report number codes CET-6 on a
+    CET-4 page: the pixel tests never read it; pass a CET-4 number, 1911..., where the text is read.)"""
     image = Image.fromarray(paper(seed=seed))
     draw = ImageDraw.Draw(image)
     draw.text((300, 40), "全国大学英语四级考试成绩报告单", font=_font(CJK_FONT, 34), fill=(40, 40, 40))
     body = _font(CJK_FONT, 30)
     rows = [("姓名", "张晓明"), ("学校", "华东师范大学"), ("总分", score), ("听力", "215"), ("阅读", "220"),
-            ("写作和翻译", "190"), ("成绩报告单编号", "191211001001234")]
+            ("写作和翻译", "190"), ("成绩报告单编号", number)]
     for index, (label, value) in enumerate(rows):
         y = 120 + index * 75
         draw.text((120, y), label + ":", font=body, fill=(45, 45, 45))

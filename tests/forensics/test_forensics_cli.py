@@ -7,15 +7,21 @@ import sys
 
 import piexif
 
-from conftest import certificate, copy_moved_score, jpeg_bytes
+from conftest import SCORE_BOX, certificate, copy_moved_score, jpeg_bytes
 from credlift.tools.forensics.evaluation import evaluate_authenticity
+
+
+CET4_NUMBER = "191111001001234"
 
 
 def _labelled_folder(root):
     root.mkdir()
     exif = piexif.dump({"0th": {piexif.ImageIFD.Software: b"GIMP 2.10.36"}, "Exif": {}, "GPS": {}, "1st": {}})
     rows = [
-        ("honest.jpg", jpeg_bytes(certificate(seed=51)), "none", []),
+        ("honest.jpg", jpeg_bytes(certificate(seed=51, number=CET4_NUMBER)), "none", []),
+        # clean pixels, but a total its parts do not make: only the content check can tell
+        ("raised.jpg", jpeg_bytes(certificate(seed=61, score="695", number=CET4_NUMBER), quality=90), "retype",
+         [list(SCORE_BOX)]),
         ("cloned.png", copy_moved_score(seed=52), "copy_move", [[566, 272, 20, 42]]),
         ("edited.jpg", jpeg_bytes(certificate(seed=53), exif=exif), "metadata", []),
     ]
@@ -30,13 +36,17 @@ def _labelled_folder(root):
 
 def test_evaluation_reports_roc_auc_recall_per_kind_and_timing(tmp_path):
     evaluation = evaluate_authenticity(_labelled_folder(tmp_path / "set"))
-    assert evaluation.overall.images == 3 and evaluation.overall.manipulated == 2
-    assert set(evaluation.overall.recall_by_kind) == {"copy_move", "metadata"}
+    assert evaluation.overall.images == 4 and evaluation.overall.manipulated == 3
+    assert set(evaluation.overall.recall_by_kind) == {"copy_move", "metadata", "retype"}
+    assert evaluation.overall.false_positive_rate == 0.0
+    # the page is read first, as the app does, so the raised total is caught; pixels alone miss it
+    assert evaluation.overall.recall_by_kind["retype"] == 1.0 and evaluation.pixels_only.recall_by_kind["retype"] == 0.0
+    assert evaluation.ocr_seconds_p50 > 0
     assert evaluation.overall.roc_auc is not None and 0.0 <= evaluation.overall.roc_auc <= 1.0
     assert evaluation.pixel_f1 is not None
     assert evaluation.seconds_p50 > 0 and evaluation.seconds_p95 >= evaluation.seconds_p50
     table = evaluation.table()
-    assert "plain ELA" in table and "copy_move" in table
+    assert "plain ELA" in table and "copy_move" in table and "pixels only" in table
 
 
 def test_evaluate_command_refuses_a_missing_folder_in_one_line(tmp_path):

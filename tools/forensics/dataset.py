@@ -6,6 +6,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -77,13 +78,16 @@ class ImageAnalysis:
     analysed_shape: tuple[int, int] = (0, 0)
     scale: float = 1.0
     error: str = ""
+    ocr_seconds: float = 0.0  # reading the text (shared with extraction in the app), apart from `seconds`
     pixel_f1: float | None = None
     ela_pixel_f1: float | None = None
 
 
-def analyse_image(path: Path, keep_maps: bool = False, model=None) -> ImageAnalysis:
+def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bool = False) -> ImageAnalysis:
     """Intake plus every image signal (no reuse: each generated image stands alone), timed. With `keep_maps`,
-    the combined map staff would see: scaled by the fused probability when a fusion `model` is given."""
+    the combined map staff would see: scaled by the fused probability when a fusion `model` is given. With
+    `read_text`, OCR reads the page first, as the app does, so the consistency check runs (its time is kept apart:
+    in the app the same reading serves extraction)."""
     from credlift.errors import UnsupportedFileError
     from credlift.tools.forensics.assess import fuse, run_signals
     from credlift.tools.forensics.heatmap import combine_heatmaps
@@ -95,15 +99,22 @@ def analyse_image(path: Path, keep_maps: bool = False, model=None) -> ImageAnaly
         upload = load_upload(path)
     except UnsupportedFileError as error:
         return ImageAnalysis(signals=[], seconds=time.perf_counter() - started, error=str(error))
-    run = run_signals(upload, _signals())
-    seconds = time.perf_counter() - started
+    lines, ocr_seconds = None, 0.0
+    if read_text:
+        from credlift.tools.extraction.ocr import run_ocr
+
+        ocr_started = time.perf_counter()
+        lines = run_ocr(upload.rgb)
+        ocr_seconds = time.perf_counter() - ocr_started
+    run = run_signals(upload, _signals(), ocr_lines=lines)
+    seconds = time.perf_counter() - started - ocr_seconds
     combined = None
     if keep_maps:
         probability, threshold = fuse(run.signals, model)[:2] if model is not None else (None, None)
         combined = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
     return ImageAnalysis(signals=run.signals, seconds=seconds, combined_heat=combined,
                          plain_ela=run.plain_ela if keep_maps else None, analysed_shape=upload.rgb.shape[:2],
-                         scale=upload.scale)
+                         scale=upload.scale, ocr_seconds=ocr_seconds)
 
 
 _SIGNALS = None
@@ -118,13 +129,14 @@ def _signals():
     return _SIGNALS
 
 
-def analyse_many(paths: list[Path], keep_maps: bool = False, workers: int | None = None) -> list[ImageAnalysis]:
+def analyse_many(paths: list[Path], keep_maps: bool = False, workers: int | None = None,
+                 read_text: bool = False) -> list[ImageAnalysis]:
     """In parallel processes when there are several cores (features only; timings then run side by side)."""
     workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
     if workers <= 1 or len(paths) < 8:
-        return [analyse_image(p, keep_maps) for p in paths]
+        return [analyse_image(p, keep_maps, read_text=read_text) for p in paths]
     with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-        return list(pool.map(analyse_image, paths, [keep_maps] * len(paths), chunksize=4))
+        return list(pool.map(partial(analyse_image, keep_maps=keep_maps, read_text=read_text), paths, chunksize=4))
 
 
 def _single_threaded() -> None:

@@ -14,6 +14,9 @@ from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, with_decisive_evidence
 from credlift.tools.forensics.heatmap import MARK_THRESHOLD
 
+# signals that read what the page says rather than how its pixels were made (left out of the `pixels_only` slice)
+CONTENT_SIGNALS = ("consistency",)
+
 
 class SliceMetrics(BaseModel):
     """Figures on one subset of images at a fixed threshold."""
@@ -34,6 +37,8 @@ class AuthenticityEvaluation(BaseModel):
     overall: SliceMetrics
     by_capture: dict[str, SliceMetrics]
     equal_quality: SliceMetrics
+    pixels_only: SliceMetrics | None = Field(default=None, description="the same threshold without the content "
+                                             "consistency check: what the pixels and metadata alone catch")
     pixel_f1: float | None = Field(default=None, description="mean per-image F1 of the thresholded heatmap vs tamper boxes")
     pixel_f1_by_kind: dict[str, float] = Field(default_factory=dict)
     ela_baseline: SliceMetrics
@@ -41,6 +46,7 @@ class AuthenticityEvaluation(BaseModel):
     ela_baseline_pixel_f1: float | None = None
     seconds_p50: float
     seconds_p95: float
+    ocr_seconds_p50: float = Field(default=0.0, description="reading the page, which extraction shares in the app")
     failed_images: int = 0
 
     def table(self) -> str:
@@ -58,15 +64,19 @@ class AuthenticityEvaluation(BaseModel):
                     f"{fmt(m.false_positive_rate):>8}{fmt(m.recall):>8}")
 
         lines.append(row("all (fusion)", self.overall))
+        if self.pixels_only is not None:
+            lines.append(row("all (pixels only)", self.pixels_only))
         lines.append(row("all (plain ELA)", self.ela_baseline))
         lines.append(row("equal JPEG quality", self.equal_quality))
         for capture, metrics in sorted(self.by_capture.items()):
             lines.append(row(f"capture={capture}", metrics))
-        lines += ["", f"{'recall per tamper kind':<24}{'n':>5}{'fusion':>9}{'plain ELA':>11}{'equal-q':>9}"]
+        lines += ["", f"{'recall per tamper kind':<24}{'n':>5}{'fusion':>9}{'pixels':>9}{'plain ELA':>11}{'equal-q':>9}"]
         for kind in sorted(self.overall.recall_by_kind):
             eq = self.equal_quality.recall_by_kind.get(kind)
+            pixels = self.pixels_only.recall_by_kind.get(kind) if self.pixels_only is not None else None
             lines.append(f"{kind:<24}{self.overall.count_by_kind.get(kind, 0):>5}"
-                         f"{self.overall.recall_by_kind[kind]:>9.3f}{self.ela_baseline.recall_by_kind.get(kind, 0.0):>11.3f}"
+                         f"{self.overall.recall_by_kind[kind]:>9.3f}{(f'{pixels:.3f}' if pixels is not None else '-'):>9}"
+                         f"{self.ela_baseline.recall_by_kind.get(kind, 0.0):>11.3f}"
                          f"{(f'{eq:.3f}' if eq is not None else '-'):>9}")
         lines += ["", f"recall per kind and capture:"]
         for capture, metrics in sorted(self.by_capture.items()):
@@ -77,7 +87,8 @@ class AuthenticityEvaluation(BaseModel):
         lines += ["", f"pixel-level F1 of the heatmap: {pf} (plain ELA map: {bf})"]
         if self.pixel_f1_by_kind:
             lines.append("  by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(self.pixel_f1_by_kind.items())))
-        lines.append(f"time per image (intake + all signals): p50 {self.seconds_p50:.3f} s, p95 {self.seconds_p95:.3f} s")
+        lines.append(f"time per image (intake + all signals): p50 {self.seconds_p50:.3f} s, p95 {self.seconds_p95:.3f} s; "
+                     f"reading the page first (OCR, shared with extraction): p50 {self.ocr_seconds_p50:.3f} s")
         lines.append(f"plain ELA baseline threshold (set for the same FPR on this set, favouring it): "
                      f"{self.ela_baseline_threshold:.4f}")
         if self.failed_images:
@@ -121,7 +132,7 @@ def pixel_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
 def evaluate_image(label: LabelledImage, model: FusionModel | None = None) -> ImageAnalysis:
     """One image: signals, time, and the pixel F1 of the map staff see (scaled by `model`'s probability) and of
     plain ELA against the tamper boxes."""
-    analysis = analyse_image(label.path, keep_maps=True, model=model)
+    analysis = analyse_image(label.path, keep_maps=True, model=model, read_text=True)
     if label.is_manipulated and label.tamper_boxes and analysis.combined_heat is not None:
         truth = box_mask(analysis.analysed_shape, label.tamper_boxes, analysis.scale)
         if truth.any():
@@ -178,8 +189,10 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
     labels = [label for label, _ in kept]
     analyses = [a for _, a in kept]
     features = np.stack([feature_vector(a.signals) for a in analyses])
-    scores = np.array([with_decisive_evidence(p, a.signals)
-                       for p, a in zip(model.predict_proba(features)[:, 1], analyses)])
+    fused = model.predict_proba(features)[:, 1]
+    scores = np.array([with_decisive_evidence(p, a.signals) for p, a in zip(fused, analyses)])
+    pixel_scores = np.array([with_decisive_evidence(p, [s for s in a.signals if s.name not in CONTENT_SIGNALS])
+                             for p, a in zip(fused, analyses)])
     threshold = float(model.threshold)
     ela_scores = np.array([_signal_detail(a, "ela", "plain_ela") for a in analyses])
     y = np.array([label.is_manipulated for label in labels], bool)
@@ -205,11 +218,13 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
     return AuthenticityEvaluation(
         data_dir=str(data_dir), model_version=str(getattr(model, "version_", "fusion")), threshold=threshold,
         overall=overall, by_capture=by_capture, equal_quality=equal,
+        pixels_only=slice_metrics(labels, pixel_scores, threshold),
         pixel_f1=round(float(np.mean(f1s)), 4) if f1s else None,
         pixel_f1_by_kind={k: round(float(np.mean(v)), 4) for k, v in f1_kind.items()},
         ela_baseline=slice_metrics(labels, ela_scores, ela_threshold), ela_baseline_threshold=ela_threshold,
         ela_baseline_pixel_f1=round(float(np.mean(ela_f1s)), 4) if ela_f1s else None,
         seconds_p50=round(float(np.percentile(seconds, 50)), 4), seconds_p95=round(float(np.percentile(seconds, 95)), 4),
+        ocr_seconds_p50=round(float(np.percentile([a.ocr_seconds for a in analyses], 50)), 4),
         failed_images=failed,
     )
 

@@ -22,7 +22,7 @@ from credlift.tools.forensics.features import FEATURE_NAMES
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_PATH = MODEL_DIR / "fusion.joblib"
 DEFAULT_CARD_PATH = MODEL_DIR / "fusion_card.json"
-MODEL_VERSION = "fusion-3"
+MODEL_VERSION = "fusion-4"
 
 
 class FusionModel(BaseEstimator, ClassifierMixin):
@@ -111,13 +111,15 @@ def default_fusion_model() -> FusionModel | None:
 def fallback_probability(features: dict[str, float]) -> float:
     """Without a trained model: noisy-OR of the signal scores, so the app still works before training."""
     keep = 1.0
-    for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local"):
+    for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
+                 "consistency"):
         keep *= 1.0 - 0.9 * float(features.get(name, 0.0))
     return float(1.0 - keep)
 
 
-# Evidence that is conclusive on its own: an editor or generator named in the file, generator upsampling traces.
-DECISIVE = {"metadata": 0.85, "ai_generation": 0.9}
+# Evidence that is conclusive on its own: an editor or generator named in the file, generator upsampling traces,
+# printed values that contradict the codes and sums on the same page.
+DECISIVE = {"metadata": 0.85, "ai_generation": 0.9, "consistency": 0.85}
 
 
 def with_decisive_evidence(probability: float, signals) -> float:

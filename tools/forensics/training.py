@@ -21,8 +21,9 @@ TRACE_SEEDS = (1004, 1005, 1006)
 TRACE_TAMPER_RATE = 0.7
 VALIDATION_SEED = None
 RESERVED_SEEDS = {202: "the authenticity evaluation set", 101: "extraction's evaluation set"}
-# authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set
-TARGET_FPR = 0.015
+# authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set and
+# for the content check's own false positives (1 of 590 honest training pages)
+TARGET_FPR = 0.02
 # fusion estimators tried; the one with the best out-of-fold ROC-AUC is kept
 ESTIMATORS = ("logistic", "trees")
 
@@ -156,7 +157,7 @@ def fit_fusion(X: np.ndarray, y: np.ndarray, labels: list, signals: list, seeds:
     model.fit(X, y)
     model.version_ = MODEL_VERSION
     card = {
-        "model": f"FusionModel(estimator={model.estimator!r}), calibrated over 5 folds; noisy-OR with decisive metadata/AI evidence",
+        "model": f"FusionModel(estimator={model.estimator!r}), calibrated over 5 folds; noisy-OR with decisive metadata, AI and content-consistency evidence",
         "estimator_out_of_fold_roc_auc": comparison,
         "version": MODEL_VERSION,
         "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -56,6 +56,13 @@ def rotation_from_lines(lines: list[OcrLine]) -> int:
 
 
 def record_from_lines(lines: list[OcrLine], quality: PhotoQuality | None = None, rotation_degrees: int = 0) -> CredentialRecord:
+    return record_and_sources(lines, quality, rotation_degrees)[0]
+
+
+def record_and_sources(lines: list[OcrLine], quality: PhotoQuality | None = None,
+                       rotation_degrees: int = 0) -> tuple[CredentialRecord, dict[str, int]]:
+    """The record, and for each field read the index (in `lines`) of the OCR line it was read from."""
+    sources: dict[str, int] = {}
     page = PageLayout(lines)
     guess = classify_page(page)
     record = CredentialRecord(type=guess.credential_type, backend="ocr", type_confidence=guess.confidence,
@@ -66,6 +73,8 @@ def record_from_lines(lines: list[OcrLine], quality: PhotoQuality | None = None,
         for key, reading in parsed.fields.items():
             record.fields[key] = reading.value
             record.confidence[key] = reading.confidence
+            if reading.line_index is not None:
+                sources[key] = reading.line_index
         for code in parsed.warnings:
             _warn(record, code, warning_text(code))
         if record.type in ("cet4", "cet6"):
@@ -74,7 +83,7 @@ def record_from_lines(lines: list[OcrLine], quality: PhotoQuality | None = None,
             if coded and coded != record.type and not _title_says_level(page):
                 record.type = coded
     _add_quality_warnings(record, quality, page, rotation_degrees)
-    return record
+    return record, sources
 
 
 def _title_says_level(page: PageLayout) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from credlift.tools.forensics.signals.ai_generation import AiGenerationSignal
 from credlift.tools.forensics.signals.base import ForensicSignal
 from credlift.tools.forensics.signals.compression import CompressionSignal
+from credlift.tools.forensics.signals.consistency import ConsistencySignal
 from credlift.tools.forensics.signals.copy_move import CopyMoveSignal
 from credlift.tools.forensics.signals.document import DocumentSignal
 from credlift.tools.forensics.signals.ela import ErrorLevelSignal
@@ -14,7 +15,9 @@ from credlift.tools.forensics.signals.noise import NoiseSignal
 from credlift.tools.forensics.signals.reuse import ReuseSignal
 from credlift.tools.forensics.signals.trace import TraceNetSignal
 
-# Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model).
+# Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model). The
+# others weigh in after the model: consistency (what the page says, read by OCR) as decisive evidence, reuse
+# (other uploads) in the verdict.
 IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
                  "grid", "trace")
 
@@ -22,7 +25,7 @@ IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "docume
 def default_signals(include_reuse: bool = True) -> list[ForensicSignal]:
     signals: list[ForensicSignal] = [MetadataSignal(), ErrorLevelSignal(), CompressionSignal(), NoiseSignal(),
                                      CopyMoveSignal(), DocumentSignal(), AiGenerationSignal(),
-                                     LocalInconsistencySignal(), GridCellSignal(), TraceNetSignal()]
+                                     LocalInconsistencySignal(), GridCellSignal(), TraceNetSignal(), ConsistencySignal()]
     if include_reuse:
         signals.append(ReuseSignal())
     return signals

@@ -1,0 +1,84 @@
+"""Content consistency: what the page prints contradicts what the page itself encodes (a document-aware check).
+
+A forger changes the value that matters (a total score, a level, a digit of a number) and leaves the rest as it
+was: the parts no longer add up to the total, the level printed is not the level coded in the certificate number,
+the year or school code in the number no longer fits the page, the ID number's check digit fails. The signal reads
+the lines OCR found with the embedded layout parsers and runs the field validators on them; only findings that an
+edit explains count. A field that could not be read, a number too short to parse (OCR drops digits), a date the
+holder was too young for, the account's name: none of these says anything about the pixels, so none counts here
+(the policy engine still weighs every finding).
+
+Without OCR lines (the forensics evaluation of pixels alone, or a page OCR found nothing on) the signal abstains.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from credlift.domain.authenticity import Box, SignalReport
+from credlift.domain.credential import ValidationFinding
+from credlift.tools.forensics.context import AnalysisContext
+
+#: validator findings an edited value explains: a printed value contradicts a code or sum elsewhere on the page
+EDIT_FINDINGS = frozenset({
+    "CET_PARTS_SUM", "CET_SCORE_RANGE", "CET_LEVEL_MISMATCH", "CET_SESSION_MISMATCH", "CET_ADMISSION_MISMATCH",
+    "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "BIRTH_DATE_MISMATCH", "GENDER_MISMATCH",
+    "ID_NUMBER_CHECKSUM", "ID_NUMBER_COMPONENT",
+    "GRAD_NUMBER_LEVEL", "GRAD_NUMBER_SCHOOLING_TYPE", "DEGREE_NUMBER_LEVEL", "CET_NUMBER_LEVEL",
+    "CET_NUMBER_SITTING", "CET_ADMISSION_LEVEL", "CET_ADMISSION_SITTING", "VOC_NUMBER_LEVEL", "VOC_NUMBER_PROVINCE",
+    "VOC_NUMBER_ISSUER", "AWARD_NUMBER_LEVEL", "AWARD_NUMBER_SCOPE", "AWARD_NUMBER_COMPETITION", "AWARD_NUMBER_YEAR",
+    "QUAL_NUMBER_LEVEL", "QUAL_NUMBER_PROVINCE",
+})
+#: a mismatch between a printed value and a code inside a number: either side may be the edited one
+NUMBER_CODED = frozenset({"LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "CET_LEVEL_MISMATCH",
+                          "CET_SESSION_MISMATCH"})
+ONE_CONTRADICTION = 0.85
+TWO_CONTRADICTIONS = 0.95
+
+
+class ConsistencySignal:
+    name = "consistency"
+
+    def analyse(self, ctx: AnalysisContext) -> SignalReport:
+        if not ctx.ocr_lines:
+            return SignalReport(name=self.name, score=0.0, summary="The page's text was not read, so it was not "
+                                "checked against itself.", details={"checked": False})
+        from credlift.tools.extraction.backends.ocr_backend import record_and_sources
+        from credlift.tools.extraction.validators import validate_credential
+
+        record, sources = record_and_sources(ctx.ocr_lines)
+        findings = [f for f in validate_credential(record).findings
+                    if f.severity == "error" and f.code in EDIT_FINDINGS]
+        codes = sorted({f.code for f in findings})
+        score = 0.0 if not codes else ONE_CONTRADICTION if len(codes) == 1 else TWO_CONTRADICTIONS
+        lines = sorted({index for f in findings for index in _lines_of(f, sources)})
+        boxes = [Box(x=int(b[0]), y=int(b[1]), w=int(b[2]), h=int(b[3])) for b in (ctx.ocr_lines[i].box for i in lines)]
+        ctx.record_heatmap(self.name, _line_map(ctx, boxes))
+        if codes:
+            summary = ("What the page prints contradicts what it encodes, as when a value was edited: "
+                       + " ".join(f.message for f in findings[:3]))
+        else:
+            summary = "The values printed agree with each other and with the codes in the document's numbers."
+        return SignalReport(name=self.name, score=score, boxes=boxes, summary=summary,
+                            details={"checked": True, "contradictions": len(codes), "codes": ",".join(codes),
+                                     "credential_type": record.type})
+
+
+def _lines_of(finding: ValidationFinding, sources: dict[str, int]) -> list[int]:
+    """The OCR lines to look at: the field named (a total that the parts do not make is the edited side), and for a
+    code inside a number, the number too (either side may have been edited)."""
+    fields = {finding.field} if finding.field else set()
+    if finding.code in NUMBER_CODED or finding.code.endswith(("_LEVEL", "_SITTING", "_YEAR", "_SCOPE", "_COMPETITION",
+                                                               "_PROVINCE", "_ISSUER", "_SCHOOLING_TYPE")):
+        fields.add("certificate_number")
+    return [sources[name] for name in fields if name in sources]
+
+
+def _line_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
+    """The contradicting lines (1) on the work-scale grid every map uses; the staff map weighs it by the score."""
+    heat = np.zeros(ctx.work_gray.shape, np.float32)
+    scale = ctx.work_scale
+    for box in boxes:
+        x0, y0 = int(box.x * scale), int(box.y * scale)
+        x1, y1 = int(np.ceil((box.x + box.w) * scale)), int(np.ceil((box.y + box.h) * scale))
+        heat[max(0, y0):y1, max(0, x0):x1] = 1.0
+    return heat

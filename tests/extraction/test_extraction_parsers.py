@@ -93,3 +93,18 @@ def test_full_width_text_dates_and_scores_are_normalised():
     assert parse_date("2021.07.01") == "2021-07-01" and parse_date("2021年2月30日") == "2021-02"
     assert parse_score("５３２") == 532 and parse_score("180.5") == 180.5 and parse_score("l8O") == 180
     assert parse_score("--") is None
+
+
+def test_the_award_scope_is_read_from_the_award_not_from_a_school_named_international():
+    """陕西国际商贸学院 holds 国际 (international): the scope is the one the award line prints (赛区, provincial)."""
+    from credlift.evals.synth import SynthSpec, render_credential
+    from credlift.tools.extraction.ocr import read_page
+    from credlift.tools.intake import load_upload
+
+    sample = render_credential(SynthSpec(type="award", seed=259, fields={
+        "school": "陕西国际商贸学院", "competition": "全国大学生数学建模竞赛", "award_scope": "provincial"}))
+    page = read_page(load_upload(sample.image_bytes, "award.jpg").rgb)
+    record = record_from_lines(page.lines, page.quality)
+    assert "国际" in "".join(line.text for line in page.lines)
+    assert record.fields["school"] == "陕西国际商贸学院"
+    assert record.fields["award_scope"] == "provincial"

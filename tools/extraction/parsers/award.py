@@ -57,8 +57,13 @@ class AwardParser(CredentialParser):
             name = clean(competition).replace(" ", "")
             if name in compact:
                 parsed.set("competition", competition, 0.95)
-                text = compact.replace(name, "")  # the scope is what the page adds, not the 全国 of the name
+                compact = compact.replace(name, "")  # the scope is what the page adds, not the 全国 of the name
                 break
+        # nor the 国际 of a school (陕西国际商贸学院) or an organiser's 全国
+        for name in (parsed.get("school"), *KNOWN_ORGANISERS):
+            if name:
+                compact = compact.replace(clean(str(name)).replace(" ", ""), "")
+        text = compact
         for word, level in _LEVELS:
             if word in text:
                 parsed.set("award_level", level, 0.95)

@@ -87,6 +87,15 @@ def test_an_admission_number_for_another_sitting_is_reported():
     assert "CET_ADMISSION_MISMATCH" in codes(cet_record(admission_number=other))
 
 
+def test_report_and_admission_numbers_from_two_test_sites_are_reported():
+    other_site = numbers.make_cet_report_number(2021, 6, "cet4", "110070", 1234)  # one digit of the site copied over
+    record = cet_record(certificate_number=other_site)
+    assert codes(record) == ["CET_SITE_MISMATCH"]
+    finding = validate_credential(record, today=TODAY).findings[0]
+    assert "110070" in finding.message and "110010" in finding.message and "考点代码" in finding.message_zh
+    assert codes(cet_record()) == []
+
+
 @pytest.mark.parametrize("number, code", [
     ("1234", "CET_NUMBER_LENGTH"),
     ("213111001001234", "CET_NUMBER_SITTING"),

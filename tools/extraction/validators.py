@@ -46,6 +46,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "CET_SCORE_RANGE": ("The {field} score {found} is above its maximum of {expected}.", "{field} 分数 {found} 超过满分 {expected}。"),
     "CET_ADMISSION_MISMATCH": ("The admission number is for {found}, which does not match the report ({expected}).",
                                "准考证号对应 {found}，与成绩报告单（{expected}）不一致。"),
+    "CET_SITE_MISMATCH": ("The test site coded in the report number ({expected}) is not the one in the admission number ({found}).",
+                          "成绩报告单编号中的考点代码（{expected}）与准考证号中的考点代码（{found}）不一致。"),
     "DATE_INVALID": ("The {field} '{found}' is not a valid date.", "{field}“{found}”不是有效日期。"),
     "DATE_IN_FUTURE": ("The {field} {found} is in the future.", "{field} {found} 晚于今天。"),
     "DATE_TOO_EARLY": ("The {field} {found} is before the holder could have earned this credential (born {expected}).",
@@ -216,6 +218,10 @@ def _check_cet(record: CredentialRecord, parsed, findings: list[ValidationFindin
             found = f"{_cet_name(parsed_admission.level)} {parsed_admission.exam_session}"
             if parsed_admission.level != record.type or (session and parsed_admission.exam_session != str(session)[:7]):
                 findings.append(finding("CET_ADMISSION_MISMATCH", field="admission_number", expected=expected, found=found))
+            if parsed is not None and parsed.site_code != parsed_admission.site_code:
+                # both numbers carry the test site where the holder sat the exam
+                findings.append(finding("CET_SITE_MISMATCH", field="admission_number", expected=parsed.site_code,
+                                        found=parsed_admission.site_code))
 
 
 def _check_number_consistency(record: CredentialRecord, parsed, findings: list[ValidationFinding]) -> None:

@@ -2,7 +2,8 @@
 
 A forger changes the value that matters (a total score, a level, a digit of a number) and leaves the rest as it
 was: the parts no longer add up to the total, the level printed is not the level coded in the certificate number,
-the year or school code in the number no longer fits the page, the ID number's check digit fails. The signal reads
+the year or school code in the number no longer fits the page, the report and admission numbers of a CET report name
+different test sites, the ID number's check digit fails. The signal reads
 the lines OCR found with the embedded layout parsers and runs the field validators on them; only findings that an
 edit explains count. A field that could not be read, a number too short to parse (OCR drops digits), a date the
 holder was too young for, the account's name: none of these says anything about the pixels, so none counts here
@@ -21,7 +22,7 @@ from credlift.tools.forensics.context import AnalysisContext
 #: validator findings an edited value explains: a printed value contradicts a code or sum elsewhere on the page
 EDIT_FINDINGS = frozenset({
     "CET_PARTS_SUM", "CET_SCORE_RANGE", "CET_LEVEL_MISMATCH", "CET_SESSION_MISMATCH", "CET_ADMISSION_MISMATCH",
-    "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "BIRTH_DATE_MISMATCH", "GENDER_MISMATCH",
+    "CET_SITE_MISMATCH", "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "BIRTH_DATE_MISMATCH", "GENDER_MISMATCH",
     "ID_NUMBER_CHECKSUM", "ID_NUMBER_COMPONENT",
     "GRAD_NUMBER_LEVEL", "GRAD_NUMBER_SCHOOLING_TYPE", "DEGREE_NUMBER_LEVEL", "CET_NUMBER_LEVEL",
     "CET_NUMBER_SITTING", "CET_ADMISSION_LEVEL", "CET_ADMISSION_SITTING", "VOC_NUMBER_LEVEL", "VOC_NUMBER_PROVINCE",
@@ -30,7 +31,7 @@ EDIT_FINDINGS = frozenset({
 })
 #: a mismatch between a printed value and a code inside a number: either side may be the edited one
 NUMBER_CODED = frozenset({"LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "CET_LEVEL_MISMATCH",
-                          "CET_SESSION_MISMATCH"})
+                          "CET_SESSION_MISMATCH", "CET_SITE_MISMATCH"})
 ONE_CONTRADICTION = 0.85
 TWO_CONTRADICTIONS = 0.95
 

@@ -64,3 +64,14 @@ def test_a_field_ocr_could_not_read_is_not_evidence_of_an_edit(honest_page):
     assert len(without_number) == len(lines) - 1
     signal = ConsistencySignal().analyse(AnalysisContext(upload=upload, ocr_lines=without_number))
     assert signal.details["checked"] is True and signal.score == 0.0  # the validators report CERT_NUMBER_MISSING
+
+
+def test_a_contradiction_about_the_holder_is_described_without_quoting_personal_data():
+    from credlift.domain.credential import ValidationFinding
+    from credlift.tools.forensics.signals.consistency import _staff_sentence
+
+    birth = ValidationFinding(code="BIRTH_DATE_MISMATCH", field="birth_date",
+                              message="The birth date printed (1999-03-12) differs from the one in the ID number.")
+    assert "1999" not in _staff_sentence(birth) and "BIRTH_DATE_MISMATCH" in _staff_sentence(birth)
+    total = ValidationFinding(code="CET_PARTS_SUM", field="total_score", message="The part scores add up to 625.")
+    assert _staff_sentence(total) == total.message

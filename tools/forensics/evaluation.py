@@ -70,12 +70,13 @@ class AuthenticityEvaluation(BaseModel):
         lines.append(row("equal JPEG quality", self.equal_quality))
         for capture, metrics in sorted(self.by_capture.items()):
             lines.append(row(f"capture={capture}", metrics))
-        lines += ["", f"{'recall per tamper kind':<24}{'n':>5}{'fusion':>9}{'pixels':>9}{'plain ELA':>11}{'equal-q':>9}"]
+        lines += ["", f"{'recall per tamper kind':<24}{'n':>5}{'fusion':>9}{'pixels':>9}{'plain ELA':>11}"
+                      f"{'equal-q':>9}"]
         for kind in sorted(self.overall.recall_by_kind):
             eq = self.equal_quality.recall_by_kind.get(kind)
             pixels = self.pixels_only.recall_by_kind.get(kind) if self.pixels_only is not None else None
-            lines.append(f"{kind:<24}{self.overall.count_by_kind.get(kind, 0):>5}"
-                         f"{self.overall.recall_by_kind[kind]:>9.3f}{(f'{pixels:.3f}' if pixels is not None else '-'):>9}"
+            lines.append(f"{kind:<24}{self.overall.count_by_kind.get(kind, 0):>5}{self.overall.recall_by_kind[kind]:>9.3f}"
+                         f"{(f'{pixels:.3f}' if pixels is not None else '-'):>9}"
                          f"{self.ela_baseline.recall_by_kind.get(kind, 0.0):>11.3f}"
                          f"{(f'{eq:.3f}' if eq is not None else '-'):>9}")
         lines += ["", f"recall per kind and capture:"]
@@ -87,8 +88,9 @@ class AuthenticityEvaluation(BaseModel):
         lines += ["", f"pixel-level F1 of the heatmap: {pf} (plain ELA map: {bf})"]
         if self.pixel_f1_by_kind:
             lines.append("  by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(self.pixel_f1_by_kind.items())))
-        lines.append(f"time per image (intake + all signals): p50 {self.seconds_p50:.3f} s, p95 {self.seconds_p95:.3f} s; "
-                     f"reading the page first (OCR, shared with extraction): p50 {self.ocr_seconds_p50:.3f} s")
+        lines.append(f"time per image (intake + all signals): p50 {self.seconds_p50:.3f} s, "
+                     f"p95 {self.seconds_p95:.3f} s; reading the page first (OCR, shared with extraction): "
+                     f"p50 {self.ocr_seconds_p50:.3f} s")
         lines.append(f"plain ELA baseline threshold (set for the same FPR on this set, favouring it): "
                      f"{self.ela_baseline_threshold:.4f}")
         if self.failed_images:

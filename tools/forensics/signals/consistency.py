@@ -22,8 +22,8 @@ from credlift.tools.forensics.context import AnalysisContext
 #: validator findings an edited value explains: a printed value contradicts a code or sum elsewhere on the page
 EDIT_FINDINGS = frozenset({
     "CET_PARTS_SUM", "CET_SCORE_RANGE", "CET_LEVEL_MISMATCH", "CET_SESSION_MISMATCH", "CET_ADMISSION_MISMATCH",
-    "CET_SITE_MISMATCH", "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "BIRTH_DATE_MISMATCH", "GENDER_MISMATCH",
-    "ID_NUMBER_CHECKSUM", "ID_NUMBER_COMPONENT",
+    "CET_SITE_MISMATCH", "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "BIRTH_DATE_MISMATCH",
+    "GENDER_MISMATCH", "ID_NUMBER_CHECKSUM", "ID_NUMBER_COMPONENT",
     "GRAD_NUMBER_LEVEL", "GRAD_NUMBER_SCHOOLING_TYPE", "DEGREE_NUMBER_LEVEL", "CET_NUMBER_LEVEL",
     "CET_NUMBER_SITTING", "CET_ADMISSION_LEVEL", "CET_ADMISSION_SITTING", "VOC_NUMBER_LEVEL", "VOC_NUMBER_PROVINCE",
     "VOC_NUMBER_ISSUER", "AWARD_NUMBER_LEVEL", "AWARD_NUMBER_SCOPE", "AWARD_NUMBER_COMPETITION", "AWARD_NUMBER_YEAR",
@@ -32,6 +32,8 @@ EDIT_FINDINGS = frozenset({
 #: a mismatch between a printed value and a code inside a number: either side may be the edited one
 NUMBER_CODED = frozenset({"LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "CET_LEVEL_MISMATCH",
                           "CET_SESSION_MISMATCH", "CET_SITE_MISMATCH"})
+#: findings on these fields would quote personal data in the summary staff and logs see
+PERSONAL_FIELDS = frozenset({"birth_date", "gender", "id_number", "holder_name"})
 ONE_CONTRADICTION = 0.85
 TWO_CONTRADICTIONS = 0.95
 
@@ -56,12 +58,22 @@ class ConsistencySignal:
         ctx.record_heatmap(self.name, _line_map(ctx, boxes))
         if codes:
             summary = ("What the page prints contradicts what it encodes, as when a value was edited: "
-                       + " ".join(f.message for f in findings[:3]))
+                       + " ".join(_staff_sentence(f) for f in findings[:3]))
         else:
             summary = "The values printed agree with each other and with the codes in the document's numbers."
         return SignalReport(name=self.name, score=score, boxes=boxes, summary=summary,
                             details={"checked": True, "contradictions": len(codes), "codes": ",".join(codes),
                                      "credential_type": record.type})
+
+
+def _staff_sentence(finding: ValidationFinding) -> str:
+    """The validator's sentence, unless it would quote personal data (a birth date, gender or ID number)."""
+    if finding.field == "id_number":
+        return f"The ID number fails its own check digit or components ({finding.code}; value not shown)."
+    if finding.field in PERSONAL_FIELDS:
+        field = finding.field.replace("_", " ")
+        return f"The printed {field} does not agree with the ID number ({finding.code}; values not shown)."
+    return finding.message
 
 
 def _lines_of(finding: ValidationFinding, sources: dict[str, int]) -> list[int]:

@@ -116,8 +116,7 @@ def compare_authenticity(dataset: Path, workers: int | None = None) -> Authentic
     """
     from credlift.tools.forensics.dataset import analyse_many, read_labels
     from credlift.tools.forensics.evaluation import slice_metrics
-    from credlift.tools.forensics.features import feature_vector
-    from credlift.tools.forensics.fusion import default_fusion_model, fallback_probability, with_decisive_evidence
+    from credlift.tools.forensics.fusion import default_fusion_model, fallback_probability, fused_scores
     from credlift.tools.policy_parameters import load_policy_parameters
 
     labels = read_labels(dataset)
@@ -129,8 +128,7 @@ def compare_authenticity(dataset: Path, workers: int | None = None) -> Authentic
     y = np.array([label.is_manipulated for label in kept_labels], bool)
     model = default_fusion_model()
     if model is not None:
-        fused = model.predict_proba(np.stack([feature_vector(a.signals) for _, a in kept]))[:, 1]
-        fused = np.array([with_decisive_evidence(p, a.signals) for p, (_, a) in zip(fused, kept)])
+        fused = fused_scores(model, [a.signals for _, a in kept])
         threshold, version = float(model.threshold), str(getattr(model, "version_", "fusion"))
     else:
         fused = np.array([fallback_probability({r.name: r.score for r in a.signals}) for _, a in kept])

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 from sklearn.metrics import roc_auc_score
 
 from credlift.tools.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
-from credlift.tools.forensics.features import feature_vector
-from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, with_decisive_evidence
+from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, fused_scores
 from credlift.tools.forensics.heatmap import MARK_THRESHOLD
 
 # signals that read what the page says rather than how its pixels were made (left out of the `pixels_only` slice)
@@ -190,11 +189,8 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
     failed = len(labels) - len(kept)
     labels = [label for label, _ in kept]
     analyses = [a for _, a in kept]
-    features = np.stack([feature_vector(a.signals) for a in analyses])
-    fused = model.predict_proba(features)[:, 1]
-    scores = np.array([with_decisive_evidence(p, a.signals) for p, a in zip(fused, analyses)])
-    pixel_scores = np.array([with_decisive_evidence(p, [s for s in a.signals if s.name not in CONTENT_SIGNALS])
-                             for p, a in zip(fused, analyses)])
+    scores = fused_scores(model, [a.signals for a in analyses])
+    pixel_scores = fused_scores(model, [a.signals for a in analyses], leave_out=CONTENT_SIGNALS)
     threshold = float(model.threshold)
     ela_scores = np.array([_signal_detail(a, "ela", "plain_ela") for a in analyses])
     y = np.array([label.is_manipulated for label in labels], bool)

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from credlift.tools.forensics.features import FEATURE_NAMES
+from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_PATH = MODEL_DIR / "fusion.joblib"
@@ -127,3 +127,11 @@ def with_decisive_evidence(probability: float, signals) -> float:
     weight must not dilute a named editor)."""
     decisive = max((s.score for s in signals if s.name in DECISIVE and s.score >= DECISIVE[s.name]), default=0.0)
     return float(1.0 - (1.0 - probability) * (1.0 - decisive))
+
+
+def fused_scores(model: FusionModel, signal_lists: list, leave_out: tuple[str, ...] = ()) -> np.ndarray:
+    """The shipped score of many images at once (the model's probability, then the decisive evidence), as
+    `assess.fuse` scores one; signals named in `leave_out` do not count as evidence."""
+    probabilities = model.predict_proba(np.stack([feature_vector(signals) for signals in signal_lists]))[:, 1]
+    return np.array([with_decisive_evidence(p, [s for s in signals if s.name not in leave_out])
+                     for p, signals in zip(probabilities, signal_lists)])

@@ -63,13 +63,12 @@ class AwardParser(CredentialParser):
         for name in (parsed.get("school"), *KNOWN_ORGANISERS):
             if name:
                 compact = compact.replace(clean(str(name)).replace(" ", ""), "")
-        text = compact
         for word, level in _LEVELS:
-            if word in text:
+            if word in compact:
                 parsed.set("award_level", level, 0.95)
                 break
         for word, scope in _SCOPES:
-            if word in text:
+            if word in compact:
                 parsed.set("award_scope", scope, 0.9)
                 break
         accept = pattern_acceptor(_NUMBER, _fix_number)

@@ -9,6 +9,7 @@ from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.features import FEATURE_NAMES
 from credlift.tools.forensics.fusion import DEFAULT_CARD_PATH, DEFAULT_MODEL_PATH, FusionModel
 from credlift.tools.forensics.report import decide_verdict
+from credlift.tools.forensics.seeds import RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS
 
 
 def _signals(**scores: float) -> list[SignalReport]:
@@ -66,3 +67,12 @@ def test_shipped_model_and_card_match_the_features():
     assert card["features"] == list(FEATURE_NAMES)
     assert 202 not in card["training_seeds"] and 101 not in card["training_seeds"]
     assert abs(card["threshold"] - model.threshold) < 1e-6
+    # the card records what `credlift forensics train` (no options) would train on: the defaults reproduce it
+    assert card["training_seeds"] == list(TRAIN_SEEDS) and card["trace_seeds"] == list(TRACE_SEEDS)
+
+
+def test_training_sets_are_kept_apart():
+    """The fusion must never see the edit-trace network's training images (their outputs are overconfident there),
+    and neither may touch an evaluation seed."""
+    assert not set(TRAIN_SEEDS) & set(TRACE_SEEDS)
+    assert not (set(TRAIN_SEEDS) | set(TRACE_SEEDS)) & set(RESERVED_SEEDS)

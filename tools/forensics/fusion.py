@@ -22,7 +22,7 @@ from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_PATH = MODEL_DIR / "fusion.joblib"
 DEFAULT_CARD_PATH = MODEL_DIR / "fusion_card.json"
-MODEL_VERSION = "fusion-4"
+MODEL_VERSION = "fusion-5"
 
 
 class FusionModel(BaseEstimator, ClassifierMixin):

@@ -13,14 +13,9 @@ from credlift.tools.forensics.dataset import analyse_many, read_labels
 from credlift.tools.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
+from credlift.tools.forensics.seeds import RESERVED_SEEDS, TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS
 
-# the first seed trains the block detector, the others the fusion (kept apart so the fusion sees honest outputs)
-TRAIN_SEEDS = (1000, 1001, 1002, 1003)
-# the edit-trace network's own sets: edits only, 70% forged (more edited blocks to learn from)
-TRACE_SEEDS = (1004, 1005, 1006)
-TRACE_TAMPER_RATE = 0.7
 VALIDATION_SEED = None
-RESERVED_SEEDS = {202: "the authenticity evaluation set", 101: "extraction's evaluation set"}
 # authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set and
 # for the content check's own false positives (1 of 590 honest training pages)
 TARGET_FPR = 0.02

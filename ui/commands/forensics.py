@@ -5,6 +5,8 @@ from pathlib import Path
 
 import typer
 
+from credlift.tools.forensics.seeds import TRACE_SEEDS, TRAIN_SEEDS, seed_list
+
 
 def register(app: typer.Typer) -> None:
     forensics = typer.Typer(help="Authenticity forensics: train the fusion model, evaluate on a generated set.",
@@ -15,8 +17,8 @@ def register(app: typer.Typer) -> None:
         work_dir: Path = typer.Option(None, "--work-dir", help="where generated training sets are kept "
                                       "(default: <data_dir>/forensics)"),
         n: int = typer.Option(400, "--n", min=20, help="images per training seed"),
-        seeds: str = typer.Option("1000,1001,1002,1003", "--seeds", help="training seeds: the first for the block detector, the rest for the fusion"),
-        trace_seeds: str = typer.Option("1004,1005,1006", "--trace-seeds",
+        seeds: str = typer.Option(seed_list(TRAIN_SEEDS), "--seeds", help="training seeds: the first for the block detector, the rest for the fusion"),
+        trace_seeds: str = typer.Option(seed_list(TRACE_SEEDS), "--trace-seeds",
                                         help="seeds of the edit-trace network's training sets (forgeries only, "
                                         "70% forged); empty: keep the shipped network"),
         validation_seed: int = typer.Option(None, "--validation-seed", help="a held-out seed for the model card"),

@@ -4,7 +4,8 @@ Kept free of heavy imports so the command line can show the defaults without loa
 from __future__ import annotations
 
 # the first seed trains the block and grid detectors, the others the fusion (kept apart so the fusion sees
-# honest detector outputs); the fusion's learning curve was still rising at 1,100 images (OOF ROC-AUC 0.903; 0.921 at 2,300, 0.923 at 3,500), hence nine sets
+# honest detector outputs); the fusion's learning curve was still rising at 1,100 images (out-of-fold ROC-AUC
+# 0.903; 0.921 at 2,300, 0.923 at 3,500), hence nine sets
 TRAIN_SEEDS = (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012)
 # the edit-trace network's own sets: edits only, 70% forged (more edited blocks to learn from)
 TRACE_SEEDS = (1004, 1005, 1006)

@@ -17,7 +17,8 @@ def register(app: typer.Typer) -> None:
         work_dir: Path = typer.Option(None, "--work-dir", help="where generated training sets are kept "
                                       "(default: <data_dir>/forensics)"),
         n: int = typer.Option(400, "--n", min=20, help="images per training seed"),
-        seeds: str = typer.Option(seed_list(TRAIN_SEEDS), "--seeds", help="training seeds: the first for the block detector, the rest for the fusion"),
+        seeds: str = typer.Option(seed_list(TRAIN_SEEDS), "--seeds",
+                                  help="training seeds: the first for the block detector, the rest for the fusion"),
         trace_seeds: str = typer.Option(seed_list(TRACE_SEEDS), "--trace-seeds",
                                         help="seeds of the edit-trace network's training sets (forgeries only, "
                                         "70% forged); empty: keep the shipped network"),
@@ -34,15 +35,15 @@ def register(app: typer.Typer) -> None:
         from credlift.tools.forensics.training import train_fusion
 
         try:
-            seed_list = tuple(int(s) for s in seeds.split(",") if s.strip())
+            train_list = tuple(int(s) for s in seeds.split(",") if s.strip())
             trace_list = tuple(int(s) for s in trace_seeds.split(",") if s.strip())
         except ValueError:
             raise UserInputError(f"--seeds and --trace-seeds must be integers separated by commas, not "
                                  f"'{seeds}' / '{trace_seeds}'") from None
-        if not seed_list:
+        if not train_list:
             raise UserInputError("--seeds needs at least one seed")
         directory = work_dir or get_settings().data_dir / "forensics"
-        card = train_fusion(directory, n_per_seed=n, seeds=seed_list, trace_seeds=trace_list,
+        card = train_fusion(directory, n_per_seed=n, seeds=train_list, trace_seeds=trace_list,
                             validation_seed=validation_seed,
                             out=out or DEFAULT_MODEL_PATH, workers=workers, log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))

@@ -169,6 +169,25 @@ def test_another_persons_id_number_is_an_id_mismatch():
     assert "ID_MISMATCH" in codes(cet_record(), applicant=applicant(id_number=other))
 
 
+def test_a_degree_without_an_id_number_must_print_the_account_holders_birth_date_and_gender():
+    # the name edited onto someone else's certificate: the birth date and gender left behind are that person's
+    borrowed = graduation_record(id_number=None, birth_date="2000-08-01", gender="female")
+    report = validate_credential(borrowed, applicant=applicant(), today=TODAY)
+    found = {f.code: f for f in report.findings}
+    assert not report.ok and {"HOLDER_BIRTH_MISMATCH", "HOLDER_GENDER_MISMATCH"} <= set(found)
+    assert "2000-08-01" in found["HOLDER_BIRTH_MISMATCH"].message
+    assert "出生日期" in found["HOLDER_BIRTH_MISMATCH"].message_zh
+
+
+def test_a_degree_without_an_id_number_that_is_the_account_holders_passes():
+    report = validate_credential(graduation_record(id_number=None), applicant=applicant(), today=TODAY)
+    assert report.ok and not [f.code for f in report.findings if f.code.startswith("HOLDER_")]
+
+
+def test_without_an_account_the_printed_birth_date_is_not_compared_with_anyone():
+    assert "HOLDER_BIRTH_MISMATCH" not in codes(graduation_record(id_number=None, birth_date="2000-08-01"))
+
+
 def test_an_unreadable_name_is_a_warning_not_an_error():
     report = validate_credential(cet_record(holder_name=None), applicant=applicant(), today=TODAY)
     assert report.ok and "NAME_MISSING" in [f.code for f in report.findings]

@@ -124,6 +124,10 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "DOC_NAME_MISMATCH": (("DOC-NAME", "REV-MANUAL"),
                           "The name on the certificate does not match the account holder, so a person will check it.",
                           "证书上的姓名与账户持有人不一致，将由工作人员核实。"),
+    "DOC_HOLDER_MISMATCH": (("DOC-NAME", "REV-MANUAL"),
+                            "The ID number, birth date or gender on the certificate is not the account holder's, so a "
+                            "person will check it.",
+                            "证书上的身份证号码、出生日期或性别与账户持有人不一致，将由工作人员核实。"),
     "DOC_REGISTRY_MISMATCH": (("DOC-VALID", "REV-MANUAL"),
                               "The issuer's record does not match the certificate, so a person will check it.",
                               "发证机构的记录与证书不一致，将由工作人员核实。"),
@@ -137,10 +141,10 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
                        "A person reviewed the document and cleared it.",
                        "工作人员已人工审核并确认该证件。"),
 }
+# validation findings that the certificate belongs to someone other than the account holder (besides the name)
+HOLDER_CODES = frozenset({"ID_MISMATCH", "HOLDER_BIRTH_MISMATCH", "HOLDER_GENDER_MISMATCH"})
 _FIELD_ZH = {"total_score": "总分", "level": "学历层次", "degree_level": "学位级别", "skill_level": "技能等级",
              "award_scope": "奖项级别", "qualification_level": "资格级别"}
-_REFER_DOC_CODES = {"DOC_NOT_CHECKED", "DOC_TAMPERED", "DOC_AI_GENERATED", "DOC_SUSPICIOUS", "DOC_NAME_MISMATCH",
-                    "DOC_REGISTRY_MISMATCH", "DOC_REGISTRY_NOT_FOUND"}
 
 
 def reason(code: str, clause: str = "", **values: object) -> ReasonCode:
@@ -302,11 +306,13 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
     if not review_cleared:
         if any("NAME_MISMATCH" in c for c in codes):
             draft.add("DOC_NAME_MISMATCH", "refer")
+        if any(c in HOLDER_CODES for c in codes):  # someone else's certificate, or a misreading: a person decides
+            draft.add("DOC_HOLDER_MISMATCH", "refer")
         if validation.registry_status == "mismatch" or any("REGISTRY_MISMATCH" in c for c in codes):
             draft.add("DOC_REGISTRY_MISMATCH", "refer")
         elif validation.registry_status == "not_found":
             draft.add("DOC_REGISTRY_NOT_FOUND", "refer")
-    other = [c for c in codes if "NAME_MISMATCH" not in c and "REGISTRY_MISMATCH" not in c]
+    other = [c for c in codes if "NAME_MISMATCH" not in c and "REGISTRY_MISMATCH" not in c and c not in HOLDER_CODES]
     if other and not review_cleared:  # the reviewer checked the document with the issuer (REV-MANUAL)
         draft.add("DOC_INVALID", "decline", codes=", ".join(other))
         draft.suggest(*retake)

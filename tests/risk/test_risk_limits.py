@@ -139,6 +139,16 @@ def test_name_mismatch_refers_to_a_person():
     assert "DOC-NAME" in decision.clause_ids
 
 
+@pytest.mark.parametrize("finding", ["ID_MISMATCH", "HOLDER_BIRTH_MISMATCH", "HOLDER_GENDER_MISMATCH"])
+def test_someone_elses_certificate_refers_to_a_person_who_can_clear_it(finding):
+    decision = run(validation=valid(finding))
+    assert decision.kind == "refer" and decision.increase == 0 and codes(decision)[0] == "DOC_HOLDER_MISMATCH"
+    assert "DOC-NAME" in decision.clause_ids and "DOC_INVALID" not in codes(decision)
+    assert "not the account holder's" in decision.reason_codes[0].text_en and decision.reason_codes[0].text_zh
+    cleared = run(validation=valid(finding), review_cleared=True)
+    assert cleared.kind == "approve" and cleared.increase > 0
+
+
 @pytest.mark.parametrize("status, code", [("mismatch", "DOC_REGISTRY_MISMATCH"), ("not_found", "DOC_REGISTRY_NOT_FOUND")])
 def test_registry_disagreement_refers_to_a_person(status, code):
     decision = run(validation=valid(registry=status))

@@ -62,10 +62,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "证书上的持证人姓名（{found}）与账户实名（{expected}）不一致。"),
     "NAME_MISSING": ("The holder's name could not be read, so it was not compared with the account.",
                      "未能识别持证人姓名，无法与账户实名核对。"),
-    "HOLDER_BIRTH_MISMATCH": ("The birth date printed ({found}) is not the account holder's (as coded in their verified ID number).",
-                              "证书上的出生日期（{found}）与账户实名身份证号码中的出生日期不一致。"),
-    "HOLDER_GENDER_MISMATCH": ("The gender printed ({found}) is not the account holder's (as coded in their verified ID number).",
-                               "证书上的性别（{found}）与账户实名身份证号码中的性别不一致。"),
+    # the printed values are left out: they may be another person's, and the reviewer has the image
+    "HOLDER_BIRTH_MISMATCH": ("The birth date printed is not the account holder's (as coded in their verified ID number).",
+                              "证书上的出生日期与账户实名身份证号码中的出生日期不一致。"),
+    "HOLDER_GENDER_MISMATCH": ("The gender printed is not the account holder's (as coded in their verified ID number).",
+                               "证书上的性别与账户实名身份证号码中的性别不一致。"),
     "ID_MISMATCH": ("The ID number on the certificate is not the account holder's ID number.",
                     "证书上的身份证号码与账户身份证号码不一致。"),
     "REGISTRY_NOT_FOUND": ("The issuer's registry has no certificate with this number.", "发证机构的登记系统中查无此证书编号。"),
@@ -280,17 +281,17 @@ def _check_holder(record: CredentialRecord, applicant: ApplicantProfile | None, 
 def _check_holder_birth_and_gender(record: CredentialRecord, applicant_id: str, findings: list[ValidationFinding]) -> None:
     """A certificate without an ID number (degree, graduation) still prints its holder's birth date and gender:
     both must be the account holder's, as coded in their verified ID number. A name edited onto someone else's
-    certificate, the edit pixels hide best, leaves that person's birth date behind."""
+    certificate (the edit the pixels hide best) leaves that person's birth date behind."""
     try:
         holder = numbers.parse_resident_id(applicant_id)
     except numbers.NumberFormatError:
         return
     printed_birth = _as_date(record.fields.get("birth_date"))
     if printed_birth and printed_birth != holder.birth_date:
-        findings.append(finding("HOLDER_BIRTH_MISMATCH", field="birth_date", found=record.fields["birth_date"]))
+        findings.append(finding("HOLDER_BIRTH_MISMATCH", field="birth_date"))
     gender = record.fields.get("gender")
     if gender and _gender_code(str(gender)) not in (None, holder.gender):
-        findings.append(finding("HOLDER_GENDER_MISMATCH", field="gender", found=gender))
+        findings.append(finding("HOLDER_GENDER_MISMATCH", field="gender"))
 
 
 def _name_key(name: str) -> str:

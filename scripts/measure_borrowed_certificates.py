@@ -24,9 +24,9 @@ from credlift.tools.extraction import extract_credential
 from credlift.tools.extraction.ocr import read_page
 from credlift.tools.extraction.validators import validate_credential
 from credlift.tools.intake import load_upload
+from credlift.tools.limits import HOLDER_CODES
 
 TODAY = date(2026, 11, 25)
-HOLDER_CODES = ("ID_MISMATCH", "HOLDER_BIRTH_MISMATCH", "HOLDER_GENDER_MISMATCH")
 
 
 def someone(rng: np.random.Generator, birth: date | None = None, gender: str | None = None) -> str:

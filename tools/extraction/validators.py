@@ -153,12 +153,11 @@ def _check_id_number(record: CredentialRecord, findings: list[ValidationFinding]
                                     message_zh="身份证号码无效（校验位、出生日期或地区码不符）。"))
         else:
             birth = resident.birth_date
-            printed_birth = _as_date(record.fields.get("birth_date"))
-            if printed_birth and printed_birth != birth:
+            birth_differs, gender_differs = _printed_birth_and_gender_differ(record, resident)
+            if birth_differs:
                 findings.append(finding("BIRTH_DATE_MISMATCH", field="birth_date", found=record.fields["birth_date"]))
-            gender = record.fields.get("gender")
-            if gender and _gender_code(str(gender)) not in (None, resident.gender):
-                findings.append(finding("GENDER_MISMATCH", field="gender", found=gender))
+            if gender_differs:
+                findings.append(finding("GENDER_MISMATCH", field="gender", found=record.fields["gender"]))
     return birth or _as_date(record.fields.get("birth_date"))
 
 
@@ -286,12 +285,20 @@ def _check_holder_birth_and_gender(record: CredentialRecord, applicant_id: str, 
         holder = numbers.parse_resident_id(applicant_id)
     except numbers.NumberFormatError:
         return
-    printed_birth = _as_date(record.fields.get("birth_date"))
-    if printed_birth and printed_birth != holder.birth_date:
+    birth_differs, gender_differs = _printed_birth_and_gender_differ(record, holder)
+    if birth_differs:
         findings.append(finding("HOLDER_BIRTH_MISMATCH", field="birth_date"))
-    gender = record.fields.get("gender")
-    if gender and _gender_code(str(gender)) not in (None, holder.gender):
+    if gender_differs:
         findings.append(finding("HOLDER_GENDER_MISMATCH", field="gender"))
+
+
+def _printed_birth_and_gender_differ(record: CredentialRecord, resident: numbers.ResidentId) -> tuple[bool, bool]:
+    """Whether the birth date and the gender printed on the certificate (when readable) contradict those coded in
+    a resident ID number."""
+    printed_birth = _as_date(record.fields.get("birth_date"))
+    gender = record.fields.get("gender")
+    return (bool(printed_birth and printed_birth != resident.birth_date),
+            bool(gender and _gender_code(str(gender)) not in (None, resident.gender)))
 
 
 def _name_key(name: str) -> str:

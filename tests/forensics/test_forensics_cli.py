@@ -70,6 +70,14 @@ def test_training_refuses_trace_seeds_that_are_not_numbers(tmp_path):
     assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"
 
 
+def test_training_refuses_name_seeds_that_are_not_numbers_or_reserved(tmp_path):
+    for seeds, says in (("1013,x", "--name-seeds"), ("1013,202", "reserved")):
+        result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--name-seeds", seeds,
+                                 "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+        assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"
+
+
 def test_training_refuses_a_reserved_trace_seed_before_any_work(tmp_path):
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--trace-seeds", "1004,202",
                              "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)

@@ -9,7 +9,7 @@ from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.features import FEATURE_NAMES
 from credlift.tools.forensics.fusion import DEFAULT_CARD_PATH, DEFAULT_MODEL_PATH, FusionModel
 from credlift.tools.forensics.report import decide_verdict
-from credlift.tools.forensics.seeds import RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS
+from credlift.tools.forensics.seeds import NAME_SEEDS, RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS
 
 
 def _signals(**scores: float) -> list[SignalReport]:
@@ -75,4 +75,5 @@ def test_training_sets_are_kept_apart():
     """The fusion must never see the edit-trace network's training images (their outputs are overconfident there),
     and neither may touch an evaluation seed."""
     assert not set(TRAIN_SEEDS) & set(TRACE_SEEDS)
-    assert not (set(TRAIN_SEEDS) | set(TRACE_SEEDS)) & set(RESERVED_SEEDS)
+    assert not set(NAME_SEEDS) & (set(TRAIN_SEEDS) | set(TRACE_SEEDS))
+    assert not (set(TRAIN_SEEDS) | set(TRACE_SEEDS) | set(NAME_SEEDS)) & set(RESERVED_SEEDS)

@@ -24,6 +24,7 @@ class LabelledImage:
     jpeg_quality: int | None
     equal_quality: bool  # tampered content and host saved at the same JPEG quality (or no tamper)
     field_boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # where each value is printed
+    tampered_fields: tuple[str, ...] = ()  # the printed values the forgery changed
 
     @property
     def is_manipulated(self) -> bool:
@@ -64,6 +65,7 @@ def read_labels(data_dir: Path) -> list[LabelledImage]:
             jpeg_quality=int(quality) if quality is not None else None,
             equal_quality=bool(equal),
             field_boxes={name: _box(b) for name, b in (row.get("field_boxes") or {}).items() if len(b) == 4},
+            tampered_fields=tuple(row.get("tampered_fields") or ()),
         ))
     return rows
 

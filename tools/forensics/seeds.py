@@ -10,6 +10,12 @@ TRAIN_SEEDS = (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012)
 # the edit-trace network's own sets: edits only, 70% forged (more edited blocks to learn from)
 TRACE_SEEDS = (1004, 1005, 1006)
 TRACE_TAMPER_RATE = 0.7
+# the holder-name style model's own sets: retyped and spliced values only, 60% forged (about half of them names);
+# it also reads the first NAME_FROM_TRAIN training sets, whose many untouched names set its cut
+NAME_SEEDS = (1013, 1014)
+NAME_FROM_TRAIN = 4
+NAME_TAMPER_RATE = 0.6
+NAME_TAMPER_KINDS = ("retype", "splice")
 RESERVED_SEEDS = {202: "the authenticity evaluation set", 101: "extraction's evaluation set"}
 
 

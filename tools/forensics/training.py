@@ -13,7 +13,8 @@ from credlift.tools.forensics.dataset import analyse_many, read_labels
 from credlift.tools.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
-from credlift.tools.forensics.seeds import RESERVED_SEEDS, TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS
+from credlift.tools.forensics.seeds import (NAME_FROM_TRAIN, NAME_SEEDS, NAME_TAMPER_KINDS, NAME_TAMPER_RATE, RESERVED_SEEDS,
+                                           TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS)
 
 VALIDATION_SEED = None
 # authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set and
@@ -100,15 +101,17 @@ def choose_thresholds(scores: np.ndarray, y: np.ndarray, target_fpr: float = TAR
 
 def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] = TRAIN_SEEDS,
                  validation_seed: int | None = VALIDATION_SEED, out: Path = DEFAULT_MODEL_PATH,
-                 workers: int | None = None, log=print, trace_seeds: tuple[int, ...] = TRACE_SEEDS) -> dict:
-    """Generate (once) the training sets; fit the block and grid detectors on the first seed and the edit-trace
-    network on the trace seeds (none: keep the shipped one); fit the fusion on the other seeds, thresholds from
-    out-of-fold predictions; optionally validate; save model and card."""
+                 workers: int | None = None, log=print, trace_seeds: tuple[int, ...] = TRACE_SEEDS,
+                 name_seeds: tuple[int, ...] = NAME_SEEDS) -> dict:
+    """Generate (once) the training sets; fit the block and grid detectors on the first seed, the edit-trace
+    network on the trace seeds and the holder-name style model on the name seeds (none: keep the shipped ones);
+    fit the fusion on the other seeds, thresholds from out-of-fold predictions; optionally validate; save model
+    and card."""
     if len(seeds) < 2:
         from credlift.errors import UserInputError
 
         raise UserInputError("training needs two seeds: one for the block detector, one or more for the fusion")
-    refuse_reserved((*seeds, *trace_seeds))  # before any work, not when the fusion's turn comes
+    refuse_reserved((*seeds, *trace_seeds, *name_seeds))  # before any work, not when the fusion's turn comes
     block_dir = ensure_generated(work_dir, seeds[0], n_per_seed)
     log(f"block detector on {block_dir} ...")
     block_card = train_block_model(block_dir, workers=workers, log=log)
@@ -119,6 +122,14 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
         trace_dirs = [ensure_generated(work_dir, seed, n_per_seed, TRACE_TAMPER_RATE, EDIT_KINDS) for seed in trace_seeds]
         log(f"edit-trace network on {', '.join(d.name for d in trace_dirs)} ...")
         block_card["trace"] = train_trace_network(trace_dirs, workers=workers, log=log)
+    if name_seeds:
+        from credlift.tools.forensics.name_style_training import train_name_model
+
+        name_dirs = [ensure_generated(work_dir, seed, n_per_seed, NAME_TAMPER_RATE, NAME_TAMPER_KINDS)
+                     for seed in name_seeds] + [ensure_generated(work_dir, seed, n_per_seed)
+                                                for seed in seeds[:NAME_FROM_TRAIN]]
+        log(f"holder-name style model on {', '.join(d.name for d in name_dirs)} ...")
+        block_card["name_style"] = train_name_model(name_dirs, workers=workers, log=log)
     parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
     for seed in seeds[1:]:
         directory = ensure_generated(work_dir, seed, n_per_seed)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from credlift.tools.forensics.seeds import TRACE_SEEDS, TRAIN_SEEDS, seed_list
+from credlift.tools.forensics.seeds import NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS, seed_list
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +22,9 @@ def register(app: typer.Typer) -> None:
         trace_seeds: str = typer.Option(seed_list(TRACE_SEEDS), "--trace-seeds",
                                         help="seeds of the edit-trace network's training sets (forgeries only, "
                                         "70% forged); empty: keep the shipped network"),
+        name_seeds: str = typer.Option(seed_list(NAME_SEEDS), "--name-seeds",
+                                       help="seeds of the holder-name style model's training sets (retyped and "
+                                       "spliced values, 60% forged); empty: keep the shipped model"),
         validation_seed: int = typer.Option(None, "--validation-seed", help="a held-out seed for the model card"),
         out: Path = typer.Option(None, "--out", help="model path (default: the shipped tools/forensics/models/fusion.joblib)"),
         workers: int = typer.Option(None, "--workers", help="processes for feature extraction (default: cores)"),
@@ -37,13 +40,14 @@ def register(app: typer.Typer) -> None:
         try:
             train_list = tuple(int(s) for s in seeds.split(",") if s.strip())
             trace_list = tuple(int(s) for s in trace_seeds.split(",") if s.strip())
+            name_list = tuple(int(s) for s in name_seeds.split(",") if s.strip())
         except ValueError:
-            raise UserInputError(f"--seeds and --trace-seeds must be integers separated by commas, not "
-                                 f"'{seeds}' / '{trace_seeds}'") from None
+            raise UserInputError(f"--seeds, --trace-seeds and --name-seeds must be integers separated by commas, not "
+                                 f"'{seeds}' / '{trace_seeds}' / '{name_seeds}'") from None
         if not train_list:
             raise UserInputError("--seeds needs at least one seed")
         directory = work_dir or get_settings().data_dir / "forensics"
-        card = train_fusion(directory, n_per_seed=n, seeds=train_list, trace_seeds=trace_list,
+        card = train_fusion(directory, n_per_seed=n, seeds=train_list, trace_seeds=trace_list, name_seeds=name_list,
                             validation_seed=validation_seed,
                             out=out or DEFAULT_MODEL_PATH, workers=workers, log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))

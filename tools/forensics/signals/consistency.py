@@ -45,17 +45,16 @@ class ConsistencySignal:
         if not ctx.ocr_lines:
             return SignalReport(name=self.name, score=0.0, summary="The page's text was not read, so it was not "
                                 "checked against itself.", details={"checked": False})
-        from credlift.tools.extraction.backends.ocr_backend import record_and_sources
         from credlift.tools.extraction.validators import validate_credential
 
-        record, sources = record_and_sources(ctx.ocr_lines)
+        record, sources = page_record(ctx)
         findings = [f for f in validate_credential(record).findings
                     if f.severity == "error" and f.code in EDIT_FINDINGS]
         codes = sorted({f.code for f in findings})
         score = 0.0 if not codes else ONE_CONTRADICTION if len(codes) == 1 else TWO_CONTRADICTIONS
         lines = sorted({index for f in findings for index in _lines_of(f, sources)})
         boxes = [Box(x=int(b[0]), y=int(b[1]), w=int(b[2]), h=int(b[3])) for b in (ctx.ocr_lines[i].box for i in lines)]
-        ctx.record_heatmap(self.name, _line_map(ctx, boxes))
+        ctx.record_heatmap(self.name, line_map(ctx, boxes))
         if codes:
             summary = ("What the page prints contradicts what it encodes, as when a value was edited: "
                        + " ".join(_staff_sentence(f) for f in findings[:3]))
@@ -64,6 +63,16 @@ class ConsistencySignal:
         return SignalReport(name=self.name, score=score, boxes=boxes, summary=summary,
                             details={"checked": True, "contradictions": len(codes), "codes": ",".join(codes),
                                      "credential_type": record.type})
+
+
+def page_record(ctx: AnalysisContext):
+    """(record, field -> OCR line index) the extraction parsers read from the page's OCR lines; parsed once per
+    upload and shared by the signals that read the page."""
+    if "ocr_record" not in ctx.memo:
+        from credlift.tools.extraction.backends.ocr_backend import record_and_sources
+
+        ctx.memo["ocr_record"] = record_and_sources(ctx.ocr_lines or [])
+    return ctx.memo["ocr_record"]
 
 
 def _staff_sentence(finding: ValidationFinding) -> str:
@@ -86,8 +95,8 @@ def _lines_of(finding: ValidationFinding, sources: dict[str, int]) -> list[int]:
     return [sources[name] for name in fields if name in sources]
 
 
-def _line_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
-    """The contradicting lines (1) on the work-scale grid every map uses; the staff map weighs it by the score."""
+def line_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
+    """The boxes (1) on the work-scale grid every map uses; the staff map weighs it by the score."""
     heat = np.zeros(ctx.work_gray.shape, np.float32)
     scale = ctx.work_scale
     for box in boxes:

@@ -11,13 +11,14 @@ from credlift.tools.forensics.signals.ela import ErrorLevelSignal
 from credlift.tools.forensics.signals.grid import GridCellSignal
 from credlift.tools.forensics.signals.local import LocalInconsistencySignal
 from credlift.tools.forensics.signals.metadata import MetadataSignal
+from credlift.tools.forensics.signals.name_style import NameStyleSignal
 from credlift.tools.forensics.signals.noise import NoiseSignal
 from credlift.tools.forensics.signals.reuse import ReuseSignal
 from credlift.tools.forensics.signals.trace import TraceNetSignal
 
 # Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model). The
-# others weigh in after the model: consistency (what the page says, read by OCR) as decisive evidence, reuse
-# (other uploads) in the verdict.
+# others weigh in after the model: consistency (what the page says, read by OCR) and name_style (how the name
+# OCR found is printed) as decisive evidence, reuse (other uploads) in the verdict.
 IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
                  "grid", "trace")
 
@@ -25,7 +26,8 @@ IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "docume
 def default_signals(include_reuse: bool = True) -> list[ForensicSignal]:
     signals: list[ForensicSignal] = [MetadataSignal(), ErrorLevelSignal(), CompressionSignal(), NoiseSignal(),
                                      CopyMoveSignal(), DocumentSignal(), AiGenerationSignal(),
-                                     LocalInconsistencySignal(), GridCellSignal(), TraceNetSignal(), ConsistencySignal()]
+                                     LocalInconsistencySignal(), GridCellSignal(), TraceNetSignal(), ConsistencySignal(),
+                                     NameStyleSignal()]
     if include_reuse:
         signals.append(ReuseSignal())
     return signals

@@ -1,0 +1,96 @@
+"""The holder-name style check: a name typed over in a near-match font is found where OCR read it; the same
+certificate as printed is not flagged; the check abstains without text and never quotes the name."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from credlift.domain.credential import OcrLine
+from credlift.evals.synth.generate import SynthSpec, render_credential
+from credlift.tools.extraction.ocr import run_ocr
+from credlift.tools.forensics import assess_authenticity
+from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.name_style_training import fit_name_model
+from credlift.tools.forensics.signals.name_style import (DECISIVE_FROM, NameStyleSignal, locate_name,
+                                                          reported_score)
+from credlift.tools.intake import load_upload
+
+# a graduation certificate whose holder's name the generator retypes (and the same page as printed)
+RETYPED_NAME = SynthSpec(type="graduation", seed=1, capture="scan", tamper="retype")
+
+
+def _read(data: bytes, extension: str):
+    upload = load_upload(data, f"page.{extension}")
+    return upload, run_ocr(upload.rgb)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return render_credential(RETYPED_NAME)
+
+
+def _signal(report):
+    return next(s for s in report.signals if s.name == "name_style")
+
+
+def test_the_name_is_cut_out_of_its_line_by_character_position():
+    lines = [OcrLine(text="学生张三，男，一九九八年三月十二日生", box=(100, 50, 360, 30)),
+             OcrLine(text="姓名：李四", box=(100, 120, 100, 30))]
+    assert locate_name(lines, "李四", 1) == ((160, 120, 40, 30), True)
+    # a sentence layout's parser gives no line: the line holding the name is found
+    assert locate_name(lines, "张三", None) == ((140, 50, 40, 30), True)  # 18 characters, 20 px each
+    assert locate_name(lines, "王五", None) is None
+
+
+def test_the_reported_score_is_decisive_from_the_cut_only():
+    assert reported_score(0.0, 0.2) == 0.0
+    assert reported_score(0.19, 0.2) < 0.6 < DECISIVE_FROM == reported_score(0.2, 0.2)
+    assert reported_score(1.0, 0.2) == pytest.approx(0.95)
+
+
+def test_the_cut_flags_half_a_percent_of_untouched_names_out_of_fold():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 5))
+    y = (X[:, 0] + 0.1 * rng.normal(size=600) > 1.2).astype(int)
+    artifact, figures = fit_name_model(X, y)
+    assert figures["oof_roc_auc"] > 0.9 and figures["edited"] == int(y.sum())
+    assert figures["oof_untouched_flagged"] <= 0.01 and figures["oof_recall_at_cut"] > 0.5
+    assert artifact["model"].predict_proba(X[:3]).shape == (3, 2)
+
+
+def test_without_the_page_text_the_check_abstains(sample):
+    upload, _ = _read(sample.image_bytes, sample.extension)
+    signal = NameStyleSignal().analyse(AnalysisContext(upload=upload))
+    assert signal.score == 0.0 and signal.details == {"checked": False}
+
+
+def test_a_retyped_name_is_found_where_it_is_printed_and_flags_the_page(sample, data_dir):
+    upload, lines = _read(sample.image_bytes, sample.extension)
+    assert "holder_name" in sample.label["tampered_fields"]
+    report = assess_authenticity(upload, ocr_lines=lines, data_dir=data_dir)
+    signal = _signal(report)
+    assert signal.details["checked"] is True and signal.score >= DECISIVE_FROM
+    name = str(sample.label["tampered_fields"]["holder_name"])
+    assert name not in signal.summary and "name" in signal.summary
+    tx, ty, tw, th = (v * upload.scale for v in sample.label["tamper_boxes"][0])
+    assert any(b.x < tx + tw and tx < b.x + b.w and b.y < ty + th and ty < b.y + b.h for b in signal.boxes)
+    assert report.verdict in ("suspicious", "tampered") and "name_style" in report.drivers
+
+
+def test_the_same_page_as_printed_is_not_flagged(sample, data_dir):
+    upload, lines = _read(sample.pristine_bytes, sample.pristine_extension)
+    signal = _signal(assess_authenticity(upload, ocr_lines=lines, data_dir=data_dir))
+    assert signal.details["checked"] is True and signal.score < DECISIVE_FROM and signal.boxes == []
+
+
+def test_the_shipped_name_model_was_trained_on_what_the_defaults_name():
+    import json
+    import re
+
+    from credlift.tools.forensics.seeds import NAME_FROM_TRAIN, NAME_SEEDS, RESERVED_SEEDS, TRAIN_SEEDS
+    from credlift.tools.forensics.signals.name_style import MODEL_PATH
+
+    card = json.loads(MODEL_PATH.with_suffix(".json").read_text())
+    seeds = [int(re.match(r"synth-(\d+)-n\d+", name).group(1)) for name in card["data"]]
+    assert seeds == [*NAME_SEEDS, *TRAIN_SEEDS[:NAME_FROM_TRAIN]] and not set(seeds) & set(RESERVED_SEEDS)
+    assert card["oof_untouched_flagged"] <= 0.01 and 0 < card["cut"] < 1

@@ -93,7 +93,6 @@ def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bo
     from credlift.errors import UnsupportedFileError
     from credlift.tools.forensics.assess import fuse, run_signals
     from credlift.tools.forensics.heatmap import combine_heatmaps
-    from credlift.tools.forensics.signals.registry import default_signals
     from credlift.tools.intake import load_upload
 
     started = time.perf_counter()

@@ -78,7 +78,7 @@ class AuthenticityEvaluation(BaseModel):
                          f"{(f'{pixels:.3f}' if pixels is not None else '-'):>9}"
                          f"{self.ela_baseline.recall_by_kind.get(kind, 0.0):>11.3f}"
                          f"{(f'{eq:.3f}' if eq is not None else '-'):>9}")
-        lines += ["", f"recall per kind and capture:"]
+        lines += ["", "recall per kind and capture:"]
         for capture, metrics in sorted(self.by_capture.items()):
             parts = ", ".join(f"{k} {v:.2f} (n={metrics.count_by_kind.get(k, 0)})" for k, v in sorted(metrics.recall_by_kind.items()))
             lines.append(f"  {capture}: {parts}")

@@ -12,6 +12,7 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from credlift.tools.forensics.dataset import LabelledImage, _single_threaded, read_labels
@@ -43,8 +44,6 @@ def name_row(job: tuple[Path, bool]) -> tuple[np.ndarray, int] | None:
     name = record.fields.get("holder_name")
     if not name:
         return None
-    import cv2
-
     measured = name_features(upload.rgb, cv2.cvtColor(upload.rgb, cv2.COLOR_RGB2GRAY), lines, record.type,
                              str(name), sources.get("holder_name"))
     return None if measured is None else (measured[0], int(edited))

@@ -108,3 +108,24 @@ def content_mask(gray: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
     flat = energy < np.percentile(energy, 60) if energy.size > 1 else np.ones_like(energy, bool)
     textured = energy > np.percentile(energy, 80) if energy.size > 1 else np.zeros_like(energy, bool)
     return flat, textured
+
+
+def page_record(ctx: AnalysisContext):
+    """(record, field -> OCR line index) the extraction parsers read from the page's OCR lines; parsed once per
+    upload and shared by the signals that read the page."""
+    if "ocr_record" not in ctx.memo:
+        from credlift.tools.extraction.backends.ocr_backend import record_and_sources
+
+        ctx.memo["ocr_record"] = record_and_sources(ctx.ocr_lines or [])
+    return ctx.memo["ocr_record"]
+
+
+def boxes_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
+    """The boxes (1) on the work-scale grid every map uses; the staff map weighs it by the score."""
+    heat = np.zeros(ctx.work_gray.shape, np.float32)
+    scale = ctx.work_scale
+    for box in boxes:
+        x0, y0 = int(box.x * scale), int(box.y * scale)
+        x1, y1 = int(np.ceil((box.x + box.w) * scale)), int(np.ceil((box.y + box.h) * scale))
+        heat[max(0, y0):y1, max(0, x0):x1] = 1.0
+    return heat

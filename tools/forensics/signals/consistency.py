@@ -13,11 +13,10 @@ Without OCR lines (the forensics evaluation of pixels alone, or a page OCR found
 """
 from __future__ import annotations
 
-import numpy as np
-
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import ValidationFinding
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import boxes_map, page_record
 
 #: validator findings an edited value explains: a printed value contradicts a code or sum elsewhere on the page
 EDIT_FINDINGS = frozenset({
@@ -54,7 +53,7 @@ class ConsistencySignal:
         score = 0.0 if not codes else ONE_CONTRADICTION if len(codes) == 1 else TWO_CONTRADICTIONS
         lines = sorted({index for f in findings for index in _lines_of(f, sources)})
         boxes = [Box(x=int(b[0]), y=int(b[1]), w=int(b[2]), h=int(b[3])) for b in (ctx.ocr_lines[i].box for i in lines)]
-        ctx.record_heatmap(self.name, line_map(ctx, boxes))
+        ctx.record_heatmap(self.name, boxes_map(ctx, boxes))
         if codes:
             summary = ("What the page prints contradicts what it encodes, as when a value was edited: "
                        + " ".join(_staff_sentence(f) for f in findings[:3]))
@@ -63,16 +62,6 @@ class ConsistencySignal:
         return SignalReport(name=self.name, score=score, boxes=boxes, summary=summary,
                             details={"checked": True, "contradictions": len(codes), "codes": ",".join(codes),
                                      "credential_type": record.type})
-
-
-def page_record(ctx: AnalysisContext):
-    """(record, field -> OCR line index) the extraction parsers read from the page's OCR lines; parsed once per
-    upload and shared by the signals that read the page."""
-    if "ocr_record" not in ctx.memo:
-        from credlift.tools.extraction.backends.ocr_backend import record_and_sources
-
-        ctx.memo["ocr_record"] = record_and_sources(ctx.ocr_lines or [])
-    return ctx.memo["ocr_record"]
 
 
 def _staff_sentence(finding: ValidationFinding) -> str:
@@ -93,14 +82,3 @@ def _lines_of(finding: ValidationFinding, sources: dict[str, int]) -> list[int]:
                                                                "_PROVINCE", "_ISSUER", "_SCHOOLING_TYPE")):
         fields.add("certificate_number")
     return [sources[name] for name in fields if name in sources]
-
-
-def line_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
-    """The boxes (1) on the work-scale grid every map uses; the staff map weighs it by the score."""
-    heat = np.zeros(ctx.work_gray.shape, np.float32)
-    scale = ctx.work_scale
-    for box in boxes:
-        x0, y0 = int(box.x * scale), int(box.y * scale)
-        x1, y1 = int(np.ceil((box.x + box.w) * scale)), int(np.ceil((box.y + box.h) * scale))
-        heat[max(0, y0):y1, max(0, x0):x1] = 1.0
-    return heat

@@ -23,8 +23,7 @@ from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.print_style import HEIGHT, PagePlanes, page_spread, relative_to, style_of
-from credlift.tools.forensics.signals.base import load_model
-from credlift.tools.forensics.signals.consistency import line_map, page_record
+from credlift.tools.forensics.signals.base import boxes_map, load_model, page_record
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "name_style.joblib"
 CREDENTIAL_TYPES = ("award", "cet4", "cet6", "degree", "graduation", "qualification", "vocational")
@@ -117,7 +116,7 @@ class NameStyleSignal:
         score = reported_score(probability, float(artifact["cut"]))
         flagged = score >= DECISIVE_FROM
         boxes = [Box(x=x, y=y, w=w, h=h)] if flagged else []
-        ctx.record_heatmap(self.name, line_map(ctx, boxes))
+        ctx.record_heatmap(self.name, boxes_map(ctx, boxes))
         if flagged:
             summary = ("The holder's name is printed unlike the rest of this certificate (stroke weight, sharpness, "
                        "contrast or the paper around it), as when a name is typed or pasted over.")
@@ -128,5 +127,5 @@ class NameStyleSignal:
                                      "credential_type": record.type})
 
     def _abstain(self, ctx: AnalysisContext, summary: str) -> SignalReport:
-        ctx.record_heatmap(self.name, line_map(ctx, []))
+        ctx.record_heatmap(self.name, boxes_map(ctx, []))
         return SignalReport(name=self.name, score=0.0, summary=summary, details={"checked": False})

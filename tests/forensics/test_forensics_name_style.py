@@ -94,3 +94,27 @@ def test_the_shipped_name_model_was_trained_on_what_the_defaults_name():
     seeds = [int(re.match(r"synth-(\d+)-n\d+", name).group(1)) for name in card["data"]]
     assert seeds == [*NAME_SEEDS, *TRAIN_SEEDS[:NAME_FROM_TRAIN]] and not set(seeds) & set(RESERVED_SEEDS)
     assert card["oof_untouched_flagged"] <= 0.01 and 0 < card["cut"] < 1
+
+
+def test_training_reads_each_page_with_ocr_and_ships_a_model_the_signal_loads(tmp_path, sample):
+    import json
+
+    from credlift.evals.synth import generate_dataset
+    from credlift.tools.forensics.name_style_training import name_rows, save_name_model
+
+    rows = generate_dataset(tmp_path / "set", n=10, seed=7, types=["graduation", "degree"], capture="scan",
+                            tamper_rate=0.6, tamper_kinds=["retype"], workers=1)
+    X, y = name_rows([tmp_path / "set"], workers=1, log=lambda _: None)
+    names_edited = sum("holder_name" in row["tampered_fields"] for row in rows)
+    assert 0 < names_edited and X.shape == (len(y), 57) and 0 < int(y.sum()) <= names_edited and len(y) >= 8
+    # a model and card written where the signal reads them
+    rng = np.random.default_rng(1)
+    Xs = np.vstack([X, rng.normal(size=(40, X.shape[1]))])
+    ys = np.concatenate([y, np.zeros(40, int)])
+    artifact, figures = fit_name_model(Xs, ys, folds=2)
+    out = tmp_path / "models" / "name_style.joblib"
+    card = save_name_model(artifact, figures, [tmp_path / "set"], out, log=lambda _: None)
+    assert json.loads(out.with_suffix(".json").read_text())["cut"] == card["cut"] and card["data"] == ["set"]
+    upload, lines = _read(sample.image_bytes, sample.extension)
+    signal = NameStyleSignal(model_path=out).analyse(AnalysisContext(upload=upload, ocr_lines=lines))
+    assert signal.details["checked"] is True and 0.0 <= signal.score <= 0.95

@@ -12,11 +12,11 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.dataset import LabelledImage, _single_threaded, read_labels
-from credlift.tools.forensics.signals.name_style import MODEL_PATH, name_features
+from credlift.tools.forensics.signals.name_style import MODEL_PATH, measure_name
 
 NAME_EDITS = ("retype", "splice")
 HONEST_FLAGGED = 0.005
@@ -28,9 +28,9 @@ def name_edited(label: LabelledImage) -> bool:
 
 
 def name_row(job: tuple[Path, bool]) -> tuple[np.ndarray, int] | None:
-    """(features, edited) of one generated page, or None when intake refuses it or no name is found."""
+    """(features, edited) of one generated page, read as the app reads it; None when intake refuses it or no name
+    is found."""
     from credlift.errors import UnsupportedFileError
-    from credlift.tools.extraction.backends.ocr_backend import record_and_sources
     from credlift.tools.extraction.ocr import run_ocr
     from credlift.tools.intake import load_upload
 
@@ -39,13 +39,7 @@ def name_row(job: tuple[Path, bool]) -> tuple[np.ndarray, int] | None:
         upload = load_upload(path)
     except UnsupportedFileError:
         return None
-    lines = run_ocr(upload.rgb)
-    record, sources = record_and_sources(lines)
-    name = record.fields.get("holder_name")
-    if not name:
-        return None
-    measured = name_features(upload.rgb, cv2.cvtColor(upload.rgb, cv2.COLOR_RGB2GRAY), lines, record.type,
-                             str(name), sources.get("holder_name"))
+    measured = measure_name(AnalysisContext(upload=upload, ocr_lines=run_ocr(upload.rgb)))
     return None if measured is None else (measured[0], int(edited))
 
 

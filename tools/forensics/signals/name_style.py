@@ -23,7 +23,7 @@ from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.print_style import HEIGHT, PagePlanes, page_spread, relative_to, style_of
-from credlift.tools.forensics.signals.base import boxes_map, load_model, page_record
+from credlift.tools.forensics.signals.base import boxes_map, load_model, page_record, unmapped_report
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "name_style.joblib"
 CREDENTIAL_TYPES = ("award", "cet4", "cet6", "degree", "graduation", "qualification", "vocational")
@@ -87,6 +87,19 @@ def name_features(rgb: np.ndarray, gray: np.ndarray, lines: list[OcrLine], crede
     return vector.astype(np.float64), box
 
 
+def measure_name(ctx: AnalysisContext) -> tuple[np.ndarray, Rect, str | None] | None:
+    """(the model's input, the name's box, the credential type) for the name the parsers read from the page's OCR
+    lines; None without lines, a name, or a measurable print. The signal and its training both measure this way."""
+    if not ctx.ocr_lines:
+        return None
+    record, sources = page_record(ctx)
+    name = record.fields.get("holder_name")
+    if not name:
+        return None
+    measured = name_features(ctx.rgb, ctx.gray, ctx.ocr_lines, record.type, str(name), sources.get("holder_name"))
+    return None if measured is None else (*measured, record.type)
+
+
 def reported_score(probability: float, cut: float) -> float:
     """The model's probability on the signal's scale: under the cut below BELOW_CUT, from the cut up DECISIVE_FROM."""
     if probability < cut:
@@ -105,13 +118,10 @@ class NameStyleSignal:
         if artifact is None or not ctx.ocr_lines:
             why = "not trained" if artifact is None else "the page's text was not read"
             return self._abstain(ctx, f"The holder's name was not compared with the page ({why}).")
-        record, sources = page_record(ctx)
-        name = record.fields.get("holder_name")
-        measured = name_features(ctx.rgb, ctx.gray, ctx.ocr_lines, record.type, str(name),
-                                 sources.get("holder_name")) if name else None
+        measured = measure_name(ctx)
         if measured is None:
             return self._abstain(ctx, "No holder's name was found on the page to compare with the rest of it.")
-        vector, (x, y, w, h) = measured
+        vector, (x, y, w, h), credential_type = measured
         probability = float(artifact["model"].predict_proba(vector[None])[0, 1])
         score = reported_score(probability, float(artifact["cut"]))
         flagged = score >= DECISIVE_FROM
@@ -124,8 +134,7 @@ class NameStyleSignal:
             summary = "The holder's name is printed like the rest of the page."
         return SignalReport(name=self.name, score=score, boxes=boxes, summary=summary,
                             details={"checked": True, "probability": round(probability, 4), "flagged": flagged,
-                                     "credential_type": record.type})
+                                     "credential_type": credential_type})
 
     def _abstain(self, ctx: AnalysisContext, summary: str) -> SignalReport:
-        ctx.record_heatmap(self.name, boxes_map(ctx, []))
-        return SignalReport(name=self.name, score=0.0, summary=summary, details={"checked": False})
+        return unmapped_report(ctx, self.name, summary, {"checked": False})

@@ -11,8 +11,8 @@ from credlift.tools.extraction.ocr import run_ocr
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.name_style_training import fit_name_model
-from credlift.tools.forensics.signals.name_style import (DECISIVE_FROM, NameStyleSignal, locate_name,
-                                                          reported_score)
+from credlift.tools.forensics.signals.base import DECISIVE_FROM, reported_score
+from credlift.tools.forensics.signals.name_style import NameStyleSignal, locate_name
 from credlift.tools.intake import load_upload
 
 # a graduation certificate whose holder's name the generator retypes (and the same page as printed)

@@ -129,3 +129,17 @@ def boxes_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
         x1, y1 = int(np.ceil((box.x + box.w) * scale)), int(np.ceil((box.y + box.h) * scale))
         heat[max(0, y0):y1, max(0, x0):x1] = 1.0
     return heat
+
+
+# Signals whose finding is decisive evidence at a cut (fusion.DECISIVE) report on one scale: below the cut up to
+# BELOW_CUT (weighs nothing), at or over it from DECISIVE_FROM.
+BELOW_CUT = 0.6
+DECISIVE_FROM = 0.85
+
+
+def reported_score(value: float, cut: float, top: float = 1.0) -> float:
+    """A measure on the decisive signals' scale: under `cut` below BELOW_CUT, from `cut` (up to `top`) from
+    DECISIVE_FROM to 0.95."""
+    if value < cut:
+        return BELOW_CUT * max(value, 0.0) / max(cut, 1e-9)
+    return DECISIVE_FROM + (0.95 - DECISIVE_FROM) * min(1.0, (value - cut) / max(top - cut, 1e-9))

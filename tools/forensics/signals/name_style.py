@@ -23,15 +23,13 @@ from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.print_style import HEIGHT, PagePlanes, page_spread, relative_to, style_of
-from credlift.tools.forensics.signals.base import boxes_map, load_model, page_record, unmapped_report
+from credlift.tools.forensics.signals.base import (DECISIVE_FROM, boxes_map, load_model, page_record,
+                                                   reported_score, unmapped_report)
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "name_style.joblib"
 CREDENTIAL_TYPES = ("award", "cet4", "cet6", "degree", "graduation", "qualification", "vocational")
 NEAREST_LINES = 8
 SAME_HEIGHT = 0.25
-# the reported score: below the model's cut up to BELOW_CUT (weighs nothing), at or over it from DECISIVE_FROM
-BELOW_CUT = 0.6
-DECISIVE_FROM = 0.85
 
 
 Rect = tuple[int, int, int, int]
@@ -98,13 +96,6 @@ def measure_name(ctx: AnalysisContext) -> tuple[np.ndarray, Rect, str | None] | 
         return None
     measured = name_features(ctx.rgb, ctx.gray, ctx.ocr_lines, record.type, str(name), sources.get("holder_name"))
     return None if measured is None else (*measured, record.type)
-
-
-def reported_score(probability: float, cut: float) -> float:
-    """The model's probability on the signal's scale: under the cut below BELOW_CUT, from the cut up DECISIVE_FROM."""
-    if probability < cut:
-        return BELOW_CUT * probability / max(cut, 1e-9)
-    return DECISIVE_FROM + (0.95 - DECISIVE_FROM) * (probability - cut) / max(1.0 - cut, 1e-9)
 
 
 class NameStyleSignal:

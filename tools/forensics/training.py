@@ -105,8 +105,8 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
                  name_seeds: tuple[int, ...] = NAME_SEEDS) -> dict:
     """Generate (once) the training sets; fit the block and grid detectors on the first seed, the edit-trace
     network on the trace seeds and the holder-name style model on the name seeds (none: keep the shipped ones);
-    fit the fusion on the other seeds, thresholds from out-of-fold predictions; optionally validate; save model
-    and card."""
+    set the photo-margin cut on all training sets; fit the fusion on the other seeds, thresholds from out-of-fold
+    predictions; optionally validate; save model and card."""
     if len(seeds) < 2:
         from credlift.errors import UserInputError
 
@@ -130,6 +130,12 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
                                                 for seed in seeds[:NAME_FROM_TRAIN]]
         log(f"holder-name style model on {', '.join(d.name for d in name_dirs)} ...")
         block_card["name_style"] = train_name_model(name_dirs, workers=workers, log=log)
+    from credlift.tools.forensics.photo_margin_calibration import calibrate_photo_margin
+
+    # before the fusion's analysis, which applies the photo-margin finding as decisive evidence at this cut
+    margin_dirs = [ensure_generated(work_dir, seed, n_per_seed) for seed in seeds]
+    log(f"photo-margin cut on {', '.join(d.name for d in margin_dirs)} ...")
+    block_card["photo_margin"] = calibrate_photo_margin(margin_dirs, workers=workers, log=log)
     parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
     for seed in seeds[1:]:
         directory = ensure_generated(work_dir, seed, n_per_seed)

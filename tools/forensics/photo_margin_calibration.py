@@ -1,0 +1,116 @@
+"""The photo-margin check's cut, set on generated sets: honest pages as generated and as a phone or a messenger
+re-saves them (JPEG chroma bleeds from a coloured photo into the paper around it, which is where the check looks),
+and its reach on the sets' spliced photos."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from credlift.tools.forensics.dataset import LabelledImage, read_labels
+from credlift.tools.forensics.signals.base import forget_model
+from credlift.tools.forensics.signals.photo_margin import CARD_PATH, MARGIN_TOP, find_photo, margin_shift
+
+# honest pages are measured as generated and once re-saved at one of these JPEG qualities (in turn)
+RESAVE_QUALITIES = (65, 75, 85, 95)
+# honest pages (found photos, both versions) at or over the cut
+TARGET_FLAGGED = 0.005
+
+
+def is_photo_splice(label: LabelledImage) -> bool:
+    """A splice that replaced the photo (the generator's splices of a value name the field they changed)."""
+    return label.tamper_kind == "splice" and not label.tampered_fields
+
+
+def resaved(rgb: np.ndarray, quality: int) -> np.ndarray:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+
+
+def shift_of(rgb: np.ndarray) -> float | None:
+    """The check's measure on one image; None when it finds no photo."""
+    hull = find_photo(rgb)
+    return None if hull is None else margin_shift(rgb, hull)[0]
+
+
+def measure(job: tuple[str, int | None]) -> float | None:
+    path, quality = job
+    from credlift.tools.intake import load_upload
+
+    rgb = load_upload(Path(path)).rgb
+    return shift_of(rgb if quality is None else resaved(rgb, quality))
+
+
+def margin_rows(data_dir: Path, workers: int | None = None) -> list[tuple[str, str, int | None, float | None]]:
+    """(file, role, re-save quality, shift) for the set's honest pages (role 'honest', as generated and re-saved)
+    and spliced photos (role 'photo_splice')."""
+    jobs, roles = [], []
+    for index, label in enumerate(read_labels(data_dir)):
+        if not label.is_manipulated:
+            jobs += [(str(label.path), None), (str(label.path), RESAVE_QUALITIES[index % len(RESAVE_QUALITIES)])]
+            roles += [(label.path.name, "honest"), (label.path.name, "honest")]
+        elif is_photo_splice(label):
+            jobs.append((str(label.path), None))
+            roles.append((label.path.name, "photo_splice"))
+    if workers == 1 or len(jobs) < 8:
+        shifts = [measure(job) for job in jobs]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from credlift.tools.forensics.dataset import _single_threaded
+
+        with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
+            shifts = list(pool.map(measure, jobs, chunksize=8))
+    return [(name, role, quality, shift) for (name, role), (_, quality), shift in zip(roles, jobs, shifts)]
+
+
+def choose_cut(honest: np.ndarray, target: float = TARGET_FLAGGED) -> float:
+    """The smallest cut that flags at most `target` of the honest measures."""
+    return round(float(np.quantile(honest, 1.0 - target)) + 1e-3, 3)
+
+
+def calibrate_photo_margin(data_dirs: list[Path], out: Path = CARD_PATH, workers: int | None = None,
+                           log=print) -> dict:
+    """Measures the sets, sets the cut and writes the card the signal reads; returns the card."""
+    rows = []
+    for directory in data_dirs:
+        log(f"  photo margins of {directory.name} ...")
+        rows += margin_rows(directory, workers)
+    honest = [(quality, shift) for _, role, quality, shift in rows if role == "honest" and shift is not None]
+    splices = [shift for _, role, _, shift in rows if role == "photo_splice"]
+    if not honest:
+        from credlift.errors import UserInputError
+
+        raise UserInputError("no honest page with a photo in the given sets; generate sets with credential photos")
+    cut = choose_cut(np.array([shift for _, shift in honest]))
+    as_made = np.array([shift for quality, shift in honest if quality is None])
+    resave = np.array([shift for quality, shift in honest if quality is not None])
+    caught = sum(1 for shift in splices if shift is not None and shift >= cut)
+    card = {
+        "measure": "smallest shift over the photo's sides of the paper's mean CIELAB colour (lightness x0.3) "
+                   "2-6 px against 12-20 px outside the photo",
+        "cut": cut,
+        "top": MARGIN_TOP,
+        "cut_rule": f"{TARGET_FLAGGED:.1%} of honest pages with a photo flagged, as generated and re-saved at JPEG "
+                    f"quality {'/'.join(map(str, RESAVE_QUALITIES))}",
+        "data": [directory.name for directory in data_dirs],
+        "honest_pages_with_photo": int(as_made.size),
+        "honest_flagged": round(float(np.mean(as_made >= cut)), 4) if as_made.size else None,
+        "resaved_flagged": round(float(np.mean(resave >= cut)), 4) if resave.size else None,
+        "photo_splices": len(splices),
+        "photo_splices_found": sum(1 for shift in splices if shift is not None),
+        "photo_splices_caught": caught,
+        "calibrated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    forget_model(out)
+    log(f"  photo-margin cut {cut}: honest flagged {card['honest_flagged']}, re-saved {card['resaved_flagged']}, "
+        f"spliced photos caught {caught} of {len(splices)}")
+    return card

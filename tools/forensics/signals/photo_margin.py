@@ -27,9 +27,11 @@ from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, reported_score, scale_boxes,
                                                    unmapped_report)
 
-# rings outside the photo's hull, in pixels of the work image
+# rings outside the photo's hull, in pixels of the work image (pages of 1,200 to 1,600 px as generated; a page
+# photographed much smaller shrinks a forger's margin under the near ring), on each of the SIDES
 NEAR = (2, 6)
 FAR = (12, 20)
+SIDES = ("left", "right", "top", "bottom")
 # weight of a lightness shift against a colour shift (CIELAB units): lighting and print make lightness vary more
 LIGHTNESS_WEIGHT = 0.3
 MIN_RING_PIXELS = 20
@@ -43,7 +45,6 @@ ASPECT = (1.0, 1.9)
 MIN_FILL = 0.3
 MIN_RECTANGULAR = 0.85
 INK_BELOW_PAPER = 30
-SIDES = ("left", "right", "top", "bottom")
 COLOURED = 25
 
 

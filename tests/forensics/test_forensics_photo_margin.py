@@ -14,7 +14,7 @@ from credlift.evals.synth.generate import SynthSpec, render_credential
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import DECISIVE_FROM
-from credlift.tools.forensics.signals.photo_margin import CARD_PATH, PhotoMarginSignal, find_photo
+from credlift.tools.forensics.signals.photo_margin import CARD_PATH, PhotoMarginSignal, measure_photo
 from credlift.tools.intake import load_upload
 from tests.forensics.conftest import paper
 
@@ -52,8 +52,9 @@ def _analyse(upload):
 
 
 def test_the_photo_is_found_where_it_is_printed():
-    hull = find_photo(_upload(_page()).rgb)
-    assert hull is not None
+    measured = measure_photo(_upload(_page()).rgb)
+    assert measured is not None
+    hull = measured[0]
     xs, ys = hull[:, 0, 0], hull[:, 0, 1]
     x, y, w, h = PHOTO
     assert abs(xs.min() - x) <= 3 and abs(ys.min() - y) <= 3 and abs(xs.max() - (x + w)) <= 3 and abs(ys.max() - (y + h)) <= 3

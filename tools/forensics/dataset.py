@@ -133,11 +133,17 @@ def _signals():
 def analyse_many(paths: list[Path], keep_maps: bool = False, workers: int | None = None,
                  read_text: bool = False) -> list[ImageAnalysis]:
     """In parallel processes when there are several cores (features only; timings then run side by side)."""
+    return parallel_map(partial(analyse_image, keep_maps=keep_maps, read_text=read_text), paths, workers)
+
+
+def parallel_map(function, jobs: list, workers: int | None = None, chunksize: int = 4) -> list:
+    """`function` over `jobs`, results in order: in worker processes sharing the cores (default: up to 4) when
+    there are several workers and at least 8 jobs, else in this process."""
     workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
-    if workers <= 1 or len(paths) < 8:
-        return [analyse_image(p, keep_maps, read_text=read_text) for p in paths]
+    if workers <= 1 or len(jobs) < 8:
+        return [function(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-        return list(pool.map(partial(analyse_image, keep_maps=keep_maps, read_text=read_text), paths, chunksize=4))
+        return list(pool.map(function, jobs, chunksize=chunksize))
 
 
 def _single_threaded() -> None:

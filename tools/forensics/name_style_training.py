@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.dataset import LabelledImage, _single_threaded, read_labels
+from credlift.tools.forensics.dataset import LabelledImage, parallel_map, read_labels
 from credlift.tools.forensics.signals.name_style import MODEL_PATH, measure_name
 
 NAME_EDITS = ("retype", "splice")
@@ -46,11 +45,7 @@ def name_row(job: tuple[Path, bool]) -> tuple[np.ndarray, int] | None:
 def name_rows(data_dirs: list[Path], workers: int | None = None, log=print) -> tuple[np.ndarray, np.ndarray]:
     jobs = [(label.path, name_edited(label)) for data_dir in data_dirs for label in read_labels(data_dir)
             if label.tamper_kind != "ai_generated"]
-    if workers and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-            rows = list(pool.map(name_row, jobs, chunksize=4))
-    else:
-        rows = [name_row(job) for job in jobs]
+    rows = parallel_map(name_row, jobs, workers)
     found = [row for row in rows if row is not None]
     if not found:
         from credlift.errors import UserInputError

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from credlift.tools.forensics.dataset import LabelledImage, read_labels
+from credlift.tools.forensics.dataset import LabelledImage, parallel_map, read_labels
 from credlift.tools.forensics.signals.base import forget_model
-from credlift.tools.forensics.signals.photo_margin import CARD_PATH, MARGIN_TOP, find_photo, margin_shift
+from credlift.tools.forensics.signals.photo_margin import CARD_PATH, measure_photo
 
 # honest pages are measured as generated and once re-saved at one of these JPEG qualities (in turn)
 RESAVE_QUALITIES = (65, 75, 85, 95)
@@ -33,18 +33,13 @@ def resaved(rgb: np.ndarray, quality: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
 
 
-def shift_of(rgb: np.ndarray) -> float | None:
-    """The check's measure on one image; None when it finds no photo."""
-    hull = find_photo(rgb)
-    return None if hull is None else margin_shift(rgb, hull)[0]
-
-
 def measure(job: tuple[str, int | None]) -> float | None:
     path, quality = job
     from credlift.tools.intake import load_upload
 
     rgb = load_upload(Path(path)).rgb
-    return shift_of(rgb if quality is None else resaved(rgb, quality))
+    measured = measure_photo(rgb if quality is None else resaved(rgb, quality))
+    return None if measured is None else measured[1]
 
 
 def margin_rows(data_dir: Path, workers: int | None = None) -> list[tuple[str, str, int | None, float | None]]:
@@ -58,15 +53,7 @@ def margin_rows(data_dir: Path, workers: int | None = None) -> list[tuple[str, s
         elif is_photo_splice(label):
             jobs.append((str(label.path), None))
             roles.append((label.path.name, "photo_splice"))
-    if workers == 1 or len(jobs) < 8:
-        shifts = [measure(job) for job in jobs]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        from credlift.tools.forensics.dataset import _single_threaded
-
-        with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-            shifts = list(pool.map(measure, jobs, chunksize=8))
+    shifts = parallel_map(measure, jobs, workers, chunksize=8)
     return [(name, role, quality, shift) for (name, role), (_, quality), shift in zip(roles, jobs, shifts)]
 
 
@@ -96,7 +83,6 @@ def calibrate_photo_margin(data_dirs: list[Path], out: Path = CARD_PATH, workers
         "measure": "smallest shift over the photo's sides of the paper's mean CIELAB colour (lightness x0.3) "
                    "2-6 px against 12-20 px outside the photo",
         "cut": cut,
-        "top": MARGIN_TOP,
         "cut_rule": f"{TARGET_FLAGGED:.1%} of honest pages with a photo flagged, as generated and re-saved at JPEG "
                     f"quality {'/'.join(map(str, RESAVE_QUALITIES))}",
         "data": [directory.name for directory in data_dirs],

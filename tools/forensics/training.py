@@ -9,7 +9,7 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import StratifiedKFold
 
-from credlift.tools.forensics.dataset import analyse_many, read_labels
+from credlift.tools.forensics.dataset import analyse_many, parallel_map, read_labels
 from credlift.tools.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
@@ -260,20 +260,14 @@ def grid_rows(job: tuple) -> tuple[np.ndarray, np.ndarray]:
 def _fit_cell_detector(data_dir: Path, rows_of, path: Path, what: str, workers: int | None, log) -> dict:
     """Rows from every image of a generated set (AI-generated ones excluded: they have no local edit),
     a class-balanced gradient-boosted classifier, saved with joblib (and re-read by the signal from then on)."""
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
     import joblib
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from credlift.tools.forensics.dataset import _single_threaded
     from credlift.tools.forensics.signals.base import forget_model
 
     labels = [label for label in read_labels(data_dir) if label.tamper_kind != "ai_generated"]
     jobs = [(label.path, label.tamper_kind, label.tamper_boxes, index) for index, label in enumerate(labels)]
-    workers = workers or max(1, min(4, os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-        parts = [part for part in pool.map(rows_of, jobs, chunksize=4) if len(part[1])]
+    parts = [part for part in parallel_map(rows_of, jobs, workers or None) if len(part[1])]
     X = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     log(f"{what}: {len(y)} cells, {int(y.sum())} edited, from {len(labels)} images")

@@ -48,13 +48,20 @@ INK_BELOW_PAPER = 30
 COLOURED = 25
 
 
-def find_photo(rgb: np.ndarray) -> np.ndarray | None:
-    """The hull (N, 1, 2 int points) of the largest photo-like area: filled with colour or ink unlike the paper,
-    rectangular, of portrait proportions and a plausible share of the page; None when there is none."""
-    h, w = rgb.shape[:2]
-    if min(h, w) < 64:
+def measure_photo(rgb: np.ndarray) -> tuple[np.ndarray, float, list[float]] | None:
+    """(the photo's hull, the smallest shift, the shift per side) on an RGB page; None when no photo is found."""
+    if min(rgb.shape[:2]) < 64:
         return None
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    hull = find_photo(lab)
+    return None if hull is None else (hull, *margin_shift(lab, hull))
+
+
+def find_photo(lab: np.ndarray) -> np.ndarray | None:
+    """The hull (N, 1, 2 int points) of the largest photo-like area of a CIELAB page (uint8): filled with colour
+    or ink unlike the paper, rectangular, of portrait proportions and a plausible share of the page; None when
+    there is none."""
+    h, w = lab.shape[:2]
     lightness = lab[..., 0]
     small = cv2.resize(lightness, (max(8, w // 8), max(8, h // 8)), interpolation=cv2.INTER_AREA)
     paper = cv2.resize(cv2.medianBlur(small, 9), (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
@@ -79,18 +86,18 @@ def find_photo(rgb: np.ndarray) -> np.ndarray | None:
     return best
 
 
-def margin_shift(rgb: np.ndarray, hull: np.ndarray) -> tuple[float, list[float]]:
+def margin_shift(lab: np.ndarray, hull: np.ndarray) -> tuple[float, list[float]]:
     """(smallest shift over the sides measured, the shift per side: left, right, top, bottom; NaN where a ring is
-    too small) of the paper's mean CIELAB colour (lightness weighted down) NEAR against FAR outside the photo's
-    hull."""
-    h, w = rgb.shape[:2]
+    too small) of the paper's mean colour (lightness weighted down) NEAR against FAR outside the photo's hull, on a
+    CIELAB page (uint8)."""
+    h, w = lab.shape[:2]
     x, y, bw, bh = cv2.boundingRect(hull)
     pad = FAR[1] + 2
     x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(w, x + bw + pad), min(h, y + bh + pad)
     inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
     cv2.fillConvexPoly(inside, hull - np.array([x0, y0]), 1)
     distance = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 5)
-    lab = cv2.cvtColor(rgb[y0:y1, x0:x1], cv2.COLOR_RGB2LAB).astype(np.float32)
+    crop = lab[y0:y1, x0:x1].astype(np.float32)
     yy, xx = np.mgrid[y0:y1, x0:x1]
     side = np.argmax(np.stack([x - xx, xx - (x + bw), y - yy, yy - (y + bh)]), axis=0)
     shifts = []
@@ -101,7 +108,7 @@ def margin_shift(rgb: np.ndarray, hull: np.ndarray) -> tuple[float, list[float]]
         if near.sum() < MIN_RING_PIXELS or far.sum() < MIN_RING_PIXELS:
             shifts.append(float("nan"))
             continue
-        difference = (lab[near].mean(axis=0) - lab[far].mean(axis=0)) * (LIGHTNESS_WEIGHT, 1.0, 1.0)
+        difference = (crop[near].mean(axis=0) - crop[far].mean(axis=0)) * (LIGHTNESS_WEIGHT, 1.0, 1.0)
         shifts.append(float(np.linalg.norm(difference)))
     measured = [v for v in shifts if not np.isnan(v)]
     return (min(measured) if len(measured) >= 3 else 0.0), shifts
@@ -122,12 +129,11 @@ class PhotoMarginSignal:
         if card is None:
             return unmapped_report(ctx, self.name, "The paper around the ID photo was not checked (not calibrated).",
                                    {"found": False})
-        rgb = ctx.work_rgb
-        hull = find_photo(rgb)
-        if hull is None:
+        measured = measure_photo(ctx.work_rgb)
+        if measured is None:
             return unmapped_report(ctx, self.name, "No ID photo was found on the page.", {"found": False})
-        shift, sides = margin_shift(rgb, hull)
-        score = reported_score(shift, float(card["cut"]), float(card.get("top", MARGIN_TOP)))
+        hull, shift, sides = measured
+        score = reported_score(shift, float(card["cut"]), MARGIN_TOP)
         flagged = score >= DECISIVE_FROM
         heat = np.zeros(ctx.work_gray.shape, np.float32)
         x, y, bw, bh = cv2.boundingRect(hull)

@@ -144,10 +144,21 @@ def test_the_school_code_inside_the_number_must_name_the_printed_school():
     assert "10003" in finding.message and "清华大学" in finding.message
 
 
-def test_a_school_code_not_on_the_ministry_list_is_a_warning():
+def test_a_school_code_not_on_the_ministry_list_is_a_warning_when_the_printed_school_is_not_either():
     number = "99999" + "1" + "2021" + "05" + "123456"
-    report = validate_credential(graduation_record(certificate_number=number), today=TODAY)
+    report = validate_credential(graduation_record(certificate_number=number, school="某某职业技术学院"), today=TODAY)
     assert "SCHOOL_CODE_UNKNOWN" in [f.code for f in report.findings if f.severity == "warning"]
+    assert report.ok
+
+
+def test_an_unlisted_code_under_a_listed_school_contradicts_it():
+    # one digit of Tsinghua's code 10003 changed: no school has 00003, and the page names Tsinghua
+    number = "00003" + "1" + "2021" + "05" + "123456"
+    report = validate_credential(graduation_record(certificate_number=number), today=TODAY)
+    finding = next(f for f in report.findings if f.code == "SCHOOL_CODE_CONTRADICTED")
+    assert finding.severity == "error" and not report.ok
+    assert "10003" in finding.message and "00003" in finding.message and "清华大学" in finding.message
+    assert "10003" in finding.message_zh
 
 
 def test_a_printed_level_other_than_the_coded_level_is_a_mismatch():

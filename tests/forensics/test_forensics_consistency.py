@@ -75,3 +75,34 @@ def test_a_contradiction_about_the_holder_is_described_without_quoting_personal_
     assert "1999" not in _staff_sentence(birth) and "BIRTH_DATE_MISMATCH" in _staff_sentence(birth)
     total = ValidationFinding(code="CET_PARTS_SUM", field="total_score", message="The part scores add up to 625.")
     assert _staff_sentence(total) == total.message
+
+
+@pytest.fixture(scope="module")
+def degree_pages():
+    """A degree certificate of 河北科技学院 (code 13391) as issued, and with the number's first digit made 0."""
+    from credlift.evals.synth import SynthSpec, render_credential
+    from credlift.tools.credential_numbers import make_degree_number
+
+    honest = make_degree_number("13391", 2018, "bachelor", 59573)
+    pages = {}
+    for name, number in (("honest", honest), ("edited", "0" + honest[1:])):
+        sample = render_credential(SynthSpec(type="degree", seed=201, capture="scan", fields={
+            "school": "河北科技学院", "degree_level": "bachelor", "issue_date": "2018-06-30", "certificate_number": number}))
+        upload = load_upload(sample.image_bytes, f"degree-{name}.jpg")
+        pages[name] = (upload, run_ocr(upload.rgb))
+    return pages
+
+
+def test_a_school_code_changed_to_one_no_school_has_contradicts_the_printed_school(degree_pages):
+    """03391 is on no list, but the page names a school that is, under 13391: the number or the name was edited."""
+    upload, lines = degree_pages["edited"]
+    signal = ConsistencySignal().analyse(AnalysisContext(upload=upload, ocr_lines=lines))
+    assert signal.details["codes"] == "SCHOOL_CODE_CONTRADICTED" and signal.score >= 0.85
+    assert "13391" in signal.summary and "03391" in signal.summary
+    number_line = next(line for line in lines if "03391" in line.text.replace(" ", ""))
+    x, y, w, h = number_line.box
+    assert any(b.x == x and b.y == y and b.w == w and b.h == h for b in signal.boxes)
+
+    upload, lines = degree_pages["honest"]
+    signal = ConsistencySignal().analyse(AnalysisContext(upload=upload, ocr_lines=lines))
+    assert signal.details["checked"] is True and signal.score == 0.0

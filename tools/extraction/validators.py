@@ -29,6 +29,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "TYPE_UNKNOWN": ("The document is not a credential type we accept.", "该文件不是我们受理的证书类型。"),
     "SCHOOL_CODE_MISMATCH": ("The school code {school_code} in the certificate number belongs to {expected}, but the "
                              "certificate names {found}.", "证书编号中的学校代码 {school_code} 对应 {expected}，但证书上的学校为 {found}。"),
+    "SCHOOL_CODE_CONTRADICTED": ("The certificate names {found}, whose code is {expected}, but the certificate number "
+                                 "carries {school_code}, a code on no school of the Ministry of Education's list.",
+                                 "证书上的学校 {found} 代码为 {expected}，但证书编号中的学校代码为 {school_code}，不在教育部高校名单中。"),
     "SCHOOL_CODE_UNKNOWN": ("The school code {school_code} in the certificate number is not on the Ministry of Education's list.",
                             "证书编号中的学校代码 {school_code} 不在教育部高校名单中。"),
     "LEVEL_MISMATCH": ("The level printed ({found}) does not match the level coded in the certificate number ({expected}).",
@@ -233,7 +236,13 @@ def _check_number_consistency(record: CredentialRecord, parsed, findings: list[V
     school = fields.get("school")
     if record.type in ("graduation", "degree"):
         code = parsed.school_code if record.type == "graduation" else parsed.unit_code
-        if parsed.school_name is None:
+        printed = numbers.schools_by_name().get(clean(str(school))) if school else None
+        if parsed.school_name is None and printed is not None:
+            # the printed school is on the list under another code: one side of the number or the name was changed
+            findings.append(finding("SCHOOL_CODE_CONTRADICTED", field="school", school_code=code, expected=printed.code,
+                                    found=school))
+        elif parsed.school_name is None:
+            # neither side can be checked: a school missing from the list (renamed, merged) is no evidence
             findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", school_code=code))
         elif school and clean(str(school)) != clean(parsed.school_name):
             findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", school_code=code, expected=parsed.school_name,

@@ -21,16 +21,16 @@ from credlift.tools.forensics.signals.base import boxes_map, page_record
 #: validator findings an edited value explains: a printed value contradicts a code or sum elsewhere on the page
 EDIT_FINDINGS = frozenset({
     "CET_PARTS_SUM", "CET_SCORE_RANGE", "CET_LEVEL_MISMATCH", "CET_SESSION_MISMATCH", "CET_ADMISSION_MISMATCH",
-    "CET_SITE_MISMATCH", "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "BIRTH_DATE_MISMATCH",
-    "GENDER_MISMATCH", "ID_NUMBER_CHECKSUM", "ID_NUMBER_COMPONENT",
+    "CET_SITE_MISMATCH", "LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "SCHOOL_CODE_CONTRADICTED", "YEAR_MISMATCH",
+    "BIRTH_DATE_MISMATCH", "GENDER_MISMATCH", "ID_NUMBER_CHECKSUM", "ID_NUMBER_COMPONENT",
     "GRAD_NUMBER_LEVEL", "GRAD_NUMBER_SCHOOLING_TYPE", "DEGREE_NUMBER_LEVEL", "CET_NUMBER_LEVEL",
     "CET_NUMBER_SITTING", "CET_ADMISSION_LEVEL", "CET_ADMISSION_SITTING", "VOC_NUMBER_LEVEL", "VOC_NUMBER_PROVINCE",
     "VOC_NUMBER_ISSUER", "AWARD_NUMBER_LEVEL", "AWARD_NUMBER_SCOPE", "AWARD_NUMBER_COMPETITION", "AWARD_NUMBER_YEAR",
     "QUAL_NUMBER_LEVEL", "QUAL_NUMBER_PROVINCE",
 })
 #: a mismatch between a printed value and a code inside a number: either side may be the edited one
-NUMBER_CODED = frozenset({"LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "YEAR_MISMATCH", "CET_LEVEL_MISMATCH",
-                          "CET_SESSION_MISMATCH", "CET_SITE_MISMATCH"})
+NUMBER_CODED = frozenset({"LEVEL_MISMATCH", "SCHOOL_CODE_MISMATCH", "SCHOOL_CODE_CONTRADICTED", "YEAR_MISMATCH",
+                          "CET_LEVEL_MISMATCH", "CET_SESSION_MISMATCH", "CET_SITE_MISMATCH"})
 #: findings on these fields would quote personal data in the summary staff and logs see
 PERSONAL_FIELDS = frozenset({"birth_date", "gender", "id_number", "holder_name"})
 ONE_CONTRADICTION = 0.85

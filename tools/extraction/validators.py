@@ -236,17 +236,19 @@ def _check_number_consistency(record: CredentialRecord, parsed, findings: list[V
     school = fields.get("school")
     if record.type in ("graduation", "degree"):
         code = parsed.school_code if record.type == "graduation" else parsed.unit_code
-        printed = numbers.schools_by_name().get(clean(str(school))) if school else None
-        if parsed.school_name is None and printed is not None:
-            # the printed school is on the list under another code: one side of the number or the name was changed
-            findings.append(finding("SCHOOL_CODE_CONTRADICTED", field="school", school_code=code, expected=printed.code,
-                                    found=school))
-        elif parsed.school_name is None:
-            # neither side can be checked: a school missing from the list (renamed, merged) is no evidence
-            findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", school_code=code))
-        elif school and clean(str(school)) != clean(parsed.school_name):
-            findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", school_code=code, expected=parsed.school_name,
-                                    found=school))
+        if parsed.school_name is not None:
+            if school and clean(str(school)) != clean(parsed.school_name):
+                findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", school_code=code,
+                                        expected=parsed.school_name, found=school))
+        else:
+            printed = numbers.schools_by_name().get(clean(str(school))) if school else None
+            if printed is not None:
+                # the printed school is on the list under another code: the number or the name was changed
+                findings.append(finding("SCHOOL_CODE_CONTRADICTED", field="school", school_code=code,
+                                        expected=printed.code, found=school))
+            else:
+                # neither side can be checked: a school missing from the list (renamed, merged) is no evidence
+                findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", school_code=code))
     level_field, expected_level = {
         "graduation": ("level", getattr(parsed, "level", None)),
         "degree": ("degree_level", getattr(parsed, "degree_level", None)),

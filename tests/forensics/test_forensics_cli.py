@@ -1,4 +1,5 @@
-"""`credlift forensics evaluate`: figures from a labelled folder; bad input is one line and exit 2."""
+"""`credlift forensics evaluate|train|calibrate`: figures from a labelled folder, cuts set on generated sets; bad
+input is one line and exit 2."""
 from __future__ import annotations
 
 import json
@@ -83,3 +84,23 @@ def test_training_refuses_a_reserved_trace_seed_before_any_work(tmp_path):
                              "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "reserved" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_calibrate_sets_the_seal_ink_cut_on_generated_sets_and_writes_its_card(tmp_path):
+    cards = tmp_path / "cards"
+    result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "calibrate", "--work-dir",
+                             str(tmp_path / "sets"), "--n", "20", "--seeds", "31", "--checks", "seal_ink",
+                             "--cards-dir", str(cards), "--workers", "1"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    written = json.loads((cards / "seal_ink.json").read_text())
+    assert json.loads(result.stdout) == {"seal_ink": written} and not (cards / "photo_margin.json").exists()
+    assert written["data"] == ["synth-31-n20"] and written["honest_pages"] >= 1 and written["cut"] >= 40
+    assert "seal-ink cut" in result.stderr
+
+
+def test_calibrate_refuses_unknown_checks_and_reserved_seeds_before_generating(tmp_path):
+    for args, says in ((["--checks", "seal_ink,halo"], "no such check: halo"), (["--seeds", "202"], "reserved")):
+        result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "calibrate", "--work-dir",
+                                 str(tmp_path), *args], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+        assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -52,7 +53,7 @@ def _analyse(upload):
 
 
 def test_the_photo_is_found_where_it_is_printed():
-    measured = measure_photo(_upload(_page()).rgb)
+    measured = measure_photo(cv2.cvtColor(_upload(_page()).rgb, cv2.COLOR_RGB2LAB))
     assert measured is not None
     hull = measured[0]
     xs, ys = hull[:, 0, 0], hull[:, 0, 1]

@@ -69,6 +69,11 @@ class AnalysisContext:
         return cv2.cvtColor(self.work_rgb, cv2.COLOR_RGB2GRAY)
 
     @cached_property
+    def work_lab(self) -> np.ndarray:
+        """The work copy in CIELAB (OpenCV's 8-bit scaling: a* and b* offset by 128)."""
+        return cv2.cvtColor(self.work_rgb, cv2.COLOR_RGB2LAB)
+
+    @cached_property
     def jpeg(self) -> JpegFacts | None:
         """Quality estimated from the luminance quantisation table (IJG scaling), when the file is a JPEG."""
         if str(getattr(self.upload, "format", "")).upper() not in ("JPEG", "MPO"):

@@ -136,6 +136,38 @@ def analyse_many(paths: list[Path], keep_maps: bool = False, workers: int | None
     return parallel_map(partial(analyse_image, keep_maps=keep_maps, read_text=read_text), paths, workers)
 
 
+# honest pages are also measured once re-saved at one of these JPEG qualities (in turn), as phones and messengers do
+RESAVE_QUALITIES = (65, 75, 85, 95)
+
+
+def resaved(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """The page after one more JPEG save at `quality`."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+
+
+def page_rgb(path: str | Path, quality: int | None = None) -> np.ndarray:
+    """The page as intake decodes it; re-saved once at `quality` when one is given."""
+    from credlift.tools.intake import load_upload
+
+    rgb = load_upload(Path(path)).rgb
+    return rgb if quality is None else resaved(rgb, quality)
+
+
+def honest_and_resaved(labels: list[LabelledImage]) -> list[tuple[LabelledImage, int | None]]:
+    """Each honest page as generated and once re-saved (the qualities of RESAVE_QUALITIES in turn)."""
+    pages = []
+    for index, label in enumerate(labels):
+        if not label.is_manipulated:
+            pages += [(label, None), (label, RESAVE_QUALITIES[index % len(RESAVE_QUALITIES)])]
+    return pages
+
+
 def parallel_map(function, jobs: list, workers: int | None = None, chunksize: int = 4) -> list:
     """`function` over `jobs`, results in order: in worker processes sharing the cores (default: up to 4) when
     there are several workers and at least 8 jobs, else in this process."""

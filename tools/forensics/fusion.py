@@ -120,8 +120,10 @@ def fallback_probability(features: dict[str, float]) -> float:
 # Evidence that is conclusive on its own: an editor or generator named in the file, generator upsampling traces,
 # printed values that contradict the codes and sums on the same page, a holder's name printed unlike the page
 # prints it (at the name model's cut, which flags 0.5% of untouched names out of fold), an ID photo framed by
-# another page's paper (at a cut that flags 0.5% of honest training pages with a photo).
-DECISIVE = {"metadata": 0.85, "ai_generation": 0.9, "consistency": 0.85, "name_style": 0.85, "photo_margin": 0.85}
+# another page's paper (at a cut that flags 0.5% of honest training pages with a photo), seal ink cut off at a
+# character's edge (at twice the strongest honest training page).
+DECISIVE = {"metadata": 0.85, "ai_generation": 0.9, "consistency": 0.85, "name_style": 0.85, "photo_margin": 0.85,
+            "seal_ink": 0.85}
 
 
 def with_decisive_evidence(probability: float, signals) -> float:

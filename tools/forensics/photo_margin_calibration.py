@@ -4,18 +4,17 @@ and its reach on the sets' spliced photos."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 
-from credlift.tools.forensics.dataset import LabelledImage, parallel_map, read_labels
+from credlift.tools.forensics.dataset import (RESAVE_QUALITIES, LabelledImage, honest_and_resaved, page_rgb,
+                                              parallel_map, read_labels)
 from credlift.tools.forensics.signals.base import forget_model
 from credlift.tools.forensics.signals.photo_margin import CARD_PATH, measure_photo
 
-# honest pages are measured as generated and once re-saved at one of these JPEG qualities (in turn)
-RESAVE_QUALITIES = (65, 75, 85, 95)
 # honest pages (found photos, both versions) at or over the cut
 TARGET_FLAGGED = 0.005
 
@@ -25,34 +24,20 @@ def is_photo_splice(label: LabelledImage) -> bool:
     return label.tamper_kind == "splice" and not label.tampered_fields
 
 
-def resaved(rgb: np.ndarray, quality: int) -> np.ndarray:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
-    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
-
-
 def measure(job: tuple[str, int | None]) -> float | None:
-    path, quality = job
-    from credlift.tools.intake import load_upload
-
-    rgb = load_upload(Path(path)).rgb
-    measured = measure_photo(rgb if quality is None else resaved(rgb, quality))
+    measured = measure_photo(cv2.cvtColor(page_rgb(*job), cv2.COLOR_RGB2LAB))
     return None if measured is None else measured[1]
 
 
 def margin_rows(data_dir: Path, workers: int | None = None) -> list[tuple[str, str, int | None, float | None]]:
     """(file, role, re-save quality, shift) for the set's honest pages (role 'honest', as generated and re-saved)
     and spliced photos (role 'photo_splice')."""
-    jobs, roles = [], []
-    for index, label in enumerate(read_labels(data_dir)):
-        if not label.is_manipulated:
-            jobs += [(str(label.path), None), (str(label.path), RESAVE_QUALITIES[index % len(RESAVE_QUALITIES)])]
-            roles += [(label.path.name, "honest"), (label.path.name, "honest")]
-        elif is_photo_splice(label):
-            jobs.append((str(label.path), None))
-            roles.append((label.path.name, "photo_splice"))
+    labels = read_labels(data_dir)
+    honest = honest_and_resaved(labels)
+    splices = [label for label in labels if is_photo_splice(label)]
+    jobs = [(str(label.path), quality) for label, quality in honest] + [(str(label.path), None) for label in splices]
+    roles = [(label.path.name, "honest") for label, _ in honest] + [(label.path.name, "photo_splice")
+                                                                     for label in splices]
     shifts = parallel_map(measure, jobs, workers, chunksize=8)
     return [(name, role, quality, shift) for (name, role), (_, quality), shift in zip(roles, jobs, shifts)]
 

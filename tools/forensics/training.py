@@ -13,8 +13,8 @@ from credlift.tools.forensics.dataset import analyse_many, parallel_map, read_la
 from credlift.tools.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
-from credlift.tools.forensics.seeds import (NAME_FROM_TRAIN, NAME_SEEDS, NAME_TAMPER_KINDS, NAME_TAMPER_RATE, RESERVED_SEEDS,
-                                           TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS)
+from credlift.tools.forensics.seeds import (DECISIVE_CHECKS, NAME_FROM_TRAIN, NAME_SEEDS, NAME_TAMPER_KINDS,
+                                           NAME_TAMPER_RATE, RESERVED_SEEDS, TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS)
 
 VALIDATION_SEED = None
 # authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set and
@@ -105,7 +105,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
                  name_seeds: tuple[int, ...] = NAME_SEEDS) -> dict:
     """Generate (once) the training sets; fit the block and grid detectors on the first seed, the edit-trace
     network on the trace seeds and the holder-name style model on the name seeds (none: keep the shipped ones);
-    set the photo-margin cut on all training sets; fit the fusion on the other seeds, thresholds from out-of-fold
+    set the photo-margin and seal-ink cuts on all training sets; fit the fusion on the other seeds, thresholds from out-of-fold
     predictions; optionally validate; save model and card."""
     if len(seeds) < 2:
         from credlift.errors import UserInputError
@@ -130,12 +130,9 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
                                                 for seed in seeds[:NAME_FROM_TRAIN]]
         log(f"holder-name style model on {', '.join(d.name for d in name_dirs)} ...")
         block_card["name_style"] = train_name_model(name_dirs, workers=workers, log=log)
-    from credlift.tools.forensics.photo_margin_calibration import calibrate_photo_margin
-
-    # before the fusion's analysis, which applies the photo-margin finding as decisive evidence at this cut
-    margin_dirs = [ensure_generated(work_dir, seed, n_per_seed) for seed in seeds]
-    log(f"photo-margin cut on {', '.join(d.name for d in margin_dirs)} ...")
-    block_card["photo_margin"] = calibrate_photo_margin(margin_dirs, workers=workers, log=log)
+    # before the fusion's analysis, which applies the decisive findings at these cuts
+    block_card.update(calibrate_decisive_cuts([ensure_generated(work_dir, seed, n_per_seed) for seed in seeds],
+                                              workers, log))
     parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
     for seed in seeds[1:]:
         directory = ensure_generated(work_dir, seed, n_per_seed)
@@ -156,6 +153,33 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
         card["validation"] = slice_metrics(labels, model.predict_proba(Xv)[:, 1], model.threshold).model_dump()
     model.save(out, card)
     return card
+
+
+def calibrate_decisive_cuts(data_dirs: list[Path], workers: int | None = None, log=print,
+                            checks: tuple[str, ...] = DECISIVE_CHECKS, cards_dir: Path | None = None) -> dict:
+    """Set the cuts of the decisive checks measured on whole pages (photo margin, seal ink) on these sets; writes
+    their cards (<check>.json) to `cards_dir`, by default next to the shipped models; returns them by name."""
+    from credlift.tools.forensics.photo_margin_calibration import calibrate_photo_margin
+    from credlift.tools.forensics.seal_ink_calibration import calibrate_seal_ink
+
+    check_names(checks)
+    calibrate = {"photo_margin": calibrate_photo_margin, "seal_ink": calibrate_seal_ink}
+    cards = {}
+    for check in checks:
+        log(f"{check.replace('_', '-')} cut on {', '.join(d.name for d in data_dirs)} ...")
+        out = {} if cards_dir is None else {"out": Path(cards_dir) / f"{check}.json"}
+        cards[check] = calibrate[check](data_dirs, workers=workers, log=log, **out)
+    return cards
+
+
+def check_names(checks: tuple[str, ...]) -> None:
+    """Refuses names that are not decisive page checks (before any set is generated)."""
+    unknown = sorted(set(checks) - set(DECISIVE_CHECKS))
+    if unknown or not checks:
+        from credlift.errors import UserInputError
+
+        raise UserInputError(f"no such check: {', '.join(unknown) or '(none given)'} "
+                             f"(known: {', '.join(DECISIVE_CHECKS)})")
 
 
 def fit_fusion(X: np.ndarray, y: np.ndarray, labels: list, signals: list, seeds: tuple[int, ...], n_per_seed: int,

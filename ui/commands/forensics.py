@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from credlift.tools.forensics.seeds import NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS, seed_list
+from credlift.tools.forensics.seeds import DECISIVE_CHECKS, NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS, seed_list
 
 
 def register(app: typer.Typer) -> None:
@@ -32,25 +32,48 @@ def register(app: typer.Typer) -> None:
         """Generate (once) and analyse training sets, fit the calibrated fusion model, save it with its card."""
         import json
 
-        from credlift.errors import UserInputError
         from credlift.settings import get_settings
         from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH
         from credlift.tools.forensics.training import train_fusion
 
-        try:
-            train_list = tuple(int(s) for s in seeds.split(",") if s.strip())
-            trace_list = tuple(int(s) for s in trace_seeds.split(",") if s.strip())
-            name_list = tuple(int(s) for s in name_seeds.split(",") if s.strip())
-        except ValueError:
-            raise UserInputError(f"--seeds, --trace-seeds and --name-seeds must be integers separated by commas, not "
-                                 f"'{seeds}' / '{trace_seeds}' / '{name_seeds}'") from None
-        if not train_list:
-            raise UserInputError("--seeds needs at least one seed")
+        train_list = _seeds(seeds, "--seeds")
+        trace_list = _seeds(trace_seeds, "--trace-seeds", required=False)
+        name_list = _seeds(name_seeds, "--name-seeds", required=False)
         directory = work_dir or get_settings().data_dir / "forensics"
         card = train_fusion(directory, n_per_seed=n, seeds=train_list, trace_seeds=trace_list, name_seeds=name_list,
                             validation_seed=validation_seed,
                             out=out or DEFAULT_MODEL_PATH, workers=workers, log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))
+
+    @forensics.command("calibrate")
+    def calibrate(
+        work_dir: Path = typer.Option(None, "--work-dir", help="where generated training sets are kept "
+                                      "(default: <data_dir>/forensics)"),
+        n: int = typer.Option(400, "--n", min=20, help="images per training seed"),
+        seeds: str = typer.Option(seed_list(TRAIN_SEEDS), "--seeds", help="the training seeds"),
+        checks: str = typer.Option(",".join(DECISIVE_CHECKS), "--checks",
+                                   help="which decisive checks to calibrate, separated by commas"),
+        cards_dir: Path = typer.Option(None, "--cards-dir", help="where to write the cards <check>.json "
+                                       "(default: next to the shipped models, which the app reads)"),
+        workers: int = typer.Option(None, "--workers", help="processes (default: cores, up to 4)"),
+    ) -> None:
+        """Set the cuts of the decisive page checks (photo margin, seal ink) on the training sets, generating them
+        once, without refitting the fusion."""
+        import json
+
+        from credlift.settings import get_settings
+        from credlift.tools.forensics.training import (calibrate_decisive_cuts, check_names, ensure_generated,
+                                                       refuse_reserved)
+
+        train_list = _seeds(seeds, "--seeds")
+        check_list = tuple(c.strip() for c in checks.split(",") if c.strip())
+        check_names(check_list)
+        refuse_reserved(train_list)
+        directory = work_dir or get_settings().data_dir / "forensics"
+        data_dirs = [ensure_generated(directory, seed, n) for seed in train_list]
+        cards = calibrate_decisive_cuts(data_dirs, workers, log=lambda m: typer.echo(m, err=True), checks=check_list,
+                                        cards_dir=cards_dir)
+        typer.echo(json.dumps(cards, indent=2, ensure_ascii=False))
 
     @forensics.command("evaluate")
     def evaluate(
@@ -86,3 +109,16 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {json_out}", err=True)
 
     app.add_typer(forensics, name="forensics")
+
+
+def _seeds(text: str, option: str, required: bool = True) -> tuple[int, ...]:
+    """Seeds given as integers separated by commas."""
+    from credlift.errors import UserInputError
+
+    try:
+        seeds = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise UserInputError(f"{option} must be integers separated by commas, not '{text}'") from None
+    if required and not seeds:
+        raise UserInputError(f"{option} needs at least one seed")
+    return seeds

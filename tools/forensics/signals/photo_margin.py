@@ -48,11 +48,10 @@ INK_BELOW_PAPER = 30
 COLOURED = 25
 
 
-def measure_photo(rgb: np.ndarray) -> tuple[np.ndarray, float, list[float]] | None:
-    """(the photo's hull, the smallest shift, the shift per side) on an RGB page; None when no photo is found."""
-    if min(rgb.shape[:2]) < 64:
+def measure_photo(lab: np.ndarray) -> tuple[np.ndarray, float, list[float]] | None:
+    """(the photo's hull, the smallest shift, the shift per side) on a CIELAB page; None when no photo is found."""
+    if min(lab.shape[:2]) < 64:
         return None
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     hull = find_photo(lab)
     return None if hull is None else (hull, *margin_shift(lab, hull))
 
@@ -129,7 +128,7 @@ class PhotoMarginSignal:
         if card is None:
             return unmapped_report(ctx, self.name, "The paper around the ID photo was not checked (not calibrated).",
                                    {"found": False})
-        measured = measure_photo(ctx.work_rgb)
+        measured = measure_photo(ctx.work_lab)
         if measured is None:
             return unmapped_report(ctx, self.name, "No ID photo was found on the page.", {"found": False})
         hull, shift, sides = measured

@@ -15,12 +15,13 @@ from credlift.tools.forensics.signals.name_style import NameStyleSignal
 from credlift.tools.forensics.signals.noise import NoiseSignal
 from credlift.tools.forensics.signals.photo_margin import PhotoMarginSignal
 from credlift.tools.forensics.signals.reuse import ReuseSignal
+from credlift.tools.forensics.signals.seal_ink import SealInkSignal
 from credlift.tools.forensics.signals.trace import TraceNetSignal
 
 # Signals whose findings are about the pixels and metadata of this one image (inputs of the fusion model). The
 # others weigh in after the model: consistency (what the page says, read by OCR), name_style (how the name
-# OCR found is printed) and photo_margin (the paper around the ID photo) as decisive evidence, reuse (other
-# uploads) in the verdict.
+# OCR found is printed), photo_margin (the paper around the ID photo) and seal_ink (seal ink cut off at a character's
+# edge) as decisive evidence, reuse (other uploads) in the verdict.
 IMAGE_SIGNALS = ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
                  "grid", "trace")
 
@@ -29,7 +30,7 @@ def default_signals(include_reuse: bool = True) -> list[ForensicSignal]:
     signals: list[ForensicSignal] = [MetadataSignal(), ErrorLevelSignal(), CompressionSignal(), NoiseSignal(),
                                      CopyMoveSignal(), DocumentSignal(), AiGenerationSignal(),
                                      LocalInconsistencySignal(), GridCellSignal(), TraceNetSignal(), ConsistencySignal(),
-                                     NameStyleSignal(), PhotoMarginSignal()]
+                                     NameStyleSignal(), PhotoMarginSignal(), SealInkSignal()]
     if include_reuse:
         signals.append(ReuseSignal())
     return signals

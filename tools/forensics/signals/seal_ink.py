@@ -44,6 +44,7 @@ SURROUND = 0.6
 MIN_SURROUND = 10
 SURROUND_RED = 3
 MIN_PIXELS = 4
+MAX_CLUSTERS = 400
 # a character whose ink (INK_BELOW_PAPER grey levels under the paper) is red beyond RED_PRINT is printed red
 INK_BELOW_PAPER = 25
 RED_PRINT = 0.85
@@ -109,8 +110,15 @@ def cell_fragments(rel: np.ndarray, gray: np.ndarray, glyphs: np.ndarray) -> lis
     centre_x, centre_y = gx + gw / 2, gy + gh / 2
     closed = cv2.morphologyEx(red, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    # clusters that could fit in a character's cell, the largest MAX_CLUSTERS of them (a page printed on red
+    # guilloche has thousands of specks, none of them in a cell)
+    fits = ((stats[:, 4] >= MIN_PIXELS) & (stats[:, 2] <= int(gw.max()) + 2 * CELL_PAD)
+            & (stats[:, 3] <= int(gh.max()) + 2 * CELL_PAD))
+    fits[0] = False
+    candidates = np.flatnonzero(fits)
+    candidates = candidates[np.argsort(-stats[candidates, 4], kind="stable")[:MAX_CLUSTERS]]
     fragments = []
-    for component in range(1, count):
+    for component in candidates:
         x, y, w, h = (int(v) for v in stats[component, :4])
         inside = ((gx - CELL_PAD <= x) & (x + w <= gx + gw + CELL_PAD) & (gy - CELL_PAD <= y)
                   & (y + h <= gy + gh + CELL_PAD))

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -159,13 +160,22 @@ def page_rgb(path: str | Path, quality: int | None = None) -> np.ndarray:
     return rgb if quality is None else resaved(rgb, quality)
 
 
-def honest_and_resaved(labels: list[LabelledImage]) -> list[tuple[LabelledImage, int | None]]:
-    """Each honest page as generated and once re-saved (the qualities of RESAVE_QUALITIES in turn)."""
-    pages = []
+def honest_and_forged_rows(data_dir: Path, measure, is_forged, role: str,
+                           workers: int | None = None) -> list[tuple[str, str, int | None, Any]]:
+    """(file, role, re-save quality, measure) for the set's honest pages (role 'honest', each as generated and once
+    re-saved, the qualities of RESAVE_QUALITIES in turn) and the forgeries `is_forged` picks (`role`, as generated);
+    `measure` takes (path, quality or None) and runs in worker processes."""
+    labels = read_labels(data_dir)
+    jobs, roles = [], []
     for index, label in enumerate(labels):
         if not label.is_manipulated:
-            pages += [(label, None), (label, RESAVE_QUALITIES[index % len(RESAVE_QUALITIES)])]
-    return pages
+            jobs += [(str(label.path), None), (str(label.path), RESAVE_QUALITIES[index % len(RESAVE_QUALITIES)])]
+            roles += ["honest", "honest"]
+    forged = [label for label in labels if is_forged(label)]
+    jobs += [(str(label.path), None) for label in forged]
+    roles += [role] * len(forged)
+    values = parallel_map(measure, jobs, workers, chunksize=8)
+    return [(Path(path).name, kind, quality, value) for (path, quality), kind, value in zip(jobs, roles, values)]
 
 
 def parallel_map(function, jobs: list, workers: int | None = None, chunksize: int = 4) -> list:

@@ -3,16 +3,13 @@ re-saves them (JPEG chroma bleeds from a coloured photo into the paper around it
 and its reach on the sets' spliced photos."""
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from credlift.tools.forensics.dataset import (RESAVE_QUALITIES, LabelledImage, honest_and_resaved, page_rgb,
-                                              parallel_map, read_labels)
-from credlift.tools.forensics.signals.base import forget_model
+from credlift.tools.forensics.dataset import RESAVE_QUALITIES, LabelledImage, honest_and_forged_rows, page_rgb
+from credlift.tools.forensics.signals.base import write_card
 from credlift.tools.forensics.signals.photo_margin import CARD_PATH, measure_photo
 
 # honest pages (found photos, both versions) at or over the cut
@@ -32,14 +29,7 @@ def measure(job: tuple[str, int | None]) -> float | None:
 def margin_rows(data_dir: Path, workers: int | None = None) -> list[tuple[str, str, int | None, float | None]]:
     """(file, role, re-save quality, shift) for the set's honest pages (role 'honest', as generated and re-saved)
     and spliced photos (role 'photo_splice')."""
-    labels = read_labels(data_dir)
-    honest = honest_and_resaved(labels)
-    splices = [label for label in labels if is_photo_splice(label)]
-    jobs = [(str(label.path), quality) for label, quality in honest] + [(str(label.path), None) for label in splices]
-    roles = [(label.path.name, "honest") for label, _ in honest] + [(label.path.name, "photo_splice")
-                                                                     for label in splices]
-    shifts = parallel_map(measure, jobs, workers, chunksize=8)
-    return [(name, role, quality, shift) for (name, role), (_, quality), shift in zip(roles, jobs, shifts)]
+    return honest_and_forged_rows(data_dir, measure, is_photo_splice, "photo_splice", workers)
 
 
 def choose_cut(honest: np.ndarray, target: float = TARGET_FLAGGED) -> float:
@@ -77,11 +67,8 @@ def calibrate_photo_margin(data_dirs: list[Path], out: Path = CARD_PATH, workers
         "photo_splices": len(splices),
         "photo_splices_found": sum(1 for shift in splices if shift is not None),
         "photo_splices_caught": caught,
-        "calibrated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    forget_model(out)
+    write_card(out, card)
     log(f"  photo-margin cut {cut}: honest flagged {card['honest_flagged']}, re-saved {card['resaved_flagged']}, "
         f"spliced photos caught {caught} of {len(splices)}")
     return card

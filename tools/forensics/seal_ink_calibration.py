@@ -2,14 +2,12 @@
 them (JPEG smears colour across the 8 px grid, onto dark print), and its reach on the sets' copy-moved characters."""
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np
 
-from credlift.tools.forensics.dataset import RESAVE_QUALITIES, honest_and_resaved, page_rgb, parallel_map, read_labels
-from credlift.tools.forensics.signals.base import forget_model
+from credlift.tools.forensics.dataset import RESAVE_QUALITIES, LabelledImage, honest_and_forged_rows, page_rgb
+from credlift.tools.forensics.signals.base import write_card
 from credlift.tools.forensics.signals.seal_ink import CARD_PATH, SEAL_CHECK_FROM, stray_fragment
 
 # the cut is SAFETY x the strongest honest measure (as generated and re-saved): honest pages stay well under it, and
@@ -38,13 +36,11 @@ def measure(job: tuple[str, int | None]) -> float:
 def ink_rows(data_dir: Path, workers: int | None = None) -> list[tuple[str, str, int | None, float]]:
     """(file, role, re-save quality, ink) for the set's honest pages (role 'honest', as generated and re-saved) and
     copy-moved characters (role 'copy_move')."""
-    labels = read_labels(data_dir)
-    honest = honest_and_resaved(labels)
-    moved = [label for label in labels if label.tamper_kind == "copy_move"]
-    jobs = [(str(label.path), quality) for label, quality in honest] + [(str(label.path), None) for label in moved]
-    roles = [(label.path.name, "honest") for label, _ in honest] + [(label.path.name, "copy_move") for label in moved]
-    inks = parallel_map(measure, jobs, workers, chunksize=8)
-    return [(name, role, quality, ink) for (name, role), (_, quality), ink in zip(roles, jobs, inks)]
+    return honest_and_forged_rows(data_dir, measure, is_copy_move, "copy_move", workers)
+
+
+def is_copy_move(label: LabelledImage) -> bool:
+    return label.tamper_kind == "copy_move"
 
 
 def choose_cut(honest: np.ndarray) -> float:
@@ -79,11 +75,8 @@ def calibrate_seal_ink(data_dirs: list[Path], out: Path = CARD_PATH, workers: in
         "honest_with_fragment": int(np.sum(as_made > 0)),
         "copy_moves": int(moved.size),
         "copy_moves_caught": int(np.sum(moved >= cut)),
-        "calibrated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    forget_model(out)
+    write_card(out, card)
     log(f"  seal-ink cut {cut}: strongest honest {card['honest_max']} (re-saved {card['resaved_max']}), copy-moved "
         f"characters caught {card['copy_moves_caught']} of {card['copy_moves']}")
     return card

@@ -1,6 +1,8 @@
 """The one shape every forensic signal has: a name and `analyse(ctx) -> SignalReport`."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +87,29 @@ def forget_model(path: Path) -> None:
     """After retraining: the next `load_model(path)` reads the new artifact."""
     for key in [key for key in _models if key[0] == str(path)]:
         _models.pop(key, None)
+
+
+def read_card(path: Path) -> dict:
+    """A calibration card (JSON), for `load_model(path, loader=read_card)`."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_card(path: Path, card: dict) -> dict:
+    """Stamps the card with the time, writes it (the next `load_model` reads it) and returns it."""
+    card["calibrated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    forget_model(path)
+    return card
+
+
+def marked_box(ctx: AnalysisContext, x: int, y: int, w: int, h: int, pad: int) -> tuple[np.ndarray, list[Box]]:
+    """A flagged region found on the work copy, `pad` px wider on each side: its map (1 inside) on the work grid and
+    its box in the analysed image's coordinates."""
+    heat = np.zeros(ctx.work_gray.shape, np.float32)
+    heat[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 1.0
+    box = Box(x=max(0, x - pad), y=max(0, y - pad), w=w + 2 * pad, h=h + 2 * pad)
+    return heat, scale_boxes([box], 1.0 / ctx.work_scale)
 
 
 def unmapped_report(ctx: AnalysisContext, name: str, summary: str, details: dict[str, Any]) -> SignalReport:

@@ -16,15 +16,14 @@ marked on the staff map. Abstains when no photo is found or the cut was never se
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from credlift.domain.authenticity import Box, SignalReport
+from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, reported_score, scale_boxes,
+from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, marked_box, read_card, reported_score,
                                                    unmapped_report)
 
 # rings outside the photo's hull, in pixels of the work image (pages of 1,200 to 1,600 px as generated; a page
@@ -113,10 +112,6 @@ def margin_shift(lab: np.ndarray, hull: np.ndarray) -> tuple[float, list[float]]
     return (min(measured) if len(measured) >= 3 else 0.0), shifts
 
 
-def read_card(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 class PhotoMarginSignal:
     name = "photo_margin"
 
@@ -134,14 +129,9 @@ class PhotoMarginSignal:
         hull, shift, sides = measured
         score = reported_score(shift, float(card["cut"]), MARGIN_TOP)
         flagged = score >= DECISIVE_FROM
-        heat = np.zeros(ctx.work_gray.shape, np.float32)
-        x, y, bw, bh = cv2.boundingRect(hull)
-        boxes = []
+        heat, boxes = np.zeros(ctx.work_gray.shape, np.float32), []
         if flagged:
-            pad = NEAR[1]
-            heat[max(0, y - pad):y + bh + pad, max(0, x - pad):x + bw + pad] = 1.0
-            boxes = scale_boxes([Box(x=max(0, x - pad), y=max(0, y - pad), w=bw + 2 * pad, h=bh + 2 * pad)],
-                                1.0 / ctx.work_scale)
+            heat, boxes = marked_box(ctx, *cv2.boundingRect(hull), pad=NEAR[1])
             summary = ("The paper just around the ID photo differs in colour from the page's paper on every side, "
                        "as when a photo is cut from another page with a margin and pasted in.")
         else:

@@ -16,17 +16,16 @@ when the cut was never set.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from credlift.domain.authenticity import Box, SignalReport
+from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.glyphs import page_glyphs
-from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, reported_score, scale_boxes,
+from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, marked_box, read_card, reported_score,
                                                    unmapped_report)
 
 CARD_PATH = Path(__file__).resolve().parent.parent / "models" / "seal_ink.json"
@@ -177,10 +176,6 @@ def stray_fragment(lab: np.ndarray, gray: np.ndarray, glyphs: np.ndarray) -> Ink
     return fragments[0]
 
 
-def read_card(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 class SealInkSignal:
     name = "seal_ink"
 
@@ -197,12 +192,9 @@ class SealInkSignal:
         ink = fragment.ink if fragment is not None else 0.0
         score = reported_score(ink, cut, TOP_OVER_CUT * cut)
         flagged = score >= DECISIVE_FROM
-        heat = np.zeros(ctx.work_gray.shape, np.float32)
-        boxes = []
+        heat, boxes = np.zeros(ctx.work_gray.shape, np.float32), []
         if flagged:
-            X, Y, W, H = fragment.glyph
-            heat[max(0, Y - 2):Y + H + 2, max(0, X - 2):X + W + 2] = 1.0
-            boxes = scale_boxes([Box(x=max(0, X - 2), y=max(0, Y - 2), w=W + 4, h=H + 4)], 1.0 / ctx.work_scale)
+            heat, boxes = marked_box(ctx, *fragment.glyph, pad=2)
             summary = ("A character carries red ink that stops at the edge of its own cell, away from any seal, as "
                        "when a digit is copied from under the seal over another.")
         else:

@@ -84,8 +84,11 @@ class AccountStore:
 
     def record_increase(self, account_id: str, new_limit: int, credential_key: str, on: date) -> ApplicantProfile:
         profile = self.get(account_id)
+        # A higher limit does not change what is owed: the balance stays, its share of the limit falls.
+        utilisation = min(1.0, profile.balance_owed / new_limit) if new_limit > 0 else profile.utilisation
         updated = profile.model_copy(update={
             "current_limit": new_limit,
+            "utilisation": utilisation,
             "last_increase_on": on,
             "counted_credentials": [*profile.counted_credentials, credential_key],
         })

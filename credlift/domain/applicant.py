@@ -26,6 +26,11 @@ class ApplicantProfile(BaseModel):
     counted_credentials: list[str] = Field(default_factory=list, description="certificate keys already used for an increase")
 
     @property
+    def balance_owed(self) -> int:
+        """Yuan owed now (utilisation is the balance over the limit), to the yuan."""
+        return int(round(self.utilisation * self.current_limit))
+
+    @property
     def masked_name(self) -> str:
         return mask_name(self.name)
 

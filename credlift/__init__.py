@@ -6,3 +6,7 @@ that every layer may import.
 """
 
 __version__ = "0.1.0"
+
+from credlift.redaction import install_log_redaction as _install_log_redaction  # noqa: E402
+
+_install_log_redaction()  # no log line anywhere in the process carries a full resident ID number

@@ -1,14 +1,14 @@
 """The applicant's account as the lender knows it before any credential is shown."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from credlift.redaction import mask_id_number, mask_name, redact_id_numbers  # noqa: F401  (re-exported)
+
 IncomeBand = Literal["low", "mid", "high"]
-ID_NUMBER_PATTERN = re.compile(r"\b\d{17}[\dXx]\b")
 
 
 class ApplicantProfile(BaseModel):
@@ -38,23 +38,3 @@ class ApplicantProfile(BaseModel):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
-
-def mask_id_number(id_number: str) -> str:
-    """All but the first 3 and last 4 characters hidden (shared/reference/credential-numbers.md)."""
-    if len(id_number) <= 7:
-        return "*" * len(id_number)
-    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
-
-
-def mask_name(name: str) -> str:
-    """林晓雨 -> 林**; Alice Wang -> A**** W***."""
-    if not name:
-        return name
-    if re.search(r"[\u4e00-\u9fff]", name):
-        return name[0] + "*" * (len(name) - 1)
-    return " ".join(part[0] + "*" * (len(part) - 1) for part in name.split())
-
-
-def redact_id_numbers(text: str) -> str:
-    """Masks every 18-character ID number inside free text (logs, replies)."""
-    return ID_NUMBER_PATTERN.sub(lambda m: mask_id_number(m.group(0)), text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from credlift.tools.policy_parameters import load_policy_parameters
 from credlift.tools.risk.features import TRADITIONAL_FEATURES, book_features
@@ -31,7 +31,8 @@ class PolicyOutcome(BaseModel):
 
 
 class InclusionResult(BaseModel):
-    thin_file_applicants: int
+    thin_file_applicants: int = Field(description="applicants compared (the population below)")
+    population: str = "thin-file applicants"
     traditional: PolicyOutcome
     credential_same_cutoff: PolicyOutcome
     credential_matched_risk: PolicyOutcome
@@ -58,17 +59,26 @@ def compare_policies(train: pd.DataFrame, test: pd.DataFrame, credential_model: 
     healthy = ((x_test["delinquent_last_12m"] <= params.max_delinquencies_last_12m)
                & (x_test["utilisation"] <= params.max_utilisation_for_increase)).to_numpy()
     eligible = thin & healthy
-    y = test["default_12m"].to_numpy(int)[thin]
     pd_credential = credential_model.predict_proba(x_test)[:, 1]
     pd_traditional = traditional_model.predict_proba(x_test)[:, 1]
     cutoff = max(b.max_pd for b in params.pd_scaling if b.factor > 0)
 
-    pd_best = pd_credential[thin]
-    traditional = (pd_traditional <= cutoff)[thin] & eligible[thin]
-    same_cutoff = (pd_credential <= cutoff)[thin] & eligible[thin]
+    return compare_at_matched_risk(pd_traditional[thin], pd_credential[thin], test["default_12m"].to_numpy(int)[thin],
+                                   eligible[thin], cutoff)
+
+
+def compare_at_matched_risk(pd_traditional: np.ndarray, pd_credential: np.ndarray, y: np.ndarray,
+                            eligible: np.ndarray, cutoff: float,
+                            population: str = "thin-file applicants") -> InclusionResult:
+    """The three policies on one population (arrays aligned row by row): traditional-only up to `cutoff`,
+    credential-aware up to the same cutoff, and credential-aware at a matched expected default rate."""
+    pd_best = np.asarray(pd_credential, dtype=float)
+    eligible = np.asarray(eligible, dtype=bool)
+    traditional = (np.asarray(pd_traditional) <= cutoff) & eligible
+    same_cutoff = (pd_best <= cutoff) & eligible
     target = float(pd_best[traditional].mean()) if traditional.any() else 0.0
     # lowest PD first while the running mean PD stays at or below the traditional policy's
-    candidates = np.where(eligible[thin])[0]
+    candidates = np.where(eligible)[0]
     ordered = candidates[np.argsort(pd_best[candidates], kind="stable")]
     running = np.cumsum(pd_best[ordered]) / np.arange(1, len(ordered) + 1)
     take = int((running <= target + 1e-12).sum())
@@ -78,7 +88,7 @@ def compare_policies(train: pd.DataFrame, test: pd.DataFrame, credential_model: 
 
     base = max(int(traditional.sum()), 1)
     return InclusionResult(
-        thin_file_applicants=int(thin.sum()),
+        thin_file_applicants=int(len(pd_best)), population=population,
         traditional=_outcome("traditional data only", traditional, pd_best, y, cutoff),
         credential_same_cutoff=_outcome("credential-aware, same PD cutoff", same_cutoff, pd_best, y, cutoff),
         credential_matched_risk=_outcome("credential-aware, matched expected default rate", matched, pd_best, y,
@@ -86,3 +96,16 @@ def compare_policies(train: pd.DataFrame, test: pd.DataFrame, credential_model: 
         uplift_same_cutoff=int(same_cutoff.sum()) / base - 1.0,
         uplift_matched_risk=int(matched.sum()) / base - 1.0,
     )
+
+
+def approvals(result: InclusionResult, pd_traditional: np.ndarray, pd_credential: np.ndarray,
+              eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who each policy approves (traditional, credential-aware at matched risk), rebuilt from the result's
+    cutoffs: ties at the matched cutoff resolve as in compare_at_matched_risk (lowest PD first, stable)."""
+    eligible = np.asarray(eligible, dtype=bool)
+    traditional = (np.asarray(pd_traditional) <= result.traditional.pd_cutoff) & eligible
+    candidates = np.where(eligible)[0]
+    ordered = candidates[np.argsort(np.asarray(pd_credential)[candidates], kind="stable")]
+    matched = np.zeros(len(eligible), dtype=bool)
+    matched[ordered[:result.credential_matched_risk.approved]] = True
+    return traditional, matched

@@ -51,7 +51,9 @@ def _plot_adjusted(report, path: Path) -> None:
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(np.arange(len(effects)), labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("adjusted log-odds of default vs no credential (95% CI); left = lower risk")
+    reference = effects[0].reference if effects else "none"
+    against = "no credential" if reference == "none" else reference
+    ax.set_xlabel(f"adjusted log-odds of default vs {against} (95% CI); left = lower risk")
     ax.set_title("Credential effects after controlling for the traditional features")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -126,8 +128,10 @@ def _plot_inclusion(inclusion, path: Path) -> None:
                 f"{outcome.approved}\nexp. {outcome.expected_default_rate:.1%} / obs. {outcome.observed_default_rate:.1%}",
                 ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(3), ["traditional only", "credential-aware\nsame cutoff", "credential-aware\nmatched risk"])
-    ax.set_ylabel("thin-file applicants approved")
-    ax.set_title(f"Inclusion: {inclusion.thin_file_applicants} thin-file applicants (out of time)")
+    ax.set_ylabel(f"{inclusion.population.split(' (')[0]} approved")
+    title = ("thin-file applicants (out of time)" if inclusion.population == "thin-file applicants"
+             else inclusion.population)
+    ax.set_title(f"Inclusion: {inclusion.thin_file_applicants} {title}", fontsize=10)
     ax.margins(y=0.25)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -283,6 +287,151 @@ def write_report(report, model, train: pd.DataFrame, test: pd.DataFrame, out_dir
     markdown_text = _markdown(report, names)
     (out_dir / "report.md").write_text(markdown_text, encoding="utf-8")
     (out_dir / "report.html").write_text(_html(markdown_text, "credlift credential study"), encoding="utf-8")
+    (out_dir / "study.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    return report.model_copy(update={"report_markdown": str(out_dir / "report.md"),
+                                     "report_html": str(out_dir / "report.html"),
+                                     "plots": [str(out_dir / n) for n in names]})
+
+
+def _plot_fairness(report, path: Path) -> None:
+    plt = _plt()
+    rows = report.fairness
+    labels = [f"{r.attribute}: {r.group} ({r.applicants})" for r in rows]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.6))
+    index = np.arange(len(rows))
+    ax.barh(index - 0.2, [r.approval_rate_traditional * 100 for r in rows], height=0.4, color="#8aa9cf",
+            label="traditional only")
+    ax.barh(index + 0.2, [r.approval_rate_credential * 100 for r in rows], height=0.4, color="#1e8449",
+            label="credential-aware (matched risk)")
+    ax.set_yticks(index, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("approval rate, %")
+    ax.set_title("Approval rate by protected attribute (never a model input)")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _air(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _mapped_markdown(report, plot_names: list[str]) -> str:
+    b, inc = report.backtest, report.inclusion
+    name, reference = report.credential_name, report.reference_level
+    by_level = {r.credential_level: r for r in report.credentials}
+    overall = by_level.get("all")
+    lines = [
+        f"# Credential study: {name}",
+        "",
+        f"Loan book `{report.book_path}` read through the column map `{report.column_map}`: {report.rows:,} "
+        f"applications ({report.period}), default rate {report.default_rate:.2%}"
+        + (f", thin-file share {report.thin_file_share:.1%}" if report.thin_file_share is not None else "") + ".",
+        f"Credential: **{name}**, effects against **{reference}**. Controls (the traditional features): "
+        f"{', '.join(report.controls) or 'none'}. Protected attributes (reported, never a model input): "
+        f"{', '.join(report.protected) or 'none'}.",
+        "",
+        "## Caveats",
+        "",
+    ]
+    lines += [f"- {c}" for c in report.caveats] or ["- none"]
+    lines += [
+        "",
+        "## Default rate by level",
+        "",
+        f"Raw log-odds against {reference} with a Woolf 95% interval; lift = the level's default rate / the "
+        "book's; WoE = ln(share of non-defaults / share of defaults), positive = lower risk"
+        + (f"; the credential's IV over its levels is **{overall.iv:.4f}**." if overall else "."),
+        "",
+        f"| level | holders | defaults | default rate | 95% CI | log-odds vs {reference} | 95% CI | lift | WoE | IV |",
+        "| --- | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for r in report.credentials:
+        if r.credential_level == "all":
+            continue
+        lor = "reference" if r.credential_level == reference else f"{r.log_odds_vs_reference:+.2f}"
+        lor_ci = "" if r.lor_ci_low is None else f"{r.lor_ci_low:+.2f} – {r.lor_ci_high:+.2f}"
+        lines.append(f"| {r.credential_level} | {r.holders:,} | {r.defaults:,} | {r.default_rate:.2%} | "
+                     f"{r.ci_low:.2%} – {r.ci_high:.2%} | {lor} | {lor_ci} | {r.lift_population:.2f} | "
+                     f"{r.woe:+.3f} | {r.iv:.4f} |")
+    if overall:
+        lines.append(f"| all | {overall.holders:,} | {overall.defaults:,} | {overall.default_rate:.2%} | "
+                     f"{overall.ci_low:.2%} – {overall.ci_high:.2%} |  |  | 1.00 |  | {overall.iv:.4f} |")
+    lines += ["", f"![default rates]({plot_names[0]})" if plot_names else "", "",
+              "## Adjusted effects", "",
+              f"Logistic regression of default on the level (against {reference}) with the controls "
+              "(numbers standardised, categories as indicators); protected attributes are not in it.", "",
+              f"| level | holders | adjusted log-odds vs {reference} | 95% CI | odds ratio |",
+              "| --- | ---: | ---: | --- | ---: |"]
+    for e in report.adjusted_effects:
+        lines.append(f"| {e.credential_level} | {e.holders:,} | {e.log_odds:+.2f} | {e.ci_low:+.2f} – "
+                     f"{e.ci_high:+.2f} | {np.exp(e.log_odds):.2f} |")
+    lines += ["", f"![adjusted effects]({plot_names[1]})" if len(plot_names) > 1 else "", "",
+              "## Backtest", "",
+              f"Scorecard (monotone WoE bins + logistic regression) on the controls and the credential, "
+              f"validated by {report.validation}: AUC **{b.auc:.3f}**, KS **{b.ks:.3f}**, worst decile "
+              f"calibration error **{b.max_calibration_error * 100:.2f} pp**, score PSI {b.psi_score:.3f}; "
+              f"{b.test_rows:,} held-out applications, default rate {b.test_default_rate:.2%}.", "",
+              "| decile | applicants | mean predicted PD | observed | error (pp) |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for c in b.calibration:
+        lines.append(f"| {c.decile} | {c.count:,} | {c.mean_predicted:.2%} | {c.observed_rate:.2%} | "
+                     f"{(c.mean_predicted - c.observed_rate) * 100:+.2f} |")
+    lines += [""] + [f"![{n}]({n})" for n in plot_names[2:4]]
+    lines += ["", "## Inclusion", "",
+              f"On {inc.thin_file_applicants:,} {inc.population}: the credential-aware policy approves "
+              f"**{inc.credential_matched_risk.approved:,}** at an expected default rate of "
+              f"{inc.credential_matched_risk.expected_default_rate:.2%} (observed "
+              f"{inc.credential_matched_risk.observed_default_rate:.2%}) against **{inc.traditional.approved:,}** at "
+              f"{inc.traditional.expected_default_rate:.2%} (observed {inc.traditional.observed_default_rate:.2%}) "
+              f"for the traditional-only policy: **{inc.uplift_matched_risk:+.1%}**. Expected = mean PD of the "
+              "approved under the credential-aware scorecard; observed = their realised default rate.", "",
+              "| policy | approved | approval rate | PD cutoff | expected default rate | observed default rate |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for o in (inc.traditional, inc.credential_same_cutoff, inc.credential_matched_risk):
+        lines.append(f"| {o.name} | {o.approved:,} | {o.approval_rate:.1%} | {o.pd_cutoff:.3f} | "
+                     f"{o.expected_default_rate:.2%} | {o.observed_default_rate:.2%} |")
+    if len(plot_names) > 4:
+        lines += ["", f"![inclusion]({plot_names[4]})"]
+    lines += ["", "## Fairness", "",
+              "Approval rates of both policies and the realised default rate by each protected attribute, on the "
+              "same applicants as the inclusion comparison. AIR (adverse-impact ratio) = the group's approval "
+              "rate / the highest approval rate among groups of at least 30; below 0.80 (the four-fifths rule) is "
+              "flagged. Groups under 30 applicants are marked small: their rates are too uncertain to judge.", ""]
+    if report.fairness:
+        lines += ["| attribute | group | applicants | default rate | 95% CI | approved, traditional | AIR | "
+                  "approved, credential-aware | AIR | flag |", "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+        for r in report.fairness:
+            flag = "AIR < 0.80" if r.flagged else ("small group" if r.small_group else "")
+            lines.append(f"| {r.attribute} | {r.group} | {r.applicants:,} | {r.default_rate:.2%} | "
+                         f"{r.default_ci_low:.2%} – {r.default_ci_high:.2%} | {r.approval_rate_traditional:.1%} | "
+                         f"{_air(r.air_traditional)} | {r.approval_rate_credential:.1%} | {_air(r.air_credential)} | "
+                         f"{flag} |")
+        if len(plot_names) > 5:
+            lines += ["", f"![fairness]({plot_names[5]})"]
+    else:
+        lines.append("No protected attribute is mapped.")
+    return "\n".join(lines) + "\n"
+
+
+def write_mapped_report(report, y_test: np.ndarray, pd_test: np.ndarray, out_dir: Path, plots: bool = True):
+    """A mapped book's report.md, report.html, study.json and PNGs; returns the report with their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    if plots:
+        names = ["default_rates.png", "adjusted_effects.png", "roc_ks.png", "calibration.png", "inclusion.png"]
+        _plot_default_rates(report, out_dir / names[0])
+        _plot_adjusted(report, out_dir / names[1])
+        _plot_roc_ks(y_test, pd_test, report.backtest, out_dir / names[2])
+        _plot_calibration(report.backtest, out_dir / names[3])
+        _plot_inclusion(report.inclusion, out_dir / names[4])
+        if report.fairness:
+            names.append("fairness.png")
+            _plot_fairness(report, out_dir / names[5])
+    markdown_text = _mapped_markdown(report, names)
+    (out_dir / "report.md").write_text(markdown_text, encoding="utf-8")
+    (out_dir / "report.html").write_text(_html(markdown_text, f"credlift credential study: {report.credential_name}"),
+                                         encoding="utf-8")
     (out_dir / "study.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
     return report.model_copy(update={"report_markdown": str(out_dir / "report.md"),
                                      "report_html": str(out_dir / "report.html"),

@@ -134,8 +134,10 @@ def bin_categorical(feature: str, values: pd.Series, y: np.ndarray, prior: float
 class SegmentModel:
     """WoE binning + logistic regression for one segment of the book."""
 
-    def __init__(self, features: tuple[str, ...], max_bins: int, min_bin_share: float, category_prior: float):
+    def __init__(self, features: tuple[str, ...], max_bins: int, min_bin_share: float, category_prior: float,
+                 categorical: tuple[str, ...] = CATEGORICAL_FEATURES):
         self.features = tuple(features)
+        self.categorical = tuple(categorical)
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
         self.category_prior = category_prior
@@ -143,7 +145,7 @@ class SegmentModel:
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> "SegmentModel":
         self.binnings_: dict[str, FeatureBinning] = {}
         for feature in self.features:
-            if feature in CATEGORICAL_FEATURES:
+            if feature in self.categorical:
                 self.binnings_[feature] = bin_categorical(feature, X[feature], y, self.category_prior)
             else:
                 self.binnings_[feature] = bin_numeric(feature, X[feature].to_numpy(float), y, self.max_bins,
@@ -172,8 +174,9 @@ class SegmentModel:
                 "default_rate": self.default_rate_}
 
     @classmethod
-    def from_state(cls, state: dict, max_bins: int, min_bin_share: float, category_prior: float) -> "SegmentModel":
-        model = cls(tuple(state["features"]), max_bins, min_bin_share, category_prior)
+    def from_state(cls, state: dict, max_bins: int, min_bin_share: float, category_prior: float,
+                   categorical: tuple[str, ...] = CATEGORICAL_FEATURES) -> "SegmentModel":
+        model = cls(tuple(state["features"]), max_bins, min_bin_share, category_prior, categorical)
         model.binnings_ = {k: FeatureBinning.model_validate(v) for k, v in state["binnings"].items()}
         model.coef_ = np.asarray(state["coef"], dtype=float)
         model.intercept_ = float(state["intercept"])
@@ -189,8 +192,11 @@ class Scorecard:
 
     def __init__(self, features: tuple[str, ...] = FEATURES, segment_feature: str | None = "thin_file",
                  max_bins: int = 20, min_bin_share: float = 0.01, category_prior: float = 30.0, pdo: float = 20.0,
-                 base_points: float = 600.0, base_odds: float = 50.0, version: str = "dev"):
+                 base_points: float = 600.0, base_odds: float = 50.0, version: str = "dev",
+                 categorical_features: tuple[str, ...] | None = None):
         self.features = tuple(features)
+        # which features are categories (the rest are binned numbers); a lender's book names its own
+        self.categorical_features = tuple(categorical_features) if categorical_features is not None else None
         self.segment_feature = segment_feature
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
@@ -199,6 +205,10 @@ class Scorecard:
         self.base_points = base_points
         self.base_odds = base_odds
         self.version = version
+
+    @property
+    def _categorical(self) -> tuple[str, ...]:
+        return CATEGORICAL_FEATURES if self.categorical_features is None else self.categorical_features
 
     @property
     def model_features(self) -> tuple[str, ...]:
@@ -217,7 +227,7 @@ class Scorecard:
         for value in sorted(set(segments)):
             mask = segments == value
             self.segments_[value] = SegmentModel(self.model_features, self.max_bins, self.min_bin_share,
-                                                 self.category_prior).fit(X[mask], y[mask])
+                                                 self.category_prior, self._categorical).fit(X[mask], y[mask])
         self.feature_names_in_ = np.array(self.features)
         self.n_samples_ = int(len(y))
         self.default_rate_ = float(y.mean())
@@ -309,7 +319,9 @@ class Scorecard:
             "params": {"features": list(self.features), "segment_feature": self.segment_feature,
                        "max_bins": self.max_bins, "min_bin_share": self.min_bin_share,
                        "category_prior": self.category_prior, "pdo": self.pdo, "base_points": self.base_points,
-                       "base_odds": self.base_odds, "version": self.version},
+                       "base_odds": self.base_odds, "version": self.version,
+                       **({} if self.categorical_features is None else
+                          {"categorical_features": list(self.categorical_features)})},
             "segments": {k: v.state() for k, v in self.segments_.items()},
             "n_samples": self.n_samples_,
             "default_rate": self.default_rate_,
@@ -331,7 +343,8 @@ class Scorecard:
         params = dict(state["params"])
         params["features"] = tuple(params["features"])
         model = cls(**params)
-        model.segments_ = {k: SegmentModel.from_state(v, model.max_bins, model.min_bin_share, model.category_prior)
+        model.segments_ = {k: SegmentModel.from_state(v, model.max_bins, model.min_bin_share, model.category_prior,
+                                                      model._categorical)
                            for k, v in state["segments"].items()}
         model.feature_names_in_ = np.array(model.features)
         model.n_samples_ = int(state["n_samples"])

@@ -17,6 +17,7 @@ from scipy.stats import norm
 
 from credlift.tools.risk.backtest import BacktestMetrics
 from credlift.tools.risk.book_io import out_of_time_split, read_loan_book
+from credlift.tools.risk.fairness import FairnessRow
 from credlift.tools.risk.features import book_features
 from credlift.tools.risk.inclusion import InclusionResult, compare_policies
 from credlift.tools.risk.loanbook import CREDENTIAL_LEVELS
@@ -34,10 +35,14 @@ class CredentialRow(BaseModel):
     ci_low: float
     ci_high: float
     lift_population: float = Field(description="holders' default rate / the whole book's (below 1: fewer defaults)")
-    thin_file_holders: int
+    thin_file_holders: int | None = Field(description="None when the book has no thin-file flag")
     lift_thin_peers: float | None = Field(description="thin-file holders' rate / thin-file applicants without a credential")
     woe: float = Field(description="ln(share of goods / share of bads); positive = lower risk")
     iv: float = Field(description="this group's information value term (for 'all': the type's IV over its levels)")
+    log_odds_vs_reference: float | None = Field(
+        default=None, description="mapped books: raw (unadjusted) log-odds of default against the reference level")
+    lor_ci_low: float | None = None
+    lor_ci_high: float | None = None
 
 
 class AdjustedEffect(BaseModel):
@@ -48,18 +53,28 @@ class AdjustedEffect(BaseModel):
     ci_low: float
     ci_high: float
     old_log_odds: float | None = Field(default=None, description="same, credentials older than the recency line")
+    reference: str = Field(default="none", description="the level the effect is measured against")
 
 
 class StudyReport(BaseModel):
     book_path: str
     rows: int
     default_rate: float
-    thin_file_share: float
+    thin_file_share: float | None = Field(description="None when the book has no thin-file flag")
     period: str
     credentials: list[CredentialRow]
     adjusted_effects: list[AdjustedEffect]
     backtest: BacktestMetrics
     inclusion: InclusionResult
+    # a lender's book read through a column map (`--columns`); empty for a book with the documented columns
+    column_map: str | None = None
+    credential_name: str | None = None
+    reference_level: str | None = None
+    controls: list[str] = Field(default_factory=list)
+    protected: list[str] = Field(default_factory=list)
+    validation: str | None = None
+    caveats: list[str] = Field(default_factory=list)
+    fairness: list[FairnessRow] = Field(default_factory=list)
     report_markdown: str = ""
     report_html: str = ""
     plots: list[str] = Field(default_factory=list)

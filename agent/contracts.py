@@ -49,6 +49,8 @@ class TurnResult(BaseModel):
     awaiting: Awaiting = "user"
     language: Literal["zh", "en"] = "zh"
     latency_s: float = 0.0
+    second_approval_needed: bool = Field(default=False, description="a first approval was recorded; a second "
+                                                                     "staff member must approve (four-eyes)")
 
 
 class CaseSummary(BaseModel):
@@ -64,6 +66,19 @@ class CaseSummary(BaseModel):
     updated_at: datetime | None = None
 
 
+class FourEyes(BaseModel):
+    """What the console shows about a case in review: why two people must approve, and who approved first."""
+    reasons: list[str] = Field(default_factory=list, description="tampered, ai_generated, name_mismatch, reuse, amount")
+    increase_if_approved: int = 0
+    increase_limit: int = Field(default=0, description="settings.four_eyes_increase_above when the view was made")
+    first_approver: str = ""
+    first_reason: str = ""
+
+    @property
+    def required(self) -> bool:
+        return bool(self.reasons)
+
+
 class CaseView(BaseModel):
     """The helpdesk case page. Names and ID numbers masked unless revealed (an audited action)."""
     summary: CaseSummary
@@ -74,6 +89,7 @@ class CaseView(BaseModel):
     applicant: dict = Field(default_factory=dict, description="profile for staff, masked unless revealed")
     overlay_paths: list[str] = Field(default_factory=list, description="heatmap overlays, staff only")
     revealed: bool = False
+    four_eyes: FourEyes = Field(default_factory=FourEyes, description="why two people must approve; who approved first")
 
 
 class AuditEntry(BaseModel):

@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 from langgraph.types import Command, Overwrite
 
-from credlift.agent import grounding
+from credlift.agent import approvals, grounding
 from credlift.agent.checkpoint import open_checkpointer
 from credlift.agent.context import AgentContext, AgentServices, make_services
-from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView, ChatMessage, TurnResult, UploadOutcome
+from credlift.agent.contracts import (AuditEntry, CaseSummary, CaseView, ChatMessage, FourEyes, TurnResult,
+                                      UploadOutcome)
 from credlift.agent.graph import NODE_NAMES, build_graph
 from credlift.agent.state import Incoming
 from credlift.agent.uploads import stage_upload
@@ -180,15 +181,59 @@ class CredliftService:
         clauses = grounding.lookup(clause_ids) if clause_ids else []
         overlays = [u.authenticity.overlay_path for u in uploads if u.authenticity and u.authenticity.overlay_path]
         self.services.cases.audit(staff_user, "case_viewed", case_id, "")
+        four_eyes = self.four_eyes(case_id) if summary.status == "awaiting_review" else FourEyes()
         return CaseView(summary=summary, transcript=transcript, uploads=uploads, decision=decision, clauses=clauses,
-                        applicant=applicant, overlay_paths=overlays, revealed=reveal)
+                        applicant=applicant, overlay_paths=overlays, revealed=reveal, four_eyes=four_eyes)
+
+    def four_eyes(self, case_id: str) -> FourEyes:
+        """Whether approving this review needs a reason and a second person, and the first approval if given."""
+        summary = self.services.cases.summary(case_id)
+        values = self._values(summary.thread_id)
+        referral: LimitDecision | None = values.get("decision")
+        result = (values.get("results") or {}).get(values.get("decided_upload_id", ""))
+        increase = 0
+        drivers: list[str] = []
+        if result is not None and result.credential is not None:
+            from credlift.tools import limits
+
+            preview = limits.decide(self.services.accounts.get(summary.account_id), result.credential,
+                                    result.validation, result.authenticity, result.risk_score,
+                                    assessment=result.assessment, review_cleared=True)
+            increase = preview.increase
+            drivers = list(result.authenticity.drivers) if result.authenticity else []
+        reasons = approvals.risky_reasons(referral, drivers, increase, self.settings.four_eyes_increase_above)
+        first = approvals.pending_first_approval(self.services.cases.audit_log(case_id))
+        return FourEyes(reasons=reasons, increase_if_approved=increase,
+                        increase_limit=self.settings.four_eyes_increase_above,
+                        first_approver=first.actor if first else "", first_reason=approvals.reason_of(first) if first else "")
 
     def resolve_review(self, case_id: str, staff_user: str, approve: bool, note: str = "") -> TurnResult:
+        """Approve or decline a case in review. A risky approval (approvals.py) needs a written reason from two
+        different staff members: the first is recorded and the case stays in review until the second."""
         summary = self.services.cases.summary(case_id)
+        note = (note or "").strip()
         with self._locks[summary.thread_id]:
             if self._interrupt_kind(summary.thread_id) != "review":
-                raise UserInputError(f"case {case_id} is not waiting for a review")
-            self.services.cases.audit(staff_user, "review_resolved", case_id,
+                self.services.cases.audit(staff_user, "review_refused", case_id, "not in review")
+                raise approvals.ReviewRefused("case_not_in_review", f"case {case_id} is not waiting for a review "
+                                              "(it is decided or was never referred)")
+            if approve:
+                gate = self.four_eyes(case_id)
+                if gate.required and len(note) < approvals.MIN_REASON_CHARS:
+                    self.services.cases.audit(staff_user, "review_refused", case_id, "no written reason")
+                    raise approvals.ReviewRefused("reason_required", "approving this case needs a written reason")
+                if gate.required and not gate.first_approver:
+                    self.services.cases.audit(staff_user, approvals.FIRST_APPROVAL, case_id,
+                                              f"reasons={','.join(gate.reasons)} | {note}")
+                    return self._staff_result(summary.thread_id, case_id).model_copy(
+                        update={"second_approval_needed": True})
+                if gate.required and gate.first_approver == staff_user:
+                    self.services.cases.audit(staff_user, "review_refused", case_id, "same person approved twice")
+                    raise approvals.ReviewRefused("second_person_required", "a second staff member must approve "
+                                                  "this case", first=gate.first_approver)
+                if gate.required:
+                    note = f"{gate.first_approver}: {gate.first_reason} / {staff_user}: {note}"
+            self.services.cases.audit(staff_user, approvals.RESOLVED, case_id,
                                       f"approve={bool(approve)} note={note}")
             return self._run(summary.thread_id, Command(resume={"approve": bool(approve), "note": note,
                                                                 "staff": staff_user}))

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     staff_users: str = Field(default="helpdesk:helpdesk-demo:agent,lead:lead-demo:supervisor",
                              description="user:password:role, comma separated")
     session_secret: SecretStr = SecretStr("change-me")
+    four_eyes_increase_above: int = Field(default=3000, ge=0, description="approving a review whose increase is "
+                                          "above this many yuan needs a written reason and a second staff member")
 
     eval_accounts: bool = Field(default=False, description="expose /create_test_account so `credlift eval --via` can "
                                                           "replay inline profiles; never enable in production")

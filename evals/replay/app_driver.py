@@ -39,7 +39,12 @@ class AppDriver:
             raise BackendUnavailableError(f"cannot reach a credlift app at {url} ({type(error).__name__})") from None
         user, password, _ = get_settings().staff_users.split(",")[0].split(":")
         self.staff_user, self.staff_password = staff_user or user, staff_password or password
-        self._token: str | None = None
+        # further staff members, for the second approval of a four-eyes case (the n-th approval by the n-th person)
+        self._staff = [(self.staff_user, self.staff_password)] + [
+            (entry.split(":")[0], ":".join(entry.split(":")[1:-1])) for entry in get_settings().staff_users.split(",")
+            if entry.count(":") >= 2 and entry.split(":")[0] != self.staff_user]
+        self._tokens: dict[str, str] = {}
+        self._approvals: dict[str, int] = {}
         self._fixtures: dict[str, ApplicantProfile] | None = None
 
     def _call(self, api_name: str, *args):
@@ -72,14 +77,19 @@ class AppDriver:
             language = self._call("/status", thread_id).get("language", "zh")
             return _as_turn_result(self._call("/upload", thread_id, [handle_file(str(path))], language))
 
-    def _staff_token(self) -> str:
-        if self._token is None:
-            self._token = self._call("/staff_login", self.staff_user, self.staff_password)["token"]
-        return self._token
+    def _staff_token(self, member: int = 0) -> str:
+        user, password = self._staff[member % len(self._staff)]
+        if user not in self._tokens:
+            self._tokens[user] = self._call("/staff_login", user, password)["token"]
+        return self._tokens[user]
 
     def staff(self, thread_id: str, action: str, note: str, text: str) -> TurnResult:
         case_id = self._call("/status", thread_id).get("case_id")
         token = self._staff_token()
+        if action == "approve_review":
+            count = self._approvals.get(case_id, 0)
+            self._approvals[case_id] = count + 1
+            token = self._staff_token(count)
         if action in ("approve_review", "decline_review"):
             resumed = self._call("/resolve_review", token, case_id, action == "approve_review", note)
             return TurnResult.model_validate(resumed)

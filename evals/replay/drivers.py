@@ -50,6 +50,9 @@ class InProcessDriver:
 
             self.service = CredliftService()
         self.staff_user = staff_user or get_settings().staff_users.split(",")[0].split(":")[0]
+        self.staff_users = [self.staff_user] + [entry.split(":")[0] for entry in get_settings().staff_users.split(",")
+                                                if entry and entry.split(":")[0] != self.staff_user]
+        self._approvals: dict[str, int] = {}
 
     def begin_trial(self, trial: int) -> None:
         if self.data_root is None:
@@ -96,8 +99,13 @@ class InProcessDriver:
         case_id = self.service.case_for_thread(thread_id)
         if case_id is None:
             raise RuntimeError("no case exists for this conversation yet")
-        if action in ("approve_review", "decline_review"):
-            return self.service.resolve_review(case_id, self.staff_user, approve=action == "approve_review", note=note)
+        if action == "approve_review":  # the n-th approval of a case is given by the n-th staff member (four-eyes)
+            count = self._approvals.get(case_id, 0)
+            self._approvals[case_id] = count + 1
+            approver = self.staff_users[count % len(self.staff_users)]
+            return self.service.resolve_review(case_id, approver, approve=True, note=note)
+        if action == "decline_review":
+            return self.service.resolve_review(case_id, self.staff_user, approve=False, note=note)
         if action == "reply":
             return self.service.staff_reply(case_id, self.staff_user, text or note)
         if action == "take_over":

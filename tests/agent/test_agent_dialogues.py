@@ -117,7 +117,10 @@ def test_a_name_mismatch_goes_to_a_colleague_whose_approval_reruns_the_decision_
     assert service.services.accounts.get(profile.account_id).current_limit == profile.current_limit
     # the colleague checks (the applicant changed their name) and approves: the engine decides again
     case_id = service.case_for_thread(thread_id)
-    approved = service.resolve_review(case_id, "helpdesk", approve=True, note="name change certificate seen")
+    # a name mismatch is decisive evidence: a second staff member approves too (four-eyes)
+    first = service.resolve_review(case_id, "helpdesk", approve=True, note="name change certificate seen")
+    assert first.second_approval_needed and first.decision.kind == "refer"
+    approved = service.resolve_review(case_id, "lead", approve=True, note="checked the name change too")
     assert approved.decision.kind == "approve" and approved.decision.increase > 0
     assert approved.nodes_run[:3] == ["handoff", "decide", "explain"]
     assert str(approved.decision.new_limit) in _all_text(approved)

@@ -19,8 +19,9 @@ def client(live_app):
     return Client(live_app.url, verbose=False, download_files=False)
 
 
-def _staff_token(client, live_app) -> str:
-    user, password, _ = live_app.settings.staff_users.split(",")[0].split(":")
+def _staff_token(client, live_app, role: str = "agent") -> str:
+    user, password = next(entry.split(":")[:2] for entry in live_app.settings.staff_users.split(",")
+                          if entry.split(":")[-1] == role)
     return client.predict(user, password, api_name="/staff_login")["token"]
 
 
@@ -71,7 +72,13 @@ def test_a_review_is_resolved_by_staff_through_the_api(client, live_app, certifi
     assert holder not in str(case["uploads"]) and holder not in str(case["applicant"])
 
     client.predict(token, case_id, "我们正在核对您的成绩单，请稍候。", api_name="/staff_reply")
-    resolved = client.predict(token, case_id, True, "checked with the issuer", api_name="/resolve_review")
+    first = client.predict(token, case_id, True, "checked with the issuer", api_name="/resolve_review")
+    # a tampered certificate: four-eyes, the same person cannot approve twice, a second staff member can
+    assert first["second_approval_needed"] and first["awaiting"] == "review"
+    with pytest.raises(AppError, match="another staff member must give the second"):
+        client.predict(token, case_id, True, "checked again", api_name="/resolve_review")
+    second = _staff_token(client, live_app, role="supervisor")
+    resolved = client.predict(second, case_id, True, "checked with the issuer too", api_name="/resolve_review")
     # the review clears the document; the policy engine then decides on what the certificate says
     assert resolved["awaiting"] == "user" and resolved["decision"]["kind"] in ("approve", "decline")
     assert "REVIEW_CLEARED" in [reason["code"] for reason in resolved["decision"]["reason_codes"]]
@@ -79,7 +86,7 @@ def test_a_review_is_resolved_by_staff_through_the_api(client, live_app, certifi
     assert status["decision"]["kind"] == resolved["decision"]["kind"] and status["awaiting"] == "user"
     assert any(line["role"] == "staff" for line in client.predict(thread_id, api_name="/transcript"))
     actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]
-    assert {"case_viewed", "staff_reply", "review_resolved"} <= set(actions)
+    assert {"case_viewed", "staff_reply", "approval_first", "review_refused", "review_resolved"} <= set(actions)
 
 
 def test_staff_endpoints_refuse_a_wrong_password_and_a_missing_token(client):

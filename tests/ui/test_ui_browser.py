@@ -83,6 +83,10 @@ def _staff_credentials(live_app, role: str) -> tuple[str, str]:
     raise AssertionError(f"no {role} in settings.staff_users")
 
 
+def applicant_thread(live_app, case_id: str) -> str:
+    return next(c.thread_id for c in live_app.service.cases() if c.case_id == case_id)
+
+
 def test_an_applicant_uploads_a_cet6_photo_and_sees_the_increase(live_app, page, certificate_photo, screenshots):
     applicant = ApplicantPage(page, live_app.url)
     applicant.start(APPLICANT_ACCOUNT, from_picker=True)
@@ -136,10 +140,34 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     expect(applicant.chat()).to_contain_text("We are checking your score report with the CET office.",
                                              timeout=10_000)  # the applicant's page picks it up by itself
     expect(applicant.chat()).to_contain_text(f"Helpdesk ({user})")
+    # four-eyes: a tampered certificate needs a written reason and a second staff member
+    expect(console.page.locator("#cl-four-eyes")).to_contain_text("需要两人审批")
+    expect(console.page.locator("#cl-four-eyes")).to_contain_text("图片被篡改")
+    console.page.locator("#cl-approve").click()
+    expect(console.page.locator("#cl-action-message")).to_contain_text("需要写明理由", timeout=30_000)
     console.page.locator("#cl-note textarea").fill("Score checked with the CET office")
     console.page.screenshot(path=str(screenshots / "helpdesk-case-desktop.png"), full_page=True)
     console.page.locator("#cl-approve").click()
-    expect(console.page.locator("#cl-action-message")).to_contain_text("审核已完成", timeout=30_000)
+    expect(console.page.locator("#cl-action-message")).to_contain_text("已记录第一次通过", timeout=30_000)
+    expect(console.page.locator("#cl-four-eyes")).to_contain_text(f"{user} 已第一次通过")
+    assert live_app.service.status(applicant_thread(live_app, case_id)).decision.kind == "refer"
+    console.page.locator("#cl-note textarea").fill("Again")
+    console.page.locator("#cl-approve").click()  # the same person cannot give the second approval
+    expect(console.page.locator("#cl-action-message")).to_contain_text("需要另一位同事", timeout=30_000)
+    second = ConsolePage(open_page(), live_app.url)
+    second.sign_in(*_staff_credentials(live_app, "supervisor"))
+    expect(second.page.locator("#cl-queue")).to_contain_text(case_id, timeout=20_000)
+    second.open_case(case_id)
+    expect(second.page.locator("#cl-four-eyes")).to_contain_text(f"{user} 已第一次通过")
+    second.page.locator("#cl-note textarea").fill("Second check: the score matches the CET office")
+    second.page.locator("#cl-approve").click()
+    expect(second.page.locator("#cl-action-message")).to_contain_text("审核已完成", timeout=30_000)
+    # decided: read-only in every console that opens it
+    expect(second.page.locator("#cl-approve")).to_be_disabled()
+    expect(second.page.locator("#cl-decline")).to_be_disabled()
+    console.page.locator("#cl-refresh").click()  # the first console re-reads the case it has open
+    expect(console.page.locator("#cl-approve")).to_be_disabled(timeout=20_000)
+    expect(console.page.locator("#cl-four-eyes")).to_contain_text("只读")
 
     thread_id = next(c.thread_id for c in live_app.service.cases() if c.case_id == case_id)
     outcome = live_app.service.status(thread_id).decision.kind
@@ -152,8 +180,10 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     applicant.page.set_viewport_size(PHONE)
     applicant.card().scroll_into_view_if_needed()
     applicant.page.screenshot(path=str(screenshots / "applicant-after-review-phone.png"))
-    actions = [entry.action for entry in live_app.service.audit_log(case_id)]
-    assert "review_resolved" in actions and "case_viewed" in actions
+    actions = [(entry.actor, entry.action) for entry in live_app.service.audit_log(case_id)]
+    supervisor = _staff_credentials(live_app, "supervisor")[0]
+    assert (user, "approval_first") in actions and (supervisor, "review_resolved") in actions
+    assert (user, "review_refused") in actions and (user, "case_viewed") in actions
 
     console.page.set_viewport_size(PHONE)
     console.page.screenshot(path=str(screenshots / "helpdesk-case-phone.png"), full_page=True)

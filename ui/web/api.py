@@ -10,6 +10,7 @@ import logging
 import gradio as gr
 from gradio import FileData
 
+from credlift.agent.approvals import ReviewRefused
 from credlift.agent.contracts import CaseView
 from credlift.domain.applicant import redact_id_numbers
 from credlift.errors import UserInputError
@@ -36,7 +37,7 @@ def _guarded(call, lang: str = "en"):
         return call()
     except gr.Error:
         raise
-    except StaffDenied as denied:
+    except (StaffDenied, ReviewRefused) as denied:
         raise _Sentence(t(lang, denied.key, **denied.values)) from None
     except SignInRefused as refused:
         raise _Sentence(t(lang, refused.key, **refused.values)) from None

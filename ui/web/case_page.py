@@ -135,3 +135,24 @@ def applicant_record(view: CaseView) -> dict:
 
 def audit_rows(entries: list[AuditEntry]) -> list[list[str]]:
     return [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.case_id or "", e.detail] for e in entries]
+
+
+def four_eyes_markdown(view: CaseView, lang: str) -> str:
+    """Why this case needs two approvals, and who gave the first; a decided case says it is read-only."""
+    if view.summary.status == "decided":
+        return t(lang, "read_only_case")
+    gate = view.four_eyes
+    if not gate.reasons:
+        return ""
+    reasons = "；".join if lang == "zh" else "; ".join
+    text = t(lang, "four_eyes_needed", reasons=reasons(
+        t(lang, f"four_eyes_reason_{r}", amount=gate.increase_if_approved, limit=gate.increase_limit)
+        if r == "amount" else t(lang, f"four_eyes_reason_{r}") for r in gate.reasons))
+    if gate.first_approver:
+        text += "\n\n" + t(lang, "four_eyes_first", user=escape(gate.first_approver), reason=escape(gate.first_reason))
+    return text
+
+
+def may_resolve(view: CaseView) -> bool:
+    """Approve and decline work only on a case waiting for a review (the service refuses the rest too)."""
+    return view.summary.status == "awaiting_review"

@@ -7,6 +7,7 @@ from html import escape
 
 import gradio as gr
 
+from credlift.agent.approvals import ReviewRefused
 from credlift.errors import UserInputError
 from credlift.ui.web import case_page
 from credlift.ui.web.auth import SignInRefused
@@ -64,6 +65,7 @@ class HelpdeskView:
                         gr.Chatbot(height=360, elem_id="cl-case-transcript", buttons=[], feedback_options=None,
                                    group_consecutive_messages=False,
                                    layout="bubble"), label="transcript")
+                    self.four_eyes = gr.Markdown("", elem_id="cl-four-eyes")
                     self.note = labeller.add(gr.Textbox(max_lines=3, elem_id="cl-note"), label="note",
                                              placeholder="note_placeholder")
                     with gr.Row():
@@ -108,7 +110,7 @@ class HelpdeskView:
 
     def _case_outputs(self) -> list:
         return [self.transcript, self.overlay, self.verdict, self.signals, self.fields, self.validation, self.decision,
-                self.clauses, self.applicant, self.audit]
+                self.clauses, self.applicant, self.audit, self.four_eyes, self.approve_button, self.decline_button]
 
     def _wire(self, language: gr.Radio) -> None:
         private = {"api_visibility": "private"}
@@ -213,6 +215,8 @@ class HelpdeskView:
                 gr.Dataframe(value=case_page.field_rows(view)), case_page.validation_markdown(view, lang),
                 case_page.decision_record(view), case_page.clauses_markdown(view, lang),
                 case_page.applicant_record(view), gr.Dataframe(value=case_page.audit_rows(audit)),
+                case_page.four_eyes_markdown(view, lang), gr.Button(interactive=case_page.may_resolve(view)),
+                gr.Button(interactive=case_page.may_resolve(view)),
                 message or (t(lang, "revealed") if view.revealed else ""))
 
     def reveal(self, token: str | None, case_id: str | None, lang: str):
@@ -224,7 +228,7 @@ class HelpdeskView:
             if not case_id:
                 raise StaffDenied("no_case")
             message, done = _good(action()), True
-        except StaffDenied as denied:
+        except (StaffDenied, ReviewRefused) as denied:
             message, done = _bad(t(lang, denied.key, **denied.values)), False
         except UserInputError as error:
             message, done = _bad(str(error)), False
@@ -236,6 +240,8 @@ class HelpdeskView:
 
             def action() -> str:
                 result = self.flow.resolve(token, case_id, approve=approve, note=note or "")
+                if result.second_approval_needed:
+                    return t(lang, "done_first_approval")
                 kind = result.decision.kind if result.decision else ("approve" if approve else "decline")
                 return t(lang, "done_resolved", decision=t(lang, f"decision_{kind}"))
 

@@ -6,11 +6,12 @@ import pytest
 
 @pytest.fixture(scope="session")
 def study_book(tmp_path_factory):
-    """A 150k-row generated book as Parquet (large enough for 2-point calibration deciles)."""
+    """A 150k-row generated book as Parquet (large enough for 2-point calibration deciles), with the strong
+    planted effects: the study's recovery tests need their power (tools/risk/LOANBOOK.md)."""
     from credlift.tools.risk.loanbook import generate_loan_book, write_loan_book
 
     folder = tmp_path_factory.mktemp("book")
-    book = generate_loan_book(rows=150_000, seed=7)
+    book = generate_loan_book(rows=150_000, seed=7, effects="strong")
     write_loan_book(book, folder / "book.parquet")
     return book, folder / "book.parquet"
 

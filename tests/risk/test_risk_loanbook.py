@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from credlift.tools.risk import loanbook
-from credlift.tools.risk.loanbook import COLUMNS, CREDENTIAL_EFFECTS, generate_loan_book, true_log_odds
+from credlift.tools.risk.loanbook import (COLUMNS, CREDENTIAL_EFFECTS, CREDENTIAL_EFFECTS_STRONG, generate_loan_book,
+                                         true_log_odds)
 
 LOANBOOK_DOC = Path(loanbook.__file__).with_name("LOANBOOK.md")
 
@@ -27,11 +28,37 @@ def test_book_has_exactly_the_documented_columns():
         assert f"| {column} |" in loanbook.__doc__, column
 
 
-def test_documented_effect_table_is_the_generators_table():
+def test_documented_effect_tables_are_the_generators_tables():
     doc = LOANBOOK_DOC.read_text(encoding="utf-8")
-    documented = {(t, lv): float(v) for t, lv, v in
-                  re.findall(r"^\| (\w+) \| ([\w+-]+) \| ([+-]\d+\.\d+) \|$", doc, flags=re.MULTILINE)}
-    assert documented == CREDENTIAL_EFFECTS
+    rows = re.findall(r"^\| (\w+) \| ([\w+-]+) \| ([+-]\d+\.\d+) \| ([+-]\d+\.\d+) \|$", doc, flags=re.MULTILINE)
+    assert {(t, lv): float(e) for t, lv, e, _s in rows} == CREDENTIAL_EFFECTS
+    assert {(t, lv): float(s) for t, lv, _e, s in rows} == CREDENTIAL_EFFECTS_STRONG
+
+
+def test_evidence_sized_effects_stay_within_the_real_evidence_and_keep_the_order():
+    """No planted effect is larger than -0.38 (the far end of the UCI graduate-school interval, adjusted);
+    the evidence-sized table is the strong one scaled, so levels keep their order; nulls stay null."""
+    assert min(CREDENTIAL_EFFECTS.values()) == -0.38
+    for key, strong in CREDENTIAL_EFFECTS_STRONG.items():
+        assert strong <= CREDENTIAL_EFFECTS[key] <= 0.0
+        assert (strong == 0.0) == (CREDENTIAL_EFFECTS[key] == 0.0)
+    pairs = list(CREDENTIAL_EFFECTS_STRONG)
+    for a in pairs:
+        for b in pairs:
+            if CREDENTIAL_EFFECTS_STRONG[a] < CREDENTIAL_EFFECTS_STRONG[b]:
+                assert CREDENTIAL_EFFECTS[a] <= CREDENTIAL_EFFECTS[b], (a, b)
+
+
+def test_strong_variant_differs_only_in_the_outcome():
+    evidence, strong = generate_loan_book(20_000, seed=9), generate_loan_book(20_000, seed=9, effects="strong")
+    pd.testing.assert_frame_equal(evidence.drop(columns="default_12m"), strong.drop(columns="default_12m"))
+    assert strong["default_12m"].mean() < evidence["default_12m"].mean()
+    holders = (evidence["credential_type"] == "degree").to_numpy()
+    assert np.allclose(true_log_odds(evidence)[holders] - true_log_odds(evidence, "strong")[holders],
+                       [CREDENTIAL_EFFECTS[("degree", lv)] - CREDENTIAL_EFFECTS_STRONG[("degree", lv)]
+                        if age <= 8 else 0.5 * (CREDENTIAL_EFFECTS[("degree", lv)] - CREDENTIAL_EFFECTS_STRONG[("degree", lv)])
+                        for lv, age in zip(evidence.loc[holders, "credential_level"],
+                                           evidence.loc[holders, "credential_age_years"])])
 
 
 def test_outcomes_follow_the_true_model():

@@ -8,13 +8,13 @@ import sys
 import numpy as np
 import pytest
 
-from credlift.tools.risk.loanbook import CREDENTIAL_EFFECTS
+from credlift.tools.risk.loanbook import CREDENTIAL_EFFECTS_STRONG
 
 
 def test_study_recovers_planted_credential_effects(study_report):
     checked = 0
     for effect in study_report.adjusted_effects:
-        truth = CREDENTIAL_EFFECTS[(effect.credential_type, effect.credential_level)]
+        truth = CREDENTIAL_EFFECTS_STRONG[(effect.credential_type, effect.credential_level)]
         if truth == 0.0:
             assert effect.ci_low - 0.1 <= 0.0 <= effect.ci_high + 0.1, effect   # the planted null stays null
             continue

@@ -23,6 +23,9 @@ provide to run `credlift study` on its own book (CSV or Parquet):
 True model (log-odds of default_12m), planted so tests can check that the analysis recovers it:
 
     logit = INTERCEPT + TRADITIONAL_EFFECTS... + CREDENTIAL_EFFECTS[type, level] * recency
+
+CREDENTIAL_EFFECTS is evidence-sized (see LOANBOOK.md); `effects="strong"` plants CREDENTIAL_EFFECTS_STRONG,
+the original larger table, for the tests that need recovery power.
     recency = 1 when credential_age_years <= OLD_CREDENTIAL_YEARS else OLD_CREDENTIAL_FRACTION
 
 Credential holding is confounded with income (degree and graduation holders earn more), so raw default
@@ -61,7 +64,9 @@ INCOME_EFFECT = {"low": 0.45, "mid": 0.0, "high": -0.55}
 THIN_FILE_EFFECT = 1.40
 OLD_CREDENTIAL_YEARS = 8.0
 OLD_CREDENTIAL_FRACTION = 0.5
-CREDENTIAL_EFFECTS: dict[tuple[str, str], float] = {
+# The strong variant: the effects this generator first planted, three to five times what real data shows. Kept
+# only for tests that need the power to recover 24 effects from a modest book (tests/risk/test_risk_study.py).
+CREDENTIAL_EFFECTS_STRONG: dict[tuple[str, str], float] = {
     ("cet4", "below_425"): 0.0, ("cet4", "425-549"): -0.55, ("cet4", "550+"): -0.95,
     ("cet6", "below_425"): 0.0, ("cet6", "425-549"): -1.10, ("cet6", "550+"): -1.60,
     ("graduation", "junior_college"): -0.70, ("graduation", "bachelor"): -1.25,
@@ -72,6 +77,15 @@ CREDENTIAL_EFFECTS: dict[tuple[str, str], float] = {
     ("award", "provincial"): -0.55, ("award", "national"): -1.10, ("award", "international"): -1.50,
     ("qualification", "junior"): -1.00, ("qualification", "intermediate"): -1.40,
 }
+# Evidence-sized (the default): the strong table scaled by EVIDENCE_SCALE, so that the largest effect (degree,
+# doctor) is -0.38, the far end of the 95% interval of the one education effect measured on real data here
+# (UCI credit-card sample, graduate school vs high school, adjusted for the credit limit and the bill: -0.19,
+# -0.38..-0.01; raw -0.42). LOANBOOK.md has the evidence and both tables.
+EVIDENCE_SCALE = 0.185
+CREDENTIAL_EFFECTS: dict[tuple[str, str], float] = {
+    key: round(value * EVIDENCE_SCALE, 2) + 0.0 for key, value in CREDENTIAL_EFFECTS_STRONG.items()}
+EFFECT_SETS: dict[str, dict[tuple[str, str], float]] = {"evidence": CREDENTIAL_EFFECTS,
+                                                        "strong": CREDENTIAL_EFFECTS_STRONG}
 
 # --- who holds what -----------------------------------------------------------------------------------
 _TYPES = ("none",) + tuple(CREDENTIAL_LEVELS)
@@ -95,8 +109,15 @@ def credential_level_from_score(score: np.ndarray) -> np.ndarray:
     return np.where(score >= 550, "550+", np.where(score >= 425, "425-549", "below_425"))
 
 
-def true_log_odds(book: pd.DataFrame) -> np.ndarray:
+def _effects(effects: str) -> dict[tuple[str, str], float]:
+    if effects not in EFFECT_SETS:
+        raise ValueError(f"effects must be one of {', '.join(EFFECT_SETS)}")
+    return EFFECT_SETS[effects]
+
+
+def true_log_odds(book: pd.DataFrame, effects: str = "evidence") -> np.ndarray:
     """The planted model, usable on any frame with the documented columns (tests compare against it)."""
+    table = _effects(effects)
     thin = book["thin_file"].to_numpy(bool)
     logit = (INTERCEPT
              + np.where(thin, UTILISATION_PER_UNIT_THIN, UTILISATION_PER_UNIT) * book["utilisation"].to_numpy(float)
@@ -105,7 +126,7 @@ def true_log_odds(book: pd.DataFrame) -> np.ndarray:
              + book["income_band"].map(INCOME_EFFECT).to_numpy(float)
              + THIN_FILE_EFFECT * thin)
     keys = list(zip(book["credential_type"], book["credential_level"]))
-    effect = np.array([CREDENTIAL_EFFECTS.get(k, 0.0) for k in keys]) if len(book) else np.zeros(0)
+    effect = np.array([table.get(k, 0.0) for k in keys]) if len(book) else np.zeros(0)
     age = book["credential_age_years"].to_numpy(float)
     recency = np.where(np.nan_to_num(age, nan=0.0) > OLD_CREDENTIAL_YEARS, OLD_CREDENTIAL_FRACTION, 1.0)
     return logit + effect * recency
@@ -125,8 +146,10 @@ def _pick(rng: np.random.Generator, shares: np.ndarray) -> np.ndarray:
     return np.minimum((draws > cumulative).sum(axis=1), shares.shape[1] - 1)
 
 
-def generate_loan_book(rows: int = 300_000, seed: int = 1) -> pd.DataFrame:
-    """Vectorised: 300k rows in about a second. Same (rows, seed) -> the same frame."""
+def generate_loan_book(rows: int = 300_000, seed: int = 1, effects: str = "evidence") -> pd.DataFrame:
+    """Vectorised: 300k rows in about a second. Same (rows, seed, effects) -> the same frame. `effects`:
+    "evidence" (the default, evidence-sized) or "strong" (the recovery-power variant)."""
+    _effects(effects)
     if rows < 1:
         raise ValueError("rows must be positive")
     rng = np.random.default_rng(seed)
@@ -176,15 +199,15 @@ def generate_loan_book(rows: int = 300_000, seed: int = 1) -> pd.DataFrame:
         "credential_score": score,
         "credential_age_years": age,
     })
-    probability = 1.0 / (1.0 + np.exp(-true_log_odds(book)))
+    probability = 1.0 / (1.0 + np.exp(-true_log_odds(book, effects)))
     book["default_12m"] = (rng.random(rows) < probability).astype(int)
     return book
 
 
-def effects_table() -> pd.DataFrame:
+def effects_table(effects: str = "evidence") -> pd.DataFrame:
     """The planted credential effects as a frame: credential_type, credential_level, true_log_odds."""
     return pd.DataFrame([{"credential_type": t, "credential_level": lv, "true_log_odds": v}
-                         for (t, lv), v in CREDENTIAL_EFFECTS.items()])
+                         for (t, lv), v in _effects(effects).items()])
 
 
 def write_loan_book(book: pd.DataFrame, path) -> None:

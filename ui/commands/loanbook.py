@@ -14,6 +14,8 @@ def generate(
     out: Path = typer.Option(..., "--out", help="book.parquet or book.csv"),
     rows: int = typer.Option(300_000, "--rows", help="applications"),
     seed: int = typer.Option(1, "--seed", help="same seed, same book"),
+    effects: str = typer.Option("evidence", "--effects", help="planted credential effects: evidence (sized to "
+                                "real data) or strong (the recovery-power variant); tools/risk/LOANBOOK.md"),
 ) -> None:
     """Write a loan book (Parquet for .parquet, else CSV) with known, documented effects."""
     import time
@@ -24,7 +26,9 @@ def generate(
     if rows < 1:
         raise UserInputError("--rows must be at least 1")
     started = time.perf_counter()
-    book = generate_loan_book(rows=rows, seed=seed)
+    if effects not in ("evidence", "strong"):
+        raise UserInputError("--effects must be evidence or strong")
+    book = generate_loan_book(rows=rows, seed=seed, effects=effects)
     write_loan_book(book, out)
     typer.echo(f"{len(book):,} applications, default rate {book['default_12m'].mean():.2%}, "
                f"thin-file {book['thin_file'].mean():.1%} -> {out} ({time.perf_counter() - started:.1f} s)")

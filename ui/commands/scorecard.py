@@ -13,6 +13,8 @@ def train(
     book: Path = typer.Option(None, "--book", help="loan book (CSV/Parquet); default: generate one"),
     rows: int = typer.Option(300_000, "--rows", help="rows of the generated book when --book is not given"),
     seed: int = typer.Option(1, "--seed", help="seed of the generated book"),
+    effects: str = typer.Option("evidence", "--effects", help="planted effects of the generated book: evidence "
+                                "or strong (tools/risk/LOANBOOK.md)"),
     out: Path = typer.Option(None, "--out", help="model file; default DATA_DIR/models/scorecard.joblib"),
     test_months: int = typer.Option(6, "--test-months", help="last months held out for the backtest"),
 ) -> None:
@@ -23,10 +25,15 @@ def train(
     from credlift.tools.risk.scorecard import card_path
     from credlift.tools.risk.train import train_scorecard
 
+    from credlift.errors import UserInputError
+
+    if effects not in ("evidence", "strong"):
+        raise UserInputError("--effects must be evidence or strong")
     if book is not None:
         frame, source = read_loan_book(book), str(book)
     else:
-        frame, source = generate_loan_book(rows=rows, seed=seed), f"credlift loanbook generate --rows {rows} --seed {seed}"
+        frame = generate_loan_book(rows=rows, seed=seed, effects=effects)
+        source = f"credlift loanbook generate --rows {rows} --seed {seed} --effects {effects}"
     target = out or get_settings().data_dir / "models" / "scorecard.joblib"
     _model, card = train_scorecard(frame, target, source=source, test_months=test_months)
     metrics = card["metrics_out_of_time"]

@@ -103,9 +103,16 @@ class CredliftService:
             lang = values.get("language", "zh")
             message = ChatMessage(role="user", at=_now(), text="\n".join(
                 template("uploaded_file", lang, filename=ref.filename) for ref in refs))
-            queued = self._queue_if_a_person_handles_it(thread_id, message)
+            case_id = values.get("case_id") or ""
+            correction = self._awaiting(thread_id) == "review" and not self.services.cases.taken_over_by(case_id)
+            queued = None if correction else self._queue_if_a_person_handles_it(thread_id, message)
             if queued is not None:
                 return queued
+            if correction:  # analysed now and decided with what is in review; a first approval no longer stands
+                if approvals.pending_first_approval(self.services.cases.audit_log(case_id)) is not None:
+                    self.services.cases.audit("agent", approvals.APPROVAL_WITHDRAWN, case_id, "a new upload arrived")
+                self.services.cases.audit("applicant", "correction_uploaded", case_id,
+                                          ", ".join(ref.sha256[:12] for ref in refs))
             turn = Incoming(kind="upload", uploads=refs, turn_id=uuid.uuid4().hex)
             return self._run(thread_id, {"incoming": turn, "messages": [message], "retrieved": Overwrite([])},
                              on_progress=on_progress)

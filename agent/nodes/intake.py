@@ -28,5 +28,8 @@ def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     services.cases.audit("agent", "upload_received", state["case_id"],
                          f"{len(incoming.uploads)} file(s): " + ", ".join(r.sha256[:12] for r in incoming.uploads),
                          entry_id=f"intake:{incoming.turn_id}")
-    return {"uploads": list(incoming.uploads), "batch": [ref.upload_id for ref in incoming.uploads],
+    batch = [ref.upload_id for ref in incoming.uploads]
+    if state.get("awaiting") == "review":  # a correction while in review: decided together with what is in review
+        batch = [*(state.get("batch") or []), *batch]
+    return {"uploads": list(incoming.uploads), "batch": batch,
             "results": results, "review": None, "nodes_run": ["intake"]}

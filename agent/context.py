@@ -40,7 +40,7 @@ def make_responder(settings: Settings) -> "Responder":
     from credlift.agent.responders.deterministic import DeterministicResponder
 
     deterministic = DeterministicResponder()
-    if not settings.llm_base_url:
+    if not settings.responder_url:
         return deterministic
     from credlift.agent.responders.llm import LlmResponder
 

@@ -23,7 +23,15 @@ class Settings(BaseSettings):
     llm_base_url: str = ""
     llm_model: str = "credlift-risk"
     llm_api_key: SecretStr = SecretStr("EMPTY")
-    llm_timeout_s: float = 20.0
+    llm_timeout_s: float = Field(default=20.0, description="per model call; the connection is closed at the limit, "
+                                                           "which makes vLLM abort the request")
+    # the responder (conversation) and the risk reasoner may be different servers and models; empty: llm_*
+    responder_base_url: str = ""
+    responder_model: str = ""
+    responder_max_tokens: int = Field(default=400, ge=16, le=4096)
+    reasoner_base_url: str = ""
+    reasoner_model: str = ""
+    reasoner_max_tokens: int = Field(default=700, ge=64, le=4096)
     vlm_base_url: str = ""
     vlm_model: str = "Qwen/Qwen2.5-VL-7B-Instruct"
     vlm_api_key: SecretStr = SecretStr("EMPTY")
@@ -56,6 +64,22 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "credlift.sqlite3"
+
+    @property
+    def responder_url(self) -> str:
+        return self.responder_base_url or self.llm_base_url
+
+    @property
+    def responder_llm_model(self) -> str:
+        return self.responder_model or self.llm_model
+
+    @property
+    def reasoner_url(self) -> str:
+        return self.reasoner_base_url or self.llm_base_url
+
+    @property
+    def reasoner_llm_model(self) -> str:
+        return self.reasoner_model or self.llm_model
 
     @property
     def uses_postgres(self) -> bool:

@@ -20,7 +20,7 @@ def assess(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     services = services_of(runtime)
     applicant = services.accounts.get(state["account_id"])
     scorecard = load_default_scorecard()
-    reasoner = _llm_reasoner(services) if services.settings.llm_base_url else None
+    reasoner = _llm_reasoner(services) if services.settings.reasoner_url else None
     lang = language(state)
     results = {}
     for result in accepted(state):
@@ -31,6 +31,9 @@ def assess(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 assessment, rejected = reasoner.assess(applicant, result.credential, risk_score, clauses, lang=lang)
                 if rejected:
                     logger.info("risk LLM not used for upload %s: %s", result.upload_id, rejected)
+                    services.cases.audit("agent", "risk_llm_fallback", state["case_id"],
+                                         f"{result.sha256[:12]} deterministic reasoner used: {rejected}"[:500],
+                                         entry_id=f"assess-fallback:{result.upload_id}")
             else:
                 assessment = assess_risk(applicant, result.credential, risk_score, clauses)
         except Exception:

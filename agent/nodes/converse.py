@@ -22,13 +22,17 @@ def converse(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     if incoming.kind == "start":
         return {"messages": [assistant(template("greeting", language(state)))], "intent": "greeting",
                 "nodes_run": ["converse"]}
+    holder = services.accounts.get(state["account_id"]).name
     view = ConversationView(text=incoming.text, language=language(state), history=list(state.get("messages") or [])[-12:],
                             decision=state.get("decision"), review_outcome=review_outcome(state),
                             awaiting=state.get("awaiting") or "user", account_id=state["account_id"],
-                            applicant_name=mask_name(services.accounts.get(state["account_id"]).name))
+                            applicant_name=mask_name(holder), private_names=[holder])
     reply = services.responder.respond(view)
     for note in reply.notes:
         logger.info("reply for case %s adjusted: %s", state.get("case_id"), note)
+    if reply.notes:  # why the model's words were changed or not used, recorded in the case
+        services.cases.audit("agent", "reply_checked", state["case_id"], "; ".join(reply.notes)[:500],
+                             entry_id=f"reply-check:{incoming.turn_id}")
     update: dict = {"intent": reply.intent, "language": reply.language, "retrieved": list(reply.retrieved),
                     "nodes_run": ["converse"]}
     if reply.text:

@@ -20,6 +20,7 @@ class ConversationView(BaseModel):
     review_outcome: str = Field(default="", description="'approved' / 'declined' after a manual review")
     awaiting: str = "user"
     applicant_name: str = ""
+    private_names: list[str] = Field(default_factory=list, description="names masked in anything sent to a model")
     account_id: str = ""
 
 

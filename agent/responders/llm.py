@@ -2,12 +2,17 @@
 calling over a small tool set. Its reply then passes the guard (numbers from the decision record, clause ids that
 were retrieved); if the server is down or slow, the deterministic responder answers and the reason is logged.
 
-Text read from uploaded images is never sent to the model: it is data, never instructions.
+Text read from uploaded images is never sent to the model: it is data, never instructions. Applicant text is
+screened first (agent/injection.py): a message that tries to instruct the model is answered by the deterministic
+responder, earlier such messages are withheld from the history, and what is sent is ID-redacted and wrapped as
+data. Every model reply is checked against the decision (no decision word, promise or stretch of the system
+prompt it does not support) before the number and clause guard; a failed check gives the deterministic reply.
 """
 from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -16,11 +21,12 @@ from langchain_openai import ChatOpenAI
 
 from credlift.agent import grounding
 from credlift.agent.guard import allowed_numbers, enforce
+from credlift.injection import as_data, check_reply, screen
 from credlift.agent.responders import templates
 from credlift.agent.responders.base import ConversationView, Reply
 from credlift.agent.responders.deterministic import DeterministicResponder
 from credlift.agent.responders.intents import detect_intent
-from credlift.domain.applicant import redact_id_numbers
+from credlift.redaction import redact
 from credlift.prompts import load
 from credlift.settings import Settings
 
@@ -60,9 +66,11 @@ class LlmResponder:
     def __init__(self, settings: Settings, fallback: DeterministicResponder | None = None, chat: Any = None):
         self.settings = settings
         self.fallback = fallback or DeterministicResponder()
-        self.chat = chat or ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model,
+        # max_tokens bounds a reply; the timeout closes the connection, which makes vLLM abort the request.
+        self.chat = chat or ChatOpenAI(base_url=settings.responder_url, model=settings.responder_llm_model,
                                        api_key=settings.llm_api_key.get_secret_value() or "EMPTY",
-                                       timeout=settings.llm_timeout_s, max_retries=0, temperature=0.2)
+                                       timeout=settings.llm_timeout_s, max_retries=0, temperature=0.2,
+                                       max_tokens=settings.responder_max_tokens)
         self.chat_with_tools = self.chat.bind_tools(TOOLS)
 
     def explain(self, view: ConversationView, extra: Any = None) -> Reply:
@@ -74,13 +82,24 @@ class LlmResponder:
         lang = self.fallback.language_for(view, intent)
         if intent in CONTROL_INTENTS:
             return self.fallback.respond(view)
+        screened = screen(view.text)
+        if intent == "injection" or screened.flagged:  # instructions never reach the model
+            reply = templates.fixed("injection", lang)
+            return reply.model_copy(update={"intent": "injection", "language": lang, "notes": [
+                f"screened before the model: {', '.join(screened.flags) or 'injection intent'}; deterministic reply"]})
         try:
             text, retrieved, handoff = self._converse(view, lang)
         except Exception as error:  # server down, timeout, malformed answer: the deterministic voice answers
-            reason = f"{type(error).__name__}: {error}"
-            logger.warning("LLM responder unavailable, deterministic reply used: %s", redact_id_numbers(reason)[:300])
+            reason = redact(f"{type(error).__name__}: {error}")
+            logger.warning("LLM responder unavailable, deterministic reply used: %s", reason[:300])
             reply = self.fallback.respond(view)
             return reply.model_copy(update={"notes": [f"fallback: {reason[:200]}"]})
+        check = check_reply(text, view.decision, view.review_outcome, secrets=self.secrets(lang),
+                            public=_public_text())
+        if not check.passed:
+            logger.warning("LLM reply failed the check, deterministic reply used: %s", "; ".join(check.problems))
+            reply = self.fallback.respond(view)
+            return reply.model_copy(update={"notes": [f"reply check failed: {'; '.join(check.problems)}"[:300]]})
         baseline = self.fallback.reply_for(intent, view, lang)
         report = enforce(text, allowed_numbers(view.decision, [*retrieved, *baseline.retrieved]),
                          retrieved, baseline.text)
@@ -91,17 +110,27 @@ class LlmResponder:
                      handoff=handoff or (intent == "human" and baseline.handoff),
                      source="llm", notes=report.notes)
 
+    @staticmethod
+    def system_prompt(lang: str) -> str:
+        language_name = LANGUAGE_NAMES[lang][lang]
+        return load("conversation_system", lang).replace("{language_name}", language_name)
+
+    @classmethod
+    def secrets(cls, lang: str) -> list[str]:
+        """What a reply must never repeat: the system prompts (both languages) and the tool descriptions."""
+        return [cls.system_prompt("zh"), cls.system_prompt("en"), *(t.description for t in TOOLS)]
+
     # the tool-calling loop
     def _converse(self, view: ConversationView, lang: str) -> tuple[str, list, bool]:
-        language_name = LANGUAGE_NAMES[lang][lang]
-        messages: list = [SystemMessage(load("conversation_system", lang).replace("{language_name}", language_name))]
+        messages: list = [SystemMessage(self.system_prompt(lang))]
+        names = [n for n in [*view.private_names, view.applicant_name] if n and "*" not in n]
         for message in view.history[-HISTORY_MESSAGES:]:
             if message.role == "user":
-                messages.append(HumanMessage(redact_id_numbers(message.text)))
+                messages.append(HumanMessage(_for_model(message.text, names)))
             elif message.role == "assistant":
-                messages.append(AIMessage(message.text))
+                messages.append(AIMessage(redact(message.text, names)))
         if not view.history or view.history[-1].text != view.text:
-            messages.append(HumanMessage(redact_id_numbers(view.text)))
+            messages.append(HumanMessage(_for_model(view.text, names)))
         retrieved: list = []
         handoff = False
         for _ in range(MAX_TOOL_ROUNDS):
@@ -132,6 +161,23 @@ class LlmResponder:
         if name == "request_human":
             return json.dumps({"status": "a colleague has been asked to join"}), [], True
         return json.dumps({"error": f"unknown tool {name}"}), [], False
+
+
+@lru_cache(maxsize=1)
+def _public_text() -> str:
+    """What credlift says anyway (the reply templates, both languages): repeating it is no prompt leak."""
+    return json.dumps([load("replies", "zh"), load("replies", "en")], ensure_ascii=False)
+
+
+WITHHELD = "(withheld: this message tried to instruct the assistant)"
+
+
+def _for_model(text: str, names: list[str]) -> str:
+    """An applicant message as the model sees it: ID numbers and names masked, wrapped as data; a message that
+    tries to instruct the model is withheld."""
+    if screen(text).flagged:
+        return as_data(WITHHELD)
+    return as_data(redact(text, names))
 
 
 def decision_summary(view: ConversationView, lang: str) -> dict:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import select
+import socket
 import threading
 import time
 import uuid
@@ -54,6 +56,7 @@ class OpenAITestServer:
         self.model = model
         self.delay_s = delay_s
         self.requests: list[tuple[str, dict]] = []
+        self.cancelled = 0  # requests whose client hung up while the server was still "generating"
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -127,6 +130,19 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _client_gave_up(self, seconds: float) -> bool:
+            """Waits `seconds` like a slow model, watching the socket: True as soon as the client closes it."""
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                readable, _, _ = select.select([self.connection], [], [], min(0.05, max(0.0, deadline - time.monotonic())))
+                if readable:
+                    try:
+                        if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                            return True
+                    except OSError:
+                        return True
+            return False
+
         def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
                 self._send_json(200, {"object": "list", "data": [{"id": server.model, "object": "model", "owned_by": "test"}]})
@@ -141,8 +157,10 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
                 self._send_json(400, {"error": {"message": "invalid JSON"}})
                 return
             server.requests.append((self.path, body))
-            if server.delay_s:
-                time.sleep(server.delay_s)
+            if server.delay_s and self._client_gave_up(server.delay_s):
+                server.cancelled += 1  # as vLLM does: a closed connection aborts the request
+                self.close_connection = True
+                return
             if self.path.endswith("/embeddings"):
                 vectors = server.embeddings_handler(body)
                 self._send_json(200, {"object": "list", "model": body.get("model", server.model),

@@ -70,7 +70,10 @@ class LlmResponder:
         self.chat = chat or ChatOpenAI(base_url=settings.responder_url, model=settings.responder_llm_model,
                                        api_key=settings.llm_api_key.get_secret_value() or "EMPTY",
                                        timeout=settings.llm_timeout_s, max_retries=0, temperature=0.2,
-                                       max_tokens=settings.responder_max_tokens)
+                                       max_tokens=settings.responder_max_tokens,
+                                       # sent as max_completion_tokens; servers that read only the older
+                                       # max_tokens (llama.cpp) get it too
+                                       extra_body={"max_tokens": settings.responder_max_tokens})
         self.chat_with_tools = self.chat.bind_tools(TOOLS)
 
     def explain(self, view: ConversationView, extra: Any = None) -> Reply:

@@ -47,3 +47,21 @@ def test_an_id_number_typed_inside_chinese_text_never_reaches_the_model_a_log_or
     assert ID not in sent
     assert ID not in caplog.text
     assert ID not in "\n".join(reply.replies + reply_en.replies)
+
+
+def test_a_slow_model_is_cancelled_and_the_deterministic_reply_is_recorded_in_the_case(service, use_llm, new_account):
+    import time
+
+    profile = new_account("demo-rider-01")
+    thread_id = service.start(profile.account_id, lang="en").thread_id
+    server = use_llm(echo_chat, delay_s=60.0, llm_timeout_s=0.5)
+    reply = service.send(thread_id, "what documents can I use?")
+    for _ in range(200):  # the server notices the closed connection (bounded wait)
+        if server.cancelled:
+            break
+        time.sleep(0.05)
+    assert "degree certificate" in "\n".join(reply.replies)  # the deterministic answer
+    assert server.cancelled == 1
+    assert server.chat_requests()[0]["max_tokens"] == service.settings.responder_max_tokens
+    audit = service.audit_log(reply.case_id)
+    assert any(e.action == "reply_checked" and "fallback" in e.detail for e in audit)

@@ -146,3 +146,55 @@ def test_prompts_exist_in_both_languages_and_state_the_bounds(case):
         assert str(bounds.min) in system["content"] and str(bounds.max) in system["content"]
         assert "RISK-PD" in user["content"] and '"total_score": 561' in user["content"]
     assert "只能引用" in render_risk_messages(*case, lang="zh")[1]["content"]
+
+
+# --- a model server that misbehaves -----------------------------------------------------------------------
+def _refusing(refused: set[str], content: str):
+    """A server that answers HTTP 400 to the response_format types in `refused` (None: no response_format)."""
+    def handler(body: dict):
+        kind = (body.get("response_format") or {}).get("type")
+        return 400 if kind in refused else content
+    return handler
+
+
+@pytest.mark.parametrize("refused, used", [({"json_schema"}, "json_object"),
+                                           ({"json_schema", "json_object"}, None)],
+                         ids=["json_object", "parse-and-validate"])
+def test_structured_output_falls_back_when_the_server_refuses_a_form(settings, case, refused, used):
+    from credlift.tools.risk import llm_reasoner
+
+    with OpenAITestServer(chat_handler=_refusing(refused, answer())) as server:
+        llm_reasoner._accepted_mode.clear()
+        assessment, reason = reasoner_for(settings, server).assess(*case)
+        second, _ = reasoner_for(settings, server).assess(*case)
+        kinds = [(body.get("response_format") or {}).get("type") for body in server.chat_requests()]
+    assert reason is None and assessment.source == "llm" and second.source == "llm"
+    # json_schema first, then the fallbacks in order; the form that worked is remembered for the next call
+    assert kinds[:len(refused) + 1] == ["json_schema", "json_object", None][:len(refused) + 1]
+    assert kinds[-1] == used and len(kinds) == len(refused) + 2
+
+
+def test_every_call_carries_a_token_limit_and_a_slow_server_is_cancelled(settings, case):
+    with OpenAITestServer(chat_handler=lambda body: answer(), delay_s=60.0) as server:
+        assessment, reason = reasoner_for(settings, server, timeout_s=0.5).assess(*case)
+        for _ in range(200):  # the server notices the closed connection (bounded wait, ~10 s at most)
+            if server.cancelled:
+                break
+            time.sleep(0.05)
+        body = server.chat_requests()[0]
+    assert reason.startswith("timeout") and assessment.source != "llm"
+    assert body["max_tokens"] == settings.reasoner_max_tokens
+    assert server.cancelled == 1  # the client gave up and the server stopped generating
+
+
+def test_responder_and_reasoner_have_their_own_server_and_model(settings):
+    from credlift.agent.responders.llm import LlmResponder
+
+    configured = settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "shared",
+                                             "reasoner_base_url": "http://127.0.0.1:8/v1", "reasoner_model": "risk",
+                                             "responder_model": "chat"})
+    assert (configured.responder_url, configured.responder_llm_model) == ("http://127.0.0.1:9/v1", "chat")
+    assert (configured.reasoner_url, configured.reasoner_llm_model) == ("http://127.0.0.1:8/v1", "risk")
+    responder = LlmResponder(configured)
+    assert responder.chat.model_name == "chat" and responder.chat.max_tokens == configured.responder_max_tokens
+    assert LlmRiskReasoner(configured).configured

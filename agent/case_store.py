@@ -49,15 +49,16 @@ def _time(text: str | None) -> datetime | None:
 
 
 class _Database:
-    """One connection, `?` placeholders on both engines, serialised by a lock."""
+    """`?` placeholders on both engines. SQLite: one connection serialised by a lock. Postgres: a health-checked
+    connection pool, each statement retried with backoff on transient errors (a server restart)."""
 
     def __init__(self, database_url: str, sqlite_path: Path):
         self._lock = threading.RLock()
         self.postgres = database_url.startswith(("postgres://", "postgresql://"))
         if self.postgres:
-            import psycopg
+            from credlift.agent.postgres import open_pool
 
-            self._conn: Any = psycopg.connect(database_url, autocommit=True)
+            self._pool: Any = open_pool(database_url, name="credlift-cases")
         else:
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(str(sqlite_path), check_same_thread=False, isolation_level=None)
@@ -66,7 +67,9 @@ class _Database:
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
         if self.postgres:
-            sql = sql.replace("?", "%s")
+            from credlift.agent.postgres import with_retries
+
+            return with_retries(lambda: self._execute_postgres(sql.replace("?", "%s"), params), "case store")
         with self._lock:
             cursor = self._conn.execute(sql, params)
             try:
@@ -74,9 +77,17 @@ class _Database:
             finally:
                 cursor.close()
 
+    def _execute_postgres(self, sql: str, params: tuple) -> list[tuple]:
+        with self._pool.connection() as connection:
+            cursor = connection.execute(sql, params)
+            return list(cursor.fetchall()) if cursor.description else []
+
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self.postgres:
+                self._pool.close()
+            else:
+                self._conn.close()
 
 
 class CaseStore:

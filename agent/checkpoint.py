@@ -45,14 +45,16 @@ def serializer() -> JsonPlusSerializer:
 def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, AbstractContextManager | None]:
     """The saver plus the connection to close at shutdown."""
     if settings.uses_postgres:
-        import psycopg
         from langgraph.checkpoint.postgres import PostgresSaver
         from psycopg.rows import dict_row
 
-        connection = psycopg.connect(settings.database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-        saver = PostgresSaver(connection, serde=serializer())
-        saver.setup()
-        return saver, connection
+        from credlift.agent.postgres import open_pool, with_retries
+
+        # A health-checked pool: after a server restart the next checkout gets a fresh connection.
+        pool = open_pool(settings.database_url, name="credlift-checkpoints", prepare_threshold=0, row_factory=dict_row)
+        saver = PostgresSaver(pool, serde=serializer())
+        with_retries(saver.setup, "checkpoint setup")
+        return saver, pool
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     settings.ensure_dirs()

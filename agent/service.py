@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -27,7 +28,8 @@ from credlift.agent.state import Incoming
 from credlift.agent.uploads import stage_upload
 from credlift.domain import ApplicantProfile, LimitDecision
 from credlift.domain.applicant import mask_id_number, mask_name, redact_id_numbers
-from credlift.errors import NotFoundError, UserInputError
+from credlift.agent.postgres import TRANSIENT_ERRORS
+from credlift.errors import NotFoundError, TemporarilyUnavailableError, UserInputError
 from credlift.prompts import has_reply
 from credlift.prompts import reply as template
 from credlift.settings import Settings, get_settings
@@ -46,7 +48,19 @@ class CredliftService:
         self.graph = build_graph(self._saver)
         self._context = AgentContext(services=self.services)
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
+        self._languages: dict[str, str] = {}  # thread -> language, to answer in it while the database is away
         _warm_up_retrieval()
+
+    @contextmanager
+    def _outage(self, thread_id: str | None = None, lang: str | None = None):
+        """A store that stays unreachable through the retries: a friendly "try again in a moment" in the
+        conversation's language. Nothing stored is lost; an interrupted run is finished by the next call."""
+        try:
+            yield
+        except TRANSIENT_ERRORS as error:
+            lang = lang or (self._languages.get(thread_id) if thread_id else None) or self.settings.language
+            logger.warning("store unavailable (%s); the applicant is asked to try again", type(error).__name__)
+            raise TemporarilyUnavailableError(template("try_again", lang), lang) from None
 
     # accounts
     def accounts(self) -> list[ApplicantProfile]:
@@ -58,6 +72,10 @@ class CredliftService:
     # applicant conversation
     def start(self, account_id: str, lang: str = "zh", thread_id: str | None = None) -> TurnResult:
         """Opens a conversation (greeting), or continues an existing thread after a restart."""
+        with self._outage(thread_id, lang if lang in ("zh", "en") else None):
+            return self._start(account_id, lang, thread_id)
+
+    def _start(self, account_id: str, lang: str, thread_id: str | None) -> TurnResult:
         profile = self.services.accounts.get(account_id)
         if thread_id and self._values(thread_id):
             with self._locks[thread_id]:
@@ -79,7 +97,7 @@ class CredliftService:
         text = (text or "").strip()
         if not text:
             raise UserInputError("the message is empty")
-        with self._locks[thread_id]:
+        with self._outage(thread_id), self._locks[thread_id]:
             self._require(thread_id)
             self._recover(thread_id)
             message = ChatMessage(role="user", text=text, at=_now())
@@ -95,7 +113,7 @@ class CredliftService:
             raise UserInputError("no file was attached")
         if len(files) > self.settings.max_files_per_message:
             raise UserInputError(f"please send at most {self.settings.max_files_per_message} files at a time")
-        with self._locks[thread_id]:
+        with self._outage(thread_id), self._locks[thread_id]:
             values = self._require(thread_id)
             self._recover(thread_id)
             refs = [stage_upload(data, name, self.settings.data_dir, upload_id=uuid.uuid4().hex[:12])
@@ -138,7 +156,7 @@ class CredliftService:
         return sorted(messages, key=lambda m: m.at or floor)
 
     def status(self, thread_id: str) -> TurnResult:
-        with self._locks[thread_id]:
+        with self._outage(thread_id), self._locks[thread_id]:
             values = self._require(thread_id)
             recovered = self._recover(thread_id)
             if recovered is not None:
@@ -367,6 +385,7 @@ class CredliftService:
                     on_progress(line)
         values = self._values(thread_id)
         replies = [m.text for m in (values.get("messages") or [])[seen:] if m.role == "assistant"]
+        self._languages[thread_id] = values.get("language", "zh")
         self._sync_case(thread_id)
         return TurnResult(
             thread_id=thread_id, case_id=values.get("case_id"), replies=replies, progress=progress,

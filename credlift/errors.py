@@ -19,3 +19,12 @@ class BackendUnavailableError(CredliftError):
 
 class NotFoundError(UserInputError):
     """An account, case or file that does not exist."""
+
+
+class TemporarilyUnavailableError(UserInputError):
+    """The database (or another store) is briefly unreachable: nothing was lost, the person should try again in
+    a moment. The message is a sentence in the conversation's language."""
+
+    def __init__(self, message: str, lang: str = "zh"):
+        super().__init__(message)
+        self.lang = lang

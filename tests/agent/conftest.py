@@ -153,3 +153,47 @@ def postgres_database(postgres_url):
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+class PostgresServer:
+    """A PostgreSQL server of its own that a test may stop and start again (same port, same data)."""
+
+    def __init__(self, root: Path):
+        self.root, self.data, self.port = root, root / "data", _free_port()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://credlift@127.0.0.1:{self.port}/postgres"
+
+    def init(self) -> None:
+        self.data.mkdir()
+        if os.geteuid() == 0:
+            _as_pg_user(["true"])
+            shutil.chown(self.root, PG_USER)
+            shutil.chown(self.data, PG_USER)
+        os.chmod(self.root, 0o700)
+        subprocess.run(_as_pg_user([str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "credlift", "--auth=trust",
+                                    "-E", "UTF8", "--locale=C"]), check=True, capture_output=True)
+
+    def start(self) -> None:
+        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
+                                    "-w", "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                                                "-c fsync=off", "start"]), check=True, capture_output=True)
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
+                       capture_output=True)
+
+
+@pytest.fixture()
+def postgres_server():
+    """A throwaway PostgreSQL for one test, which the test may restart."""
+    server = PostgresServer(Path(tempfile.mkdtemp(prefix="credlift-pg-restart-")))
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop("immediate")
+        time.sleep(0.2)
+        shutil.rmtree(server.root, ignore_errors=True)

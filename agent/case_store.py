@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from credlift.agent.contracts import AuditEntry, CaseSummary, ChatMessage, UploadOutcome
+from credlift.crypto import FieldCipher, cipher_for_dir
 from credlift.domain import LimitDecision
 from credlift.domain.applicant import redact_id_numbers
 from credlift.errors import NotFoundError
@@ -91,9 +92,13 @@ class _Database:
 
 
 class CaseStore:
-    """A case is one applicant conversation (one thread); it collects uploads, decisions and staff actions."""
+    """A case is one applicant conversation (one thread); it collects uploads, decisions and staff actions.
 
-    def __init__(self, database_url: str, sqlite_path: Path):
+    Columns that may carry personal data (upload outcomes with the fields and text read, decisions, messages,
+    audit details) are encrypted at rest (credlift/crypto.py)."""
+
+    def __init__(self, database_url: str, sqlite_path: Path, cipher: FieldCipher | None = None):
+        self._cipher = cipher or cipher_for_dir(sqlite_path.parent)
         self._db = _Database(database_url, sqlite_path)
         for statement in _SCHEMA:
             self._db.execute(statement)
@@ -151,7 +156,7 @@ class CaseStore:
     # uploads
     def record_upload(self, case_id: str, outcome: UploadOutcome) -> None:
         """Latest outcome per upload (later pipeline steps add to it)."""
-        payload = outcome.model_dump_json()
+        payload = self._cipher.seal(outcome.model_dump_json())
         self._db.execute(
             "INSERT INTO upload_outcomes (case_id, upload_id, sha256, outcome_json, at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id, upload_id) DO UPDATE SET outcome_json = excluded.outcome_json, at = excluded.at",
@@ -159,26 +164,26 @@ class CaseStore:
 
     def uploads(self, case_id: str) -> list[UploadOutcome]:
         rows = self._db.execute("SELECT outcome_json FROM upload_outcomes WHERE case_id = ? ORDER BY at", (case_id,))
-        return [UploadOutcome.model_validate_json(row[0]) for row in rows]
+        return [UploadOutcome.model_validate_json(self._cipher.open(row[0])) for row in rows]
 
     # decisions
     def record_decision(self, decision_id: str, case_id: str, decision: LimitDecision) -> LimitDecision:
         """Stores the decision once; a re-run gets the stored one back (so the engine is not asked twice)."""
         self._db.execute(
             "INSERT INTO decisions (decision_id, case_id, decision_json, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (decision_id, case_id, decision.model_dump_json(), _now()))
+            (decision_id, case_id, self._cipher.seal(decision.model_dump_json()), _now()))
         stored = self.decision(decision_id)
         assert stored is not None
         return stored
 
     def decision(self, decision_id: str) -> LimitDecision | None:
         rows = self._db.execute("SELECT decision_json FROM decisions WHERE decision_id = ?", (decision_id,))
-        return LimitDecision.model_validate_json(rows[0][0]) if rows else None
+        return LimitDecision.model_validate_json(self._cipher.open(rows[0][0])) if rows else None
 
     def decisions(self, case_id: str) -> list[tuple[str, LimitDecision, bool]]:
         rows = self._db.execute(
             "SELECT decision_id, decision_json, applied FROM decisions WHERE case_id = ? ORDER BY at", (case_id,))
-        return [(row[0], LimitDecision.model_validate_json(row[1]), bool(row[2])) for row in rows]
+        return [(row[0], LimitDecision.model_validate_json(self._cipher.open(row[1])), bool(row[2])) for row in rows]
 
     def mark_applied(self, decision_id: str) -> bool:
         """True the first time only: the account limit is changed once per decision."""
@@ -196,13 +201,14 @@ class CaseStore:
         self._db.execute(
             "INSERT INTO side_messages (message_id, case_id, role, author, text, at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            (message_id or uuid.uuid4().hex, case_id, message.role, message.author, message.text,
+            (message_id or uuid.uuid4().hex, case_id, message.role, message.author, self._cipher.seal(message.text),
              (message.at or datetime.now(timezone.utc)).isoformat()))
 
     def side_messages(self, case_id: str) -> list[ChatMessage]:
         rows = self._db.execute(
             "SELECT role, author, text, at FROM side_messages WHERE case_id = ? ORDER BY at", (case_id,))
-        return [ChatMessage(role=row[0], author=row[1], text=row[2], at=_time(row[3])) for row in rows]
+        return [ChatMessage(role=row[0], author=row[1], text=self._cipher.open(row[2]), at=_time(row[3]))
+                for row in rows]
 
     # audit
     def audit(self, actor: str, action: str, case_id: str | None = None, detail: str = "",
@@ -211,13 +217,14 @@ class CaseStore:
         self._db.execute(
             "INSERT INTO audit_log (entry_id, at, actor, action, case_id, detail) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            (entry_id or uuid.uuid4().hex, _now(), actor, action, case_id, redact_id_numbers(detail)))
+            (entry_id or uuid.uuid4().hex, _now(), actor, action, case_id, self._cipher.seal(redact_id_numbers(detail))))
 
     def audit_log(self, case_id: str | None = None) -> list[AuditEntry]:
         query = "SELECT at, actor, action, case_id, detail FROM audit_log"
         rows = self._db.execute(query + (" WHERE case_id = ?" if case_id else "") + " ORDER BY at",
                                 (case_id,) if case_id else ())
-        return [AuditEntry(at=_time(row[0]), actor=row[1], action=row[2], case_id=row[3], detail=row[4]) for row in rows]
+        return [AuditEntry(at=_time(row[0]), actor=row[1], action=row[2], case_id=row[3],
+                           detail=self._cipher.open(row[4])) for row in rows]
 
     def close(self) -> None:
         self._db.close()

@@ -6,6 +6,7 @@ import sys
 from contextlib import AbstractContextManager
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from pydantic import BaseModel
 
@@ -38,8 +39,17 @@ def credlift_model_types() -> list[type]:
     return found
 
 
-def serializer() -> JsonPlusSerializer:
-    return JsonPlusSerializer(allowed_msgpack_modules=credlift_model_types())
+def serializer(settings: Settings | None = None) -> SerializerProtocol:
+    """Checkpoints revive only credlift's own types; with settings, they are encrypted at rest (AES-GCM, the data
+    key): conversations carry names and ID numbers."""
+    plain = JsonPlusSerializer(allowed_msgpack_modules=credlift_model_types())
+    if settings is None:
+        return plain
+    from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
+
+    from credlift.crypto import cipher_for
+
+    return EncryptedSerializer(cipher_for(settings), serde=plain)
 
 
 def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, AbstractContextManager | None]:
@@ -52,7 +62,7 @@ def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, Abstract
 
         # A health-checked pool: after a server restart the next checkout gets a fresh connection.
         pool = open_pool(settings.database_url, name="credlift-checkpoints", prepare_threshold=0, row_factory=dict_row)
-        saver = PostgresSaver(pool, serde=serializer())
+        saver = PostgresSaver(pool, serde=serializer(settings))
         with_retries(saver.setup, "checkpoint setup")
         return saver, pool
     from langgraph.checkpoint.sqlite import SqliteSaver
@@ -60,6 +70,6 @@ def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, Abstract
     settings.ensure_dirs()
     connection = sqlite3.connect(str(settings.data_dir / CHECKPOINT_FILE), check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
-    saver = SqliteSaver(connection, serde=serializer())
+    saver = SqliteSaver(connection, serde=serializer(settings))
     saver.setup()
     return saver, connection

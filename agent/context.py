@@ -51,10 +51,13 @@ def make_services(settings: Settings | None = None) -> AgentServices:
     from credlift.agent.case_store import CaseStore
     from credlift.tools.accounts import AccountStore
 
+    from credlift.crypto import cipher_for
+
     settings = settings or get_settings()
     settings.ensure_dirs()
-    return AgentServices(settings=settings, accounts=AccountStore(settings.db_path),
-                         cases=CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3"),
+    cipher = cipher_for(settings)
+    return AgentServices(settings=settings, accounts=AccountStore(settings.db_path, cipher),
+                         cases=CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3", cipher),
                          responder=make_responder(settings))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from stdnum.cn import ric
 
+from credlift.crypto import FieldCipher, cipher_for_dir
 from credlift.domain.applicant import ApplicantProfile
 from credlift.errors import NotFoundError, UserInputError
 
@@ -25,6 +26,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     demo INTEGER NOT NULL DEFAULT 0
 )
 """
+# profile_json is encrypted (names and ID numbers at rest); id_hash is the keyed hash of the ID number, so the
+# same person is found across accounts without storing the number.
 
 
 def load_demo_profiles() -> list[ApplicantProfile]:
@@ -41,22 +44,39 @@ def check_id_number(id_number: str) -> str:
 
 
 class AccountStore:
-    """Accounts by id. Thread-safe; one SQLite connection per store."""
+    """Accounts by id. Thread-safe; one SQLite connection per store; profiles encrypted at rest."""
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, cipher: FieldCipher | None = None):
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._cipher = cipher or cipher_for_dir(db_path.parent)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(db_path), check_same_thread=False)
         self._db.execute(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(accounts)")}
+        if "id_hash" not in columns:
+            self._db.execute("ALTER TABLE accounts ADD COLUMN id_hash TEXT NOT NULL DEFAULT ''")
         self._db.commit()
         self.seed_demo_accounts()
+
+    def _row(self, profile: ApplicantProfile) -> tuple[str, str]:
+        return self._cipher.seal(profile.model_dump_json()), self._cipher.keyed_hash(profile.id_number)
+
+    def _profile(self, stored: str) -> ApplicantProfile:
+        return ApplicantProfile.model_validate_json(self._cipher.open(stored))
+
+    def accounts_of_person(self, id_number: str) -> list[str]:
+        """Account ids held by the person with this ID number (matched by keyed hash)."""
+        with self._lock:
+            rows = self._db.execute("SELECT account_id FROM accounts WHERE id_hash = ? ORDER BY account_id",
+                                    (self._cipher.keyed_hash(id_number),)).fetchall()
+        return [row[0] for row in rows]
 
     def seed_demo_accounts(self) -> None:
         with self._lock:
             for profile in load_demo_profiles():
                 self._db.execute(
-                    "INSERT OR IGNORE INTO accounts (account_id, profile_json, demo) VALUES (?, ?, 1)",
-                    (profile.account_id, profile.model_dump_json()),
+                    "INSERT OR IGNORE INTO accounts (account_id, profile_json, id_hash, demo) VALUES (?, ?, ?, 1)",
+                    (profile.account_id, *self._row(profile)),
                 )
             self._db.commit()
 
@@ -65,19 +85,19 @@ class AccountStore:
             row = self._db.execute("SELECT profile_json FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no account with id '{account_id}' (see `credlift accounts`)")
-        return ApplicantProfile.model_validate_json(row[0])
+        return self._profile(row[0])
 
     def list(self) -> list[ApplicantProfile]:
         with self._lock:
             rows = self._db.execute("SELECT profile_json FROM accounts ORDER BY demo DESC, account_id").fetchall()
-        return [ApplicantProfile.model_validate_json(r[0]) for r in rows]
+        return [self._profile(r[0]) for r in rows]
 
     def save(self, profile: ApplicantProfile, demo: bool = False) -> ApplicantProfile:
         check_id_number(profile.id_number)
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO accounts (account_id, profile_json, demo) VALUES (?, ?, ?)",
-                (profile.account_id, profile.model_dump_json(), int(demo)),
+                "INSERT OR REPLACE INTO accounts (account_id, profile_json, id_hash, demo) VALUES (?, ?, ?, ?)",
+                (profile.account_id, *self._row(profile), int(demo)),
             )
             self._db.commit()
         return profile

@@ -11,8 +11,11 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(files: list[Path] = typer.Argument(..., help="photos of credentials (JPEG, PNG, ...)"),
               as_json: bool = typer.Option(False, "--json", help="one JSON object per file per line"),
-              account: str = typer.Option("", "--account", help="compare the holder with this account's verified name")) -> None:
-        """Check credential photos: is it real, what does it say, does it hold together."""
+              account: str = typer.Option("", "--account", help="compare the holder with this account's verified name"),
+              reveal: bool = typer.Option(False, "--reveal", help="print names and ID numbers unmasked (written to "
+                                                                  "the audit log)")) -> None:
+        """Check credential photos: is it real, what does it say, does it hold together. Names and ID numbers are
+        masked unless --reveal."""
         from credlift.settings import get_settings
         from credlift.tools.extraction.check import check_file
         from credlift.tools.registry import default_registry
@@ -25,18 +28,45 @@ def register(app: typer.Typer) -> None:
             applicant = AccountStore(settings.db_path).get(account)
         registry = default_registry(settings.data_dir)
         readable = 0
+        if reveal:
+            _audit_reveal(settings, files)
         for path in files:
             result = check_file(path, applicant=applicant, data_dir=settings.data_dir, registry=registry)
             readable += result.readable
+            line = result.contract() if reveal else masked(result.contract(), applicant.name if applicant else "")
             if as_json:
-                typer.echo(json.dumps(result.contract(), ensure_ascii=False))
+                typer.echo(json.dumps(line, ensure_ascii=False))
             else:
-                typer.echo(_describe(result.contract()))
+                typer.echo(_describe(line))
         if readable == 0:
             from credlift.errors import UserInputError
 
             raise UserInputError("none of the files could be read as a credential photo" if len(files) > 1
                                  else "the file could not be read as a credential photo")
+
+
+def masked(line: dict, account_name: str = "") -> dict:
+    """The line with the holder's (and the account's) name masked and every resident ID number masked."""
+    from credlift.redaction import redact
+
+    fields = ((line.get("credential") or {}).get("fields") or {})
+    names = [str(fields.get("holder_name") or ""), account_name]
+    return json.loads(redact(json.dumps(line, ensure_ascii=False), names))
+
+
+def _audit_reveal(settings, files: list[Path]) -> None:
+    """--reveal is recorded: who (the OS user), when, which files."""
+    import getpass
+
+    from credlift.agent.case_store import CaseStore
+
+    store = CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3")
+    try:
+        store.audit(f"cli:{getpass.getuser()}", "reveal_personal_data", None,
+                    "credlift check --reveal " + " ".join(str(f) for f in files)[:400])
+    finally:
+        store.close()
+    typer.echo("note: names and ID numbers shown unmasked; this is recorded in the audit log", err=True)
 
 
 def _describe(line: dict) -> str:

@@ -1,0 +1,106 @@
+"""Personal data at rest: AES-GCM field encryption and a keyed hash, with a key from settings.
+
+The key is `CREDLIFT_DATA_KEY` (base64 of 32 bytes) when set, else the file `CREDLIFT_DATA_KEY_FILE` (default
+data_dir/keys/data.key), created at first start with mode 0600. Encrypted text is `enc:v1:<base64>`; text
+without that prefix (written before encryption existed) is read as is. `keyed_hash` matches equal values (the
+same ID number on two accounts) without storing them.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import threading
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+PREFIX = "enc:v1:"
+CIPHER_NAME = "aesgcm"
+_lock = threading.Lock()
+_keys: dict[str, bytes] = {}
+
+
+def _read_or_create(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path.parent, 0o700)
+    except OSError:
+        pass
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = base64.b64decode(path.read_bytes().strip())
+    else:
+        key = AESGCM.generate_key(bit_length=256)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(base64.b64encode(key) + b"\n")
+    if len(key) != 32:
+        raise ValueError(f"the data key in {path} is not 32 bytes")
+    return key
+
+
+def data_key(settings) -> bytes:
+    """The 32-byte data key for these settings (created on first use when it comes from a file)."""
+    configured = settings.data_key.get_secret_value() if settings.data_key is not None else ""
+    if configured:
+        key = base64.b64decode(configured)
+        if len(key) != 32:
+            raise ValueError("CREDLIFT_DATA_KEY must be base64 of 32 bytes")
+        return key
+    path = Path(settings.data_key_file) if settings.data_key_file else settings.data_dir / "keys" / "data.key"
+    with _lock:
+        cache_key = str(path.resolve())
+        if cache_key not in _keys:
+            _keys[cache_key] = _read_or_create(path)
+        return _keys[cache_key]
+
+
+class FieldCipher:
+    """encrypt/decrypt for text columns, and the CipherProtocol LangGraph's EncryptedSerializer takes."""
+
+    def __init__(self, key: bytes):
+        self._aead = AESGCM(key)
+        self._hash_key = hashlib.sha256(b"credlift-keyed-hash:" + key).digest()
+
+    # bytes (LangGraph's CipherProtocol)
+    def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
+        nonce = os.urandom(12)
+        return CIPHER_NAME, nonce + self._aead.encrypt(nonce, plaintext, None)
+
+    def decrypt(self, ciphername: str, ciphertext: bytes) -> bytes:
+        if ciphername != CIPHER_NAME:
+            raise ValueError(f"unknown cipher {ciphername!r}")
+        return self._aead.decrypt(ciphertext[:12], ciphertext[12:], None)
+
+    # text columns
+    def seal(self, text: str) -> str:
+        if not text:
+            return text
+        return PREFIX + base64.b64encode(self.encrypt(text.encode("utf-8"))[1]).decode("ascii")
+
+    def open(self, stored: str) -> str:
+        if not stored or not stored.startswith(PREFIX):
+            return stored
+        return self.decrypt(CIPHER_NAME, base64.b64decode(stored[len(PREFIX):])).decode("utf-8")
+
+    def keyed_hash(self, value: str) -> str:
+        """HMAC-SHA256 of a normalised value: equal values match, the value itself is not stored."""
+        normal = "".join(value.split()).upper()
+        return hmac.new(self._hash_key, normal.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def cipher_for(settings) -> FieldCipher:
+    return FieldCipher(data_key(settings))
+
+
+def cipher_for_dir(directory: Path) -> FieldCipher:
+    """The cipher of the data directory `directory` (its keys/data.key, or CREDLIFT_DATA_KEY when set): for stores
+    built from a path alone."""
+    from credlift.settings import get_settings
+
+    settings = get_settings()
+    if settings.data_key is not None and settings.data_key.get_secret_value():
+        return cipher_for(settings)
+    return cipher_for(settings.model_copy(update={"data_dir": Path(directory), "data_key_file": ""}))

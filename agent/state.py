@@ -24,6 +24,7 @@ class UploadRef(BaseModel):
     filename: str
     sha256: str
     path: str
+    refused: str = Field(default="", description="why intake refused it before storing (then path is empty)")
 
 
 class UploadResult(BaseModel):

@@ -9,8 +9,16 @@ from credlift.agent.state import UploadRef
 
 
 def stage_upload(data: bytes, filename: str, data_dir: Path, upload_id: str) -> UploadRef:
-    """Keeps the bytes as received (by content hash) so a restarted process can still analyse them."""
+    """Keeps the bytes as received (by content hash) so a restarted process can still analyse them. A file the
+    intake's precheck refuses (size, signature, header budgets) is never written: its ref carries the reason."""
+    from credlift.errors import UnsupportedFileError
+    from credlift.tools.intake import precheck
+
     sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        precheck(data, filename)
+    except UnsupportedFileError as refusal:
+        return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path="", refused=str(refusal))
     directory = data_dir / "incoming" / sha256[:2]
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / sha256

@@ -1,12 +1,17 @@
 """Intake: turn uploaded bytes into an image every later step can analyse, or a sentence saying why not.
 
-Checks run cheapest first: size, file signature (magic bytes), decode, pixel count. Nothing here trusts the
-file name's extension.
+Checks run cheapest first and cost nothing before they pass: a file is stat'ed (a regular file, its size) and read
+with a cap; the bytes' signature is sniffed; the image header gives the pixel count, bit depth and frame count,
+checked against a decode budget before any pixel is decoded (`precheck`); one decode at a time per process.
+A refused file is never stored. Nothing here trusts the file name's extension.
 """
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
+import threading
 import warnings
 from pathlib import Path
 
@@ -19,6 +24,12 @@ from credlift.settings import get_settings
 
 MAX_ANALYSED_SIDE = 3000
 MIN_SIDE = 32
+# Memory one decode may take, counted from the header: pixels x bytes per pixel as decoded and converted
+# (16-bit and float modes are converted through float32 arrays). About 3x the budget is the peak of one decode.
+MAX_DECODE_BYTES = 200 * 1024 * 1024
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 4, "LA": 8, "PA": 8, "RGB": 3, "RGBA": 8, "CMYK": 7, "YCbCr": 3, "LAB": 3,
+                    "HSV": 3, "I;16": 12, "I;16B": 12, "I;16L": 12, "I;16N": 12, "I": 16, "F": 16}
+_DECODE_SLOT = threading.BoundedSemaphore(1)  # one decode at a time per worker process
 SUPPORTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO"}
 
 # (signature, offset, description of what it is): formats people send that we cannot read
@@ -65,15 +76,49 @@ def load_upload(source: Path | bytes, filename: str | None = None) -> UploadedIm
     settings = get_settings()
     if isinstance(source, (str, Path)):
         path = Path(source)
-        if not path.is_file():
-            raise UnsupportedFileError(f"the file '{path.name}' does not exist or is not a file")
         filename = filename or path.name
-        if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
-            raise UnsupportedFileError(_too_large(path.stat().st_size, settings.max_upload_mb))
-        data = path.read_bytes()
+        data = read_capped(path)
     else:
         data = bytes(source)
     filename = filename or "upload"
+    precheck(data, filename)
+    with _DECODE_SLOT:
+        return _decode(data, filename, settings.max_image_pixels)
+
+
+def read_capped(path: Path) -> bytes:
+    """The bytes of a regular file, refused before reading when stat says it is not one or is too large, and read
+    with a cap (a file that grows while read is refused too)."""
+    limit = int(get_settings().max_upload_mb * 1024 * 1024)
+    path = Path(path)
+    try:
+        info = os.stat(path)  # follows a symbolic link: what counts is what it points to
+    except FileNotFoundError:
+        raise UnsupportedFileError(f"the file '{path.name}' does not exist") from None
+    except OSError as error:
+        raise UnsupportedFileError(f"the file '{path.name}' cannot be opened ({error.strerror or 'error'})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                "a socket" if stat.S_ISSOCK(info.st_mode) else "a special file")
+        raise UnsupportedFileError(f"'{path.name}' is not a regular file (it is {kind}); please send a photo file")
+    if info.st_size > limit:
+        raise UnsupportedFileError(_too_large(info.st_size, limit / 1024 / 1024))
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise UnsupportedFileError(f"the file '{path.name}' cannot be read ({error.strerror or 'error'})") from None
+    if len(data) > limit:
+        raise UnsupportedFileError(_too_large(len(data), limit / 1024 / 1024))
+    return data
+
+
+def precheck(data: bytes, filename: str = "upload") -> None:
+    """Everything that can be known without decoding pixels: empty, size, signature, and from the image header
+    the format, dimensions, bit depth and frames against the pixel and memory budgets. Raises
+    UnsupportedFileError with a sentence; returns when the file may be decoded."""
+    settings = get_settings()
     if not data:
         raise UnsupportedFileError(f"'{filename}' is empty; please send the photo again")
     if len(data) > settings.max_upload_mb * 1024 * 1024:
@@ -85,7 +130,35 @@ def load_upload(source: Path | bytes, filename: str | None = None) -> UploadedIm
             "(or a screenshot of the photo)")
     if what:
         raise UnsupportedFileError(f"'{filename}' is {what}, not a photo; please send a JPEG or PNG picture of the certificate")
-    return _decode(data, filename, settings.max_image_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the budgets below say it with numbers
+            with Image.open(io.BytesIO(data)) as image:  # reads the header only
+                image_format, mode, (width, height) = image.format or "unknown", image.mode, image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnsupportedFileError("the image is far too large to process; please send a normal photo") from None
+    except UnidentifiedImageError:
+        raise UnsupportedFileError(f"'{filename}' is not an image we can open; please send a JPEG or PNG photo of the certificate") from None
+    except Exception:  # a header Pillow cannot parse (truncated, malformed)
+        raise UnsupportedFileError(f"'{filename}' could not be read as an image; please send a JPEG or PNG photo") from None
+    if image_format not in SUPPORTED_FORMATS:
+        raise UnsupportedFileError(f"'{filename}' is a {image_format} image, which we cannot read; please send a JPEG or PNG")
+    pixels = width * height
+    if pixels > settings.max_image_pixels:
+        raise UnsupportedFileError(
+            f"the image is {width}x{height} pixels ({pixels / 1e6:.0f} megapixels), more than the "
+            f"{settings.max_image_pixels / 1e6:.0f} megapixels we accept; please send a smaller photo")
+    if min(width, height) < MIN_SIDE:
+        raise UnsupportedFileError(
+            f"the image is only {width}x{height} pixels; please send a photo in which the certificate fills the frame")
+    per_pixel = _BYTES_PER_PIXEL.get(mode, 16)
+    if image_format == "JPEG" and max(width, height) > 2 * MAX_ANALYSED_SIDE:
+        per_pixel = per_pixel / 4  # decoded in draft mode at half size or less
+    if pixels * per_pixel > MAX_DECODE_BYTES:
+        depth = " with 16 bits per channel" if mode.startswith("I") or mode == "F" else ""
+        raise UnsupportedFileError(
+            f"the image is {width}x{height} pixels{depth}, too much to decode safely; please send an ordinary "
+            "8-bit JPEG or PNG photo")
 
 
 def _too_large(size: int, limit_mb: float) -> str:
@@ -149,12 +222,13 @@ def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
 def _to_rgb(image: Image.Image) -> np.ndarray:
     """Any mode (CMYK, 16-bit, palette, alpha) to 8-bit RGB; transparency composited onto white paper."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        array = np.asarray(image, dtype=np.float64)
+        array = np.asarray(image, dtype=np.float32)
         peak = array.max() or 1.0
         gray = (array / (65535.0 if peak > 255 else 255.0) * 255.0).clip(0, 255).astype(np.uint8)
+        del array
         return np.stack([gray] * 3, axis=-1)
     if image.mode == "F":
-        gray = np.asarray(image, dtype=np.float64)
+        gray = np.asarray(image, dtype=np.float32)
         gray = ((gray - gray.min()) / (np.ptp(gray) or 1.0) * 255).astype(np.uint8)
         return np.stack([gray] * 3, axis=-1)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):

@@ -1,6 +1,8 @@
 """intake: decode each file safely and keep the original by content hash; unusable files get a sentence."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from langgraph.runtime import Runtime
 
 from credlift.agent.context import AgentContext, services_of
@@ -18,11 +20,18 @@ def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     results: dict[str, UploadResult] = {}
     for ref in incoming.uploads:
         result = UploadResult(upload_id=ref.upload_id, filename=ref.filename, sha256=ref.sha256)
+        if ref.refused:  # refused before it was stored
+            result.error = ref.refused
+            results[ref.upload_id] = result
+            record(services, state, result)
+            continue
         try:
             upload = open_upload(ref)
             store_upload(upload, services.settings.data_dir)
         except UserInputError as error:
             result.error = str(error)
+            if ref.path:  # a file that cannot be decoded is not kept
+                Path(ref.path).unlink(missing_ok=True)
         results[ref.upload_id] = result
         record(services, state, result)
     services.cases.audit("agent", "upload_received", state["case_id"],

@@ -8,32 +8,37 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("apply")
+    @app.command("apply", epilog="Exit codes: 0 a decision was made (increase, decline or review); 2 bad input or "
+                                 "the file was refused (message on stderr); 1 an unexpected error.")
     def apply(file: Path = typer.Argument(..., help="certificate photo (JPG/PNG)"),
               account: str = typer.Option(..., "--account", help="account id (see `credlift accounts`)"),
               lang: str = typer.Option("zh", "--lang", help="language of the explanation: zh or en"),
               as_json: bool = typer.Option(False, "--json", help="print the decision as one JSON object")) -> None:
-        """Run intake, authenticity, extraction, validation, risk and the policy engine on FILE for ACCOUNT."""
+        """Run intake, authenticity, extraction, validation, risk and the policy engine on FILE for ACCOUNT.
+        A refused file exits 2 and is not stored."""
         from credlift.agent.service import CredliftService
         from credlift.errors import UserInputError
+        from credlift.tools.intake import precheck, read_capped
 
-        if not file.is_file():
-            raise UserInputError(f"no such file: {file}")
         if lang not in ("zh", "en"):
             raise UserInputError("--lang must be zh or en")
+        data = read_capped(file)  # stat first (regular file, size), then a capped read
+        precheck(data, file.name)  # header budgets before anything is decoded or stored
         service = CredliftService()
         try:
             started = service.start(account, lang=lang)
-            result = service.upload(started.thread_id, [(file.name, file.read_bytes())])
+            result = service.upload(started.thread_id, [(file.name, data)])
             view = service.case_view(result.case_id, staff_user="cli-apply") if result.case_id else None
             record = decision_record(file, account, result, view)
         finally:
             service.close()
         if as_json:
             typer.echo(json.dumps(record, ensure_ascii=False))
-            return
-        for reply in result.replies:
-            typer.echo(reply)
+        else:
+            for reply in result.replies:
+                typer.echo(reply)
+        if record["error"] and not result.decision:  # refused later in the pipeline (could not be decoded)
+            raise UserInputError(f"the file was refused: {record['error']}")
 
 
 def decision_record(file: Path, account: str, result, view) -> dict:

@@ -1,10 +1,12 @@
 """The conversation, as a flow chart.
 
-    upload  -> intake -> authenticate -> extract -> validate -> assess -> decide -> explain -> (budget | handoff)
+    upload  -> intake -> extract -> authenticate -> validate -> assess -> decide -> explain -> (budget | handoff)
     message -> converse -> (handoff | budget)
     handoff (a person: manual review or a human on request) -> decide again after a review, else the end
 
-Each node is a thin adapter around a tool (agent/nodes/); routing functions are named after the question they
+The upload's stages are tools/pipeline.STAGES, in that order (extract reads the record first, so authenticate
+gets its certificate number and the account). Each node is a thin adapter around a pipeline stage or a tool
+(agent/nodes/); routing functions are named after the question they
 answer (agent/routing.py). `graph` at the bottom is what langgraph.json exposes; the app builds its own with a
 durable checkpointer through `build_graph`.
 """
@@ -28,9 +30,9 @@ from credlift.agent.routing import (how_did_the_handoff_end, is_it_a_credential_
                                     is_there_a_file_to_check, what_comes_after_the_explanation,
                                     what_did_the_person_send, what_does_the_person_need)
 from credlift.agent.state import AgentState
+from credlift.tools.pipeline import STAGES
 
-NODE_NAMES = ("intake", "authenticate", "extract", "validate", "assess", "decide", "explain", "converse", "handoff",
-              "budget")
+NODE_NAMES = (*STAGES, "explain", "converse", "handoff", "budget")
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None, services: AgentServices | None = None):
@@ -39,12 +41,10 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, services: Agent
         use_default_services(services)
     flow = StateGraph(AgentState, context_schema=AgentContext)
 
-    flow.add_node("intake", intake)
-    flow.add_node("authenticate", authenticate)
-    flow.add_node("extract", extract)
-    flow.add_node("validate", validate)
-    flow.add_node("assess", assess)
-    flow.add_node("decide", decide)
+    stage_nodes = {"intake": intake, "extract": extract, "authenticate": authenticate, "validate": validate,
+                   "assess": assess, "decide": decide}
+    for stage in STAGES:
+        flow.add_node(stage, stage_nodes[stage])
     flow.add_node("explain", explain)
     flow.add_node("converse", converse)
     flow.add_node("handoff", handoff)
@@ -52,8 +52,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, services: Agent
 
     flow.add_conditional_edges(START, what_did_the_person_send)
     flow.add_conditional_edges("intake", is_there_a_file_to_check)
+    flow.add_edge("extract", "authenticate")
     flow.add_conditional_edges("authenticate", is_the_photo_readable)
-    flow.add_edge("extract", "validate")
     flow.add_conditional_edges("validate", is_it_a_credential_we_accept)
     flow.add_edge("assess", "decide")
     flow.add_edge("decide", "explain")

@@ -14,12 +14,12 @@ def what_did_the_person_send(state: AgentState) -> Literal["intake", "converse"]
     return "intake" if incoming is not None and incoming.kind == "upload" else "converse"
 
 
-def is_there_a_file_to_check(state: AgentState) -> Literal["authenticate", "explain"]:
-    return "authenticate" if readable(state) else "explain"
-
-
-def is_the_photo_readable(state: AgentState) -> Literal["extract", "explain"]:
+def is_there_a_file_to_check(state: AgentState) -> Literal["extract", "explain"]:
     return "extract" if readable(state) else "explain"
+
+
+def is_the_photo_readable(state: AgentState) -> Literal["validate", "explain"]:
+    return "validate" if readable(state) else "explain"
 
 
 def is_it_a_credential_we_accept(state: AgentState) -> Literal["assess", "explain"]:

@@ -27,9 +27,10 @@ from credlift.agent.graph import NODE_NAMES, build_graph
 from credlift.agent.state import Incoming
 from credlift.agent.uploads import stage_upload
 from credlift.domain import ApplicantProfile, LimitDecision
-from credlift.domain.applicant import mask_id_number, mask_name, redact_id_numbers
+from credlift.domain.applicant import mask_name, redact_id_numbers
 from credlift.agent.postgres import TRANSIENT_ERRORS
 from credlift.errors import NotFoundError, TemporarilyUnavailableError, UserInputError
+from credlift.redaction import mask_personal_fields
 from credlift.prompts import has_reply
 from credlift.prompts import reply as template
 from credlift.settings import Settings, get_settings
@@ -37,7 +38,6 @@ from credlift.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str], None]
-PERSONAL_FIELDS = ("holder_name", "id_number")
 
 
 class CredliftService:
@@ -455,12 +455,9 @@ def _last_writer(snapshot) -> str | None:
 def _mask_upload(outcome: UploadOutcome) -> UploadOutcome:
     if outcome.credential is None:
         return outcome
-    fields = dict(outcome.credential.fields)
-    holder = fields.get("holder_name") if isinstance(fields.get("holder_name"), str) else ""
-    if holder:
-        fields["holder_name"] = mask_name(holder)
-    if isinstance(fields.get("id_number"), str):
-        fields["id_number"] = mask_id_number(fields["id_number"])
+    fields = mask_personal_fields(outcome.credential.fields)
+    holder = outcome.credential.fields.get("holder_name")
+    holder = holder if isinstance(holder, str) else ""
     lines = [redact_id_numbers(line.replace(holder, mask_name(holder)) if holder else line)
              for line in outcome.credential.text_lines]
     credential = outcome.credential.model_copy(update={"fields": fields, "text_lines": lines})

@@ -9,29 +9,26 @@ from credlift.agent.state import UploadRef
 
 
 def stage_upload(data: bytes, filename: str, data_dir: Path, upload_id: str) -> UploadRef:
-    """Keeps the bytes as received (by content hash) so a restarted process can still analyse them. A file the
-    intake's precheck refuses (size, signature, header budgets) is never written: its ref carries the reason."""
+    """Keeps the bytes as received, in the one store (tools/intake.store_bytes, by content hash), so a restarted
+    process can still analyse them; intake finds them there and does not store them again. A file the intake's
+    precheck refuses (size, signature, header budgets) is never written: its ref carries the reason."""
     from credlift.errors import UnsupportedFileError
-    from credlift.tools.intake import precheck
+    from credlift.tools.intake import precheck, store_bytes
 
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         precheck(data, filename)
     except UnsupportedFileError as refusal:
         return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path="", refused=str(refusal))
-    directory = data_dir / "incoming" / sha256[:2]
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / sha256
-    if not path.exists():
-        path.write_bytes(data)
+    path = store_bytes(data, data_dir, sha256)
     return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path=str(path))
 
 
 @lru_cache(maxsize=8)
 def _decode(path: str, filename: str, sha256: str):
-    from credlift.tools.intake import load_upload
+    from credlift.tools import pipeline
 
-    return load_upload(Path(path), filename)
+    return pipeline.intake(Path(path), filename)
 
 
 def open_upload(ref: UploadRef):

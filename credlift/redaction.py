@@ -92,6 +92,27 @@ def redact_names(text: str, names: Iterable[str]) -> str:
     return text
 
 
+def _mask_birth_date(value: str) -> str:
+    return value[:4] + "-**-**" if len(value) >= 4 else "****"
+
+
+def _mask_admission_number(value: str) -> str:
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+
+
+# Credential fields that identify a person, and how each is shown masked (staff views until revealed, logs).
+PERSONAL_FIELDS = {"holder_name": mask_name, "id_number": mask_id_number, "birth_date": _mask_birth_date,
+                   "admission_number": _mask_admission_number}
+
+
+def mask_personal_fields(fields: dict, keys=None) -> dict:
+    """The one masking of a credential's fields: the personal ones (`keys`, default all of PERSONAL_FIELDS)
+    masked, empty values and every other field as they are."""
+    keys = PERSONAL_FIELDS if keys is None else keys
+    return {key: PERSONAL_FIELDS[key](str(value)) if key in keys and key in PERSONAL_FIELDS and value not in (None, "")
+            else value for key, value in fields.items()}
+
+
 def redact(text: str, names: Iterable[str] = ()) -> str:
     return redact_names(redact_id_numbers(text), names)
 

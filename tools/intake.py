@@ -32,14 +32,42 @@ _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 4, "LA": 8, "PA": 8, "RGB": 3, "RGBA": 
 _DECODE_SLOT = threading.BoundedSemaphore(1)  # one decode at a time per worker process
 SUPPORTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO"}
 
-# (signature, offset, description of what it is): formats people send that we cannot read
-_KNOWN_UNSUPPORTED = (
-    (b"%PDF", 0, "a PDF document"),
+# The one file sniffer (the web app's upload check and intake both read it). (prefix, offset, kind); kinds starting
+# with "image/" may be images, every other kind is a plain description.
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"WEBP", 8, "image/webp"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+    (b"BM", 0, "image/bmp"),
+    (b"II*\x00", 0, "image/tiff"),
+    (b"MM\x00*", 0, "image/tiff"),
+    (b"%PDF", 0, "pdf"),
     (b"MZ", 0, "a Windows program"),
-    (b"PK\x03\x04", 0, "a ZIP archive or Office document"),
-    (b"\x7fELF", 0, "a program"),
+    (b"\x7fELF", 0, "a Linux program"),
+    (b"PK\x03\x04", 0, "a ZIP archive"),
+    (b"Rar!", 0, "a RAR archive"),
+    (b"#!", 0, "a script"),
 )
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+# kinds intake refuses before decoding, in the words of its message
+_REFUSED_KINDS = {"heif": "an HEIC/HEIF photo", "pdf": "a PDF document", "a Windows program": "a Windows program",
+                  "a ZIP archive": "a ZIP archive or Office document", "a Linux program": "a program"}
+_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tif"}
+
+
+def sniff_kind(head: bytes) -> str:
+    """The file's kind from its first bytes (32 are enough): 'image/<format>', 'heif', 'pdf', or a plain
+    description such as 'a ZIP archive'."""
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "heif"
+    for prefix, offset, kind in _SIGNATURES:
+        if head[offset:offset + len(prefix)] == prefix:
+            if kind == "image/webp" and head[:4] != b"RIFF":
+                continue
+            return kind
+    return "some other kind of file"
 
 
 class UploadedImage(BaseModel):
@@ -63,12 +91,7 @@ class UploadedImage(BaseModel):
 
 def sniff_unsupported(data: bytes) -> str | None:
     """What a non-image file is, in words, or None when it may be an image."""
-    for signature, offset, what in _KNOWN_UNSUPPORTED:
-        if data[offset:offset + len(signature)] == signature:
-            return what
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        return "an HEIC/HEIF photo"
-    return None
+    return _REFUSED_KINDS.get(sniff_kind(data[:32]))
 
 
 def load_upload(source: Path | bytes, filename: str | None = None) -> UploadedImage:
@@ -275,10 +298,19 @@ def _as_text(value: object, limit: int = 2000) -> str:
 
 def store_upload(upload: UploadedImage, data_dir: Path) -> Path:
     """Stores the original bytes by content hash (uploads are kept as received; the same file is stored once)."""
-    directory = Path(data_dir) / "uploads" / upload.sha256[:2]
+    return store_bytes(upload.original_bytes, data_dir, upload.sha256, _EXTENSIONS.get(upload.format, "bin"))
+
+
+def store_bytes(data: bytes, data_dir: Path, sha256: str | None = None, extension: str | None = None) -> Path:
+    """The one store: `data_dir/uploads/<sha[:2]>/<sha>.<ext>`, written once. The extension is the sniffed
+    format's when not given (what decoding would name it), so a file stored before decoding keeps its path."""
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    if extension is None:
+        kind = sniff_kind(data[:32])
+        extension = _EXTENSIONS.get(kind.removeprefix("image/").upper(), "bin") if kind.startswith("image/") else "bin"
+    directory = Path(data_dir) / "uploads" / sha256[:2]
     directory.mkdir(parents=True, exist_ok=True)
-    extension = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tif"}.get(upload.format, "bin")
-    path = directory / f"{upload.sha256}.{extension}"
+    path = directory / f"{sha256}.{extension}"
     if not path.exists():
-        path.write_bytes(upload.original_bytes)
+        path.write_bytes(data)
     return path

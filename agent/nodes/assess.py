@@ -14,28 +14,22 @@ logger = logging.getLogger(__name__)
 
 
 def assess(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools.risk.reasoning import assess_risk
-    from credlift.tools.risk.scorecard import load_default_scorecard
+    from credlift.tools import pipeline
 
     services = services_of(runtime)
     applicant = services.accounts.get(state["account_id"])
-    scorecard = load_default_scorecard()
     reasoner = _llm_reasoner(services) if services.settings.reasoner_url else None
     lang = language(state)
     results = {}
     for result in accepted(state):
         try:
-            risk_score = scorecard.score(applicant, result.credential)
             clauses = grounding.retrieve(_risk_query(applicant, result.credential, lang), lang, k=4)
-            if reasoner is not None:
-                assessment, rejected = reasoner.assess(applicant, result.credential, risk_score, clauses, lang=lang)
-                if rejected:
-                    logger.info("risk LLM not used for upload %s: %s", result.upload_id, rejected)
-                    services.cases.audit("agent", "risk_llm_fallback", state["case_id"],
-                                         f"{result.sha256[:12]} deterministic reasoner used: {rejected}"[:500],
-                                         entry_id=f"assess-fallback:{result.upload_id}")
-            else:
-                assessment = assess_risk(applicant, result.credential, risk_score, clauses)
+            risk_score, assessment, rejected = pipeline.assess(applicant, result.credential, clauses, reasoner, lang)
+            if rejected:
+                logger.info("risk LLM not used for upload %s: %s", result.upload_id, rejected)
+                services.cases.audit("agent", "risk_llm_fallback", state["case_id"],
+                                     f"{result.sha256[:12]} deterministic reasoner used: {rejected}"[:500],
+                                     entry_id=f"assess-fallback:{result.upload_id}")
         except Exception:
             results[result.upload_id] = failed("assess", result, state)
             continue

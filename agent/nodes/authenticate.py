@@ -1,4 +1,5 @@
-"""authenticate: is it real? OCR runs once here and its lines are kept for extraction."""
+"""authenticate: is it real? Forensics on the image, given the record read before (its certificate number) and
+the account, so that a number or an image another account already used is found."""
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
@@ -10,17 +11,16 @@ from credlift.agent.uploads import open_upload
 
 
 def authenticate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools.extraction.ocr import run_ocr
-    from credlift.tools.forensics import assess_authenticity
+    from credlift.tools import pipeline
 
     services = services_of(runtime)
 
     def analyse(result: UploadResult) -> StepFinding:
-        upload = open_upload(ref_of(state, result.upload_id))
-        lines = run_ocr(upload.rgb)
-        report = assess_authenticity(upload, ocr_lines=lines, account_id=state["account_id"],
-                                     data_dir=services.settings.data_dir, overlay_dir=services.overlay_dir)
-        return ({"ocr_lines": lines, "authenticity": report}, "authenticity_checked",
+        reading = pipeline.Reading(lines=result.ocr_lines, credential=result.credential)
+        report = pipeline.authenticate(open_upload(ref_of(state, result.upload_id)), reading,
+                                       account_id=state["account_id"], data_dir=services.settings.data_dir,
+                                       overlay_dir=services.overlay_dir)
+        return ({"authenticity": report}, "authenticity_checked",
                 f"verdict={report.verdict} score={report.score:.3f} drivers={','.join(report.drivers)}")
 
     return run_step("authenticate", services, state, readable(state), analyse)

@@ -51,12 +51,12 @@ def _better(candidate: LimitDecision, incumbent: LimitDecision) -> bool:
 
 def _ask_engine(services: AgentServices, state: AgentState, result: UploadResult,
                 review: ReviewOutcome | None) -> LimitDecision:
-    from credlift.tools import limits
+    from credlift.tools import pipeline
 
     applicant = services.accounts.get(state["account_id"])
     cleared = review is not None and review.kind == "review" and review.approve
-    decision = limits.decide(applicant, result.credential, result.validation, result.authenticity, result.risk_score,
-                             assessment=result.assessment, review_cleared=cleared)
+    decision = pipeline.decide(applicant, result.credential, result.validation, result.authenticity, result.risk_score,
+                               assessment=result.assessment, review_cleared=cleared)
     if review is not None and review.kind == "review" and not review.approve:
         return _declined_by_review(decision, review, state.get("language") or "zh")
     return decision

@@ -1,4 +1,4 @@
-"""extract: what does it say? Typed fields from the OCR lines (or a VLM when configured)."""
+"""extract (the pipeline's read stage): what does it say? OCR once, classify, parse: the record (or a VLM's)."""
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
@@ -10,12 +10,12 @@ from credlift.agent.uploads import open_upload
 
 
 def extract(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools.extraction import extract_credential
+    from credlift.tools import pipeline
 
     def analyse(result: UploadResult) -> StepFinding:
-        upload = open_upload(ref_of(state, result.upload_id))
-        credential = extract_credential(upload, ocr_lines=result.ocr_lines or None)
-        return ({"credential": credential}, "credential_read",
+        reading = pipeline.extract(open_upload(ref_of(state, result.upload_id)))
+        credential = reading.credential
+        return ({"ocr_lines": reading.lines, "credential": credential}, "credential_read",
                 f"type={credential.type} backend={credential.backend}")
 
     return run_step("extract", services_of(runtime), state, readable(state), analyse)

@@ -1,4 +1,5 @@
-"""intake: decode each file safely and keep the original by content hash; unusable files get a sentence."""
+"""intake: decode each file safely (tools/pipeline.intake; the original was stored by content hash on arrival);
+unusable files get a sentence."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,6 @@ from credlift.errors import UserInputError
 
 
 def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools.intake import store_upload
-
     services = services_of(runtime)
     incoming = state["incoming"]
     results: dict[str, UploadResult] = {}
@@ -26,8 +25,7 @@ def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             record(services, state, result)
             continue
         try:
-            upload = open_upload(ref)
-            store_upload(upload, services.settings.data_dir)
+            open_upload(ref)  # the pipeline's intake stage (the bytes were stored once when they arrived)
         except UserInputError as error:
             result.error = str(error)
             if ref.path:  # a file that cannot be decoded is not kept

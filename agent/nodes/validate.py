@@ -9,13 +9,13 @@ from credlift.agent.state import AgentState, UploadResult
 
 
 def validate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools.extraction.validators import validate_credential
+    from credlift.tools import pipeline
 
     services = services_of(runtime)
     applicant = services.accounts.get(state["account_id"])
 
     def analyse(result: UploadResult) -> StepFinding:
-        report = validate_credential(result.credential, applicant=applicant)
+        report = pipeline.validate(result.credential, applicant=applicant)
         return ({"validation": report}, "credential_validated",
                 f"ok={report.ok} errors={','.join(report.error_codes)} registry={report.registry_status}")
 

@@ -120,6 +120,13 @@ AccountSpec = Annotated[Annotated[FixtureAccount, Tag("fixture")] | Annotated[In
                         Discriminator(_account_kind)]
 
 
+class EarlierUpload(Strict):
+    """An upload another account made before the dialogue starts (same data folder), e.g. the certificate whose
+    number the applicant now shows. The synth certificate carries that account's details."""
+    account: AccountSpec
+    upload: UploadSpec
+
+
 class Dialogue(Strict):
     id: str
     lang: Literal["zh", "en"] = "zh"
@@ -127,6 +134,8 @@ class Dialogue(Strict):
     description: str = ""
     account: AccountSpec
     turns: list[Turn] = Field(min_length=1)
+    earlier_uploads: list[EarlierUpload] = Field(default_factory=list, description="optional: uploads by other "
+                                                 "accounts before the dialogue starts")
     expect_final: FinalExpect = Field(default_factory=FinalExpect)
 
     source: Path | None = Field(default=None, exclude=True)

@@ -51,13 +51,24 @@ class SuiteResult(BaseModel):
         return len(self.dialogue_ids()) - self.passed
 
 
-def _profile_for(dialogue: Dialogue, driver: Driver, trial: int) -> ApplicantProfile:
-    """Each dialogue and trial gets its own copy of the account, so dialogues never disturb each other."""
-    suffix = f"~{dialogue.id}~{trial}"
-    if isinstance(dialogue.account, InlineAccount):
-        return ApplicantProfile(account_id=f"eval{suffix}", **dialogue.account.model_dump())
-    fixture = driver.fixture(dialogue.account.fixture)
+def _profile_for(dialogue: Dialogue, driver: Driver, trial: int, account=None, tail: str = "") -> ApplicantProfile:
+    """Each dialogue and trial gets its own copy of the account, so dialogues never disturb each other (an
+    earlier upload's account gets its own too, named by `tail`)."""
+    account = account if account is not None else dialogue.account
+    suffix = f"~{dialogue.id}~{trial}{tail}"
+    if isinstance(account, InlineAccount):
+        return ApplicantProfile(account_id=f"eval{suffix}", **account.model_dump())
+    fixture = driver.fixture(account.fixture)
     return fixture.model_copy(update={"account_id": f"{fixture.account_id}{suffix}"})
+
+
+def _upload_earlier(dialogue: Dialogue, driver: Driver, trial: int) -> None:
+    """The uploads other accounts made before this dialogue, each in its own conversation."""
+    for index, earlier in enumerate(dialogue.earlier_uploads):
+        profile = _profile_for(dialogue, driver, trial, earlier.account, tail=f"~earlier{index}")
+        thread_id, _ = driver.open(profile, dialogue.lang)
+        filename, data, _ = _upload_bytes(Turn(upload=earlier.upload), dialogue, profile)
+        driver.upload(thread_id, filename, data)
 
 
 def _upload_bytes(turn: Turn, dialogue: Dialogue, profile: ApplicantProfile) -> tuple[str, bytes, str]:
@@ -115,6 +126,7 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> Dialogue
     failure: str | None = None
     profile: ApplicantProfile | None = None
     try:
+        _upload_earlier(dialogue, driver, trial)
         profile = _profile_for(dialogue, driver, trial)
         thread_id, opened = driver.open(profile, dialogue.lang)
         greeting = list(opened.replies)

@@ -12,18 +12,18 @@ from pathlib import Path
 import pytest
 
 CHILD = Path(__file__).with_name("application_child.py")
-EXTRACT_STARTED = "正在读取证书内容…"
+AUTHENTICATE_STARTED = "正在检查证书真伪…"  # the stage after intake and extract (tools/pipeline.STAGES)
 
 
-def _run_child_until_extraction_starts(env: dict, thread_id: str, account_id: str, image: Path) -> list[str]:
-    """Starts an application in a child process and SIGKILLs it as soon as extraction begins."""
+def _run_child_until_authentication_starts(env: dict, thread_id: str, account_id: str, image: Path) -> list[str]:
+    """Starts an application in a child process and SIGKILLs it as soon as the authenticity check begins."""
     process = subprocess.Popen([sys.executable, str(CHILD), thread_id, account_id, str(image)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: list[str] = []
     try:
         for line in process.stdout:
             seen.append(line.strip())
-            if line.strip() == f"PROGRESS {EXTRACT_STARTED}":
+            if line.strip() == f"PROGRESS {AUTHENTICATE_STARTED}":
                 os.kill(process.pid, signal.SIGKILL)
                 break
     finally:
@@ -49,15 +49,15 @@ def _continue_after_kill(data_dir: Path, database_url: str, thread_id: str, acco
 
 
 def _assert_continued_once(seen, resumed, values, transcript, audit, account, status, limit_before):
-    assert "STARTED" in seen and f"PROGRESS {EXTRACT_STARTED}" in seen
+    assert "STARTED" in seen and f"PROGRESS {AUTHENTICATE_STARTED}" in seen
     # the restarted process finished the application where the killed one stopped
     decision = resumed.decision
     assert decision is not None
-    assert "intake" not in resumed.nodes_run and "authenticate" not in resumed.nodes_run
-    assert {"extract", "validate", "assess", "decide", "explain"} <= set(resumed.nodes_run)
+    assert "intake" not in resumed.nodes_run and "extract" not in resumed.nodes_run
+    assert {"authenticate", "validate", "assess", "decide", "explain"} <= set(resumed.nodes_run)
     assert len(resumed.replies) >= 2  # welcome back, then the outcome of the application
     # nothing done twice
-    for node in ("intake", "authenticate", "extract", "validate", "assess", "decide", "explain"):
+    for node in ("intake", "extract", "authenticate", "validate", "assess", "decide", "explain"):
         assert values["nodes_run"].count(node) == 1, (node, values["nodes_run"])
     assert [e.action for e in audit].count("authenticity_checked") == 1
     increased = decision.kind == "approve"
@@ -79,7 +79,7 @@ def test_a_killed_application_continues_after_restart_without_repeating_work(tmp
     data_dir = tmp_path / "data"
     thread_id = f"kill-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CREDLIFT_DATA_DIR": str(data_dir), "CREDLIFT_DATABASE_URL": ""}
-    seen = _run_child_until_extraction_starts(env, thread_id, "demo-graduate-01", image)
+    seen = _run_child_until_authentication_starts(env, thread_id, "demo-graduate-01", image)
     _assert_continued_once(seen, *_continue_after_kill(data_dir, "", thread_id, "demo-graduate-01"),
                            limit_before=2000)
 
@@ -92,7 +92,7 @@ def test_a_killed_application_continues_after_restart_with_postgres(tmp_path, ce
     data_dir = tmp_path / "data"
     thread_id = f"kill-pg-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CREDLIFT_DATA_DIR": str(data_dir), "CREDLIFT_DATABASE_URL": postgres_database}
-    seen = _run_child_until_extraction_starts(env, thread_id, "demo-graduate-01", image)
+    seen = _run_child_until_authentication_starts(env, thread_id, "demo-graduate-01", image)
     result = _continue_after_kill(data_dir, postgres_database, thread_id, "demo-graduate-01")
     _assert_continued_once(seen, *result, limit_before=2000)
     import psycopg

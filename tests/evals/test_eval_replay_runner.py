@@ -65,3 +65,40 @@ def test_pass_hat_k_needs_every_trial_to_pass():
 
     result = run_suite([dialogue], FlakyDriver(), trials=2)
     assert result.passed == 0 and result.failed == 1
+
+
+def test_earlier_uploads_are_made_by_their_own_account_before_the_dialogue(tmp_path):
+    """`earlier_uploads` (optional key): each is uploaded in its own conversation by its own copy of the account,
+    before the applicant's conversation opens; the synth certificate carries that account's name."""
+    from credlift.domain.applicant import ApplicantProfile
+    from credlift.evals.replay.format import Dialogue
+    from credlift.evals.replay.runner import run_dialogue
+
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def fixture(self, account_id):
+            return ApplicantProfile(account_id=account_id, name={"a": "陈思远", "b": "林晓雨"}[account_id],
+                                    id_number="", current_limit=1000, utilisation=0.1, months_on_book=3,
+                                    delinquent_last_12m=0)
+
+        def open(self, profile, lang):
+            self.calls.append(("open", profile.account_id))
+            return profile.account_id, TurnResult(thread_id=profile.account_id, replies=["hi"])
+
+        def upload(self, thread_id, filename, data):
+            self.calls.append(("upload", thread_id))
+            return TurnResult(thread_id=thread_id, replies=["ok"])
+
+    dialogue = Dialogue.model_validate({
+        "id": "d", "account": {"fixture": "b"},
+        "earlier_uploads": [{"account": {"fixture": "a"}, "upload": {"file": "x.jpg"}}],
+        "turns": [{"user": "hello"}]})
+    (tmp_path / "x.jpg").write_bytes(b"not really")
+    dialogue.source = tmp_path / "d.yaml"
+    driver = Recorder()
+    driver.send = lambda thread_id, text: TurnResult(thread_id=thread_id, replies=["fine"])
+    outcome = run_dialogue(dialogue, driver)
+    assert outcome.passed, outcome.failure
+    assert driver.calls == [("open", "a~d~0~earlier0"), ("upload", "a~d~0~earlier0"), ("open", "b~d~0")]

@@ -1,4 +1,4 @@
-"""One credential file checked end to end (intake, OCR once, authenticity, extraction, validation): the
+"""One credential file checked end to end (the pipeline's intake, extract, authenticate, validate): the
 `credlift check` contract of DESIGN.md, usable without the CLI."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from credlift.domain.applicant import ApplicantProfile, mask_id_number
+from credlift.domain.applicant import ApplicantProfile
+from credlift.redaction import mask_personal_fields
 from credlift.domain.authenticity import AuthenticityReport
 from credlift.domain.credential import CredentialRecord, ValidationReport
 from credlift.errors import UserInputError
@@ -48,53 +49,38 @@ class CheckResult(BaseModel):
 
 
 def masked_fields(record: CredentialRecord) -> dict:
-    fields = dict(record.fields)
-    if fields.get("id_number"):
-        fields["id_number"] = mask_id_number(str(fields["id_number"]))
-    return fields
+    """The check's output masks the resident ID number (the operator holds the file; the rest is what it says)."""
+    return mask_personal_fields(record.fields, keys=("id_number",))
 
 
 def check_file(path: Path, applicant: ApplicantProfile | None = None, data_dir: Path | None = None,
                registry=None) -> CheckResult:
-    from credlift.tools.extraction import extract_credential
-    from credlift.tools.extraction.ocr import read_page
-    from credlift.tools.extraction.validators import validate_credential
-    from credlift.tools.forensics import assess_authenticity
-    from credlift.tools.intake import load_upload
+    """The pipeline's first four stages (tools/pipeline.py), in its order; nothing is stored."""
+    from credlift.tools import pipeline
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        upload = load_upload(Path(path))
+        upload = pipeline.intake(Path(path))
     except UserInputError as error:
         timings["intake"] = _ms(started)
         return CheckResult(file=str(path), error=str(error), timings_ms=timings)
     timings["intake"] = _ms(started)
 
-    started = time.perf_counter()
-    page = read_page(upload.rgb)
-    timings["ocr"] = _ms(started)
+    reading = pipeline.extract(upload)
+    timings.update(reading.timings_ms)  # ocr, extract
 
     started = time.perf_counter()
-    credential = extract_credential(upload, ocr_lines=page.lines)
-    timings["extract"] = _ms(started)
-
-    started = time.perf_counter()
-    authenticity = assess_authenticity(upload, ocr_lines=page.lines,
-                                       certificate_number=_text(credential.fields.get("certificate_number")),
-                                       account_id=applicant.account_id if applicant else None, data_dir=data_dir)
+    authenticity = pipeline.authenticate(upload, reading, account_id=applicant.account_id if applicant else None,
+                                         data_dir=data_dir)
     timings["authenticity"] = _ms(started)
 
     started = time.perf_counter()
-    validation = validate_credential(credential, applicant=applicant, registry=registry)
+    validation = pipeline.validate(reading.credential, applicant=applicant, registry=registry)
     timings["validate"] = _ms(started)
     timings["total"] = round(sum(timings.values()), 1)
-    return CheckResult(file=str(path), sha256=upload.sha256, authenticity=authenticity, credential=credential,
+    return CheckResult(file=str(path), sha256=upload.sha256, authenticity=authenticity, credential=reading.credential,
                        validation=validation, timings_ms=timings)
-
-
-def _text(value) -> str | None:
-    return None if value in (None, "") else str(value)
 
 
 def _ms(started: float) -> float:

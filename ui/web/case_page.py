@@ -9,21 +9,14 @@ from PIL import Image
 
 from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView
 from credlift.domain.applicant import mask_id_number, mask_name
+from credlift.redaction import mask_personal_fields
 from credlift.ui.web.chat import transcript_message
 from credlift.ui.web.i18n import t
 
-# Credential fields that identify a person; shown masked until a staff member reveals them (audited).
-PERSONAL_FIELDS = {"holder_name": mask_name, "id_number": mask_id_number,
-                   "birth_date": lambda value: value[:4] + "-**-**" if len(value) >= 4 else "****",
-                   "admission_number": lambda value: value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]}
-
-
 def masked_fields(fields: dict, revealed: bool) -> dict:
-    """Credential fields with the personal ones masked, unless a staff member revealed them."""
-    if revealed:
-        return dict(fields)
-    return {key: PERSONAL_FIELDS[key](str(value)) if key in PERSONAL_FIELDS and value not in (None, "") else value
-            for key, value in fields.items()}
+    """Credential fields with the personal ones masked (credlift.redaction.mask_personal_fields), unless a staff
+    member revealed them."""
+    return dict(fields) if revealed else mask_personal_fields(fields)
 
 
 def status_label(status: str, lang: str) -> str:

@@ -1,6 +1,7 @@
 """Upload checks that run before the pipeline: how many files, how large, and whether the bytes are an image.
 
-The browser only knows a file's name; a renamed .exe still says .jpg, so the type is read from magic bytes.
+The browser only knows a file's name; a renamed .exe still says .jpg, so the type is read from magic bytes
+(tools/intake.sniff_kind, the one sniffer intake uses too).
 """
 from __future__ import annotations
 
@@ -9,26 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from credlift.tools.intake import sniff_kind
 from credlift.ui.web.i18n import t
 
-# (prefix, offset, kind); kinds starting with "image/" are accepted and handed to the pipeline's intake
-_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"WEBP", 8, "image/webp"),
-    (b"GIF87a", 0, "image/gif"),
-    (b"GIF89a", 0, "image/gif"),
-    (b"BM", 0, "image/bmp"),
-    (b"II*\x00", 0, "image/tiff"),
-    (b"MM\x00*", 0, "image/tiff"),
-    (b"%PDF", 0, "pdf"),
-    (b"MZ", 0, "a Windows program"),
-    (b"\x7fELF", 0, "a Linux program"),
-    (b"PK\x03\x04", 0, "a ZIP archive"),
-    (b"Rar!", 0, "a RAR archive"),
-    (b"#!", 0, "a script"),
-)
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
 _KIND_NAMES_ZH = {"pdf": "PDF 文件", "a Windows program": "Windows 程序", "a Linux program": "Linux 程序",
                   "a ZIP archive": "ZIP 压缩包", "a RAR archive": "RAR 压缩包", "a script": "脚本",
                   "some other kind of file": "其他类型的文件"}
@@ -48,18 +32,6 @@ class UploadCheck(BaseModel):
 
     def as_service_files(self) -> list[tuple[str, bytes]]:
         return [(f.filename, f.content) for f in self.accepted]
-
-
-def sniff_kind(head: bytes) -> str:
-    """The file's kind from its first bytes: 'image/<format>', 'heif', 'pdf', or a plain description."""
-    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "heif"
-    for prefix, offset, kind in _SIGNATURES:
-        if head[offset:offset + len(prefix)] == prefix:
-            if kind == "image/webp" and head[:4] != b"RIFF":
-                continue
-            return kind
-    return "some other kind of file"
 
 
 def check_uploads(paths: list[str | Path], lang: str, max_upload_mb: float, max_files: int) -> UploadCheck:

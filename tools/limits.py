@@ -21,6 +21,7 @@ from credlift.domain.authenticity import AuthenticityReport
 from credlift.domain.credential import CREDENTIAL_TYPES, CredentialRecord, ValidationReport
 from credlift.domain.decision import Counterfactual, LimitDecision, ReasonCode
 from credlift.domain.risk import RiskAssessment, RiskScore
+from credlift.tools.credentials import INCREASE_CLAUSE, LEVEL_FIELDS, LEVEL_NAMES, TYPE_NAMES  # noqa: F401 (re-exported)
 from credlift.tools.policy_parameters import PolicyParameters, load_policy_parameters
 from credlift.tools.risk.features import credential_age_years, credential_level
 
@@ -31,32 +32,7 @@ POLICY_CLAUSE_IDS: frozenset[str] = frozenset({
     "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "REV-MANUAL", "REV-APPEAL", "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE",
     "HUMAN-HELP",
 })
-INCREASE_CLAUSE = {"cet4": "INC-CET4", "cet6": "INC-CET6", "graduation": "INC-GRAD", "degree": "INC-DEG",
-                   "vocational": "INC-VOC", "award": "INC-AWD", "qualification": "INC-QUAL"}
-TYPE_NAMES = {
-    "cet4": ("CET-4 score report", "大学英语四级成绩报告单"),
-    "cet6": ("CET-6 score report", "大学英语六级成绩报告单"),
-    "graduation": ("graduation certificate", "毕业证书"),
-    "degree": ("degree certificate", "学位证书"),
-    "vocational": ("vocational skill certificate", "职业技能等级证书"),
-    "award": ("competition award", "竞赛获奖证书"),
-    "qualification": ("accounting qualification", "会计专业技术资格证书"),
-}
-LEVEL_NAMES = {
-    ("graduation", "doctorate"): ("doctorate", "博士研究生"), ("graduation", "master"): ("master's", "硕士研究生"),
-    ("graduation", "second_bachelor"): ("second bachelor's", "第二学士学位"),
-    ("graduation", "bachelor"): ("bachelor's", "本科"), ("graduation", "junior_college"): ("junior college", "专科"),
-    ("degree", "doctor"): ("doctor's", "博士"), ("degree", "master"): ("master's", "硕士"),
-    ("degree", "bachelor"): ("bachelor's", "学士"),
-    ("vocational", "1"): ("level 1, senior technician", "一级/高级技师"), ("vocational", "2"): ("level 2, technician", "二级/技师"),
-    ("vocational", "3"): ("level 3, senior worker", "三级/高级工"), ("vocational", "4"): ("level 4, intermediate", "四级/中级工"),
-    ("vocational", "5"): ("level 5, junior", "五级/初级工"),
-    ("award", "international"): ("international", "国际级"), ("award", "national"): ("national", "国家级"),
-    ("award", "provincial"): ("provincial", "省级"),
-    ("qualification", "junior"): ("junior", "初级"), ("qualification", "intermediate"): ("intermediate", "中级"),
-}
-LEVEL_FIELDS = {"graduation": "level", "degree": "degree_level", "vocational": "skill_level", "award": "award_scope",
-                "qualification": "qualification_level", "cet4": "total_score", "cet6": "total_score"}
+# per credential type (names, clause, level field and level names): derived from tools/credentials
 INCOME_NAMES = {"low": ("low", "较低"), "mid": ("middle", "中等"), "high": ("high", "较高")}
 
 # code -> (clause ids, English sentence, Chinese sentence); sentences are str.format templates.

@@ -14,6 +14,7 @@ import pandas as pd
 
 from credlift.domain.applicant import ApplicantProfile
 from credlift.domain.credential import CREDENTIAL_TYPES, CredentialRecord
+from credlift.tools.credentials import LEVEL_ALIASES, LEVEL_FIELDS
 from credlift.tools.policy_parameters import load_policy_parameters
 
 NUMERIC_FEATURES: tuple[str, ...] = ("utilisation", "months_on_book", "delinquent_last_12m")
@@ -22,18 +23,9 @@ FEATURES: tuple[str, ...] = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 TRADITIONAL_FEATURES: tuple[str, ...] = ("utilisation", "months_on_book", "delinquent_last_12m", "income_band",
                                          "thin_file")
 NO_CREDENTIAL = "none"
-_LEVEL_FIELD = {"graduation": "level", "degree": "degree_level", "vocational": "skill_level",
-                "award": "award_scope", "qualification": "qualification_level"}
-# printed Chinese level names, in case a backend returns them instead of the canonical codes
-_LEVEL_ALIASES = {
-    "graduation": {"博士研究生": "doctorate", "博士": "doctorate", "硕士研究生": "master", "硕士": "master",
-                   "第二学士学位": "second_bachelor", "本科": "bachelor", "专科": "junior_college", "高职": "junior_college"},
-    "degree": {"博士": "doctor", "博士学位": "doctor", "硕士": "master", "硕士学位": "master", "学士": "bachelor",
-               "学士学位": "bachelor"},
-    "award": {"国际级": "international", "国际": "international", "国家级": "national", "全国": "national",
-              "省级": "provincial"},
-    "qualification": {"初级": "junior", "中级": "intermediate"},
-}
+# the field each type's level is read from, and printed level names a backend may return instead of the codes
+_LEVEL_FIELD = LEVEL_FIELDS  # tools/credentials (CET levels come from the score, above)
+_LEVEL_ALIASES = LEVEL_ALIASES
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 

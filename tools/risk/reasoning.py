@@ -10,12 +10,12 @@ from credlift.domain.applicant import ApplicantProfile
 from credlift.domain.credential import CredentialRecord
 from credlift.domain.policy import RetrievedClause
 from credlift.domain.risk import RiskAssessment, RiskFactor, RiskScore
+from credlift.tools.credentials import INCREASE_CLAUSE
 from credlift.tools.policy_parameters import load_policy_parameters
 
 # PD band -> risk level (bands come from the policy's pd_scaling table)
 BAND_LEVEL = {"A": "low", "B": "medium", "C": "high", "D": "high"}
-_INCREASE_CLAUSE = {"cet4": "INC-CET4", "cet6": "INC-CET6", "graduation": "INC-GRAD", "degree": "INC-DEG",
-                    "vocational": "INC-VOC", "award": "INC-AWD", "qualification": "INC-QUAL"}
+_INCREASE_CLAUSE = INCREASE_CLAUSE  # tools/credentials
 _FEATURE_NAMES = {"utilisation": "utilisation", "months_on_book": "time with us", "delinquent_last_12m":
                   "repayment history", "income_band": "income band", "thin_file": "credit file depth",
                   "credential": "credential"}

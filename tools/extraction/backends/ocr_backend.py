@@ -4,22 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from credlift.domain.credential import CredentialRecord, OcrLine
+from credlift.tools.credentials import KEY_FIELDS as CREDENTIAL_KEY_FIELDS
 from credlift.tools.extraction.classify import classify_page
 from credlift.tools.extraction.messages import warning_text
 from credlift.tools.extraction.parsers import PageLayout, parser_for
 from credlift.tools.extraction.parsers.cet import level_from_number
 from credlift.tools.extraction.preprocess import PhotoQuality, assess_quality
 
-#: fields whose absence is worth telling the person about, per type
-KEY_FIELDS: dict[str, tuple[str, ...]] = {
-    "cet4": ("holder_name", "certificate_number", "total_score"),
-    "cet6": ("holder_name", "certificate_number", "total_score"),
-    "graduation": ("holder_name", "certificate_number", "school"),
-    "degree": ("holder_name", "certificate_number", "school"),
-    "vocational": ("holder_name", "certificate_number"),
-    "award": ("holder_name", "competition"),
-    "qualification": ("holder_name", "certificate_number"),
-}
+#: fields whose absence is worth telling the person about, per type (tools/credentials)
+KEY_FIELDS = CREDENTIAL_KEY_FIELDS
 
 
 class OcrBackend:

@@ -1,23 +1,9 @@
-"""One layout-aware parser per credential type, listed in one registry (adding a type: one file, one line)."""
+"""One layout-aware parser per credential type, named by the type's spec (tools/credentials: adding a type is one
+module there and one line in its registry)."""
 from __future__ import annotations
 
-from credlift.tools.extraction.parsers.award import AwardParser
+from credlift.tools.credentials import PARSERS
 from credlift.tools.extraction.parsers.base import CredentialParser, PageLayout, ParsedCredential
-from credlift.tools.extraction.parsers.cet import CetParser
-from credlift.tools.extraction.parsers.degree import DegreeParser
-from credlift.tools.extraction.parsers.graduation import GraduationParser
-from credlift.tools.extraction.parsers.qualification import QualificationParser
-from credlift.tools.extraction.parsers.vocational import VocationalParser
-
-PARSERS: dict[str, CredentialParser] = {
-    "cet4": CetParser(),
-    "cet6": CetParser(),
-    "graduation": GraduationParser(),
-    "degree": DegreeParser(),
-    "vocational": VocationalParser(),
-    "award": AwardParser(),
-    "qualification": QualificationParser(),
-}
 
 
 def parser_for(credential_type: str) -> CredentialParser | None:

@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
+from credlift.tools.forensics.signals import registry
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_PATH = MODEL_DIR / "fusion.joblib"
@@ -111,19 +112,17 @@ def default_fusion_model() -> FusionModel | None:
 def fallback_probability(features: dict[str, float]) -> float:
     """Without a trained model: noisy-OR of the signal scores, so the app still works before training."""
     keep = 1.0
-    for name in ("metadata", "ela", "compression", "noise", "copy_move", "document", "ai_generation", "local",
-                 "consistency"):
+    for name in registry.FALLBACK:
         keep *= 1.0 - 0.9 * float(features.get(name, 0.0))
     return float(1.0 - keep)
 
 
-# Evidence that is conclusive on its own: an editor or generator named in the file, generator upsampling traces,
-# printed values that contradict the codes and sums on the same page, a holder's name printed unlike the page
-# prints it (at the name model's cut, which flags 0.5% of untouched names out of fold), an ID photo framed by
-# another page's paper (at a cut that flags 0.5% of honest training pages with a photo), seal ink cut off at a
-# character's edge (at twice the strongest honest training page).
-DECISIVE = {"metadata": 0.85, "ai_generation": 0.9, "consistency": 0.85, "name_style": 0.85, "photo_margin": 0.85,
-            "seal_ink": 0.85}
+# Evidence that is conclusive on its own (each signal declares its cut, `role.decisive_at`): an editor or generator
+# named in the file, generator upsampling traces, printed values that contradict the codes and sums on the same
+# page, a holder's name printed unlike the page prints it (at the name model's cut, which flags 0.5% of untouched
+# names out of fold), an ID photo framed by another page's paper (at a cut that flags 0.5% of honest training pages
+# with a photo), seal ink cut off at a character's edge (at twice the strongest honest training page).
+DECISIVE = registry.DECISIVE
 
 
 def with_decisive_evidence(probability: float, signals) -> float:

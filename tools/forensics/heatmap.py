@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from credlift.domain.authenticity import Box, SignalReport
+from credlift.tools.forensics.signals import registry
 from credlift.tools.forensics.signals.base import boxes_from_map
 
 OVERLAY_LONG_SIDE = 1600
@@ -19,7 +20,7 @@ MIN_SIGNAL_SCORE = 0.3
 # weighted by their signals' scores, they marked 31% of the pixels of 50 honest pages of a generated set (seed
 # 1002) and reached a mean pixel F1 of 0.11 on 150 of its forgeries, against 0.42 for this choice (0.4%
 # of honest pixels marked). The figure on the evaluation set is in `credlift forensics evaluate`'s report.
-LOCALISERS = ("trace", "copy_move", "consistency", "name_style", "photo_margin", "seal_ink")
+LOCALISERS = registry.LOCALISERS  # the signals that declare `role.localiser`
 # A generated image is fake everywhere: when this signal is sure, the whole image is marked.
 WHOLE_IMAGE_SIGNAL = "ai_generation"
 WHOLE_IMAGE_SCORE = 0.5

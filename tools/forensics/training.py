@@ -159,16 +159,14 @@ def calibrate_decisive_cuts(data_dirs: list[Path], workers: int | None = None, l
                             checks: tuple[str, ...] = DECISIVE_CHECKS, cards_dir: Path | None = None) -> dict:
     """Set the cuts of the decisive checks measured on whole pages (photo margin, seal ink) on these sets; writes
     their cards (<check>.json) to `cards_dir`, by default next to the shipped models; returns them by name."""
-    from credlift.tools.forensics.photo_margin_calibration import calibrate_photo_margin
-    from credlift.tools.forensics.seal_ink_calibration import calibrate_seal_ink
+    from credlift.tools.forensics.signals.registry import calibrator
 
     check_names(checks)
-    calibrate = {"photo_margin": calibrate_photo_margin, "seal_ink": calibrate_seal_ink}
     cards = {}
     for check in checks:
         log(f"{check.replace('_', '-')} cut on {', '.join(d.name for d in data_dirs)} ...")
         out = {} if cards_dir is None else {"out": Path(cards_dir) / f"{check}.json"}
-        cards[check] = calibrate[check](data_dirs, workers=workers, log=log, **out)
+        cards[check] = calibrator(check)(data_dirs, workers=workers, log=log, **out)
     return cards
 
 

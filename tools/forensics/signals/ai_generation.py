@@ -8,6 +8,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import squash
 from credlift.tools.forensics.signals.metadata import read_metadata_findings
 
@@ -60,6 +61,7 @@ def upsampling_spectrum(gray: np.ndarray) -> tuple[float, float]:
 
 class AiGenerationSignal:
     name = "ai_generation"
+    role = SignalRole(features=("score", "spectral_peak", "hf_falloff"), decisive_at=0.9, fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         findings = read_metadata_findings(ctx)

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -16,10 +17,33 @@ from credlift.domain.authenticity import Box, SignalReport
 from credlift.tools.forensics.context import AnalysisContext
 
 
+@dataclass(frozen=True)
+class SignalRole:
+    """What a signal is to the rest of forensics, declared on the signal (`role = SignalRole(...)`); the tables
+    fusion, the heatmap, the fallback and the calibration read are derived from it (signals/registry.py).
+
+    features: detail keys the fusion model reads, in the trained order ("score": the signal's own score); a signal
+        with features is an image signal (an input of the fusion model). Order is part of the trained model.
+    decisive_at: from this score on the finding is decisive evidence on its own (noisy-OR after the model).
+    localiser: its map goes on the staff heatmap when the trace network mapped the page.
+    calibrator: "module:function" that sets its cut on the training sets (`credlift forensics calibrate`); its
+        card is the function's output.
+    fallback: counted by the noisy-OR used before a fusion model is trained.
+    in_verdict: weighs in only in the verdict (reuse: other uploads).
+    """
+    features: tuple[str, ...] = ()
+    decisive_at: float | None = None
+    localiser: bool = False
+    calibrator: str = ""
+    fallback: bool = False
+    in_verdict: bool = False
+
+
 @runtime_checkable
 class ForensicSignal(Protocol):
     """A detector of one kind of manipulation trace. Scores are in [0, 1]; higher means more likely manipulated."""
     name: str
+    role: SignalRole
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport: ...
 

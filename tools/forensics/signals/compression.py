@@ -9,6 +9,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import block_reduce, boxes_from_map, robust_z, squash
 
 BLOCK = 16
@@ -76,6 +77,8 @@ def grid_misalignment_map(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 class CompressionSignal:
     name = "compression"
+    role = SignalRole(features=("score", "ghost_peak", "ghost_blocks", "grid_misaligned_frac", "grid_strength",
+                                "jpeg_quality"), fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         grid_rgb, grid_intact = ctx.grid_rgb

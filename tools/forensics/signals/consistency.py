@@ -16,6 +16,7 @@ from __future__ import annotations
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import ValidationFinding
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import boxes_map, page_record
 
 #: validator findings an edited value explains: a printed value contradicts a code or sum elsewhere on the page
@@ -39,6 +40,7 @@ TWO_CONTRADICTIONS = 0.95
 
 class ConsistencySignal:
     name = "consistency"
+    role = SignalRole(decisive_at=0.85, localiser=True, fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         if not ctx.ocr_lines:

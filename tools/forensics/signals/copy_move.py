@@ -12,6 +12,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.glyphs import page_glyphs
 from credlift.tools.forensics.signals.base import boxes_from_map, scale_boxes, squash
 
@@ -24,6 +25,7 @@ MIN_PLAIN_PIXELS = 60
 
 class CopyMoveSignal:
     name = "copy_move"
+    role = SignalRole(features=("score", "best_ncc", "clones", "pairs_checked"), localiser=True, fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray = ctx.work_gray

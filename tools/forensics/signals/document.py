@@ -14,6 +14,7 @@ import numpy as np
 
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.glyphs import page_glyphs
 from credlift.tools.forensics.signals.base import scale_boxes, squash
 
@@ -111,6 +112,9 @@ FLOORS = (0.6, 0.5, 0.06, 0.05)
 
 class DocumentSignal:
     name = "document"
+    role = SignalRole(features=("score", "peak_z", "glyph_tone_step_z", "glyph_chroma_step_z", "glyph_noise_ratio_z",
+                                "glyph_sharpness_ratio_z", "line_tone_step_z", "line_chroma_step_z",
+                                "line_noise_ratio_z", "line_sharpness_ratio_z"), fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray, rgb = ctx.work_gray, ctx.work_rgb

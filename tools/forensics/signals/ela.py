@@ -10,6 +10,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import block_reduce, boxes_from_map, robust_z, squash
 
 RESAVE_QUALITY = 90
@@ -26,6 +27,7 @@ def error_level(rgb: np.ndarray, quality: int = RESAVE_QUALITY) -> np.ndarray:
 
 class ErrorLevelSignal:
     name = "ela"
+    role = SignalRole(features=("score", "peak_z", "outlier_frac", "plain_ela", "mean_error"), fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         grid, grid_intact = ctx.grid_rgb

@@ -18,6 +18,7 @@ from PIL import Image
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, unmapped_report
 
 CELL = 16
@@ -126,6 +127,7 @@ def analysed_cells(ctx: AnalysisContext) -> np.ndarray | None:
 
 class GridCellSignal:
     name = "grid"
+    role = SignalRole(features=("score", "max_prob", "top_mean", "area"))
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path

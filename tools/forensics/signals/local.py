@@ -14,6 +14,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, scale_boxes, unmapped_report
 
 BLOCK = 16
@@ -74,6 +75,7 @@ def feature_names() -> list[str]:
 
 class LocalInconsistencySignal:
     name = "local"
+    role = SignalRole(features=("score", "top_mean", "area"), fallback=True)
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path

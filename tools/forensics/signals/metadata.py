@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 
 EDITORS = (
     "photoshop", "adobe photoshop", "lightroom", "gimp", "paint.net", "pixlr", "affinity photo", "snapseed",
@@ -141,6 +142,7 @@ def _read_c2pa(raw: bytes, image_format: str, findings: MetadataFindings) -> Non
 
 class MetadataSignal:
     name = "metadata"
+    role = SignalRole(features=("score", "editor", "generator"), decisive_at=0.85, fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         findings = read_metadata_findings(ctx)

@@ -22,6 +22,7 @@ import numpy as np
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.print_style import HEIGHT, PagePlanes, page_spread, relative_to, style_of
 from credlift.tools.forensics.signals.base import (DECISIVE_FROM, boxes_map, load_model, page_record,
                                                    reported_score, unmapped_report)
@@ -100,6 +101,7 @@ def measure_name(ctx: AnalysisContext) -> tuple[np.ndarray, Rect, str | None] | 
 
 class NameStyleSignal:
     name = "name_style"
+    role = SignalRole(decisive_at=0.85, localiser=True)
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path

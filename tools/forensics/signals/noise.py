@@ -6,6 +6,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import block_reduce, boxes_from_map, scale_boxes, squash
 
 BLOCK = 16
@@ -35,6 +36,7 @@ def noise_level_map(gray: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, n
 
 class NoiseSignal:
     name = "noise"
+    role = SignalRole(features=("score", "peak_dev", "region_blocks", "global_sigma", "low_noise_frac"), fallback=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray = ctx.work_gray

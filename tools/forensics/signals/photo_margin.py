@@ -23,6 +23,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, marked_box, read_card, reported_score,
                                                    unmapped_report)
 
@@ -114,6 +115,8 @@ def margin_shift(lab: np.ndarray, hull: np.ndarray) -> tuple[float, list[float]]
 
 class PhotoMarginSignal:
     name = "photo_margin"
+    role = SignalRole(decisive_at=0.85, localiser=True,
+                      calibrator="credlift.tools.forensics.photo_margin_calibration:calibrate_photo_margin")
 
     def __init__(self, card_path: Path = CARD_PATH) -> None:
         self.card_path = card_path

@@ -17,6 +17,7 @@ from PIL import Image
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 
 DB_NAME = "forensics_reuse.sqlite3"
 PHASH_CANDIDATE_DISTANCE = 10
@@ -103,6 +104,7 @@ class ReuseIndex:
 
 class ReuseSignal:
     name = "reuse"
+    role = SignalRole(in_verdict=True)
 
     def __init__(self, data_dir: Path | None = None) -> None:
         self.data_dir = data_dir

@@ -24,6 +24,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.glyphs import page_glyphs
 from credlift.tools.forensics.signals.base import (DECISIVE_FROM, load_model, marked_box, read_card, reported_score,
                                                    unmapped_report)
@@ -178,6 +179,8 @@ def stray_fragment(lab: np.ndarray, gray: np.ndarray, glyphs: np.ndarray) -> Ink
 
 class SealInkSignal:
     name = "seal_ink"
+    role = SignalRole(decisive_at=0.85, localiser=True,
+                      calibrator="credlift.tools.forensics.seal_ink_calibration:calibrate_seal_ink")
 
     def __init__(self, card_path: Path = CARD_PATH) -> None:
         self.card_path = card_path

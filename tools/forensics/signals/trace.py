@@ -18,6 +18,7 @@ import numpy as np
 
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, unmapped_report
 
 STRIDE = 8  # one output per 8x8 block of the JPEG grid
@@ -87,6 +88,7 @@ def summarise(probability: np.ndarray) -> dict[str, float]:
 
 class TraceNetSignal:
     name = "trace"
+    role = SignalRole(features=("score", "max_prob", "top_mean", "area", "mean_prob"), localiser=True)
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path

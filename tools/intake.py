@@ -25,8 +25,9 @@ from credlift.settings import get_settings
 MAX_ANALYSED_SIDE = 3000
 MIN_SIDE = 32
 # Memory one decode may take, counted from the header: pixels x bytes per pixel as decoded and converted
-# (16-bit and float modes are converted through float32 arrays). About 3x the budget is the peak of one decode.
-MAX_DECODE_BYTES = 200 * 1024 * 1024
+# (16-bit and float modes are converted through float32 arrays). About 4x the budget is the peak of one decode
+# (decoded frame, RGB copy, resize), which keeps one decode under 600 MB of process memory.
+MAX_DECODE_BYTES = 120 * 1024 * 1024  # 40 megapixels of RGB; a 7745x7745 16-bit PNG needs 690 MB
 _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 4, "LA": 8, "PA": 8, "RGB": 3, "RGBA": 8, "CMYK": 7, "YCbCr": 3, "LAB": 3,
                     "HSV": 3, "I;16": 12, "I;16B": 12, "I;16L": 12, "I;16N": 12, "I": 16, "F": 16}
 _DECODE_SLOT = threading.BoundedSemaphore(1)  # one decode at a time per worker process
@@ -176,12 +177,18 @@ def precheck(data: bytes, filename: str = "upload") -> None:
             f"the image is only {width}x{height} pixels; please send a photo in which the certificate fills the frame")
     per_pixel = _BYTES_PER_PIXEL.get(mode, 16)
     if image_format == "JPEG" and max(width, height) > 2 * MAX_ANALYSED_SIDE:
-        per_pixel = per_pixel / 4  # decoded in draft mode at half size or less
+        per_pixel = per_pixel / _jpeg_draft_scale(width, height) ** 2  # decoded in draft mode at 1/2 .. 1/8
     if pixels * per_pixel > MAX_DECODE_BYTES:
         depth = " with 16 bits per channel" if mode.startswith("I") or mode == "F" else ""
         raise UnsupportedFileError(
             f"the image is {width}x{height} pixels{depth}, too much to decode safely; please send an ordinary "
             "8-bit JPEG or PNG photo")
+
+
+def _jpeg_draft_scale(width: int, height: int) -> int:
+    """The reduction Pillow's JPEG draft mode applies for a (MAX_ANALYSED_SIDE, MAX_ANALYSED_SIDE) request."""
+    scale = min(width // MAX_ANALYSED_SIDE, height // MAX_ANALYSED_SIDE)
+    return next((s for s in (8, 4, 2) if scale >= s), 1)
 
 
 def _too_large(size: int, limit_mb: float) -> str:

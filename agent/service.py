@@ -20,6 +20,7 @@ from langgraph.types import Command, Overwrite
 
 from credlift.agent import approvals, grounding
 from credlift.agent.checkpoint import open_checkpointer
+from credlift import threads
 from credlift.agent.context import AgentContext, AgentServices, make_services
 from credlift.agent.contracts import (AuditEntry, CaseSummary, CaseView, ChatMessage, FourEyes, TurnResult,
                                       UploadOutcome)
@@ -43,6 +44,7 @@ ProgressCallback = Callable[[str], None]
 class CredliftService:
     def __init__(self, settings: Settings | None = None, services: AgentServices | None = None):
         self.settings = settings or get_settings()
+        threads.apply_from_settings(self.settings)  # before any model starts a pool of its own
         self.services = services or make_services(self.settings)
         self._saver, self._checkpoint_connection = open_checkpointer(self.settings)
         self.graph = build_graph(self._saver)

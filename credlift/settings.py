@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     embeddings_model: str = "text-embedding"
     embeddings_api_key: SecretStr = SecretStr("EMPTY")
 
+    # threads: one budget per worker process for every library pool (credlift/threads.py)
+    workers: int = Field(default=1, ge=1, description="worker processes sharing this machine's cores")
+    threads_per_worker: int = Field(default=0, ge=0, description="threads for each library pool in a worker; "
+                                                                 "0: the cores divided by the workers")
+
     # limits on input
     max_upload_mb: float = 20.0
     max_image_pixels: int = 60_000_000

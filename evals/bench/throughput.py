@@ -7,6 +7,7 @@ memory of one app process under load.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class WorkerReport(BaseModel):
     applications: int
     busy_s: float
     peak_rss_mb: float
+    threads: int = Field(default=0, description="the thread budget this worker's library pools ran with")
     decisions: dict[str, int] = Field(default_factory=dict)
     error: str = ""
 
@@ -42,6 +44,8 @@ def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], 
         from credlift.evals.bench.memory import peak_rss_mb
         from credlift.evals.bench.service import service_on
 
+        from credlift import threads
+
         with service_on(Path(state_dir)) as service:
             time_upload(service, Path(warmup[0]), warmup[1])
             ready.release()
@@ -52,7 +56,8 @@ def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], 
                 timing = time_upload(service, Path(path), label)
                 decisions[timing.decision] = decisions.get(timing.decision, 0) + 1
             results.put(WorkerReport(worker=index, applications=len(jobs), busy_s=round(time.perf_counter() - began, 3),
-                                     peak_rss_mb=peak_rss_mb(), decisions=decisions).model_dump())
+                                     peak_rss_mb=peak_rss_mb(), threads=threads.current(),
+                                     decisions=decisions).model_dump())
     except Exception as error:  # reported to the parent, which fails the run with the reason
         ready.release()
         results.put(WorkerReport(worker=index, applications=0, busy_s=0.0, peak_rss_mb=0.0,
@@ -72,8 +77,17 @@ def measure_throughput(dataset: Path, state_dir: Path, workers: int, application
     processes = [context.Process(target=_worker, args=(w, shares[w], warmup, str(state_dir / f"worker-{w + 1}"),
                                                        ready, start, results), daemon=True)
                  for w in range(workers)]
-    for process in processes:
-        process.start()
+    # each worker sizes its thread pools from the cores and the workers sharing them (credlift/threads.py)
+    previous = os.environ.get("CREDLIFT_WORKERS")
+    os.environ["CREDLIFT_WORKERS"] = str(workers)
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        if previous is None:
+            os.environ.pop("CREDLIFT_WORKERS", None)
+        else:
+            os.environ["CREDLIFT_WORKERS"] = previous
     for _ in processes:
         ready.acquire(timeout=WORKER_TIMEOUT_S)
     began = time.perf_counter()

@@ -64,7 +64,10 @@ def _engine():
     from rapidocr_onnxruntime import RapidOCR
     from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
-    engine = RapidOCR()
+    from credlift import threads
+
+    # one pool of the worker's thread budget: onnxruntime's default is every core, for each of three models
+    engine = RapidOCR(intra_op_num_threads=threads.current(), inter_op_num_threads=1)
     detector = engine.text_det
     # the detector gets an image already scaled to DETECTION_LONG_SIDE; stop it from rescaling again
     detector.get_preprocess = lambda max_wh: DetPreProcess(max(max_wh, 32), "max", detector.mean, detector.std)

@@ -10,7 +10,6 @@ ships as ONNX and runs on onnxruntime (no torch at run time).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
@@ -50,8 +49,10 @@ def network_input(rgb: np.ndarray) -> np.ndarray:
 def _session_from(path: Path):
     import onnxruntime as ort
 
+    from credlift import threads
+
     options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, min(4, cv2.getNumThreads() or os.cpu_count() or 1))
+    options.intra_op_num_threads = threads.current()
     options.inter_op_num_threads = 1
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 

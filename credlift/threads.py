@@ -1,0 +1,69 @@
+"""One budget of threads per worker process, for every library that keeps a thread pool.
+
+OpenCV, onnxruntime (OCR and the trace network), BLAS/OpenMP (numpy, scikit-learn) and torch each start a pool
+as large as the machine. Two workers on two cores then run eight busy threads and are slower together than one
+alone. `apply(n)` sets every pool this process has, or will start, to n threads: environment variables for
+pools not yet started and for child processes, threadpoolctl for BLAS/OpenMP already loaded, OpenCV's and
+torch's setters, and `current()` for the onnxruntime sessions, which read it when they are created.
+
+The budget is `CREDLIFT_THREADS_PER_WORKER`, or, when that is 0, the cores divided by the workers sharing them
+(`CREDLIFT_WORKERS`, default 1).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+ENVIRONMENT = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS")
+
+_applied: int | None = None
+
+
+def cores() -> int:
+    """The cores this process may run on (the affinity mask, which containers and taskset narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def budget(threads_per_worker: int = 0, workers: int = 1) -> int:
+    """An explicit budget, else the cores shared evenly by the workers (at least one thread each)."""
+    if threads_per_worker > 0:
+        return threads_per_worker
+    return max(1, cores() // max(1, workers))
+
+
+def apply(threads: int) -> int:
+    """Every thread pool of this process (and of processes it starts) to `threads`; returns it."""
+    global _applied
+    threads = max(1, int(threads))
+    for name in ENVIRONMENT:
+        os.environ[name] = str(threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)  # BLAS and OpenMP pools loaded so far (numpy, scipy, scikit-learn)
+    import cv2
+
+    cv2.setNumThreads(threads)
+    if "torch" in sys.modules:  # never imported here: torch is only for the training extra
+        sys.modules["torch"].set_num_threads(threads)
+    _applied = threads
+    return threads
+
+
+def apply_from_settings(settings=None) -> int:
+    """The budget the settings ask for, applied once per process (later calls with the same budget are free)."""
+    if settings is None:
+        from credlift.settings import get_settings
+
+        settings = get_settings()
+    threads = budget(settings.threads_per_worker, settings.workers)
+    return threads if _applied == threads else apply(threads)
+
+
+def current() -> int:
+    """The budget applied in this process (the settings' budget if none was applied yet): onnxruntime sessions
+    take their intra-op threads from it when they are created."""
+    return _applied if _applied is not None else apply_from_settings()

@@ -1,0 +1,42 @@
+"""One thread budget per worker: every library pool of a worker takes it (credlift/threads.py)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from credlift import threads
+
+PROBE = r"""
+import json, os
+import numpy  # BLAS loaded before the budget: threadpoolctl must still narrow it
+from credlift.settings import get_settings
+from credlift import threads
+applied = threads.apply_from_settings(get_settings())
+import cv2
+from threadpoolctl import threadpool_info
+from credlift.tools.extraction.ocr import _engine
+engine = _engine()
+options = engine.text_det.infer.session.get_session_options()
+from credlift.tools.forensics.signals.trace import _session_from, MODEL_PATH
+trace = _session_from(MODEL_PATH).get_session_options()
+print(json.dumps({"applied": applied, "cv2": cv2.getNumThreads(), "omp": os.environ["OMP_NUM_THREADS"],
+                  "blas": sorted({pool["num_threads"] for pool in threadpool_info()}),
+                  "ocr": options.intra_op_num_threads, "trace": trace.intra_op_num_threads}))
+"""
+
+
+def test_the_budget_is_the_cores_shared_by_the_workers_unless_set():
+    assert threads.budget(3, workers=5) == 3
+    assert threads.budget(0, workers=1) == threads.cores()
+    assert threads.budget(0, workers=threads.cores() * 4) == 1  # never below one thread
+
+
+def test_every_pool_of_a_worker_takes_its_budget(tmp_path):
+    env = {**os.environ, "CREDLIFT_DATA_DIR": str(tmp_path), "CREDLIFT_WORKERS": "2", "CREDLIFT_THREADS_PER_WORKER": "1"}
+    env.pop("OMP_NUM_THREADS", None)
+    completed = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=900)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    seen = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert seen == {"applied": 1, "cv2": 1, "omp": "1", "blas": [1], "ocr": 1, "trace": 1}

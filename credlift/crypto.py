@@ -104,3 +104,39 @@ def cipher_for_dir(directory: Path) -> FieldCipher:
     if settings.data_key is not None and settings.data_key.get_secret_value():
         return cipher_for(settings)
     return cipher_for(settings.model_copy(update={"data_dir": Path(directory), "data_key_file": ""}))
+
+
+DEMO_SESSION_SECRET = "change-me"
+
+
+def session_secret(settings) -> str:
+    """The browser-state secret: CREDLIFT_SESSION_SECRET when set to something other than the demo value, else a
+    random secret generated at first start in data_dir/keys/session.key (mode 0600). Never a served default."""
+    configured = settings.session_secret.get_secret_value()
+    if configured and configured != DEMO_SESSION_SECRET:
+        return configured
+    path = settings.data_dir / "keys" / "session.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    import secrets
+
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def demo_secrets_in_use(settings) -> list[str]:
+    """Which demo secrets these settings still use (reasons to refuse listening beyond localhost)."""
+    found = []
+    if settings.session_secret.get_secret_value() == DEMO_SESSION_SECRET and \
+            "session_secret" in settings.model_fields_set:
+        found.append("CREDLIFT_SESSION_SECRET is the demo value")
+    for entry in settings.staff_users.split(","):
+        parts = entry.strip().split(":")
+        if len(parts) >= 3 and ":".join(parts[1:-1]).endswith("-demo"):
+            found.append(f"staff user '{parts[0]}' has a demo password")
+    return found

@@ -46,7 +46,7 @@ def build_app(service=None, settings: Settings | None = None) -> gr.Blocks:
         with gr.Tabs(elem_id="cl-tabs"):
             with gr.Tab(id="apply", elem_id="cl-tab-apply") as apply_tab:
                 ApplicantView(applicant_flow, labeller, language, app,
-                              browser_secret=settings.session_secret.get_secret_value(),
+                              browser_secret=session_secret(settings),
                               clause_titles=_clause_titles(service))
             with gr.Tab(id="helpdesk", elem_id="cl-tab-helpdesk") as helpdesk_tab:
                 HelpdeskView(helpdesk_flow, labeller, language)
@@ -57,6 +57,12 @@ def build_app(service=None, settings: Settings | None = None) -> gr.Blocks:
         del title, tagline
     app.queue(default_concurrency_limit=4)
     return app
+
+
+def session_secret(settings: Settings) -> str:
+    from credlift.crypto import session_secret as generated_or_configured
+
+    return generated_or_configured(settings)
 
 
 def _clause_titles(service):

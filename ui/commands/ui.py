@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
         if not 0 < chosen_port < 65536:
             raise UserInputError(f"--port must be between 1 and 65535, not {chosen_port}")
         address = host or settings.ui_host
+        _refuse_demo_secrets_beyond_localhost(address, settings)
         _check_can_listen(address, chosen_port)  # before the models load: a taken port fails in a second
         from credlift.ui.app import serve
 
@@ -29,6 +30,23 @@ def register(app: typer.Typer) -> None:
             serve(host=host, port=chosen_port, settings=settings)
         except OSError as error:  # lost a race for the port
             raise UserInputError(f"cannot listen on {address}:{chosen_port} ({error.strerror or error})") from None
+
+
+def _refuse_demo_secrets_beyond_localhost(host: str, settings) -> None:
+    """Demo passwords and secrets are for a laptop: listening on any other address with them is refused."""
+    import ipaddress
+
+    from credlift.crypto import demo_secrets_in_use
+    from credlift.errors import UserInputError
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    found = demo_secrets_in_use(settings)
+    if not loopback and found:
+        raise UserInputError(f"refusing to listen on {host} with demo secrets ({'; '.join(found)}); set "
+                             "CREDLIFT_STAFF_USERS (and CREDLIFT_SESSION_SECRET) first, or listen on 127.0.0.1")
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -110,10 +110,12 @@ def register_api(applicant: ApplicantFlow, helpdesk: HelpdeskFlow) -> None:
             return ApplicantTurn.of(applicant.status(thread_id)).model_dump(mode="json")
         return _guarded(run, normalise(lang))
 
-    def staff_login(user: str, password: str) -> dict:
+    def staff_login(user: str, password: str, request: gr.Request = None) -> dict:
         """Signs a staff member in; returns {token, user, role}. Pass the token to the staff endpoints."""
+        address = str(getattr(getattr(request, "client", None), "host", "") or "")
+
         def run() -> dict:
-            session = helpdesk.sign_in(user, password)
+            session = helpdesk.sign_in(user, password, address)
             return {"token": session.token, "user": session.user, "role": session.role}
         return _guarded(run)
 

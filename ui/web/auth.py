@@ -1,7 +1,9 @@
 """Staff sign-in for the helpdesk console and its API: passwords checked by the service, sessions held here.
 
 Applicants need no password, so Gradio's global auth is not used; each staff session gets a random token that
-the browser keeps in gr.State and API callers pass back. Repeated failures lock the user name for a while.
+the browser keeps in gr.State and API callers pass back. Repeated failures lock that user name from that
+address only (so nobody elsewhere can lock a colleague out), with a backoff that doubles on each further failure
+and is forgotten once the failures are older than the window.
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 SESSION_TTL_S = 8 * 3600
 MAX_FAILURES = 5
-LOCKOUT_S = 60
+LOCKOUT_S = 60          # the first lockout; doubles with each further failure, at most MAX_LOCKOUT_S
+MAX_LOCKOUT_S = 15 * 60
+FAILURE_WINDOW_S = 3600  # failures older than this are forgotten
 
 
 class StaffSession(BaseModel):
@@ -49,20 +53,29 @@ class StaffSessions:
         self._sessions: dict[str, StaffSession] = {}
         self._failures: dict[str, list[float]] = {}
 
-    def sign_in(self, user: str, password: str) -> StaffSession:
+    def _locked_for(self, failures: list[float], now: float) -> float:
+        """Seconds left of the lockout these failures earn (0: none)."""
+        if len(failures) < MAX_FAILURES:
+            return 0.0
+        backoff = min(MAX_LOCKOUT_S, LOCKOUT_S * 2 ** (len(failures) - MAX_FAILURES))
+        return max(0.0, failures[-1] + backoff - now)
+
+    def sign_in(self, user: str, password: str, address: str = "") -> StaffSession:
         user = (user or "").strip()
+        key = f"{user}@{address or '?'}"
         now = self._clock()
         with self._lock:
-            recent = [at for at in self._failures.get(user, []) if now - at < LOCKOUT_S]
-            self._failures[user] = recent
-            if len(recent) >= MAX_FAILURES:
-                raise SignInRefused("locked_out", seconds=int(LOCKOUT_S - (now - recent[0])) + 1)
+            recent = [at for at in self._failures.get(key, []) if now - at < FAILURE_WINDOW_S]
+            self._failures[key] = recent
+            left = self._locked_for(recent, now)
+            if left > 0:
+                raise SignInRefused("locked_out", seconds=int(left) + 1)
         role = self._authenticate(user, password or "") if user and password else None
         with self._lock:
             if role is None:
-                self._failures.setdefault(user, []).append(now)
+                self._failures.setdefault(key, []).append(now)
                 raise SignInRefused("wrong_password")
-            self._failures.pop(user, None)
+            self._failures.pop(key, None)
             session = StaffSession(token=secrets.token_urlsafe(24), user=user, role=role,
                                    expires_at=now + SESSION_TTL_S)
             self._sessions[session.token] = session

@@ -22,8 +22,8 @@ class HelpdeskFlow:
         self.service = service
         self.sessions = sessions
 
-    def sign_in(self, user: str, password: str) -> StaffSession:
-        return self.sessions.sign_in(user, password)
+    def sign_in(self, user: str, password: str, address: str = "") -> StaffSession:
+        return self.sessions.sign_in(user, password, address)
 
     def sign_out(self, token: str | None) -> None:
         self.sessions.sign_out(token)

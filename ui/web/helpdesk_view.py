@@ -30,6 +30,12 @@ AUDIT_HEADERS = ["at", "actor", "action", "case", "detail"]
 QUEUE_REFRESH_S = 10.0
 
 
+def client_address(request) -> str:
+    """The caller's address as the server sees it ('' when unknown): staff lockouts are per user and address."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", "") or "")
+
+
 class HelpdeskView:
     """Builds the helpdesk tab inside an open gr.Blocks and wires its events."""
 
@@ -154,10 +160,10 @@ class HelpdeskView:
                 gr.Dataframe(headers=case_page.signal_headers(lang)),
                 gr.Dataframe(headers=case_page.field_headers(lang)))
 
-    def sign_in(self, user: str, password: str, lang: str):
+    def sign_in(self, user: str, password: str, lang: str, request: gr.Request = None):
         lang = normalise(lang)
         try:
-            session = self.flow.sign_in(user, password)
+            session = self.flow.sign_in(user, password, client_address(request))
         except SignInRefused as refused:
             return (None, gr.skip(), gr.skip(), gr.skip(), _bad(t(lang, refused.key, **refused.values)),
                     gr.Textbox(value=""))

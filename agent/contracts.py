@@ -64,6 +64,9 @@ class CaseSummary(BaseModel):
     verdict: str = ""
     decision: str = ""
     updated_at: datetime | None = None
+    reason: str = Field(default="", description="why it waits for staff: a four-eyes reason, a referral reason "
+                                                "code, or 'human' (the person asked for one)")
+    priority: Literal["", "high", "normal"] = ""
 
 
 class FourEyes(BaseModel):

@@ -79,6 +79,8 @@ class CredliftService:
 
     def _start(self, account_id: str, lang: str, thread_id: str | None) -> TurnResult:
         profile = self.services.accounts.get(account_id)
+        # one case per account and application: another browser (or tab) continues the unfinished one
+        thread_id = thread_id or self._unfinished_thread(account_id)
         if thread_id and self._values(thread_id):
             with self._locks[thread_id]:
                 recovered = self._recover(thread_id)
@@ -94,6 +96,13 @@ class CredliftService:
             return self._run(thread_id, {"incoming": Incoming(kind="start", turn_id=uuid.uuid4().hex),
                                          "account_id": account_id, "case_id": case_id, "language": language,
                                          "awaiting": "user", "handoff": False, "retrieved": Overwrite([])})
+
+    def _unfinished_thread(self, account_id: str) -> str | None:
+        """The thread of this account's latest case that has no final answer yet (open, in review, with a person)."""
+        for case in self.services.cases.cases():  # newest first
+            if case.account_id == account_id:
+                return case.thread_id if case.status in ("open", "awaiting_review", "taken_over") else None
+        return None
 
     def send(self, thread_id: str, text: str) -> TurnResult:
         text = (text or "").strip()
@@ -181,7 +190,26 @@ class CredliftService:
         return None
 
     def review_queue(self) -> list[CaseSummary]:
-        return self.services.cases.cases(status="awaiting_review")
+        """Cases waiting for staff, oldest first: referrals in review and conversations handed over to a person,
+        each with why it waits and its priority (decisive evidence or a large increase first)."""
+        waiting = [c for c in self.services.cases.cases() if c.status in ("awaiting_review", "taken_over")]
+        entries = [self._queue_entry(c) for c in waiting]
+        floor = datetime.min.replace(tzinfo=timezone.utc)
+        return sorted(entries, key=lambda c: (c.priority != "high", c.updated_at or floor))
+
+    def _queue_entry(self, summary: CaseSummary) -> CaseSummary:
+        if summary.status == "taken_over":
+            return summary.model_copy(update={"reason": "human", "priority": "normal"})
+        try:
+            gate = self.four_eyes(summary.case_id)
+        except Exception:  # a case whose state cannot be read still shows, without a reason
+            logger.exception("case %s: four-eyes check failed", summary.case_id)
+            return summary.model_copy(update={"priority": "normal"})
+        if gate.reasons:
+            return summary.model_copy(update={"reason": gate.reasons[0], "priority": "high"})
+        decision: LimitDecision | None = self._values(summary.thread_id).get("decision")
+        first = next((r.code for r in (decision.reason_codes if decision else []) if r.code.startswith("DOC_")), "")
+        return summary.model_copy(update={"reason": first, "priority": "normal"})
 
     def cases(self) -> list[CaseSummary]:
         return self.services.cases.cases()

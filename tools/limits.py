@@ -44,11 +44,12 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
                         "The credential is more than {years} years old, so it counts at {pct}%.",
                         "该证书已超过 {years} 年，按 {pct}% 计算。"),
     "RISK_PD_SCALED": (("RISK-PD",),
-                       "Your risk band is {band} (estimated default probability {pd}%), so the increase is {pct}% of the base.",
-                       "您的风险等级为 {band}（估计违约概率 {pd}%），提额按基础额度的 {pct}% 计算。"),
+                       "Based on your account and your certificate, the increase is {pct}% of the base amount.",
+                       "根据您的账户情况和证书，本次提额按基础额度的 {pct}% 计算。"),
     "RISK_PD_HIGH": (("RISK-PD",),
-                     "Your estimated default probability ({pd}%) is above the {max_pd}% up to which the policy gives increases.",
-                     "您的估计违约概率（{pd}%）高于政策允许提额的上限 {max_pd}%。"),
+                     "Based on your account as it stands (balance, repayment record, time with us), the policy "
+                     "does not give an increase this time.",
+                     "根据您目前的账户情况（欠款、还款记录、开户时间），按政策这次暂时无法提额。"),
     "RISK_ADJUSTED": (("RISK-PD",),
                       "The risk review adjusted the increase by {pct}%.",
                       "风险评估将提额调整了 {pct}%。"),
@@ -111,8 +112,8 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
                                "The certificate was not found in the issuer's records, so a person will check it.",
                                "在发证机构记录中未找到该证书，将由工作人员核实。"),
     "DOC_INVALID": (("DOC-VALID",),
-                    "Some fields on the certificate did not pass the checks ({codes}).",
-                    "证书上的部分信息未通过核验（{codes}）。"),
+                    "Some details on the certificate did not pass the checks: {problems_en}",
+                    "证书上的部分信息未通过核验：{problems_zh}"),
     "REVIEW_CLEARED": (("REV-MANUAL",),
                        "A person reviewed the document and cleared it.",
                        "工作人员已人工审核并确认该证件。"),
@@ -249,6 +250,16 @@ def decide(applicant: ApplicantProfile, credential: CredentialRecord, validation
                          credential_key=key)
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _sentence_zh(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
 # --- rule groups ------------------------------------------------------------------------------------------
 def _check_documents(draft: _Draft, credential: CredentialRecord, validation: ValidationReport | None,
                      authenticity: AuthenticityReport | None, review_cleared: bool, params: PolicyParameters) -> None:
@@ -256,7 +267,7 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
               "请拍摄整页、平整、清晰、无反光的照片，我们就能识别。")
     if authenticity is not None and authenticity.verdict == "unreadable":
         detail = f": {authenticity.reason}" if authenticity.reason else ""
-        draft.add("DOC_UNREADABLE", "decline", detail=detail, detail_zh=f"：{authenticity.reason}" if detail else "")
+        draft.add("DOC_UNREADABLE", "decline", detail=detail, detail_zh="")  # the reason is an English sentence
         draft.suggest(*retake)
         return
     if review_cleared:
@@ -290,7 +301,11 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
             draft.add("DOC_REGISTRY_NOT_FOUND", "refer")
     other = [c for c in codes if "NAME_MISMATCH" not in c and "REGISTRY_MISMATCH" not in c and c not in HOLDER_CODES]
     if other and not review_cleared:  # the reviewer checked the document with the issuer (REV-MANUAL)
-        draft.add("DOC_INVALID", "decline", codes=", ".join(other))
+        findings = [f for f in validation.findings if f.code in other and f.severity == "error"] or \
+            [f for f in validation.findings if f.code in other]
+        draft.add("DOC_INVALID", "decline",
+                  problems_en=" ".join(_sentence(f.message) for f in findings),
+                  problems_zh="".join(_sentence_zh(f.message_zh or "部分字段的格式或数值不符合规定") for f in findings))
         draft.suggest(*retake)
 
 

@@ -1,6 +1,8 @@
 """explain: tell the person what happened to their upload, from the decision record and retrieved clauses."""
 from __future__ import annotations
 
+import re
+
 from langgraph.runtime import Runtime
 
 from credlift.agent.context import AgentContext, services_of
@@ -9,6 +11,9 @@ from credlift.agent.responders import templates
 from credlift.agent.responders.base import ConversationView, Reply
 from credlift.agent.state import AgentState
 from credlift.domain.credential import CREDENTIAL_TYPES
+from credlift.prompts import reply as template
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 MIN_READABLE_LINES = 3
@@ -48,10 +53,14 @@ def _file_problem(result, lang: str) -> Reply | None:
     if result.failed_step:
         return templates.fixed("processing_error", lang)
     if result.error:
-        return templates.fixed("file_error", lang, reason=result.error)
+        # the tools' sentences are English; a Chinese reply says it in Chinese rather than mixing languages
+        reason = result.error if lang == "en" or CJK.search(result.error) else template("file_error_reason", lang)
+        return templates.fixed("file_error", lang, reason=reason)
     if result.authenticity is not None and result.authenticity.verdict == "unreadable":
         return templates.fixed("unreadable", lang)
     if result.credential is None or result.credential.type not in CREDENTIAL_TYPES:
+        if not result.ocr_lines:  # no text anywhere (a landscape, a selfie): not a certificate, not a blur
+            return templates.fixed("not_a_certificate", lang)
         readable_lines = [line for line in result.ocr_lines if line.confidence >= 0.6 and len(line.text.strip()) >= 2]
         # Almost no text read: a blurred certificate is as likely as a wrong document.
         return templates.fixed("nothing_read" if len(readable_lines) < MIN_READABLE_LINES else "wrong_document", lang)

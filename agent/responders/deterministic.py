@@ -37,8 +37,10 @@ class DeterministicResponder:
             return Reply(text="", language=lang, wants_budget=True)
         if intent in ("what_documents", "how_to", "upload_request", "thanks"):
             return templates.fixed(intent, lang)
-        if intent == "greeting":
-            return templates.fixed("how_to", lang)
+        if intent in ("greeting", "still_there"):  # small talk: answer it, then the next step for this person
+            step = "presence.after_decision" if view.decision is not None else "presence.before_decision"
+            opening = templates.fixed(f"presence.{intent}", lang)
+            return opening.model_copy(update={"text": opening.text + templates.fixed(step, lang).text})
         if intent == "policy_question":
             return templates.policy_reply(view.text, lang)
         return templates.fixed("small_talk", lang)

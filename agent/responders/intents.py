@@ -8,7 +8,7 @@ from credlift.prompts import load
 
 # First match wins: an injection attempt is never treated as anything else; a request for a human beats the rest.
 INTENT_ORDER = ("injection", "human", "switch_en", "switch_zh", "why", "budget", "what_documents", "policy_question",
-                "how_to", "upload_request", "thanks", "greeting", "question")
+                "how_to", "upload_request", "thanks", "still_there", "greeting", "question")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 

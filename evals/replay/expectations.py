@@ -23,6 +23,7 @@ class TurnRecord(BaseModel):
     increase: int = 0
     retrieved_clauses: list[str] = Field(default_factory=list)
     latency_s: float = 0.0
+    language: str = Field(default="", description="the conversation's language after this turn ('' = unknown)")
 
     @property
     def reply_text(self) -> str:
@@ -87,8 +88,57 @@ def check_turn(expect: TurnExpect | None, record: TurnRecord, index: int) -> str
                 if expect.max_latency_s is not None and record.latency_s > expect.max_latency_s else None))
 
 
+RULE_NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+PD_WORDS = re.compile(r"违约概率|违约率|probability of default|default probability|\bPD\b")
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ ,]+[A-Za-z][A-Za-z'’]*){2,}")
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]")
+
+
+def applicant_word_problems(text: str, lang: str) -> list[str]:
+    """What an applicant must never read in a reply (as the applicant sees it, clause ids turned into titles):
+    a clause code or rule name, a default probability, a second language (an English run of 3+ words in zh,
+    any Chinese in en), the familiar 你 in zh (we say 您)."""
+    from credlift.agent.wording import applicant_text
+
+    shown = applicant_text(text, lang)
+    problems = [f"clause code {c}" for c in CLAUSE_ID.findall(shown) if _is_clause(c)]
+    problems += [f"rule name {r}" for r in RULE_NAME.findall(shown)]
+    problems += [f"default probability '{p}'" for p in PD_WORDS.findall(shown)]
+    if lang == "zh":
+        problems += [f"English run '{run}'" for run in ENGLISH_RUN.findall(shown)]
+        if "你" in shown:
+            problems.append("register: 你 (we say 您)")
+    elif lang == "en":
+        problems += [f"Chinese '{c}'" for c in CJK.findall(shown)[:3]]
+    return problems
+
+
+def _is_clause(clause_id: str) -> bool:
+    from credlift.knowledge import get_clause
+
+    try:
+        get_clause(clause_id)
+    except Exception:
+        return False
+    return True
+
+
+def check_applicant_words(greeting: list[str], greeting_lang: str, records: list[TurnRecord]) -> str | None:
+    """Every bot reply of the dialogue, in the language of its turn (staff members' own words are theirs)."""
+    replies = [(text, greeting_lang, "greeting") for text in greeting]
+    for index, record in enumerate(records):
+        if record.kind == "staff" and record.input.startswith("staff reply"):
+            continue
+        replies += [(text, record.language or greeting_lang, f"turn {index + 1}") for text in record.replies]
+    for text, lang, where in replies:
+        problems = applicant_word_problems(text, lang)
+        if problems:
+            return f"final: {where} ({lang}) reply shows {problems[:3]}: {text[:160]!r}"
+    return None
+
+
 def check_final(expect: FinalExpect, records: list[TurnRecord], greeting: list[str], logs: list[str],
-                id_number: str) -> str | None:
+                id_number: str, lang: str = "") -> str | None:
     where = "final"
     all_text = "\n".join(greeting + [r.reply_text for r in records])
     nodes = {n for r in records for n in r.nodes_run}
@@ -108,6 +158,10 @@ def check_final(expect: FinalExpect, records: list[TurnRecord], greeting: list[s
         leaked = full_id_numbers(all_text + "\n" + "\n".join(logs))
         if leaked or (id_number and id_number in all_text + "\n".join(logs)):
             return f"{where}: a full ID number appears in a reply or log line"
+    if expect.applicant_words and lang:
+        failure = check_applicant_words(greeting, lang, records)
+        if failure:
+            return failure
     limit = expect.max_turn_latency_s
     if limit is not None:
         slow = [(i, r.latency_s) for i, r in enumerate(records) if r.kind != "staff" and r.latency_s > limit]

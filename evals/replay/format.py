@@ -90,6 +90,7 @@ class TurnExpect(Strict):
 
 class FinalExpect(TurnExpect):
     no_full_id_number: bool = True
+    applicant_words: bool = True  # every bot reply: no clause code, rule name or PD; one language; 您 in zh
     max_turn_latency_s: float | None = None
 
 

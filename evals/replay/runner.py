@@ -111,7 +111,7 @@ def _record(kind: str, text: str, result: TurnResult, latency: float) -> TurnRec
                       decision=decision.kind if decision else "none", increase=decision.increase if decision else 0,
                       retrieved_clauses=sorted(set(result.retrieved_clauses) | set(result.cited_clauses)
                                                | set(decision.clause_ids if decision else [])),
-                      latency_s=latency)
+                      latency_s=latency, language=result.language)
 
 
 def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> DialogueOutcome:
@@ -146,7 +146,7 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> Dialogue
                 break
         if failure is None:
             failure = check_final(dialogue.expect_final, records, greeting, capture.lines,
-                                  profile.id_number if profile else "")
+                                  profile.id_number if profile else "", lang=dialogue.lang)
     except Exception as error:  # a crash is a failed dialogue with its reason, never a crashed suite
         log.exception("dialogue %s crashed", dialogue.id)
         failure = f"error: {type(error).__name__}: {redact_id_numbers(str(error))}"

@@ -42,7 +42,7 @@ class RecordingDriver:
         return "t", TurnResult(thread_id="t", replies=["hello"])
 
     def send(self, thread_id, text):
-        return TurnResult(thread_id="t", replies=["你好，请上传证书"], nodes_run=["converse"])
+        return TurnResult(thread_id="t", replies=["您好，请上传证书"], nodes_run=["converse"])
 
 
 def test_trials_run_one_after_another_each_on_its_own_state():

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
+from readme_screenshots import publish
 
 pytestmark = pytest.mark.browser
 APPLICANT_ACCOUNT = "demo-graduate-01"
@@ -147,6 +148,7 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     expect(console.page.locator("#cl-action-message")).to_contain_text("需要写明理由", timeout=30_000)
     console.page.locator("#cl-note textarea").fill("Score checked with the CET office")
     console.page.screenshot(path=str(screenshots / "helpdesk-case-desktop.png"), full_page=True)
+    publish(screenshots / "helpdesk-case-desktop.png")
     console.page.locator("#cl-approve").click()
     expect(console.page.locator("#cl-action-message")).to_contain_text("已记录第一次通过", timeout=30_000)
     expect(console.page.locator("#cl-four-eyes")).to_contain_text(f"{user} 已第一次通过")

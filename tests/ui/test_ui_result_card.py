@@ -24,7 +24,9 @@ def test_an_approval_shows_old_and_new_limit_the_increase_reasons_clauses_and_wh
     assert 'data-decision="approve"' in card and "Limit increased" in card
     assert "¥2,000" in card and "¥3,500" in card and "+¥1,500" in card
     assert "A CET-6 score of 561 is in the bonus band" in card
-    assert "<code>INC-CET6</code> — CET-6 increase table" in card and "<code>CAP-INCOME</code>" in card
+    # clauses by title, their text a tap away; never the code itself
+    assert "<summary>CET-6 score report — increase table</summary>" in card and "<details" in card
+    assert "INC-CET6</" not in card and ">INC-CET6" not in card and "<code>" not in card
     assert "A degree certificate would also count" in card
 
 
@@ -41,6 +43,13 @@ def test_the_card_never_shows_engine_inputs_or_detector_scores():
 def test_a_referral_has_no_increase_line():
     card = render_result_card(_decision(kind="refer", new_limit=2000, increase=0), "en")
     assert "Sent for review by a person" in card and "Increase" not in card
+
+
+def test_the_card_tells_the_state_truthfully_never_a_new_limit_in_review():
+    refer = render_result_card(_decision(kind="refer", new_limit=2000, increase=0), "zh")
+    assert "人工审核中" in refer and "新额度" not in refer and "当前额度" in refer
+    decline = render_result_card(_decision(kind="decline", new_limit=2000, increase=0), "zh")
+    assert "额度不变" in decline and "新额度" not in decline
 
 
 def test_reason_text_is_escaped_so_a_reply_cannot_inject_markup():

@@ -70,8 +70,10 @@ def _turn(service, thread_id: str, line: str):
 
 
 def _show(result) -> None:
+    from credlift.agent.wording import applicant_text
+
     for reply in result.replies:
-        typer.echo(f"credlift: {reply}")
+        typer.echo(f"credlift: {applicant_text(reply, result.language)}")
     if result.awaiting == "review":
         typer.echo("(a colleague is reviewing the document)")
     elif result.awaiting == "staff":

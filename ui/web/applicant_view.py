@@ -44,7 +44,7 @@ class ApplicantView:
             self.start_button = labeller.add(gr.Button(variant="primary", scale=1, min_width=100,
                                                        elem_id="cl-start"), value="start")
         with gr.Row(elem_classes=["cl-applicant-row"]):
-            with gr.Column(scale=3, min_width=320):
+            with gr.Column(scale=3, min_width=320, elem_id="cl-chat-col"):
                 self.chat = labeller.add(gr.Chatbot(height="62vh", min_height=320, elem_id="cl-chat", buttons=[],
                                                     show_label=False, feedback_options=None,
                                                     group_consecutive_messages=False, allow_file_downloads=False,
@@ -54,7 +54,7 @@ class ApplicantView:
                                                                  sources=["upload"], elem_id="cl-message",
                                                                  show_label=False, autofocus=False),
                                             placeholder="message_placeholder")
-            with gr.Column(scale=2, min_width=300):
+            with gr.Column(scale=2, min_width=300, elem_id="cl-card-col"):
                 self.card = gr.HTML("", elem_id="cl-result-card")
         self.timer = gr.Timer(POLL_EVERY_S, active=True)
         self._wire(language, app)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
@@ -23,14 +24,37 @@ def status_label(status: str, lang: str) -> str:
     return t(lang, f"status_{status}")
 
 
-def queue_rows(cases: list[CaseSummary], lang: str) -> list[list[str]]:
-    return [[c.case_id, c.masked_name, status_label(c.status, lang), c.credential_type, c.verdict, c.decision,
-             c.updated_at.strftime("%Y-%m-%d %H:%M") if c.updated_at else ""] for c in cases]
+def value_label(kind: str, value: str, lang: str) -> str:
+    """A stored value (credential type, verdict, decision kind, queue reason) in the console's language."""
+    if not value:
+        return ""
+    key = f"{kind}_{value}"
+    text = t(lang, key)
+    return value if text == key else text
+
+
+def waiting_label(since: datetime | None, lang: str, now: datetime | None = None) -> str:
+    """How long a case has waited, in minutes, hours or days."""
+    if since is None:
+        return ""
+    seconds = max(0, int(((now or datetime.now(timezone.utc)) - since).total_seconds()))
+    if seconds < 3600:
+        return t(lang, "waited_minutes", n=max(1, seconds // 60))
+    if seconds < 86400:
+        return t(lang, "waited_hours", n=seconds // 3600)
+    return t(lang, "waited_days", n=seconds // 86400)
+
+
+def queue_rows(cases: list[CaseSummary], lang: str, now: datetime | None = None) -> list[list[str]]:
+    return [[c.case_id, c.account_id, c.masked_name, waiting_label(c.updated_at, lang, now),
+             value_label("priority", c.priority, lang), value_label("reason", c.reason, lang),
+             status_label(c.status, lang), value_label("type", c.credential_type, lang),
+             value_label("verdict_value", c.verdict, lang), value_label("kind", c.decision, lang)] for c in cases]
 
 
 def queue_headers(lang: str) -> list[str]:
-    return [t(lang, key) for key in ("col_case", "col_applicant", "col_status", "col_type", "col_verdict",
-                                     "col_decision", "col_updated")]
+    return [t(lang, key) for key in ("col_case", "col_account", "col_applicant", "col_waiting", "col_priority",
+                                     "col_reason", "col_status", "col_type", "col_verdict", "col_decision")]
 
 
 def signal_headers(lang: str) -> list[str]:
@@ -65,20 +89,30 @@ def verdict_markdown(view: CaseView, lang: str) -> str:
     for upload in view.uploads:
         head = f"**{escape(upload.filename)}** · `{upload.sha256[:12]}`"
         if upload.authenticity:
-            head += " — " + t(lang, "verdict", verdict=upload.authenticity.verdict, score=upload.authenticity.score)
+            head += " — " + t(lang, "verdict", verdict=value_label("verdict_value", upload.authenticity.verdict, lang),
+                              score=upload.authenticity.score)
             if upload.authenticity.drivers:
-                head += " · " + ", ".join(upload.authenticity.drivers)
+                head += " · " + ", ".join(value_label("signal", d, lang) for d in upload.authenticity.drivers)
         if upload.error:
             head += f" — **{upload.error}**"
         parts.append(head)
     return "\n\n".join(parts)
 
 
-def signal_rows(view: CaseView) -> list[list[str]]:
+def _signal_about(signal, lang: str) -> str:
+    """The detector's own sentence in English; in Chinese what the check looks for (never an English sentence)."""
+    if lang == "en":
+        return signal.summary
+    about = value_label("signal_about", signal.name, lang)
+    return about if about != signal.name else ""
+
+
+def signal_rows(view: CaseView, lang: str = "en") -> list[list[str]]:
     rows = []
     for upload in view.uploads:
         if upload.authenticity:
-            rows += [[s.name, f"{s.score:.2f}", s.summary] for s in upload.authenticity.signals]
+            rows += [[value_label("signal", s.name, lang), f"{s.score:.2f}", _signal_about(s, lang)]
+                     for s in upload.authenticity.signals]
     return rows
 
 
@@ -149,3 +183,27 @@ def four_eyes_markdown(view: CaseView, lang: str) -> str:
 def may_resolve(view: CaseView) -> bool:
     """Approve and decline work only on a case waiting for a review (the service refuses the rest too)."""
     return view.summary.status == "awaiting_review"
+
+
+def decision_rows(view: CaseView, lang: str) -> list[list[str]]:
+    """The decision record as a readable table: kind, limits, each reason with its clauses, policy and time."""
+    decision = view.decision
+    if decision is None:
+        return []
+    rows = [[t(lang, "rec_kind"), value_label("kind", decision.kind, lang)],
+            [t(lang, "rec_limits"), f"¥{decision.current_limit:,} → ¥{decision.new_limit:,} (+¥{decision.increase:,})"]]
+    for reason in decision.reason_codes:
+        rows.append([t(lang, "rec_reason"), f"{reason.text(lang)} [{reason.code}; {', '.join(reason.clause_ids)}]"])
+    for item in decision.counterfactuals:
+        rows.append([t(lang, "rec_would_help"), item.text(lang)])
+    rows.append([t(lang, "rec_policy"), decision.policy_version])
+    if decision.decided_at:
+        rows.append([t(lang, "rec_decided_at"), decision.decided_at.strftime("%Y-%m-%d %H:%M:%S")])
+    review = (decision.inputs or {}).get("manual_review")
+    if review:
+        rows.append([t(lang, "rec_review"), f"{review.get('staff', '')}: {review.get('note', '')}"])
+    return rows
+
+
+def record_headers(lang: str) -> list[str]:
+    return [t(lang, "col_item"), t(lang, "col_value")]

@@ -5,6 +5,8 @@ at the moment they appeared, so a refresh after a staff action puts every messag
 """
 from __future__ import annotations
 
+from html import escape
+
 from pydantic import BaseModel, Field
 
 from credlift.agent.contracts import ChatMessage
@@ -34,8 +36,18 @@ class ApplicantSession(BaseModel):
         return self.extras[-1].message
 
 
-def transcript_message(message: ChatMessage, lang: str, redact: bool = True) -> dict:
-    """One transcript line as a chat bubble; staff lines are signed, ID numbers masked unless `redact` is off."""
+def readable_reply(text: str, lang: str) -> str:
+    """A bot reply as the applicant reads it: clause titles instead of codes, each clause's text a tap away."""
+    from credlift.agent.wording import applicant_text, cited_clauses
+
+    notes = "".join(f"\n\n<details><summary>{escape(name)}</summary>\n\n{escape(body)}\n\n</details>"
+                    for _, name, body in cited_clauses(text, lang))
+    return applicant_text(text, lang) + notes
+
+
+def transcript_message(message: ChatMessage, lang: str, redact: bool = True, for_applicant: bool = False) -> dict:
+    """One transcript line as a chat bubble; staff lines are signed, ID numbers masked unless `redact` is off.
+    `for_applicant`: the bot's clause codes become readable titles (staff see the codes)."""
     text = redact_id_numbers(message.text) if redact else message.text
     if message.role == "user":
         return {"role": "user", "content": text}
@@ -44,7 +56,7 @@ def transcript_message(message: ChatMessage, lang: str, redact: bool = True) -> 
         return {"role": "assistant", "content": f"**{signature}**  \n{text}"}
     if message.role == "system":
         return {"role": "assistant", "content": f"*{text}*"}
-    return {"role": "assistant", "content": text}
+    return {"role": "assistant", "content": readable_reply(text, lang) if for_applicant else text}
 
 
 def render_chat(transcript: list[ChatMessage], session: ApplicantSession, lang: str) -> list[dict]:
@@ -55,7 +67,7 @@ def render_chat(transcript: list[ChatMessage], session: ApplicantSession, lang: 
         while position < len(extras) and extras[position].after <= index:
             rendered.append(extras[position].message)
             position += 1
-        rendered.append(transcript_message(message, lang))
+        rendered.append(transcript_message(message, lang, for_applicant=True))
     rendered += [extra.message for extra in extras[position:]]
     return rendered
 

@@ -97,8 +97,12 @@ class HelpdeskView:
                                      elem_id="cl-fields", max_height=300), label="fields")
                     self.reveal_button = labeller.add(gr.Button(size="sm", elem_id="cl-reveal"), value="reveal")
                     self.validation = gr.Markdown("", elem_id="cl-validation")
-                    with gr.Accordion(open=False) as decision_box:
-                        self.decision = gr.JSON(elem_id="cl-decision")
+                    with gr.Accordion(open=True) as decision_box:
+                        self.decision_table = gr.Dataframe(headers=case_page.record_headers(labeller.lang),
+                                                           interactive=False, wrap=True, elem_id="cl-decision-table")
+                        with gr.Accordion(open=False) as json_box:
+                            self.decision = gr.JSON(elem_id="cl-decision")
+                        labeller.add(json_box, label="decision_json")
                     labeller.add(decision_box, label="decision_record")
                     with gr.Accordion(open=False) as clauses_box:
                         self.clauses = gr.Markdown("", elem_id="cl-clauses")
@@ -116,7 +120,8 @@ class HelpdeskView:
 
     def _case_outputs(self) -> list:
         return [self.transcript, self.overlay, self.verdict, self.signals, self.fields, self.validation, self.decision,
-                self.clauses, self.applicant, self.audit, self.four_eyes, self.approve_button, self.decline_button]
+                self.clauses, self.applicant, self.audit, self.four_eyes, self.approve_button, self.decline_button,
+                self.decision_table]
 
     def _wire(self, language: gr.Radio) -> None:
         private = {"api_visibility": "private"}
@@ -217,12 +222,13 @@ class HelpdeskView:
         except UserInputError as error:
             return *[gr.skip()] * len(self._case_outputs()), _bad(str(error))
         return (case_page.transcript_messages(view, lang), case_page.overlay_image(view),
-                case_page.verdict_markdown(view, lang), gr.Dataframe(value=case_page.signal_rows(view)),
+                case_page.verdict_markdown(view, lang), gr.Dataframe(value=case_page.signal_rows(view, lang)),
                 gr.Dataframe(value=case_page.field_rows(view)), case_page.validation_markdown(view, lang),
                 case_page.decision_record(view), case_page.clauses_markdown(view, lang),
                 case_page.applicant_record(view), gr.Dataframe(value=case_page.audit_rows(audit)),
                 case_page.four_eyes_markdown(view, lang), gr.Button(interactive=case_page.may_resolve(view)),
                 gr.Button(interactive=case_page.may_resolve(view)),
+                gr.Dataframe(value=case_page.decision_rows(view, lang), headers=case_page.record_headers(lang)),
                 message or (t(lang, "revealed") if view.revealed else ""))
 
     def reveal(self, token: str | None, case_id: str | None, lang: str):

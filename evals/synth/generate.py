@@ -187,8 +187,9 @@ def _validate(n: int, types: list[str] | None, capture_style: str, tamper_rate: 
 
 
 def plan_dataset(n: int, seed: int, types: list[str], capture_style: str, tamper_rate: float,
-                 kinds: list[str]) -> list[tuple[SynthSpec, list[str]]]:
-    """The spec of every image (and the fallback kinds if its forgery does not fit the document)."""
+                 kinds: list[str], fields_by_type: dict[str, dict] | None = None) -> list[tuple[SynthSpec, list[str]]]:
+    """The spec of every image (and the fallback kinds if its forgery does not fit the document). `fields_by_type`:
+    fields printed on every certificate of that type (an account holder's name and ID number)."""
     plan = []
     for index in range(n):
         rng = np.random.default_rng([seed, index, 99])
@@ -196,7 +197,9 @@ def plan_dataset(n: int, seed: int, types: list[str], capture_style: str, tamper
         kind = str(rng.choice(kinds)) if rng.random() < tamper_rate else "none"
         style = capture_style if capture_style != "mixed" else str(
             rng.choice(list(MIXED_CAPTURE_WEIGHTS), p=list(MIXED_CAPTURE_WEIGHTS.values())))
-        spec = SynthSpec(type=str(rng.choice(types)), seed=sample_seed, capture=style, tamper=kind)
+        credential_type = str(rng.choice(types))
+        spec = SynthSpec(type=credential_type, seed=sample_seed, capture=style, tamper=kind,
+                         fields=dict((fields_by_type or {}).get(credential_type) or {}))
         fallbacks = [k for k in kinds if k != kind] + (["metadata"] if "metadata" not in kinds else [])
         plan.append((spec, fallbacks if kind != "none" else []))
     return plan
@@ -232,7 +235,8 @@ def _render_to_file(job: tuple[int, SynthSpec, list[str], str]) -> dict[str, Any
 
 def generate_dataset(out_dir: Path | str, n: int = 200, seed: int = 1, types: list[str] | None = None,
                      capture: str = "mixed", tamper_rate: float = 0.0, tamper_kinds: list[str] | None = None,
-                     workers: int | None = None) -> list[dict[str, Any]]:
+                     workers: int | None = None,
+                     fields_by_type: dict[str, dict] | None = None) -> list[dict[str, Any]]:
     """Writes n images and labels.jsonl into out_dir; returns the label rows. Same seed, same bytes."""
     chosen, kinds = _validate(n, types, capture, tamper_rate, tamper_kinds)
     out = Path(out_dir)
@@ -245,7 +249,8 @@ def generate_dataset(out_dir: Path | str, n: int = 200, seed: int = 1, types: li
         raise SynthSpecError(f"cannot write to {out}: {error.strerror or error}.") from None
     check_fonts()
     jobs = [(i, spec, fallbacks, str(out))
-            for i, (spec, fallbacks) in enumerate(plan_dataset(n, seed, chosen, capture, tamper_rate, kinds))]
+            for i, (spec, fallbacks) in enumerate(plan_dataset(n, seed, chosen, capture, tamper_rate, kinds,
+                                                               fields_by_type))]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
         labels = [_render_to_file(job) for job in jobs]

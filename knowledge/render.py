@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -145,6 +146,10 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
                 lambda p, t: _number(p.recency.full_credit_years)),
     Placeholder("recency_older_percent", "older credentials count at this percentage",
                 lambda p, t: _percent(p.recency.older_fraction)),
+    Placeholder("evidence_min_holders", "a credential level studied on fewer holders earns nothing",
+                lambda p, t: _number(p.evidence.min_holders)),
+    Placeholder("evidence_full_credit_percent", "lower odds of default (at 95% confidence) that earn the full amount",
+                lambda p, t: f"{(1 - math.exp(-p.evidence.full_credit_log_odds)) * 100:.0f}"),
     # caps (max_increase_per_type, financial health)
     *(Placeholder(f"max_{kind}_increase", f"maximum increase per application from a {kind} credential",
                   (lambda kind: lambda p, t: _number(p.max_increase_per_type[kind]))(kind))

@@ -13,6 +13,7 @@ Every number comes from knowledge/policy/parameters.yaml; every input used is re
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from credlift.domain.decision import Counterfactual, LimitDecision, ReasonCode
 from credlift.domain.risk import RiskAssessment, RiskScore
 from credlift.tools.credentials import INCREASE_CLAUSE, LEVEL_FIELDS, LEVEL_NAMES, TYPE_NAMES  # noqa: F401 (re-exported)
 from credlift.tools.policy_parameters import PolicyParameters, load_policy_parameters
+from credlift.tools.risk.evidence import EvidenceShare, evidence_share
 from credlift.tools.risk.features import credential_age_years, credential_level
 
 # The clause ids fixed in the team brief; knowledge defines them all, the engine cites only these.
@@ -74,6 +76,14 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "CAP_COOLDOWN": (("CAP-COOLDOWN",),
                      "Your last increase was on {last}; the next one is possible from {next}.",
                      "您上次提额是在 {last}，{next} 起可再次申请。"),
+    "INC_EVIDENCE": (("{clause}",),
+                     "The repayment evidence for it is limited ({evidence_en}), so it counts at {pct}% of that: "
+                     "{amount} yuan.",
+                     "该证书的还款证据有限（{evidence_zh}），因此按 {pct}% 计算：{amount} 元。"),
+    "CRED_NO_EVIDENCE": (("{clause}",),
+                         "There is not yet enough repayment evidence for a {type_en}{level_en} to count for an "
+                         "increase ({evidence_en}).",
+                         "{type_zh}{level_zh}目前还没有足够的还款证据，暂不能计入提额（{evidence_zh}）。"),
     "CRED_BELOW_LINE": (("{clause}",),
                         "A CET score of {score} is below the {line} line, so it does not count for an increase.",
                         "{score} 分低于 {line} 分线，不计入提额。"),
@@ -336,8 +346,22 @@ def _credential_increase(draft: _Draft, credential: CredentialRecord, params: Po
             f"（{int(_number(credential.field('total_score')))} 分）"
     else:
         level_en, level_zh = (f" ({level_en})" if level_en else ""), (f"（{level_zh}）" if level_zh else "")
+    share = evidence_share(ctype, level, rule=params.evidence)
+    inputs["credential"]["evidence"] = share.model_dump()
+    evidence_en, evidence_zh = _evidence_words(share, params)
+    if share.percent <= 0:
+        draft.add("CRED_NO_EVIDENCE", "decline", clause=clause, type_en=type_en, type_zh=type_zh, level_en=level_en,
+                  level_zh=level_zh, evidence_en=evidence_en, evidence_zh=evidence_zh)
+        draft.suggest("Another credential with more repayment evidence, for example a degree certificate, would count.",
+                      "换一份还款证据更充分的证书（例如学位证书）即可计入。")
+        return 0, level
     draft.add("INC_CREDENTIAL", clause=clause, type_en=type_en, type_zh=type_zh, level_en=level_en,
               level_zh=level_zh, base=base)
+    if share.percent < 100:
+        base = int(base * share.percent / 100)
+        draft.add("INC_EVIDENCE", clause=clause, pct=share.percent, amount=base, evidence_en=evidence_en,
+                  evidence_zh=evidence_zh)
+    inputs["credential"]["base_after_evidence"] = base
     age = credential_age_years(credential, today)
     inputs["credential"]["age_years"] = None if age is None else round(age, 2)
     if age is None or age > params.recency.full_credit_years:
@@ -346,6 +370,25 @@ def _credential_increase(draft: _Draft, credential: CredentialRecord, params: Po
         draft.add("INC_RECENCY_OLD", years=params.recency.full_credit_years,
                   pct=int(round(params.recency.older_fraction * 100)))
     return base, level
+
+
+def _evidence_words(share: EvidenceShare, params: PolicyParameters) -> tuple[str, str]:
+    """The evidence behind a share in a few words (en, zh)."""
+    if share.why == "no_evidence":
+        return "no study of its holders' repayment", "尚无持证人还款情况的研究"
+    if share.why == "thin_cell":
+        return (f"{share.holders:,} holders studied, fewer than the {params.evidence.min_holders:,} the policy needs",
+                f"仅研究了 {share.holders:,} 位持证人，少于政策要求的 {params.evidence.min_holders:,} 位")
+    lower = max(0.0, 1.0 - math.exp(share.bound)) * 100 if share.bound is not None else 0.0
+    if share.why == "no_effect":
+        return (f"{share.holders:,} holders studied; their lower default odds are not certain at 95% confidence",
+                f"研究了 {share.holders:,} 位持证人，在 95% 置信度下不能确定其违约几率更低")
+    return (f"at 95% confidence holders' odds of default are at least {lower:.0f}% lower, "
+            f"from {share.holders:,} holders{'' if share.pooled_from is None else ' of the level below'}; "
+            f"the full amount needs {(1 - math.exp(-params.evidence.full_credit_log_odds)) * 100:.0f}%",
+            f"在 95% 置信度下持证人的违约几率至少低 {lower:.0f}%，基于 {share.holders:,} 位"
+            f"{'' if share.pooled_from is None else '低一级证书的'}持证人；全额需要 "
+            f"{(1 - math.exp(-params.evidence.full_credit_log_odds)) * 100:.0f}%")
 
 
 def _check_financial_health(draft: _Draft, applicant: ApplicantProfile, key: str, params: PolicyParameters,

@@ -36,6 +36,12 @@ class BudgetAdvice(BaseModel):
     pay_days_before_due: int = 3
 
 
+class EvidenceRule(BaseModel):
+    """How the evidence that a credential predicts repayment sizes its increase (tools/risk/evidence.py)."""
+    min_holders: int = 500
+    full_credit_log_odds: float = 0.10   # the upper 95% bound at or below minus this earns the full table amount
+
+
 class CredentialIncreaseTable(BaseModel):
     cet4: list[ScoreTier]
     cet6: list[ScoreTier]
@@ -61,6 +67,7 @@ class PolicyParameters(BaseModel):
     llm_adjustment_bounds: Bounds
     authenticity_refer_score: float
     budget: BudgetAdvice = BudgetAdvice()
+    evidence: EvidenceRule = EvidenceRule()
 
 
 @lru_cache(maxsize=4)

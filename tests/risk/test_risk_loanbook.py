@@ -49,16 +49,18 @@ def test_evidence_sized_effects_stay_within_the_real_evidence_and_keep_the_order
                 assert CREDENTIAL_EFFECTS[a] <= CREDENTIAL_EFFECTS[b], (a, b)
 
 
-def test_strong_variant_differs_only_in_the_outcome():
-    evidence, strong = generate_loan_book(20_000, seed=9), generate_loan_book(20_000, seed=9, effects="strong")
+def test_strong_variant_differs_only_in_the_outcome_and_keeps_the_default_rates_by_file_depth():
+    evidence, strong = generate_loan_book(60_000, seed=9), generate_loan_book(60_000, seed=9, effects="strong")
     pd.testing.assert_frame_equal(evidence.drop(columns="default_12m"), strong.drop(columns="default_12m"))
-    assert strong["default_12m"].mean() < evidence["default_12m"].mean()
-    holders = (evidence["credential_type"] == "degree").to_numpy()
-    assert np.allclose(true_log_odds(evidence)[holders] - true_log_odds(evidence, "strong")[holders],
-                       [CREDENTIAL_EFFECTS[("degree", lv)] - CREDENTIAL_EFFECTS_STRONG[("degree", lv)]
-                        if age <= 8 else 0.5 * (CREDENTIAL_EFFECTS[("degree", lv)] - CREDENTIAL_EFFECTS_STRONG[("degree", lv)])
-                        for lv, age in zip(evidence.loc[holders, "credential_level"],
-                                           evidence.loc[holders, "credential_age_years"])])
+    for thin in (True, False):
+        rows = evidence["thin_file"] == thin
+        assert abs(evidence.loc[rows, "default_12m"].mean() - strong.loc[rows, "default_12m"].mean()) < 0.01
+    intercept, thin_term = loanbook.BASELINE_SHIFT["evidence"]
+    shift = intercept + thin_term * evidence["thin_file"].to_numpy(float)
+    recency = np.where(evidence["credential_age_years"].fillna(0).to_numpy() > 8, 0.5, 1.0)
+    planted = np.array([CREDENTIAL_EFFECTS.get(k, 0.0) - CREDENTIAL_EFFECTS_STRONG.get(k, 0.0)
+                        for k in zip(evidence["credential_type"], evidence["credential_level"])])
+    assert np.allclose(true_log_odds(evidence) - true_log_odds(evidence, "strong"), shift + planted * recency)
 
 
 def test_outcomes_follow_the_true_model():

@@ -23,6 +23,17 @@ FEATURES: tuple[str, ...] = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 TRADITIONAL_FEATURES: tuple[str, ...] = ("utilisation", "months_on_book", "delinquent_last_12m", "income_band",
                                          "thin_file")
 NO_CREDENTIAL = "none"
+# each credential type's levels from lowest to highest (the loan book's codes; the scorecard keeps their risk in
+# this order)
+CREDENTIAL_LEVEL_ORDER: dict[str, tuple[str, ...]] = {
+    "cet4": ("below_425", "425-549", "550+"),
+    "cet6": ("below_425", "425-549", "550+"),
+    "graduation": ("junior_college", "bachelor", "second_bachelor", "master", "doctorate"),
+    "degree": ("bachelor", "master", "doctor"),
+    "vocational": ("5", "4", "3", "2", "1"),
+    "award": ("provincial", "national", "international"),
+    "qualification": ("junior", "intermediate"),
+}
 # the field each type's level is read from, and printed level names a backend may return instead of the codes
 _LEVEL_FIELD = LEVEL_FIELDS  # tools/credentials (CET levels come from the score, above)
 _LEVEL_ALIASES = LEVEL_ALIASES

@@ -38,21 +38,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from credlift.tools.risk.features import CREDENTIAL_LEVEL_ORDER
+
 COLUMNS: tuple[str, ...] = (
     "applicant_id", "application_month", "months_on_book", "utilisation", "delinquent_last_12m", "income_band",
     "thin_file", "current_limit", "credential_type", "credential_level", "credential_score",
     "credential_age_years", "default_12m",
 )
 INCOME_BANDS: tuple[str, ...] = ("low", "mid", "high")
-CREDENTIAL_LEVELS: dict[str, tuple[str, ...]] = {
-    "cet4": ("below_425", "425-549", "550+"),
-    "cet6": ("below_425", "425-549", "550+"),
-    "graduation": ("junior_college", "bachelor", "second_bachelor", "master", "doctorate"),
-    "degree": ("bachelor", "master", "doctor"),
-    "vocational": ("5", "4", "3", "2", "1"),
-    "award": ("provincial", "national", "international"),
-    "qualification": ("junior", "intermediate"),
-}
+CREDENTIAL_LEVELS: dict[str, tuple[str, ...]] = CREDENTIAL_LEVEL_ORDER
 
 # --- the true model -----------------------------------------------------------------------------------
 INTERCEPT = -2.8
@@ -86,6 +80,11 @@ CREDENTIAL_EFFECTS: dict[tuple[str, str], float] = {
     key: round(value * EVIDENCE_SCALE, 2) + 0.0 for key, value in CREDENTIAL_EFFECTS_STRONG.items()}
 EFFECT_SETS: dict[str, dict[tuple[str, str], float]] = {"evidence": CREDENTIAL_EFFECTS,
                                                         "strong": CREDENTIAL_EFFECTS_STRONG}
+# Smaller credential effects alone would make the whole book riskier (holders default more, nobody less). The
+# portfolio's default rates by file depth are the observed fact a lender has, so the evidence-sized book keeps
+# them at the strong book's (full file 6.1%, thin file 15.6% on 300,000 rows, seed 1) by shifting the intercept
+# and the thin-file term: only the spread that credentials explain shrinks.
+BASELINE_SHIFT = {"evidence": (-0.21, -0.20), "strong": (0.0, 0.0)}   # (intercept, thin-file term)
 
 # --- who holds what -----------------------------------------------------------------------------------
 _TYPES = ("none",) + tuple(CREDENTIAL_LEVELS)
@@ -118,8 +117,9 @@ def _effects(effects: str) -> dict[tuple[str, str], float]:
 def true_log_odds(book: pd.DataFrame, effects: str = "evidence") -> np.ndarray:
     """The planted model, usable on any frame with the documented columns (tests compare against it)."""
     table = _effects(effects)
+    intercept_shift, thin_shift = BASELINE_SHIFT[effects]
     thin = book["thin_file"].to_numpy(bool)
-    logit = (INTERCEPT
+    logit = (INTERCEPT + intercept_shift + thin_shift * thin
              + np.where(thin, UTILISATION_PER_UNIT_THIN, UTILISATION_PER_UNIT) * book["utilisation"].to_numpy(float)
              + DELINQUENCY_EACH * np.minimum(book["delinquent_last_12m"].to_numpy(float), 3)
              + TENURE_PER_LOG_MONTH * np.log1p(book["months_on_book"].to_numpy(float))

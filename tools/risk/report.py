@@ -143,6 +143,11 @@ def _fmt_ratio(value: float | None) -> str:
 
 
 def _markdown(report, plot_names: list[str]) -> str:
+    from credlift.tools.policy_parameters import load_policy_parameters
+    from credlift.tools.risk.evidence import evidence_from_study, evidence_share
+
+    rule = load_policy_parameters().evidence
+    evidence = evidence_from_study(report, report.book_path)
     b = report.backtest
     inc = report.inclusion
     lines = [
@@ -187,13 +192,23 @@ def _markdown(report, plot_names: list[str]) -> str:
         "income band and file depth as controls. Raw default rates credit a credential with what comes with it "
         "(higher incomes, for instance); these estimates do not.",
         "",
-        "| type | level | holders | adjusted log-odds | 95% CI | odds ratio | older credentials |",
-        "| --- | --- | ---: | ---: | --- | ---: | ---: |",
+        "What the policy makes of them (tools/risk/evidence.py, numbers in knowledge/policy/parameters.yaml): a "
+        f"level studied on fewer than {rule.min_holders:,} holders earns nothing; otherwise the conservative end of "
+        "its interval (the upper bound, nearest to no effect) sets the share of its table increase it earns: "
+        f"nothing at 0 or above, all of it at -{rule.full_credit_log_odds:.2f} or below, in proportion between; a "
+        "higher level earns at least what the level below it earns. The last column is that share on this book's "
+        "evidence.",
+        "",
+        "| type | level | holders | adjusted log-odds | 95% CI | odds ratio | older credentials | policy share |",
+        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
     for e in report.adjusted_effects:
         old = "n/a" if e.old_log_odds is None else f"{e.old_log_odds:+.2f}"
+        share = evidence_share(e.credential_type, e.credential_level, evidence, rule)
+        pooled = "" if share.pooled_from is None else f" (from {share.pooled_from})"
         lines.append(f"| {e.credential_type} | {e.credential_level} | {e.holders:,} | {e.log_odds:+.2f} | "
-                     f"{e.ci_low:+.2f} – {e.ci_high:+.2f} | {np.exp(e.log_odds):.2f} | {old} |")
+                     f"{e.ci_low:+.2f} – {e.ci_high:+.2f} | {np.exp(e.log_odds):.2f} | {old} | "
+                     f"{share.percent}%{pooled} |")
     lines += ["", f"![adjusted effects]({plot_names[1]})" if len(plot_names) > 1 else "", "",
               "## Out-of-time backtest", "",
               f"Scorecard fitted on {b.train_rows:,} applications ({b.train_period}, default rate "

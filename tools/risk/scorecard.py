@@ -24,7 +24,8 @@ from credlift.domain.applicant import ApplicantProfile
 from credlift.domain.credential import CredentialRecord
 from credlift.domain.risk import RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.features import CATEGORICAL_FEATURES, FEATURES, applicant_features
+from credlift.tools.risk.features import (CATEGORICAL_FEATURES, CREDENTIAL_LEVEL_ORDER, FEATURES,
+                                          applicant_features)
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_FILE = MODEL_DIR / "scorecard.joblib"
@@ -131,6 +132,26 @@ def bin_categorical(feature: str, values: pd.Series, y: np.ndarray, prior: float
                           counts=list(map(int, count)), event_rates=list(map(float, bad / count)), iv=iv)
 
 
+def monotone_credential_woe(binning: FeatureBinning) -> FeatureBinning:
+    """Along each credential type's levels (CREDENTIAL_LEVEL_ORDER), recent and older apart, the WoE may not
+    fall: a weighted isotonic fit (pool-adjacent-violators, weights = holders). Small differences between
+    neighbouring levels are noise at realistic effect sizes, and a CET score of 560 must not score worse than
+    one of 480. Categories outside the ladders keep their WoE."""
+    from sklearn.isotonic import IsotonicRegression
+
+    woe = dict(binning.category_woe)
+    counts = dict(zip(binning.category_woe, binning.counts))
+    for ctype, levels in CREDENTIAL_LEVEL_ORDER.items():
+        for suffix in ("", "|old"):
+            names = [f"{ctype}:{lv}{suffix}" for lv in levels if f"{ctype}:{lv}{suffix}" in woe]
+            if len(names) < 2:
+                continue
+            fitted = IsotonicRegression(increasing=True).fit_transform(
+                np.arange(len(names)), [woe[n] for n in names], sample_weight=[max(counts[n], 1) for n in names])
+            woe.update({n: float(v) for n, v in zip(names, fitted)})
+    return binning.model_copy(update={"category_woe": woe})
+
+
 class SegmentModel:
     """WoE binning + logistic regression for one segment of the book."""
 
@@ -147,6 +168,8 @@ class SegmentModel:
         for feature in self.features:
             if feature in self.categorical:
                 self.binnings_[feature] = bin_categorical(feature, X[feature], y, self.category_prior)
+                if feature == "credential":
+                    self.binnings_[feature] = monotone_credential_woe(self.binnings_[feature])
             else:
                 self.binnings_[feature] = bin_numeric(feature, X[feature].to_numpy(float), y, self.max_bins,
                                                       self.min_bin_share)

@@ -18,8 +18,15 @@ def register(app: typer.Typer) -> None:
         approve_share: float = typer.Option(0.5, "--approve-share",
                                             help="with --columns: share the traditional-only policy approves"),
         as_json: bool = typer.Option(False, "--json", help="print the study as one JSON object"),
+        evidence_out: Path = typer.Option(None, "--evidence-out", help="also write the credential evidence file "
+                                          "the policy sizes increases by (knowledge/policy/credential_evidence.yaml)"),
     ) -> None:
         """Default rates, lift, WoE/IV by credential; adjusted effects; backtest; inclusion; fairness."""
+        if columns is not None and evidence_out is not None:
+            from credlift.errors import UserInputError
+
+            raise UserInputError("--evidence-out needs a book with the credential types of the policy "
+                                 "(tools/risk/LOANBOOK.md), not a mapped one")
         if columns is not None:
             from credlift.tools.risk.mapped_study import run_mapped_study
 
@@ -28,6 +35,11 @@ def register(app: typer.Typer) -> None:
             from credlift.tools.risk.study import run_study
 
             report = run_study(book, out, test_months=test_months)
+            if evidence_out is not None:
+                from credlift.tools.risk.evidence import evidence_from_study, write_evidence
+
+                write_evidence(evidence_from_study(report, f"credlift study {book.name}: {report.rows:,} applications, "
+                                                           f"{report.period}"), evidence_out)
         if as_json:
             typer.echo(report.model_dump_json())
             return

@@ -1,7 +1,7 @@
 """The policy engine: evidence in, an auditable LimitDecision out. Pure and deterministic given `today`.
 
 Order of the rules (each one that applies adds a reason code; the first kind that applies wins):
-1. documents: unreadable -> decline; not checked, tampered, AI-generated, suspicious, name mismatch,
+1. documents: unreadable -> decline; not checked, tampered, AI-generated, not judged, suspicious, name mismatch,
    registry mismatch or not found -> refer to a person; unknown type or failed field checks -> decline.
 2. the credential's base increase (INC-*), at a fraction when old (INC-RECENCY); below the CET line -> nothing.
 3. financial health: recent delinquency, high utilisation, cooldown, a credential already counted -> decline.
@@ -102,6 +102,9 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "DOC_AI_GENERATED": (("DOC-AUTH", "REV-MANUAL"),
                          "The image looks generated rather than photographed, so a person will review it.",
                          "该图像疑似生成而非拍摄，将由工作人员人工审核。"),
+    "DOC_NOT_JUDGED": (("DOC-AUTH", "REV-MANUAL"),
+                       "We could not judge this photo automatically, so a colleague will look at it.",
+                       "我们无法自动判断这张照片，将由同事人工查看。"),
     "DOC_SUSPICIOUS": (("DOC-AUTH", "REV-MANUAL"),
                        "Some authenticity checks were inconclusive, so a person will review the document.",
                        "部分真实性检查结果存疑，将由工作人员人工审核。"),
@@ -289,6 +292,8 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
             draft.add("DOC_TAMPERED", "refer")
         elif authenticity.verdict == "ai_generated":
             draft.add("DOC_AI_GENERATED", "refer")
+        elif authenticity.verdict == "undetermined":  # outside what the checks were calibrated for: no accusation
+            draft.add("DOC_NOT_JUDGED", "refer")
         elif authenticity.verdict == "suspicious" or authenticity.score >= params.authenticity_refer_score:
             draft.add("DOC_SUSPICIOUS", "refer")
     if credential.type not in CREDENTIAL_TYPES:

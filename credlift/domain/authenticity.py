@@ -5,7 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Verdict = Literal["authentic", "suspicious", "tampered", "ai_generated", "unreadable"]
+# undetermined: outside what the detectors were calibrated for (an unknown layout or capture); a person looks
+Verdict = Literal["authentic", "suspicious", "tampered", "ai_generated", "unreadable", "undetermined"]
 
 
 class Box(BaseModel):
@@ -31,7 +32,8 @@ class AuthenticityReport(BaseModel):
     signals: list[SignalReport] = Field(default_factory=list)
     drivers: list[str] = Field(default_factory=list, description="names of the signals that drove the verdict")
     overlay_path: str | None = Field(default=None, description="heatmap overlay PNG for staff; never shown to applicants")
-    reason: str = Field(default="", description="for unreadable inputs: a sentence a person understands")
+    reason: str = Field(default="", description="for unreadable or undetermined inputs: a sentence a person "
+                        "understands")
     model_version: str = ""
 
     def cli_dict(self) -> dict:

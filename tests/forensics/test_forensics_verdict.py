@@ -21,12 +21,27 @@ def test_low_probability_is_authentic_and_names_no_driver():
     assert report.verdict == "authentic" and report.drivers == []
 
 
+def _trace(score: float, area: int, mean: float, blocks: int = 20_000) -> SignalReport:
+    return SignalReport(name="trace", score=score, details={"mapped": True, "area": area, "mean_prob": mean,
+                                                            "blocks": blocks})
+
+
 def test_probability_bands_separate_suspicious_from_tampered():
-    signals = _signals(ela=0.6, noise=0.7, copy_move=0.1)
+    signals = _signals(ela=0.6, noise=0.7, copy_move=0.1) + [_trace(0.95, area=120, mean=0.05)]
     assert decide_verdict(0.6, signals, 0.5, 0.8, "v").verdict == "suspicious"
     tampered = decide_verdict(0.9, signals, 0.5, 0.8, "v")
     assert tampered.verdict == "tampered"
-    assert tampered.drivers == ["noise", "ela"]
+    assert tampered.drivers == ["trace", "noise", "ela"]
+
+
+def test_tampered_needs_decisive_or_localised_evidence():
+    """A high fused probability alone, or an edit-trace map lit over much of the page (a capture the network never
+    saw), is a question for a person (suspicious), not an accusation."""
+    diffuse = _signals(noise=0.7) + [_trace(0.99, area=4_000, mean=0.25)]
+    assert decide_verdict(0.97, diffuse, 0.5, 0.8, "v").verdict == "suspicious"
+    assert decide_verdict(0.97, _signals(noise=0.7, document=1.0), 0.5, 0.8, "v").verdict == "suspicious"
+    decisive = _signals(noise=0.7, consistency=0.85) + [_trace(0.99, area=4_000, mean=0.25)]
+    assert decide_verdict(0.97, decisive, 0.5, 0.8, "v").verdict == "tampered"
 
 
 def test_ai_generated_when_ai_cues_dominate():
@@ -36,7 +51,8 @@ def test_ai_generated_when_ai_cues_dominate():
 
 
 def test_pixel_edit_outweighs_a_weak_ai_cue():
-    report = decide_verdict(0.95, _signals(ai_generation=0.75, copy_move=0.99), 0.5, 0.8, "v")
+    report = decide_verdict(0.95, _signals(ai_generation=0.75, copy_move=0.99) + [_trace(0.9, 40, 0.03)], 0.5,
+                            0.8, "v")
     assert report.verdict == "tampered"
 
 

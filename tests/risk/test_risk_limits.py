@@ -94,7 +94,7 @@ def test_cooldown_between_increases():
 
 
 @pytest.mark.parametrize("verdict, score", [("tampered", 0.9), ("ai_generated", 0.8), ("suspicious", 0.4),
-                                            ("authentic", PARAMS.authenticity_refer_score)])
+                                            ("undetermined", 0.3), ("authentic", PARAMS.authenticity_refer_score)])
 def test_tampered_document_never_yields_an_increase(verdict, score):
     generous = RiskAssessment(risk_level="low", adjustment=0.2, cited_clauses=["RISK-PD"], source="llm")
     decision = run(profile=applicant(current_limit=1000), authenticity=authentic(score, verdict),

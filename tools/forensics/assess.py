@@ -11,6 +11,7 @@ import numpy as np
 from credlift.domain.authenticity import AuthenticityReport, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.domain import Domain, judge_domain
 from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import (MODEL_VERSION, FusionModel, default_fusion_model, fallback_probability,
                                              with_decisive_evidence)
@@ -32,6 +33,7 @@ class SignalRun:
     heatmaps: dict[str, np.ndarray]
     timings_ms: dict[str, float] = field(default_factory=dict)
     plain_ela: np.ndarray | None = None
+    domain: Domain | None = None
 
 
 def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] | None = None,
@@ -49,8 +51,11 @@ def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] 
             reports.append(SignalReport(name=signal.name, score=0.0, summary="This check could not run on this image.",
                                         details={"error": type(error).__name__}))
         timings[signal.name] = (time.perf_counter() - started) * 1000.0
+    started = time.perf_counter()
+    domain = judge_domain(ctx)
+    timings["domain"] = (time.perf_counter() - started) * 1000.0
     return SignalRun(signals=reports, heatmaps=ctx.heatmaps, timings_ms=timings,
-                     plain_ela=ctx.memo.get("ela_plain_map"))
+                     plain_ela=ctx.memo.get("ela_plain_map"), domain=domain)
 
 
 def unreadable_reason(rgb: np.ndarray) -> str | None:
@@ -84,7 +89,7 @@ def assess_authenticity(upload, ocr_lines: list[OcrLine] | None = None, certific
     run = run_signals(upload, signals if signals is not None else default_signals(), ocr_lines=ocr_lines,
                       certificate_number=certificate_number, account_id=account_id, data_dir=data_dir)
     probability, threshold, tampered, version = fuse(run.signals, model)
-    report = decide_verdict(probability, run.signals, threshold, tampered, version)
+    report = decide_verdict(probability, run.signals, threshold, tampered, version, domain=run.domain)
     if overlay_dir is not None:
         heat = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
         path = write_overlay(upload.rgb, heat, Path(overlay_dir) / f"{upload.sha256[:16]}_authenticity.png")

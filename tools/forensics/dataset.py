@@ -26,6 +26,9 @@ class LabelledImage:
     equal_quality: bool  # tampered content and host saved at the same JPEG quality (or no tamper)
     field_boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # where each value is printed
     tampered_fields: tuple[str, ...] = ()  # the printed values the forgery changed
+    source: str = ""  # real sets: where the original came from (evals/realset/manifest.json)
+    split: str = ""  # real sets: dev (for calibration) or holdout (for reporting)
+    variant: str = ""  # real sets: untouched | messaging | recompressed | screenshot | matched | edited_<kind>
 
     @property
     def is_manipulated(self) -> bool:
@@ -67,6 +70,7 @@ def read_labels(data_dir: Path) -> list[LabelledImage]:
             equal_quality=bool(equal),
             field_boxes={name: _box(b) for name, b in (row.get("field_boxes") or {}).items() if len(b) == 4},
             tampered_fields=tuple(row.get("tampered_fields") or ()),
+            source=str(row.get("source", "")), split=str(row.get("split", "")), variant=str(row.get("variant", "")),
         ))
     return rows
 
@@ -84,6 +88,7 @@ class ImageAnalysis:
     ocr_seconds: float = 0.0  # reading the text (shared with extraction in the app), apart from `seconds`
     pixel_f1: float | None = None
     ela_pixel_f1: float | None = None
+    domain: Any = None  # domain.Domain: the layout read and the capture issues (for the verdict)
 
 
 def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bool = False) -> ImageAnalysis:
@@ -116,7 +121,7 @@ def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bo
         combined = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
     return ImageAnalysis(signals=run.signals, seconds=seconds, combined_heat=combined,
                          plain_ela=run.plain_ela if keep_maps else None, analysed_shape=upload.rgb.shape[:2],
-                         scale=upload.scale, ocr_seconds=ocr_seconds)
+                         scale=upload.scale, ocr_seconds=ocr_seconds, domain=run.domain)
 
 
 _SIGNALS = None

@@ -2,17 +2,46 @@
 from __future__ import annotations
 
 from credlift.domain.authenticity import AuthenticityReport, SignalReport
+from credlift.tools.forensics.domain import Domain
 
 # Above this AI-generation score, and when it is the strongest image signal, the verdict names AI generation.
 AI_DOMINANCE = 0.7
 REUSE_FLAG = 0.5
+# evidence that holds whatever the page or capture: an editor or generator named in the file's own metadata
+DOMAIN_FREE = {"metadata": 0.85}
+# the edit-trace map localises an edit when what it flags is a region, not the page: at most this share of its
+# blocks over 0.5 and a page-wide mean probability at most this (generated honest pages: mean 0.004-0.12; real
+# captures the network never saw: 0.05-0.28 on the real development set, flagged areas up to 25% of the page)
+LOCALISED_AREA, LOCALISED_MEAN = 0.05, 0.15
+
+
+def localised(signals: list[SignalReport]) -> bool:
+    """Decisive evidence (fusion.DECISIVE at its cut) or an edit-trace map that points at a region: what a
+    `tampered` verdict needs beyond a high fused probability."""
+    from credlift.tools.forensics.fusion import DECISIVE
+
+    if any(s.name in DECISIVE and s.score >= DECISIVE[s.name] for s in signals):
+        return True
+    trace = next((s for s in signals if s.name == "trace"), None)
+    if trace is None or trace.score < 0.5 or not trace.details.get("mapped", False):
+        return False
+    blocks = float(trace.details.get("blocks", 0) or 0)
+    area = float(trace.details.get("area", 0) or 0)
+    mean = float(trace.details.get("mean_prob", 1.0) or 0.0)
+    return blocks > 0 and area / blocks <= LOCALISED_AREA and mean <= LOCALISED_MEAN
 
 
 def decide_verdict(probability: float, signals: list[SignalReport], threshold: float,
-                   tampered_threshold: float, model_version: str) -> AuthenticityReport:
+                   tampered_threshold: float, model_version: str, domain: Domain | None = None) -> AuthenticityReport:
     """authentic below the shipped threshold; above it ai_generated when AI cues dominate, else tampered or
-    suspicious by probability band. Reuse of a document seen under another account is at least suspicious."""
+    suspicious by probability band (`tampered` only with decisive or localised evidence, see `localised`). Reuse of a document seen under another account is at least suspicious.
+    Outside the detectors' domain (`domain.in_domain` false: a page that is no credential layout we know, or a
+    capture they were not calibrated for) the verdict is `undetermined` with a reason a person understands and a
+    score capped below the threshold, unless evidence that holds anywhere (DOMAIN_FREE) is there."""
     by_name = {s.name: s for s in signals}
+    if domain is not None and not domain.in_domain and not any(
+            s.name in DOMAIN_FREE and s.score >= DOMAIN_FREE[s.name] for s in signals):
+        return _undetermined(probability, signals, threshold, model_version, domain)
     image_signals = [s for s in signals if s.name != "reuse"]
     drivers = [s.name for s in sorted(image_signals, key=lambda s: -s.score) if s.score >= 0.5]
     ai = by_name.get("ai_generation")
@@ -24,7 +53,7 @@ def decide_verdict(probability: float, signals: list[SignalReport], threshold: f
     elif ai is not None and ai.score >= AI_DOMINANCE and ai.score >= strongest_other:
         verdict = "ai_generated"
         drivers = ["ai_generation"] + [d for d in drivers if d != "ai_generation"]
-    elif probability >= tampered_threshold:
+    elif probability >= tampered_threshold and localised(signals):
         verdict = "tampered"
     else:
         verdict = "suspicious"
@@ -38,6 +67,18 @@ def decide_verdict(probability: float, signals: list[SignalReport], threshold: f
         drivers = [max(image_signals, key=lambda s: s.score).name] if image_signals else []
     return AuthenticityReport(verdict=verdict, score=float(min(max(score, 0.0), 1.0)), signals=signals,
                               drivers=drivers, model_version=model_version)
+
+
+def _undetermined(probability: float, signals: list[SignalReport], threshold: float, model_version: str,
+                  domain: Domain) -> AuthenticityReport:
+    reuse = next((s for s in signals if s.name == "reuse" and s.score >= REUSE_FLAG), None)
+    if reuse is not None:  # a document seen under another account needs no calibration to be questioned
+        return AuthenticityReport(verdict="suspicious", score=float(min(max(probability, threshold), 1.0)),
+                                  signals=signals, drivers=["reuse"], reason=domain.reason(),
+                                  model_version=model_version)
+    score = float(min(max(probability, 0.0), threshold * 0.99))
+    return AuthenticityReport(verdict="undetermined", score=score, signals=signals, drivers=[],
+                              reason=domain.reason(), model_version=model_version)
 
 
 def unreadable_report(reason: str, model_version: str) -> AuthenticityReport:

@@ -77,20 +77,31 @@ def register(app: typer.Typer) -> None:
 
     @forensics.command("evaluate")
     def evaluate(
-        data: Path = typer.Option(..., "--data", help="a generated set (labels.jsonl + images), e.g. from "
+        data: Path = typer.Option(None, "--data", help="a generated set (labels.jsonl + images), e.g. from "
                                   "`credlift synth --n 400 --seed 202 --capture mixed --tamper-rate 0.5`"),
-        json_out: Path = typer.Option(None, "--json-out", help="also write the figures as JSON here"),
+        real: Path = typer.Option(None, "--real", help="a real-document set from scripts/build_real_devset.py, "
+                                  "reported apart from the generated set, per split (dev, holdout) and per source"),
+        json_out: Path = typer.Option(None, "--json-out", help="also write the figures as JSON here (with --real: "
+                                      "{'generated': ..., 'real': [...]}, and the reliability diagram as a PNG "
+                                      "beside it)"),
         model_path: Path = typer.Option(None, "--model", help="a fusion model other than the shipped one"),
         workers: int = typer.Option(1, "--workers", min=1, help="parallel processes (1 keeps per-image times honest)"),
     ) -> None:
         """Print ROC-AUC, FPR at the shipped threshold, recall per tamper kind and capture, the equal-quality
-        subset, pixel F1, the plain-ELA baseline side by side, and p50/p95 time per image."""
+        subset, pixel F1, the plain-ELA baseline side by side, and p50/p95 time per image; with --real, the real
+        documents' verdicts per source, quality-matched ROC-AUC and a reliability diagram, side by side."""
+        import json
+
         from credlift.errors import UserInputError
         from credlift.tools.forensics.evaluation import evaluate_authenticity
         from credlift.tools.forensics.fusion import FusionModel
 
-        if not data.is_dir():
-            raise UserInputError(f"{data} is not a folder; generate one with `credlift synth --out {data}`")
+        if data is None and real is None:
+            raise UserInputError("give a generated set (--data DIR), a real set (--real DIR) or both")
+        for folder, hint in ((data, "generate one with `credlift synth --out DIR`"),
+                             (real, "build one with `scripts/build_real_devset.py --out DIR`")):
+            if folder is not None and not folder.is_dir():
+                raise UserInputError(f"{folder} is not a folder; {hint}")
         model = None
         if model_path is not None:
             if not model_path.is_file():
@@ -101,11 +112,28 @@ def register(app: typer.Typer) -> None:
             if done % 25 == 0 or done == total:
                 typer.echo(f"  {done}/{total} images", err=True)
 
-        evaluation = evaluate_authenticity(data, model=model, progress=progress, workers=workers)
-        typer.echo(evaluation.table())
+        evaluation = real_evaluations = None
+        if data is not None:
+            evaluation = evaluate_authenticity(data, model=model, progress=progress, workers=workers)
+            typer.echo("GENERATED documents\n" + evaluation.table())
+        if real is not None:
+            from credlift.tools.forensics.real_evaluation import evaluate_real_set
+
+            real_evaluations = evaluate_real_set(real, model=model, progress=progress)
+            for item in real_evaluations:
+                typer.echo("\n" + item.table())
         if json_out is not None:
             json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(evaluation.model_dump_json(indent=2), encoding="utf-8")
+            if real_evaluations is None:
+                json_out.write_text(evaluation.model_dump_json(indent=2), encoding="utf-8")
+            else:
+                from credlift.tools.forensics.real_evaluation import plot_reliability
+
+                payload = {"generated": evaluation.model_dump() if evaluation is not None else None,
+                           "real": [item.model_dump() for item in real_evaluations]}
+                json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+                plot = plot_reliability(real_evaluations, json_out.with_name(json_out.stem + "_reliability.png"))
+                typer.echo(f"wrote {plot}", err=True)
             typer.echo(f"wrote {json_out}", err=True)
 
     app.add_typer(forensics, name="forensics")

@@ -84,7 +84,8 @@ def summarise(probability: np.ndarray) -> dict[str, float]:
     smoothed = cv2.blur(probability, (2, 2)) if min(probability.shape) >= 2 else probability
     flat = np.sort(probability.reshape(-1))
     return {"score": float(smoothed.max()), "max_prob": float(flat[-1]), "top_mean": float(flat[-8:].mean()),
-            "area": int((probability > 0.5).sum()), "mean_prob": float(probability.mean())}
+            "area": int((probability > 0.5).sum()), "mean_prob": float(probability.mean()),
+            "blocks": int(probability.size)}
 
 
 class TraceNetSignal:

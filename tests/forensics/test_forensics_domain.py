@@ -1,0 +1,102 @@
+"""Verdicts that know their domain: a page that is no credential layout we know, or a capture the detectors were
+not calibrated for (greyscale or black and white, tiny), is `undetermined` with a reason a person understands and a
+score below the threshold, never `tampered`; a file that names its editor is judged anywhere."""
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import certificate, jpeg_bytes
+from credlift.domain.authenticity import AuthenticityReport, SignalReport
+from credlift.tools.forensics.domain import Domain, capture_issues, judge_domain
+from credlift.tools.forensics.report import decide_verdict
+
+
+def _signals(**scores: float) -> list[SignalReport]:
+    return [SignalReport(name=name, score=score) for name, score in scores.items()]
+
+
+def test_colour_certificate_capture_is_in_domain():
+    assert capture_issues(certificate(seed=3)) == []
+
+
+def test_greyscale_black_and_white_and_tiny_captures_are_named():
+    grey = np.repeat(certificate(seed=3).mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+    assert capture_issues(grey) == ["greyscale"]
+    assert capture_issues(np.where(grey < 128, 0, 255).astype(np.uint8)) == ["greyscale"]
+    assert "small" in capture_issues(certificate(seed=3)[:400, :600])
+
+
+def test_out_of_domain_page_is_undetermined_not_tampered_with_a_reason():
+    signals = _signals(trace=0.99, document=1.0, copy_move=1.0, compression=0.97)
+    domain = Domain(layout="other", layout_known=False)
+    report = decide_verdict(0.99, signals, 0.6, 0.85, "v", domain=domain)
+    assert report.verdict == "undetermined"
+    assert report.score < 0.6 and report.drivers == []
+    assert "colleague will look" in report.reason and "certificate layout" in report.reason
+    in_domain = decide_verdict(0.99, signals, 0.6, 0.85, "v", domain=Domain(layout="cet4", layout_known=True))
+    assert in_domain.verdict in ("tampered", "suspicious")
+
+
+def test_capture_reason_is_said_and_a_named_editor_is_judged_anywhere():
+    domain = Domain(layout="cet4", layout_known=True, capture_issues=["greyscale"])
+    report = decide_verdict(0.7, _signals(trace=0.9), 0.6, 0.85, "v", domain=domain)
+    assert report.verdict == "undetermined" and "greyscale" in report.reason
+    edited = decide_verdict(0.97, _signals(metadata=0.97, trace=0.2), 0.6, 0.85, "v", domain=domain)
+    assert edited.verdict == "tampered"
+
+
+def test_reuse_still_questions_an_out_of_domain_upload():
+    domain = Domain(layout="other", layout_known=False)
+    report = decide_verdict(0.1, _signals(trace=0.3, reuse=0.95), 0.6, 0.85, "v", domain=domain)
+    assert report.verdict == "suspicious" and report.drivers == ["reuse"]
+
+
+def test_text_not_read_leaves_the_layout_unjudged():
+    assert Domain(layout_known=None).in_domain
+    assert not Domain(layout_known=False).in_domain
+
+
+class _Upload:
+    def __init__(self, rgb):
+        self.rgb = rgb
+
+
+def test_judge_domain_reads_the_layout_from_the_ocr_lines():
+    from credlift.domain.credential import OcrLine
+    from credlift.tools.forensics.context import AnalysisContext
+
+    rgb = certificate(seed=4)
+    lines = [OcrLine(text="全国大学英语四级考试成绩报告单", box=(300, 40, 500, 40), confidence=0.99),
+             OcrLine(text="总分:625", box=(120, 270, 300, 40), confidence=0.99)]
+    known = judge_domain(AnalysisContext(upload=_Upload(rgb), ocr_lines=lines))
+    assert known.layout == "cet4" and known.in_domain
+    receipt = [OcrLine(text="TOTAL RM 12.50", box=(10, 10, 200, 30), confidence=0.9),
+               OcrLine(text="THANK YOU", box=(10, 50, 200, 30), confidence=0.9)]
+    unknown = judge_domain(AnalysisContext(upload=_Upload(rgb), ocr_lines=receipt))
+    assert not unknown.in_domain and unknown.layout_known is False
+    assert judge_domain(AnalysisContext(upload=_Upload(rgb), ocr_lines=None)).layout_known is None
+
+
+def test_assess_authenticity_gives_an_honest_receipt_like_page_to_a_person(tmp_path):
+    """End to end: a greyscale page whose text names no credential is never accused."""
+    from credlift.domain.credential import OcrLine
+    from credlift.tools.forensics import assess_authenticity
+    from credlift.tools.intake import load_upload
+
+    grey = np.repeat(certificate(seed=6).mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+    path = tmp_path / "receipt.jpg"
+    path.write_bytes(jpeg_bytes(grey, quality=80))
+    lines = [OcrLine(text="TOTAL RM 12.50", box=(10, 10, 200, 30), confidence=0.9)]
+    report = assess_authenticity(load_upload(path), ocr_lines=lines)
+    assert isinstance(report, AuthenticityReport)
+    assert report.verdict == "undetermined" and report.score < 0.6
+    assert report.reason.startswith("We could not judge this image automatically")
+
+
+def test_policy_sentence_for_an_undetermined_document_accuses_no_one():
+    """(tests/risk/test_risk_limits.py: an undetermined document is referred, never increased)"""
+    from credlift.tools.limits import REASONS
+
+    clauses, text_en, text_zh = REASONS["DOC_NOT_JUDGED"]
+    assert "REV-MANUAL" in clauses and "colleague will look" in text_en and "人工" in text_zh
+    assert "edit" not in text_en.lower() and "tamper" not in text_en.lower()

@@ -32,6 +32,8 @@ def test_out_of_domain_page_is_undetermined_not_tampered_with_a_reason():
     report = decide_verdict(0.99, signals, 0.6, 0.85, "v", domain=domain)
     assert report.verdict == "undetermined"
     assert report.score < 0.6 and report.drivers == []
+    # there the detectors' probability carries no information: the same calibrated "cannot tell" either way
+    assert decide_verdict(0.05, signals, 0.6, 0.85, "v", domain=domain).score == report.score
     assert "colleague will look" in report.reason and "certificate layout" in report.reason
     in_domain = decide_verdict(0.99, signals, 0.6, 0.85, "v", domain=Domain(layout="cet4", layout_known=True))
     assert in_domain.verdict in ("tampered", "suspicious")

@@ -38,6 +38,10 @@ class AuthenticityEvaluation(BaseModel):
     equal_quality: SliceMetrics
     pixels_only: SliceMetrics | None = Field(default=None, description="the same threshold without the content "
                                              "consistency check: what the pixels and metadata alone catch")
+    as_reported: SliceMetrics | None = Field(default=None, description="the score assess_authenticity reports: "
+                                             "capped below the threshold outside the detectors' domain")
+    verdicts: dict[str, dict[str, int]] = Field(default_factory=dict, description="verdicts on untouched and on "
+                                                "edited images, as the app gives them")
     pixel_f1: float | None = Field(default=None, description="mean per-image F1 of the thresholded heatmap vs tamper boxes")
     pixel_f1_by_kind: dict[str, float] = Field(default_factory=dict)
     ela_baseline: SliceMetrics
@@ -65,6 +69,8 @@ class AuthenticityEvaluation(BaseModel):
         lines.append(row("all (fusion)", self.overall))
         if self.pixels_only is not None:
             lines.append(row("all (pixels only)", self.pixels_only))
+        if self.as_reported is not None:
+            lines.append(row("all (as reported)", self.as_reported))
         lines.append(row("all (plain ELA)", self.ela_baseline))
         lines.append(row("equal JPEG quality", self.equal_quality))
         for capture, metrics in sorted(self.by_capture.items()):
@@ -82,6 +88,8 @@ class AuthenticityEvaluation(BaseModel):
         for capture, metrics in sorted(self.by_capture.items()):
             parts = ", ".join(f"{k} {v:.2f} (n={metrics.count_by_kind.get(k, 0)})" for k, v in sorted(metrics.recall_by_kind.items()))
             lines.append(f"  {capture}: {parts}")
+        for group, counts in sorted(self.verdicts.items()):
+            lines.append(f"verdicts on {group} images: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         pf = f"{self.pixel_f1:.3f}" if self.pixel_f1 is not None else "-"
         bf = f"{self.ela_baseline_pixel_f1:.3f}" if self.ela_baseline_pixel_f1 is not None else "-"
         lines += ["", f"pixel-level F1 of the heatmap: {pf} (plain ELA map: {bf})"]
@@ -213,7 +221,15 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
         if analysis.ela_pixel_f1 is not None:
             ela_f1s.append(analysis.ela_pixel_f1)
     seconds = np.array([a.seconds for a in analyses])
+    from credlift.tools.forensics.real_evaluation import verdicts_and_scores
+
+    verdicts, reported, _ = verdicts_and_scores(analyses, model)
+    verdict_counts: dict[str, dict[str, int]] = {}
+    for label, verdict in zip(labels, verdicts):
+        group = verdict_counts.setdefault("edited" if label.is_manipulated else "untouched", {})
+        group[verdict] = group.get(verdict, 0) + 1
     return AuthenticityEvaluation(
+        as_reported=slice_metrics(labels, reported, threshold), verdicts=verdict_counts,
         data_dir=str(data_dir), model_version=str(getattr(model, "version_", "fusion")), threshold=threshold,
         overall=overall, by_capture=by_capture, equal_quality=equal,
         pixels_only=slice_metrics(labels, pixel_scores, threshold),

@@ -28,7 +28,9 @@ class SourceRow(BaseModel):
     tampered_share: float | None = None
     undetermined_share: float | None = Field(default=None, description="untouched images sent to a person "
                                              "because the checks were not calibrated for them")
-    edited_caught: float | None = Field(default=None, description="edited images not told authentic")
+    edited_flagged: float | None = Field(default=None, description="edited images told tampered or suspicious")
+    edited_undetermined: float | None = Field(default=None, description="edited images sent to a person "
+                                              "without an accusation")
 
 
 class ReliabilityBin(BaseModel):
@@ -68,13 +70,14 @@ class RealSetEvaluation(BaseModel):
         lines = [f"REAL documents ({self.split} split) in {self.data_dir} (model {self.model_version}, threshold "
                  f"{self.threshold:.3f})", ""]
         header = (f"{'source':<22}{'n':>5}{'untch':>6}{'edit':>5}{'ROC-AUC':>9}{'flagged':>9}{'tampered':>9}"
-                  f"{'undeterm':>9}{'edit caught':>12}")
+                  f"{'undeterm':>9}{'edit flag':>10}{'edit undet':>11}")
         lines += [header, "-" * len(header)]
 
         def row(name: str, r: SourceRow) -> str:
             return (f"{name:<22}{r.images:>5}{r.untouched:>6}{r.edited:>5}{fmt(r.roc_auc):>9}"
                     f"{fmt(r.flagged_share, True):>9}{fmt(r.tampered_share, True):>9}"
-                    f"{fmt(r.undetermined_share, True):>9}{fmt(r.edited_caught, True):>12}")
+                    f"{fmt(r.undetermined_share, True):>9}{fmt(r.edited_flagged, True):>10}"
+                    f"{fmt(r.edited_undetermined, True):>11}")
 
         lines.append(row("all", self.overall))
         for name, r in sorted(self.by_source.items()):
@@ -129,7 +132,8 @@ def source_row(labels: list[LabelledImage], verdicts: list[str], scores: np.ndar
         row.tampered_share = round(float((v[~y] == "tampered").mean()), 4)
         row.undetermined_share = round(float((v[~y] == "undetermined").mean()), 4)
     if y.any():
-        row.edited_caught = round(float((v[y] != "authentic").mean()), 4)
+        row.edited_flagged = round(float(np.isin(v[y], FLAGGED).mean()), 4)
+        row.edited_undetermined = round(float((v[y] == "undetermined").mean()), 4)
     return row
 
 

@@ -37,7 +37,7 @@ def is_resident_id(candidate: str) -> bool:
 
 
 def mask_id_number(id_number: str) -> str:
-    """All but the first 3 and last 4 characters hidden (shared/reference/credential-numbers.md)."""
+    """All but the first 3 and last 4 characters hidden (knowledge/reference/credential-numbers.md)."""
     if len(id_number) <= 7:
         return "*" * len(id_number)
     return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]

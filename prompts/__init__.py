@@ -1,7 +1,9 @@
 """Prompt and reply templates, one file per name and language (prompts/<lang>/<name>.yaml|txt), loaded by name.
 
 `load(name, lang)` returns the text of a .txt file or the mapping of a .yaml file; `reply(key, lang, **values)`
-formats one reply template from `replies.yaml`. User-facing strings live here, never inline in code.
+formats one reply template from `replies.yaml`. The conversation's sentences live here. Two other homes keep
+their own zh/en sentences beside the code that uses them: the policy engine's reason codes (tools/limits.py
+`REASONS`, part of the auditable decision) and the web app's labels (ui/web/i18n.py).
 """
 from __future__ import annotations
 

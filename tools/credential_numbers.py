@@ -1,4 +1,4 @@
-"""Number formats of Chinese credentials, in ONE table (shared/reference/credential-numbers.md).
+"""Number formats of Chinese credentials, in ONE table (knowledge/reference/credential-numbers.md).
 
 None of these layouts is published by the issuing authorities in a form we could check: a mismatch is a
 signal to weigh, not proof of forgery. To correct a rule, edit `NUMBER_LAYOUTS` or a code table below;
@@ -649,7 +649,7 @@ def make_resident_id(area_code: str, birth_date: date, sequence: int, gender: st
 
 
 # --------------------------------------------------------------------------------------------------
-# Schools (MoE 全国普通高等学校名单, shared/reference/schools.csv)
+# Schools (MoE 全国普通高等学校名单, knowledge/reference/schools.csv)
 # --------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

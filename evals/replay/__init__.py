@@ -1,1 +1,1 @@
-"""Replays scripted dialogues (shared/DIALOGUES.md format) against the agent and scores them."""
+"""Replays scripted dialogues (the format in evals/README.md) against the agent and scores them."""

@@ -1,4 +1,4 @@
-"""The dialogue file format of shared/DIALOGUES.md, as strict pydantic models.
+"""The dialogue file format (evals/README.md), as strict pydantic models.
 
 Unknown keys are errors naming the file and line, never silently ignored. Extend only with optional keys.
 """

@@ -1,4 +1,4 @@
-"""The replay format of shared/DIALOGUES.md: strict, with errors that name the file and line."""
+"""The replay format (evals/README.md): strict, with errors that name the file and line."""
 from __future__ import annotations
 
 import textwrap

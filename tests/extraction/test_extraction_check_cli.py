@@ -1,4 +1,4 @@
-"""`credlift check FILE... --json`: the DESIGN.md contract per file, ID numbers masked, exit codes."""
+"""`credlift check FILE... --json`: the contract per file (tools/extraction/check.CheckResult.contract), ID numbers masked, exit codes."""
 from __future__ import annotations
 
 import io

@@ -1,4 +1,4 @@
-"""The shared number rules: layouts of shared/reference/credential-numbers.md, parse and make agree."""
+"""The shared number rules: layouts of knowledge/reference/credential-numbers.md, parse and make agree."""
 from __future__ import annotations
 
 from datetime import date

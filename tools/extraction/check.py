@@ -1,5 +1,5 @@
 """One credential file checked end to end (the pipeline's intake, extract, authenticate, validate): the
-`credlift check` contract of DESIGN.md, usable without the CLI."""
+`credlift check` contract (`CheckResult.contract`, one JSON line per file), usable without the CLI."""
 from __future__ import annotations
 
 import time

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from credlift.domain.policy import Clause
+from credlift.tools.credentials import SPECS as CREDENTIAL_SPECS
 from credlift.tools.policy_parameters import PolicyParameters, ScoreTier, load_policy_parameters
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
@@ -153,7 +154,7 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     # caps (max_increase_per_type, financial health)
     *(Placeholder(f"max_{kind}_increase", f"maximum increase per application from a {kind} credential",
                   (lambda kind: lambda p, t: _number(p.max_increase_per_type[kind]))(kind))
-      for kind in ("cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification")),
+      for kind in CREDENTIAL_SPECS),  # every registered credential type (tools/credentials)
     Placeholder("max_utilisation_percent", "no increase at or above this utilisation",
                 lambda p, t: _percent(p.max_utilisation_for_increase)),
     Placeholder("max_delinquencies", "delinquencies in the look-back window that still allow an increase",

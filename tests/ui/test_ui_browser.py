@@ -96,14 +96,14 @@ def test_an_applicant_uploads_a_cet6_photo_and_sees_the_increase(live_app, page,
     applicant.attach(certificate_photo(APPLICANT_ACCOUNT, "none", seed=1, total_score=561))
     applicant.send()
     # progress streams into the chat while the photo is analysed, then the box closes
-    expect(applicant.chat().get_by_text("正在分析你的证件").first).to_be_attached(timeout=15_000)
+    expect(applicant.chat().get_by_text("正在分析您的证件").first).to_be_attached(timeout=15_000)
     expect(applicant.chat().get_by_text("分析完成").first).to_be_attached(timeout=ANALYSIS_TIMEOUT_MS)
     expect(applicant.card()).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
     assert applicant.card().get_attribute("data-decision") == "approve"
     card_text = applicant.card().inner_text()
     current = live_app.account(APPLICANT_ACCOUNT).current_limit
     assert "额度已提升" in card_text and f"¥{current:,}" in card_text and "+¥" in card_text
-    assert "INC-CET6" in card_text
+    assert "大学英语六级（CET-6）成绩报告单的提额标准" in card_text and "INC-CET6" not in card_text  # titles, not codes
     for internal in ("copy_move", "ela", "heatmap", "verdict", "篡改概率"):
         assert internal not in page.locator("body").inner_text()
     page.screenshot(path=str(screenshots / "applicant-increase-desktop.png"), full_page=True)
@@ -132,7 +132,7 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     expect(console.page.locator("#cl-queue")).to_contain_text(case_id, timeout=20_000)
     console.open_case(case_id)
     expect(console.page.locator("#cl-overlay img")).to_be_visible()
-    expect(console.page.locator("#cl-signals")).to_contain_text("copy")
+    expect(console.page.locator("#cl-signals")).to_contain_text("复制粘贴检测")  # signal names in the console language
     name = live_app.account(REVIEW_ACCOUNT).name
     assert name not in console.page.locator("#cl-fields").inner_text()  # masked until revealed
     console.page.locator("#cl-reply textarea").fill("We are checking your score report with the CET office.")
@@ -176,8 +176,10 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     assert outcome in ("approve", "decline")  # cleared by staff, then decided on what the certificate says
     expect(applicant.card()).to_have_attribute("data-decision", outcome, timeout=20_000)
     expect(applicant.page.locator("#cl-notice")).not_to_contain_text("specialist")
+    from credlift.agent.wording import applicant_text
+
     resolution = live_app.service.transcript(thread_id)[-1].text.splitlines()[0]
-    expect(applicant.chat()).to_contain_text(resolution)
+    expect(applicant.chat()).to_contain_text(applicant_text(resolution, "en"))  # as the applicant reads it
     applicant.page.screenshot(path=str(screenshots / "applicant-after-review-desktop.png"), full_page=True)
     applicant.page.set_viewport_size(PHONE)
     applicant.card().scroll_into_view_if_needed()

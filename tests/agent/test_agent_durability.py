@@ -27,7 +27,7 @@ def _run_child_until_authentication_starts(env: dict, thread_id: str, account_id
                 os.kill(process.pid, signal.SIGKILL)
                 break
     finally:
-        process.wait(timeout=60)
+        process.wait(timeout=900)
     if process.returncode != -signal.SIGKILL:
         raise AssertionError(f"child ended on its own ({process.returncode}): {seen} {process.stderr.read()[-2000:]}")
     return seen

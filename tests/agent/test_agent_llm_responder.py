@@ -44,7 +44,7 @@ def use_llm(service, monkeypatch):
     def attach(handler):
         server = OpenAITestServer(chat_handler=handler).__enter__()
         servers.append(server)
-        settings = service.settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": 5.0})
+        settings = service.settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": 120.0})
         monkeypatch.setattr(service.services, "responder", LlmResponder(settings, fallback=DeterministicResponder()))
         return server
 

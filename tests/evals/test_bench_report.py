@@ -13,7 +13,7 @@ import pytest
 from credlift.evals.bench.report import fmt, lookup, render_html
 
 
-def run_cli(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+def run_cli(*args: str, timeout: int = 3600) -> subprocess.CompletedProcess:
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     return subprocess.run([sys.executable, "-m", "credlift.ui.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout)
@@ -99,7 +99,7 @@ def test_the_tesseract_peer_reads_a_synthetic_cet_report():
     ["eval", "--trials", "0"],
 ])
 def test_bad_arguments_give_one_line_and_exit_2(arguments):
-    completed = run_cli(*arguments, timeout=120)
+    completed = run_cli(*arguments, timeout=900)
     assert completed.returncode == 2
     lines = [line for line in completed.stderr.strip().splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in completed.stderr
@@ -108,6 +108,6 @@ def test_bad_arguments_give_one_line_and_exit_2(arguments):
 def test_an_unknown_key_in_a_dialogue_is_reported_with_file_and_line(tmp_path):
     (tmp_path / "d.yaml").write_text("id: x\naccount: {fixture: demo-graduate-01}\nturns:\n  - user: hi\n    colour: red\n",
                                      encoding="utf-8")
-    completed = run_cli("eval", "--dialogues", str(tmp_path), timeout=120)
+    completed = run_cli("eval", "--dialogues", str(tmp_path), timeout=900)
     assert completed.returncode == 2
     assert re.search(r"d\.yaml:5: unknown key at 'turns\.0\.colour'", completed.stderr)

@@ -1,30 +1,38 @@
-"""CI's proof: the whole dialogue suite replays in-process through `credlift eval` on the embedded default and
-passes, and the report it writes says what its JSON says."""
+"""CI's proof: the whole dialogue suite replays through `credlift eval` on the embedded default and passes, and
+the report it writes says what its JSON says.
+
+The command runs in this process (typer's runner), so the models the other tests loaded are loaded once, and no
+wall-clock limit can fail it on a busy machine: the work is bounded by the suite itself."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 SUITE = Path(__file__).resolve().parents[2] / "evals" / "dialogues"
 
 
-def run_cli(*args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    return subprocess.run([sys.executable, "-m", "credlift.ui.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout)
-
-
 @pytest.fixture(scope="module")
 def replay(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from credlift.settings import reset_settings_cache
+    from credlift.ui.cli import app
+
     report = tmp_path_factory.mktemp("eval-report")
-    completed = run_cli("eval", "--dialogues", str(SUITE), "--report", str(report),
-                        "--data-dir", str(tmp_path_factory.mktemp("eval-state")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+        patch.setenv("CREDLIFT_DATA_DIR", str(tmp_path_factory.mktemp("eval-app-data")))
+        reset_settings_cache()
+        result = CliRunner().invoke(app, ["eval", "--dialogues", str(SUITE), "--report", str(report),
+                                          "--data-dir", str(tmp_path_factory.mktemp("eval-state"))])
+    reset_settings_cache()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    completed = SimpleNamespace(stdout=result.stdout, stderr=getattr(result, "stderr", ""), returncode=result.exit_code)
     return completed, report
 
 

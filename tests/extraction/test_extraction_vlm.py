@@ -20,7 +20,7 @@ def model_answer(label: dict, **changes) -> str:
 
 
 def vlm_settings(base_url: str) -> Settings:
-    return Settings(vlm_base_url=base_url, vlm_model="qwen2.5-vl-test", vlm_timeout_s=5.0)
+    return Settings(vlm_base_url=base_url, vlm_model="qwen2.5-vl-test", vlm_timeout_s=120.0)
 
 
 def test_the_request_sends_the_image_inline_and_constrains_the_answer_to_the_record_schema(cet_sample):
@@ -84,7 +84,7 @@ def test_a_dropped_connection_is_unavailable_not_a_crash(cet_sample):
     _, upload, _ = cet_sample
     with OpenAITestServer(chat_handler=lambda body: ConnectionResetError("drop")) as server:
         with pytest.raises(BackendUnavailableError):
-            VllmBackend(server.base_url, "m", timeout_s=5.0).extract(upload.rgb)
+            VllmBackend(server.base_url, "m", timeout_s=120.0).extract(upload.rgb)
 
 
 def test_an_answer_in_a_code_fence_is_accepted_and_cet_session_becomes_the_issue_date():

@@ -8,7 +8,7 @@ import sys
 
 import piexif
 
-from conftest import SCORE_BOX, certificate, copy_moved_score, jpeg_bytes
+from forensic_pages import SCORE_BOX, certificate, copy_moved_score, jpeg_bytes
 from credlift.tools.forensics.evaluation import evaluate_authenticity
 
 
@@ -52,7 +52,7 @@ def test_evaluation_reports_roc_auc_recall_per_kind_and_timing(tmp_path):
 
 def test_evaluate_command_refuses_a_missing_folder_in_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "evaluate", "--data",
-                             str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60)
+                             str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=900)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "not a folder" in result.stderr
     assert "Traceback" not in result.stderr
@@ -60,13 +60,13 @@ def test_evaluate_command_refuses_a_missing_folder_in_one_line(tmp_path):
 
 def test_training_refuses_the_evaluation_seed(tmp_path):
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--seeds", "202,1001",
-                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 2 and "reserved" in result.stderr
 
 
 def test_training_refuses_trace_seeds_that_are_not_numbers(tmp_path):
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--trace-seeds", "1004,x",
-                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 2 and "--trace-seeds" in result.stderr and "Traceback" not in result.stderr
     assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"
 
@@ -74,14 +74,14 @@ def test_training_refuses_trace_seeds_that_are_not_numbers(tmp_path):
 def test_training_refuses_name_seeds_that_are_not_numbers_or_reserved(tmp_path):
     for seeds, says in (("1013,x", "--name-seeds"), ("1013,202", "reserved")):
         result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--name-seeds", seeds,
-                                 "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+                                 "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=900)
         assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
         assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"
 
 
 def test_training_refuses_a_reserved_trace_seed_before_any_work(tmp_path):
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--trace-seeds", "1004,202",
-                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 2 and "reserved" in result.stderr
     assert not any(tmp_path.iterdir())
 
@@ -90,7 +90,7 @@ def test_calibrate_sets_the_seal_ink_cut_on_generated_sets_and_writes_its_card(t
     cards = tmp_path / "cards"
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "calibrate", "--work-dir",
                              str(tmp_path / "sets"), "--n", "20", "--seeds", "31", "--checks", "seal_ink",
-                             "--cards-dir", str(cards), "--workers", "1"], capture_output=True, text=True, timeout=600)
+                             "--cards-dir", str(cards), "--workers", "1"], capture_output=True, text=True, timeout=3600)
     assert result.returncode == 0, result.stderr
     written = json.loads((cards / "seal_ink.json").read_text())
     assert json.loads(result.stdout) == {"seal_ink": written} and not (cards / "photo_margin.json").exists()
@@ -101,6 +101,6 @@ def test_calibrate_sets_the_seal_ink_cut_on_generated_sets_and_writes_its_card(t
 def test_calibrate_refuses_unknown_checks_and_reserved_seeds_before_generating(tmp_path):
     for args, says in ((["--checks", "seal_ink,halo"], "no such check: halo"), (["--seeds", "202"], "reserved")):
         result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "calibrate", "--work-dir",
-                                 str(tmp_path), *args], capture_output=True, text=True, timeout=60)
+                                 str(tmp_path), *args], capture_output=True, text=True, timeout=900)
         assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
         assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SCORE_BOX, certificate, jpeg_bytes
+from forensic_pages import SCORE_BOX, certificate, jpeg_bytes
 from credlift.tools.extraction.ocr import run_ocr
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.forensics.context import AnalysisContext

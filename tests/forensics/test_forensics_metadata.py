@@ -7,7 +7,7 @@ import numpy as np
 import piexif
 from PIL import Image, PngImagePlugin
 
-from conftest import certificate, jpeg_bytes
+from forensic_pages import certificate, jpeg_bytes
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.ai_generation import AiGenerationSignal

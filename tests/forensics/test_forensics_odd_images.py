@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import certificate
+from forensic_pages import certificate
 from credlift.errors import UnsupportedFileError
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.intake import UploadedImage, load_upload

@@ -17,7 +17,7 @@ from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import DECISIVE_FROM
 from credlift.tools.forensics.signals.photo_margin import CARD_PATH, PhotoMarginSignal, measure_photo
 from credlift.tools.intake import load_upload
-from tests.forensics.conftest import paper
+from forensic_pages import paper
 
 PHOTO = (300, 200, 160, 210)  # x, y, w, h on the drawn page
 # a CET-4 report whose photo the generator replaces with another report's (a scan), and the page as printed

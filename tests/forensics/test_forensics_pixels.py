@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from conftest import SCORE_BOX, certificate, copy_moved_score, decode, jpeg_bytes, png_bytes
+from forensic_pages import SCORE_BOX, certificate, copy_moved_score, decode, jpeg_bytes, png_bytes
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.fusion import default_fusion_model

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import certificate, jpeg_bytes
+from forensic_pages import certificate, jpeg_bytes
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.reuse import ReuseSignal
 from credlift.tools.intake import load_upload

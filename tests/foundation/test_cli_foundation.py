@@ -18,7 +18,7 @@ def run_cli(*args: str, env_extra: dict | None = None, data_dir=None) -> subproc
     if data_dir is not None:
         env["CREDLIFT_DATA_DIR"] = str(data_dir)
     return subprocess.run([sys.executable, "-m", "credlift.ui.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=900)
 
 
 def test_demo_accounts_have_valid_gb11643_id_numbers():

@@ -48,7 +48,7 @@ def answer(**overrides) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def reasoner_for(settings, server: OpenAITestServer, timeout_s: float = 5.0) -> LlmRiskReasoner:
+def reasoner_for(settings, server: OpenAITestServer, timeout_s: float = 120.0) -> LlmRiskReasoner:
     configured = settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": timeout_s})
     return LlmRiskReasoner(configured, lang="en")
 

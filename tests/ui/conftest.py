@@ -14,6 +14,15 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+WAIT_MS = 180_000  # every browser wait: a bound for a busy machine (slow is not broken), never a speed test
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_assertions():
+    """Playwright's expect() waits 5 s by default; a loaded 2-core machine needs longer."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
 
 
 def free_port() -> int:
@@ -104,7 +113,7 @@ def open_page(browser):
 
     def open_():
         context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 

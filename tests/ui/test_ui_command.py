@@ -12,7 +12,7 @@ CREDLIFT = Path(sys.executable).with_name("credlift")
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "GRADIO_ANALYTICS_ENABLED": "False", "CREDLIFT_DATA_DIR": str(data_dir),
            "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([str(CREDLIFT), "ui", *args], capture_output=True, text=True, timeout=90, env=env)
+    return subprocess.run([str(CREDLIFT), "ui", *args], capture_output=True, text=True, timeout=900, env=env)
 
 
 def test_a_port_out_of_range_is_refused_in_one_line(tmp_path):

@@ -35,9 +35,13 @@ class LogCapture(logging.Handler):
 class InProcessDriver:
     """Runs the agent in this process through CredliftService (the default).
 
+    In-process, the runner can read the CPU time each turn costs (`in_process`).
+
     With `data_root`, every trial runs on its own fresh data directory `data_root/trial-K` (its own accounts,
     cases and upload fingerprints), so replays never disturb the app's data or each other.
     """
+
+    in_process = True
 
     def __init__(self, service=None, staff_user: str | None = None, data_root: Path | None = None):
         from credlift.settings import get_settings

@@ -13,6 +13,7 @@ def summarise(result: SuiteResult) -> dict:
     outcomes = result.outcomes
     latencies = sorted(t.latency_s for o in outcomes for t in o.turns if t.kind != "staff")
     upload_latencies = sorted(t.latency_s for o in outcomes for t in o.turns if t.kind == "upload")
+    upload_cpu = sorted(t.cpu_s for o in outcomes for t in o.turns if t.kind == "upload" and t.cpu_s is not None)
 
     def pct(values: list[float], q: float) -> float | None:
         return round(values[min(len(values) - 1, int(q * len(values)))], 3) if values else None
@@ -34,6 +35,7 @@ def summarise(result: SuiteResult) -> dict:
         "pass_hat_k": {f"pass^{result.trials}": round(result.passed / max(1, len(result.dialogue_ids())), 4)},
         "turn_latency_s": {"p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95), "max": latencies[-1] if latencies else None},
         "upload_latency_s": {"p50": pct(upload_latencies, 0.5), "p95": pct(upload_latencies, 0.95)},
+        "upload_cpu_s": {"p50": pct(upload_cpu, 0.5), "p95": pct(upload_cpu, 0.95)},
         "outcome_matrix": [{"expected": e, "actual": a, "count": c} for (e, a), c in sorted(matrix.items())],
         "by_tag": by_tag,
         "failures": [{"id": o.id, "trial": o.trial, "failure": o.failure} for o in outcomes if not o.passed],
@@ -101,7 +103,8 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
 pass rate {num(summary, 'pass_rate')}.
 Turn latency p50 {num(summary, 'turn_latency_s.p50')} s, p95 {num(summary, 'turn_latency_s.p95')} s,
 max {num(summary, 'turn_latency_s.max')} s; uploads p50 {num(summary, 'upload_latency_s.p50')} s,
-p95 {num(summary, 'upload_latency_s.p95')} s.</p>
+p95 {num(summary, 'upload_latency_s.p95')} s; CPU per upload (in-process replay) p50
+{num(summary, 'upload_cpu_s.p50')} s, p95 {num(summary, 'upload_cpu_s.p95')} s.</p>
 {_plots(summary, result)}
 <h2>Outcome matrix</h2><table><tr><th>expected</th><th>actual</th><th>dialogues</th></tr>{matrix_rows}</table>
 <h2>By tag</h2><table><tr><th>tag</th><th>passed</th><th>failed</th></tr>{tag_rows}</table>

@@ -104,17 +104,20 @@ def account_fields(credential_type: str, profile: ApplicantProfile) -> dict[str,
     return {key: value for key, value in derived.items() if key in names}
 
 
-def _record(kind: str, text: str, result: TurnResult, latency: float) -> TurnRecord:
+def _record(kind: str, text: str, result: TurnResult, latency: float, cpu: float | None) -> TurnRecord:
     decision = result.decision
     return TurnRecord(kind=kind, input=redact_id_numbers(text), replies=list(result.replies),
                       progress=list(result.progress), nodes_run=list(result.nodes_run),
                       decision=decision.kind if decision else "none", increase=decision.increase if decision else 0,
                       retrieved_clauses=sorted(set(result.retrieved_clauses) | set(result.cited_clauses)
                                                | set(decision.clause_ids if decision else [])),
-                      latency_s=latency, language=result.language)
+                      latency_s=latency, cpu_s=cpu, language=result.language)
 
 
-def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> DialogueOutcome:
+def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clock: str = "wall") -> DialogueOutcome:
+    """One trial of one dialogue. `latency_clock` is how latency limits read a turn (TurnRecord.judged_s); the
+    CPU reading is taken only when the driver runs the app in this process."""
+    in_process = getattr(driver, "in_process", False)
     capture = LogCapture()
     root = logging.getLogger()
     root.addHandler(capture)
@@ -131,7 +134,7 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> Dialogue
         thread_id, opened = driver.open(profile, dialogue.lang)
         greeting = list(opened.replies)
         for index, turn in enumerate(dialogue.turns):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             if turn.kind == "user":
                 result, text = driver.send(thread_id, turn.user), turn.user
             elif turn.kind == "upload":
@@ -140,13 +143,14 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> Dialogue
             else:
                 text = f"staff {turn.staff.action}: {turn.staff.note or turn.staff.text}"
                 result = driver.staff(thread_id, turn.staff.action, turn.staff.note, turn.staff.text)
-            records.append(_record(turn.kind, text, result, time.perf_counter() - began))
-            failure = check_turn(turn.expect, records[-1], index)
+            records.append(_record(turn.kind, text, result, time.perf_counter() - began,
+                                   time.process_time() - began_cpu if in_process else None))
+            failure = check_turn(turn.expect, records[-1], index, latency_clock)
             if failure:
                 break
         if failure is None:
             failure = check_final(dialogue.expect_final, records, greeting, capture.lines,
-                                  profile.id_number if profile else "", lang=dialogue.lang)
+                                  profile.id_number if profile else "", lang=dialogue.lang, clock=latency_clock)
     except Exception as error:  # a crash is a failed dialogue with its reason, never a crashed suite
         log.exception("dialogue %s crashed", dialogue.id)
         failure = f"error: {type(error).__name__}: {redact_id_numbers(str(error))}"
@@ -163,7 +167,8 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0) -> Dialogue
         duration_s=time.perf_counter() - started)
 
 
-def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_outcome=None) -> SuiteResult:
+def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_outcome=None,
+              latency_clock: str = "wall") -> SuiteResult:
     """Trial by trial: a driver with `begin_trial` gets a fresh state per trial, so that the same certificate
     replayed in trial 2 is not mistaken for a document reused by another account."""
     outcomes: list[DialogueOutcome] = []
@@ -171,7 +176,7 @@ def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_out
         if hasattr(driver, "begin_trial"):
             driver.begin_trial(trial)
         for dialogue in dialogues:
-            outcome = run_dialogue(dialogue, driver, trial)
+            outcome = run_dialogue(dialogue, driver, trial, latency_clock)
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)

@@ -97,6 +97,8 @@ def test_the_tesseract_peer_reads_a_synthetic_cet_report():
     ["bench", "--quick", "--sizes", "throughput=1"],
     ["eval", "--dialogues", "/no/such/folder"],
     ["eval", "--trials", "0"],
+    ["eval", "--latency-clock", "sundial"],
+    ["eval", "--latency-clock", "work", "--via", "http://127.0.0.1:9"],
 ])
 def test_bad_arguments_give_one_line_and_exit_2(arguments):
     completed = run_cli(*arguments, timeout=900)

@@ -102,3 +102,38 @@ def test_earlier_uploads_are_made_by_their_own_account_before_the_dialogue(tmp_p
     outcome = run_dialogue(dialogue, driver)
     assert outcome.passed, outcome.failure
     assert driver.calls == [("open", "a~d~0~earlier0"), ("upload", "a~d~0~earlier0"), ("open", "b~d~0")]
+
+
+class SlowDriver(RecordingDriver):
+    """A turn that keeps the person waiting without working: as on a machine busy with other jobs."""
+
+    def send(self, thread_id, text):
+        import time
+
+        time.sleep(0.3)
+        return TurnResult(thread_id="t", replies=["您好，请上传证书"], nodes_run=["converse"])
+
+
+SLOW_LIMIT = Dialogue.model_validate({"id": "slow", "account": {"fixture": "demo"}, "turns": [{"user": "hi"}],
+                                      "expect_final": {"max_turn_latency_s": 0.2}})
+
+
+def test_a_latency_limit_reads_the_wall_clock_by_default():
+    result = run_suite([SLOW_LIMIT], SlowDriver())
+    assert result.failed == 1
+    assert "more than 0.2s" in result.outcomes[0].failure and "(wall)" in result.outcomes[0].failure
+
+
+def test_the_work_clock_reads_cpu_time_in_process_so_a_busy_machine_does_not_fail_a_dialogue():
+    class InProcessSlowDriver(SlowDriver):
+        in_process = True
+
+    result = run_suite([SLOW_LIMIT], InProcessSlowDriver(), latency_clock="work")
+    turn = result.outcomes[0].turns[0]
+    assert result.passed == 1, result.outcomes[0].failure
+    assert turn.latency_s >= 0.3 and turn.cpu_s is not None and turn.cpu_s < 0.2
+
+
+def test_the_work_clock_falls_back_to_the_wall_clock_when_the_app_runs_elsewhere():
+    result = run_suite([SLOW_LIMIT], SlowDriver(), latency_clock="work")  # no CPU reading through a URL
+    assert result.outcomes[0].turns[0].cpu_s is None and result.failed == 1

@@ -28,6 +28,7 @@ def replay(tmp_path_factory):
         patch.setenv("CREDLIFT_DATA_DIR", str(tmp_path_factory.mktemp("eval-app-data")))
         reset_settings_cache()
         result = CliRunner().invoke(app, ["eval", "--dialogues", str(SUITE), "--report", str(report),
+                                          "--latency-clock", "work",
                                           "--data-dir", str(tmp_path_factory.mktemp("eval-state"))])
     reset_settings_cache()
     if result.exception is not None and not isinstance(result.exception, SystemExit):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import certificate, jpeg_bytes
+from forensic_pages import certificate, jpeg_bytes
 from credlift.domain.authenticity import AuthenticityReport, SignalReport
 from credlift.tools.forensics.domain import Domain, capture_issues, judge_domain
 from credlift.tools.forensics.report import decide_verdict

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from conftest import jpeg_bytes, paper
+from forensic_pages import jpeg_bytes, paper
 from credlift.domain.authenticity import SignalReport
 from credlift.evals.realset.build import build, sha256_of, split_of
 from credlift.tools.forensics.dataset import ImageAnalysis, read_labels

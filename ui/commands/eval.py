@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
         via: str = typer.Option("", "--via", help="URL of a running credlift app to replay through gradio_client"),
         tags: list[str] = typer.Option(None, "--tags", help="only dialogues with one of these tags"),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="print the transcript of failures"),
+        latency_clock: str = typer.Option("wall", "--latency-clock",
+                                          help="how latency limits read a turn: wall (seconds waited) or work (the "
+                                               "smaller of wall and CPU seconds: for a busy machine; in-process only)"),
         data_dir: Path = typer.Option(None, "--data-dir",
                                       help="in-process replay state, one folder per trial (default: a temporary folder, removed after)"),
     ) -> None:
@@ -27,10 +30,15 @@ def register(app: typer.Typer) -> None:
         from credlift.evals.replay.report import write_report
         from credlift.evals.replay.runner import run_suite
 
+        from credlift.errors import UserInputError
+
+        if latency_clock not in ("wall", "work"):
+            raise UserInputError(f"--latency-clock is wall or work, not '{latency_clock}'")
+        if latency_clock == "work" and via:
+            raise UserInputError("--latency-clock work needs the in-process replay: the app's CPU time cannot be "
+                                 "read through --via")
         suite = load_suite(dialogues, tags=tags)
         if not suite:
-            from credlift.errors import UserInputError
-
             raise UserInputError(f"no dialogue files found in {dialogues}")
         scratch = None
         if via:
@@ -55,7 +63,7 @@ def register(app: typer.Typer) -> None:
                         typer.echo(f"      < {reply}")
 
         try:
-            result = run_suite(suite, driver, trials=trials, on_outcome=show)
+            result = run_suite(suite, driver, trials=trials, on_outcome=show, latency_clock=latency_clock)
         finally:
             if not via and scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)

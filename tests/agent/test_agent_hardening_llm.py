@@ -24,7 +24,7 @@ def use_llm(service, monkeypatch):
     def attach(handler, delay_s: float = 0.0, **changes):
         server = OpenAITestServer(chat_handler=handler, delay_s=delay_s).__enter__()
         servers.append(server)
-        settings = service.settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": 10.0,
+        settings = service.settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": 120.0,
                                                        **changes})
         monkeypatch.setattr(service.services, "responder", LlmResponder(settings, fallback=DeterministicResponder()))
         return server

@@ -26,7 +26,7 @@ def compliant_llm(service, monkeypatch):
     from credlift.agent.responders.llm import LlmResponder
 
     with OpenAITestServer(chat_handler=obey) as server:
-        settings = service.settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": 30.0})
+        settings = service.settings.model_copy(update={"llm_base_url": server.base_url, "llm_timeout_s": 120.0})
         monkeypatch.setattr(service.services, "settings", settings)
         monkeypatch.setattr(service.services, "responder", LlmResponder(settings, fallback=DeterministicResponder()))
         yield server

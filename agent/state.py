@@ -6,7 +6,7 @@ merge by upload id, so a node returns only what it changed.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,8 @@ class UploadRef(BaseModel):
     sha256: str
     path: str
     refused: str = Field(default="", description="why intake refused it before storing (then path is empty)")
+    refusal: dict[str, Any] = Field(default_factory=dict,
+                                    description="that refusal as {key, values}: said in the person's language")
 
 
 class UploadResult(BaseModel):
@@ -33,6 +35,8 @@ class UploadResult(BaseModel):
     filename: str
     sha256: str = ""
     error: str = Field(default="", description="a sentence for the person when the file could not be used")
+    refusal: dict[str, Any] = Field(default_factory=dict,
+                                    description="the error as {key, values} (prompts/<lang>/refusals.yaml)")
     failed_step: str = Field(default="", description="the node whose tool failed on this upload (logged)")
     ocr_lines: list[OcrLine] = Field(default_factory=list)
     authenticity: AuthenticityReport | None = None

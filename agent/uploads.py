@@ -19,7 +19,8 @@ def stage_upload(data: bytes, filename: str, data_dir: Path, upload_id: str) -> 
     try:
         precheck(data, filename)
     except UnsupportedFileError as refusal:
-        return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path="", refused=str(refusal))
+        return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path="", refused=str(refusal),
+                         refusal={"key": refusal.key, "values": refusal.values})
     path = store_bytes(data, data_dir, sha256)
     return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path=str(path))
 

@@ -10,7 +10,26 @@ class UserInputError(CredliftError):
 
 
 class UnsupportedFileError(UserInputError):
-    """A file that is not an image credlift can read (wrong type, truncated, too large)."""
+    """A file that is not an image credlift can read (wrong type, truncated, too large).
+
+    `key` names its sentence in prompts/<lang>/refusals.yaml, filled with `values`: str() is the English one
+    (the command line, logs, the staff console), `say(lang)` the applicant's language."""
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(self.say("en"))
+
+    def say(self, lang: str) -> str:
+        from credlift.prompts import refusal
+
+        return refusal(self.key, lang, **self.values)
+
+    def __reduce__(self):  # crosses process pools with its key, not its English sentence
+        return (_unsupported_file, (self.key, self.values))
+
+
+def _unsupported_file(key: str, values: dict) -> UnsupportedFileError:
+    return UnsupportedFileError(key, **values)
 
 
 class BackendUnavailableError(CredliftError):

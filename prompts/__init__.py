@@ -49,6 +49,14 @@ def reply(key: str, lang: str = "zh", **values: Any) -> str:
     return str(node).strip().format(**values) if values else str(node).strip()
 
 
+def refusal(key: str, lang: str = "zh", **values: Any) -> str:
+    """Why an upload was refused (prompts/<lang>/refusals.yaml), in `lang`."""
+    sentences = load("refusals", lang)
+    if key not in sentences:
+        raise PromptNotFoundError(f"no refusal '{key}' for language '{lang}'")
+    return str(sentences[key]).strip().format(**values)
+
+
 def has_reply(key: str, lang: str = "zh") -> bool:
     try:
         reply(key, lang)

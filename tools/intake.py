@@ -118,23 +118,23 @@ def read_capped(path: Path) -> bytes:
     try:
         info = os.stat(path)  # follows a symbolic link: what counts is what it points to
     except FileNotFoundError:
-        raise UnsupportedFileError(f"the file '{path.name}' does not exist") from None
+        raise UnsupportedFileError("missing", name=path.name) from None
     except OSError as error:
-        raise UnsupportedFileError(f"the file '{path.name}' cannot be opened ({error.strerror or 'error'})") from None
+        raise UnsupportedFileError("cannot_open", name=path.name, reason=error.strerror or "error") from None
     if not stat.S_ISREG(info.st_mode):
         kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
                 "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
                 "a socket" if stat.S_ISSOCK(info.st_mode) else "a special file")
-        raise UnsupportedFileError(f"'{path.name}' is not a regular file (it is {kind}); please send a photo file")
+        raise UnsupportedFileError("not_regular", name=path.name, kind=kind, kind_zh=_KIND_ZH.get(kind, "特殊文件"))
     if info.st_size > limit:
-        raise UnsupportedFileError(_too_large(info.st_size, limit / 1024 / 1024))
+        raise _too_large(info.st_size, limit / 1024 / 1024)
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as error:
-        raise UnsupportedFileError(f"the file '{path.name}' cannot be read ({error.strerror or 'error'})") from None
+        raise UnsupportedFileError("cannot_read", name=path.name, reason=error.strerror or "error") from None
     if len(data) > limit:
-        raise UnsupportedFileError(_too_large(len(data), limit / 1024 / 1024))
+        raise _too_large(len(data), limit / 1024 / 1024)
     return data
 
 
@@ -144,45 +144,38 @@ def precheck(data: bytes, filename: str = "upload") -> None:
     UnsupportedFileError with a sentence; returns when the file may be decoded."""
     settings = get_settings()
     if not data:
-        raise UnsupportedFileError(f"'{filename}' is empty; please send the photo again")
+        raise UnsupportedFileError("empty", name=filename)
     if len(data) > settings.max_upload_mb * 1024 * 1024:
-        raise UnsupportedFileError(_too_large(len(data), settings.max_upload_mb))
+        raise _too_large(len(data), settings.max_upload_mb)
     what = sniff_unsupported(data)
     if what == "an HEIC/HEIF photo":
-        raise UnsupportedFileError(
-            f"'{filename}' is an HEIC/HEIF photo, which we cannot read yet; please send a JPEG or PNG "
-            "(or a screenshot of the photo)")
+        raise UnsupportedFileError("heif", name=filename)
     if what:
-        raise UnsupportedFileError(f"'{filename}' is {what}, not a photo; please send a JPEG or PNG picture of the certificate")
+        raise UnsupportedFileError("not_a_photo", name=filename, what=what)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the budgets below say it with numbers
             with Image.open(io.BytesIO(data)) as image:  # reads the header only
                 image_format, mode, (width, height) = image.format or "unknown", image.mode, image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UnsupportedFileError("the image is far too large to process; please send a normal photo") from None
+        raise UnsupportedFileError("bomb") from None
     except UnidentifiedImageError:
-        raise UnsupportedFileError(f"'{filename}' is not an image we can open; please send a JPEG or PNG photo of the certificate") from None
+        raise UnsupportedFileError("not_an_image", name=filename) from None
     except Exception:  # a header Pillow cannot parse (truncated, malformed)
-        raise UnsupportedFileError(f"'{filename}' could not be read as an image; please send a JPEG or PNG photo") from None
+        raise UnsupportedFileError("unreadable_image", name=filename) from None
     if image_format not in SUPPORTED_FORMATS:
-        raise UnsupportedFileError(f"'{filename}' is a {image_format} image, which we cannot read; please send a JPEG or PNG")
+        raise UnsupportedFileError("format", name=filename, format=image_format)
     pixels = width * height
     if pixels > settings.max_image_pixels:
-        raise UnsupportedFileError(
-            f"the image is {width}x{height} pixels ({pixels / 1e6:.0f} megapixels), more than the "
-            f"{settings.max_image_pixels / 1e6:.0f} megapixels we accept; please send a smaller photo")
+        raise _too_many_pixels(width, height, settings.max_image_pixels)
     if min(width, height) < MIN_SIDE:
-        raise UnsupportedFileError(
-            f"the image is only {width}x{height} pixels; please send a photo in which the certificate fills the frame")
+        raise UnsupportedFileError("too_small", width=width, height=height)
     per_pixel = _BYTES_PER_PIXEL.get(mode, 16)
     if image_format == "JPEG" and max(width, height) > 2 * MAX_ANALYSED_SIDE:
         per_pixel = per_pixel / _jpeg_draft_scale(width, height) ** 2  # decoded in draft mode at 1/2 .. 1/8
     if pixels * per_pixel > MAX_DECODE_BYTES:
-        depth = " with 16 bits per channel" if mode.startswith("I") or mode == "F" else ""
-        raise UnsupportedFileError(
-            f"the image is {width}x{height} pixels{depth}, too much to decode safely; please send an ordinary "
-            "8-bit JPEG or PNG photo")
+        sixteen_bit = mode.startswith("I") or mode == "F"
+        raise UnsupportedFileError("decode_budget_16bit" if sixteen_bit else "decode_budget", width=width, height=height)
 
 
 def _jpeg_draft_scale(width: int, height: int) -> int:
@@ -191,8 +184,16 @@ def _jpeg_draft_scale(width: int, height: int) -> int:
     return next((s for s in (8, 4, 2) if scale >= s), 1)
 
 
-def _too_large(size: int, limit_mb: float) -> str:
-    return f"the file is {size / 1024 / 1024:.0f} MB, more than the {limit_mb:.0f} MB we accept; please send a smaller photo"
+def _too_large(size: int, limit_mb: float) -> UnsupportedFileError:
+    return UnsupportedFileError("too_large", size_mb=size / 1024 / 1024, limit_mb=limit_mb)
+
+
+def _too_many_pixels(width: int, height: int, limit: int) -> UnsupportedFileError:
+    return UnsupportedFileError("too_many_pixels", width=width, height=height, megapixels=width * height / 1e6,
+                                limit_mp=limit / 1e6)
+
+
+_KIND_ZH = {"a folder": "是一个文件夹", "a pipe (FIFO)": "是一个管道 FIFO", "a device": "是一个设备文件", "a socket": "是一个套接字"}
 
 
 def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
@@ -202,15 +203,12 @@ def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
             image = Image.open(io.BytesIO(data))
             image_format = image.format or "unknown"
             if image_format not in SUPPORTED_FORMATS:
-                raise UnsupportedFileError(f"'{filename}' is a {image_format} image, which we cannot read; please send a JPEG or PNG")
+                raise UnsupportedFileError("format", name=filename, format=image_format)
             width, height = image.size
             if width * height > max_pixels:
-                raise UnsupportedFileError(
-                    f"the image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), more than the "
-                    f"{max_pixels / 1e6:.0f} megapixels we accept; please send a smaller photo")
+                raise _too_many_pixels(width, height, max_pixels)
             if min(width, height) < MIN_SIDE:
-                raise UnsupportedFileError(
-                    f"the image is only {width}x{height} pixels; please send a photo in which the certificate fills the frame")
+                raise UnsupportedFileError("too_small", width=width, height=height)
             exif = _exif_text(image)
             info = _info_text(image)
             if image_format == "JPEG" and max(width, height) > 2 * MAX_ANALYSED_SIDE:
@@ -221,13 +219,13 @@ def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
     except UnsupportedFileError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UnsupportedFileError("the image is far too large to process; please send a normal photo") from None
+        raise UnsupportedFileError("bomb") from None
     except UnidentifiedImageError:
-        raise UnsupportedFileError(f"'{filename}' is not an image we can open; please send a JPEG or PNG photo of the certificate") from None
+        raise UnsupportedFileError("not_an_image", name=filename) from None
     except (OSError, SyntaxError, ValueError) as error:
         if "truncated" in str(error).lower() or "premature" in str(error).lower() or "broken" in str(error).lower():
-            raise UnsupportedFileError(f"'{filename}' seems to be cut off (an incomplete upload); please send it again") from None
-        raise UnsupportedFileError(f"'{filename}' could not be read as an image; please send a JPEG or PNG photo") from None
+            raise UnsupportedFileError("truncated", name=filename) from None
+        raise UnsupportedFileError("unreadable_image", name=filename) from None
 
     long_side = max(rgb.shape[:2])
     if long_side > MAX_ANALYSED_SIDE:

@@ -11,6 +11,7 @@ from credlift.agent.responders import templates
 from credlift.agent.responders.base import ConversationView, Reply
 from credlift.agent.state import AgentState
 from credlift.domain.credential import CREDENTIAL_TYPES
+from credlift.prompts import refusal
 from credlift.prompts import reply as template
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -53,8 +54,11 @@ def _file_problem(result, lang: str) -> Reply | None:
     if result.failed_step:
         return templates.fixed("processing_error", lang)
     if result.error:
-        # the tools' sentences are English; a Chinese reply says it in Chinese rather than mixing languages
-        reason = result.error if lang == "en" or CJK.search(result.error) else template("file_error_reason", lang)
+        # a refusal is said in the reply's language; another tool's English sentence becomes a general one in zh
+        if result.refusal:
+            reason = refusal(result.refusal["key"], lang, **result.refusal.get("values", {}))
+        else:
+            reason = result.error if lang == "en" or CJK.search(result.error) else template("file_error_reason", lang)
         return templates.fixed("file_error", lang, reason=reason)
     if result.authenticity is not None and result.authenticity.verdict == "unreadable":
         return templates.fixed("unreadable", lang)

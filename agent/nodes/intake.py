@@ -10,7 +10,7 @@ from credlift.agent.context import AgentContext, services_of
 from credlift.agent.nodes.support import record
 from credlift.agent.state import AgentState, UploadResult
 from credlift.agent.uploads import open_upload
-from credlift.errors import UserInputError
+from credlift.errors import UnsupportedFileError, UserInputError
 
 
 def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
@@ -20,7 +20,7 @@ def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     for ref in incoming.uploads:
         result = UploadResult(upload_id=ref.upload_id, filename=ref.filename, sha256=ref.sha256)
         if ref.refused:  # refused before it was stored
-            result.error = ref.refused
+            result.error, result.refusal = ref.refused, ref.refusal
             results[ref.upload_id] = result
             record(services, state, result)
             continue
@@ -28,6 +28,8 @@ def intake(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             open_upload(ref)  # the pipeline's intake stage (the bytes were stored once when they arrived)
         except UserInputError as error:
             result.error = str(error)
+            if isinstance(error, UnsupportedFileError):
+                result.refusal = {"key": error.key, "values": error.values}
             if ref.path:  # a file that cannot be decoded is not kept
                 Path(ref.path).unlink(missing_ok=True)
         results[ref.upload_id] = result

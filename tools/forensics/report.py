@@ -7,9 +7,10 @@ from credlift.tools.forensics.domain import Domain
 # Above this AI-generation score, and when it is the strongest image signal, the verdict names AI generation.
 AI_DOMINANCE = 0.7
 REUSE_FLAG = 0.5
-# outside the detectors' domain their scores carry no information (on the real development set's quality-matched
-# pairs the fused probability reads ROC-AUC 0.44), so the reported score is the share of edited images among
-# out-of-domain pages of that set's dev split (8 of 49): a calibrated "we cannot tell", never an accusation
+# outside the detectors' domain their scores carry no information (on the real development set's 24 quality-matched
+# pairs the fused probability reads ROC-AUC 0.49), so the reported score is the share of edited images among
+# out-of-domain pages of that set's dev split (8 of the first 49 analysed; 13 of all 98): a calibrated "we cannot
+# tell", never an accusation
 UNDETERMINED_SCORE = 0.16
 # evidence that holds whatever the page or capture: an editor or generator named in the file's own metadata
 DOMAIN_FREE = {"metadata": 0.85}

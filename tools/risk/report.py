@@ -328,10 +328,6 @@ def _plot_fairness(report, path: Path) -> None:
     plt.close(fig)
 
 
-def _air(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
-
-
 def _mapped_markdown(report, plot_names: list[str]) -> str:
     b, inc = report.backtest, report.inclusion
     name, reference = report.credential_name, report.reference_level
@@ -420,7 +416,7 @@ def _mapped_markdown(report, plot_names: list[str]) -> str:
             flag = "AIR < 0.80" if r.flagged else ("small group" if r.small_group else "")
             lines.append(f"| {r.attribute} | {r.group} | {r.applicants:,} | {r.default_rate:.2%} | "
                          f"{r.default_ci_low:.2%} – {r.default_ci_high:.2%} | {r.approval_rate_traditional:.1%} | "
-                         f"{_air(r.air_traditional)} | {r.approval_rate_credential:.1%} | {_air(r.air_credential)} | "
+                         f"{_fmt_ratio(r.air_traditional)} | {r.approval_rate_credential:.1%} | {_fmt_ratio(r.air_credential)} | "
                          f"{flag} |")
         if len(plot_names) > 5:
             lines += ["", f"![fairness]({plot_names[5]})"]

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     embeddings_model: str = "text-embedding"
     embeddings_api_key: SecretStr = SecretStr("EMPTY")
 
+    # verification at the issuer (tools/issuers): empty base URL = the local table in data_dir (offline default)
+    issuer_base_url: str = Field(default="", description="the issuers' online queries (CHSI report, CET score, "
+                                                         "skill certificate); `credlift issuers serve` simulates them")
+    issuer_timeout_s: float = Field(default=5.0, gt=0, description="per attempt")
+    issuer_max_attempts: int = Field(default=3, ge=1, le=10, description="tries per question before 'unavailable'")
+    issuer_backoff_s: float = Field(default=0.5, ge=0, description="wait before the 2nd try; doubles after each")
+
     # threads: one budget per worker process for every library pool (credlift/threads.py)
     workers: int = Field(default=1, ge=1, description="worker processes sharing this machine's cores")
     threads_per_worker: int = Field(default=0, ge=0, description="threads for each library pool in a worker; "

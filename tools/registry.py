@@ -36,9 +36,11 @@ class RegistryEntry(BaseModel):
 
 
 class RegistryCheck(BaseModel):
+    """The outcome of asking the issuer: verified / not_found / mismatch / unavailable (or not_applicable)."""
     status: RegistryStatus
     mismatched_fields: list[str] = Field(default_factory=list)
     entry: RegistryEntry | None = None
+    source: str = Field(default="", description="who answered: 'local', 'synth', 'issuer:cet', ...")
 
 
 @runtime_checkable
@@ -103,6 +105,14 @@ class LocalRegistry:
         return RegistryEntry(credential_type=row[0], certificate_number=row[1], holder_name=row[2],
                              fields=json.loads(row[3]), source=row[4])
 
+    def entries(self) -> list[RegistryEntry]:
+        """Every certificate in the table (to seed the issuer simulator from the demo data)."""
+        with self._connect() as connection:
+            rows = connection.execute("SELECT credential_type, certificate_number, holder_name, fields_json, source"
+                                      " FROM issued_certificates ORDER BY registry_type, certificate_number").fetchall()
+        return [RegistryEntry(credential_type=r[0], certificate_number=r[1], holder_name=r[2], fields=json.loads(r[3]),
+                              source=r[4]) for r in rows]
+
     def count(self) -> int:
         with self._connect() as connection:
             return int(connection.execute("SELECT COUNT(*) FROM issued_certificates").fetchone()[0])
@@ -141,27 +151,39 @@ def entry_from_label(row: dict) -> RegistryEntry | None:
 
 
 def check_against_registry(record: CredentialRecord, registry: IssuerRegistry | None) -> RegistryCheck:
-    """Looks the record's certificate up and compares the fields both sides have."""
+    """Looks the record's certificate up and compares the fields both sides have.
+
+    A record that carries a CHSI online verification code is looked up by that code where the registry can
+    (`lookup_report`); the certificate number it certifies is then compared too. A registry that says it does
+    not serve the type (`serves`) leaves the record unchecked (not_applicable)."""
     from credlift.errors import BackendUnavailableError
 
     number = record.fields.get("certificate_number")
-    if registry is None or not number or record.type in ("other", "unknown"):
+    code = record.fields.get("verification_code")
+    by_code = bool(code) and hasattr(registry, "lookup_report")
+    if registry is None or (not number and not by_code) or record.type in ("other", "unknown"):
+        return RegistryCheck(status="not_applicable")
+    if not by_code and hasattr(registry, "serves") and not registry.serves(record.type):
         return RegistryCheck(status="not_applicable")
     try:
-        entry = registry.lookup(record.type, str(number))
-    except (BackendUnavailableError, sqlite3.Error, OSError):
-        return RegistryCheck(status="unavailable")
+        entry = registry.lookup_report(str(code)) if by_code else registry.lookup(record.type, str(number))
+    except (BackendUnavailableError, sqlite3.Error, OSError) as error:
+        return RegistryCheck(status="unavailable", source=str(getattr(error, "issuer", "") or ""))
     if entry is None:
         return RegistryCheck(status="not_found")
     issued = dict(entry.fields)
     if entry.holder_name:
         issued["holder_name"] = entry.holder_name
-    mismatched = [key for key in COMPARED_FIELDS
+    compared = COMPARED_FIELDS + (("certificate_number",) if by_code else ())
+    if by_code:
+        issued["certificate_number"] = entry.certificate_number
+    mismatched = [key for key in compared
                   if record.fields.get(key) not in (None, "") and issued.get(key) not in (None, "")
                   and _comparable(record.fields[key]) != _comparable(issued[key])]
-    if _registry_type(entry.credential_type) == "cet" and entry.credential_type != record.type:
+    if (_registry_type(entry.credential_type) == "cet" or by_code) and entry.credential_type != record.type:
         mismatched.insert(0, "type")
-    return RegistryCheck(status="mismatch" if mismatched else "verified", mismatched_fields=mismatched, entry=entry)
+    return RegistryCheck(status="mismatch" if mismatched else "verified", mismatched_fields=mismatched, entry=entry,
+                         source=entry.source)
 
 
 def _comparable(value: FieldValue) -> str:

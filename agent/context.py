@@ -19,6 +19,7 @@ class AgentServices:
     accounts: "AccountStore"
     cases: "CaseStore"
     responder: "Responder"
+    registry: object | None = None  # the issuer registry (tools/issuers.registry_for): None = no issuer check
 
     @property
     def overlay_dir(self) -> Path:
@@ -53,12 +54,14 @@ def make_services(settings: Settings | None = None) -> AgentServices:
 
     from credlift.crypto import cipher_for
 
+    from credlift.tools.issuers import registry_for
+
     settings = settings or get_settings()
     settings.ensure_dirs()
     cipher = cipher_for(settings)
     return AgentServices(settings=settings, accounts=AccountStore(settings.db_path, cipher),
                          cases=CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3", cipher),
-                         responder=make_responder(settings))
+                         responder=make_responder(settings), registry=registry_for(settings))
 
 
 _defaults: list[AgentServices] = []

@@ -178,6 +178,8 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
                 lambda p, t: _percent(p.llm_adjustment_bounds.max)),
     Placeholder("authenticity_refer_percent", "estimated probability of manipulation that sends a case to a person",
                 lambda p, t: _percent(p.authenticity_refer_score)),
+    Placeholder("issuer_verified_refer_percent", "probability of manipulation that sends an issuer-verified credential "
+                "to a person", lambda p, t: _percent(p.issuer_verified_refer_score)),
     # service terms
     Placeholder("review_usual_days", "business days most manual reviews take",
                 lambda p, t: _number(t.manual_review.usual_business_days)),

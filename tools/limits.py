@@ -2,7 +2,8 @@
 
 Order of the rules (each one that applies adds a reason code; the first kind that applies wins):
 1. documents: unreadable -> decline; not checked, tampered, AI-generated, not judged, suspicious, name mismatch,
-   registry mismatch or not found -> refer to a person; unknown type or failed field checks -> decline.
+   registry mismatch or not found, issuer unavailable -> refer to a person; unknown type or failed field checks ->
+   decline. Verified with the issuer: not judged / suspicious refer only at `issuer_verified_refer_score` (DOC-ISSUER).
 2. the credential's base increase (INC-*), at a fraction when old (INC-RECENCY); below the CET line -> nothing.
 3. financial health: recent delinquency, high utilisation, cooldown, a credential already counted -> decline.
 4. risk: the scorecard's PD band scales the increase (RISK-PD); the worst band declines. A risk assessment's
@@ -31,7 +32,7 @@ from credlift.tools.risk.features import credential_age_years, credential_level
 POLICY_CLAUSE_IDS: frozenset[str] = frozenset({
     "INC-CET4", "INC-CET6", "INC-GRAD", "INC-DEG", "INC-VOC", "INC-AWD", "INC-QUAL", "INC-RECENCY", "RISK-PD",
     "CAP-UTIL", "CAP-DELINQ", "CAP-INCOME", "CAP-TYPE", "CAP-ONCE", "CAP-COOLDOWN", "DOC-AUTH", "DOC-VALID",
-    "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "REV-MANUAL", "REV-APPEAL", "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE",
+    "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "DOC-ISSUER", "REV-MANUAL", "REV-APPEAL", "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE",
     "HUMAN-HELP",
 })
 # per credential type (names, clause, level field and level names): derived from tools/credentials
@@ -124,6 +125,13 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "DOC_REGISTRY_NOT_FOUND": (("DOC-VALID", "REV-MANUAL"),
                                "The certificate was not found in the issuer's records, so a person will check it.",
                                "在发证机构记录中未找到该证书，将由工作人员核实。"),
+    "DOC_ISSUER_VERIFIED": (("DOC-ISSUER",),
+                            "The certificate was verified with the issuer: its records match what the page says.",
+                            "该证书已向发证机构核验，发证机构的记录与证书内容一致。"),
+    "DOC_ISSUER_UNAVAILABLE": (("DOC-ISSUER", "REV-MANUAL"),
+                               "The issuer could not be reached to verify the certificate, so a person will review it; "
+                               "this is not a decline.",
+                               "暂时无法向发证机构核验该证书，将由工作人员人工审核；这不是拒绝。"),
     "DOC_INVALID": (("DOC-VALID",),
                     "Some details on the certificate did not pass the checks: {problems_en}",
                     "证书上的部分信息未通过核验：{problems_zh}"),
@@ -236,6 +244,9 @@ def decide(applicant: ApplicantProfile, credential: CredentialRecord, validation
     base, level = (0, "")
     if credential.type in CREDENTIAL_TYPES and not draft.refer and not draft.decline:
         base, level = _credential_increase(draft, credential, params, today, inputs)
+    if (validation is not None and validation.registry_status == "verified" and credential.type in CREDENTIAL_TYPES
+            and (authenticity is None or authenticity.verdict != "unreadable")):  # said after what it earns
+        draft.add("DOC_ISSUER_VERIFIED")
     _check_financial_health(draft, applicant, key, params, today)
     increase = _price(draft, applicant, credential, base, risk_score, assessment, params, inputs) if base else 0
 
@@ -283,6 +294,7 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
         draft.add("DOC_UNREADABLE", "decline", detail=detail, detail_zh="")  # the reason is an English sentence
         draft.suggest(*retake)
         return
+    issuer_verified = validation is not None and validation.registry_status == "verified"
     if review_cleared:
         draft.add("REVIEW_CLEARED")
     else:
@@ -292,6 +304,8 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
             draft.add("DOC_TAMPERED", "refer")
         elif authenticity.verdict == "ai_generated":
             draft.add("DOC_AI_GENERATED", "refer")
+        elif issuer_verified and authenticity.score < params.issuer_verified_refer_score:
+            pass  # the issuer confirmed what the page says: inconclusive pixels need no person (DOC-ISSUER)
         elif authenticity.verdict == "undetermined":  # outside what the checks were calibrated for: no accusation
             draft.add("DOC_NOT_JUDGED", "refer")
         elif authenticity.verdict == "suspicious" or authenticity.score >= params.authenticity_refer_score:
@@ -314,6 +328,8 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
             draft.add("DOC_REGISTRY_MISMATCH", "refer")
         elif validation.registry_status == "not_found":
             draft.add("DOC_REGISTRY_NOT_FOUND", "refer")
+        elif validation.registry_status == "unavailable":  # the issuer is down or timed out: a person, never a decline
+            draft.add("DOC_ISSUER_UNAVAILABLE", "refer")
     other = [c for c in codes if "NAME_MISMATCH" not in c and "REGISTRY_MISMATCH" not in c and c not in HOLDER_CODES]
     if other and not review_cleared:  # the reviewer checked the document with the issuer (REV-MANUAL)
         findings = [f for f in validation.findings if f.code in other and f.severity == "error"] or \

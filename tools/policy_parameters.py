@@ -66,6 +66,7 @@ class PolicyParameters(BaseModel):
     pd_scaling: list[PdBand]
     llm_adjustment_bounds: Bounds
     authenticity_refer_score: float
+    issuer_verified_refer_score: float = 0.9
     budget: BudgetAdvice = BudgetAdvice()
     evidence: EvidenceRule = EvidenceRule()
 

@@ -1,4 +1,4 @@
-"""validate: formats, checksums, internal consistency and the holder's name against the account."""
+"""validate: formats, checksums, internal consistency, the holder's name against the account, the issuer's records."""
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
@@ -15,7 +15,7 @@ def validate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     applicant = services.accounts.get(state["account_id"])
 
     def analyse(result: UploadResult) -> StepFinding:
-        report = pipeline.validate(result.credential, applicant=applicant)
+        report = pipeline.validate(result.credential, applicant=applicant, registry=services.registry)
         return ({"validation": report}, "credential_validated",
                 f"ok={report.ok} errors={','.join(report.error_codes)} registry={report.registry_status}")
 

@@ -98,7 +98,7 @@ def test_cooldown_between_increases():
 def test_tampered_document_never_yields_an_increase(verdict, score):
     generous = RiskAssessment(risk_level="low", adjustment=0.2, cited_clauses=["RISK-PD"], source="llm")
     decision = run(profile=applicant(current_limit=1000), authenticity=authentic(score, verdict),
-                   risk_score=risk(0.001), assessment=generous)
+                   validation=valid(registry="not_applicable"), risk_score=risk(0.001), assessment=generous)
     assert decision.kind == "refer"
     assert decision.increase == 0 and decision.new_limit == decision.current_limit
     assert decision.reason_codes[0].code.startswith("DOC_") and "DOC-AUTH" in decision.clause_ids
@@ -155,8 +155,32 @@ def test_registry_disagreement_refers_to_a_person(status, code):
     assert decision.kind == "refer" and decision.increase == 0 and codes(decision)[0] == code
 
 
-def test_registry_unavailable_does_not_block():
-    assert run(validation=valid(registry="unavailable")).kind == "approve"
+@pytest.mark.parametrize("verdict, score", [("suspicious", 0.4), ("undetermined", 0.3),
+                                            ("authentic", PARAMS.authenticity_refer_score)])
+def test_a_credential_verified_with_the_issuer_needs_less_pixel_evidence(verdict, score):
+    decision = run(authenticity=authentic(score, verdict), validation=valid(registry="verified"))
+    assert decision.kind == "approve" and decision.increase > 0
+    said = next(r for r in decision.reason_codes if r.code == "DOC_ISSUER_VERIFIED")
+    assert said.clause_ids == ["DOC-ISSUER"] and "verified with the issuer" in said.text_en
+    assert "已向发证机构核验" in said.text_zh and "DOC-ISSUER" in decision.clause_ids
+    # the same page without the issuer's word goes to a person
+    assert run(authenticity=authentic(score, verdict), validation=valid(registry="not_applicable")).kind == "refer"
+
+
+@pytest.mark.parametrize("verdict, score", [("tampered", 0.5), ("ai_generated", 0.5),
+                                            ("suspicious", PARAMS.issuer_verified_refer_score)])
+def test_clear_signs_of_editing_refer_even_when_the_issuer_verified(verdict, score):
+    decision = run(authenticity=authentic(score, verdict), validation=valid(registry="verified"))
+    assert decision.kind == "refer" and decision.increase == 0 and "DOC-AUTH" in decision.clause_ids
+
+
+@pytest.mark.parametrize("profile", [applicant(), applicant(utilisation=0.95, delinquent_last_12m=2)])
+def test_an_issuer_that_is_down_means_review_never_decline(profile):
+    decision = run(profile=profile, validation=valid(registry="unavailable"))
+    assert decision.kind == "refer" and decision.increase == 0
+    assert codes(decision)[0] == "DOC_ISSUER_UNAVAILABLE" and {"DOC-ISSUER", "REV-MANUAL"} <= set(decision.clause_ids)
+    assert "not a decline" in decision.reason_codes[0].text_en and "这不是拒绝" in decision.reason_codes[0].text_zh
+    assert run(validation=valid(registry="unavailable"), review_cleared=True).kind == "approve"
 
 
 def test_cet_below_the_pass_line_earns_nothing_and_says_what_would():

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         masked unless --reveal."""
         from credlift.settings import get_settings
         from credlift.tools.extraction.check import check_file
-        from credlift.tools.registry import default_registry
+        from credlift.tools.issuers import registry_for
 
         settings = get_settings()
         applicant = None
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
             from credlift.tools.accounts import AccountStore
 
             applicant = AccountStore(settings.db_path).get(account)
-        registry = default_registry(settings.data_dir)
+        registry = registry_for(settings)  # the issuers over HTTP when configured, else the local table
         readable = 0
         if reveal:
             _audit_reveal(settings, files)

@@ -25,7 +25,7 @@ _SCHEMA = [
         masked_name TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'open',
         credential_type TEXT NOT NULL DEFAULT '', verdict TEXT NOT NULL DEFAULT '',
         decision TEXT NOT NULL DEFAULT '', taken_over_by TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, queued_at TEXT)""",
     """CREATE TABLE IF NOT EXISTS upload_outcomes (
         case_id TEXT NOT NULL, upload_id TEXT NOT NULL, sha256 TEXT NOT NULL, outcome_json TEXT NOT NULL,
         at TEXT NOT NULL, PRIMARY KEY (case_id, upload_id))""",
@@ -39,6 +39,11 @@ _SCHEMA = [
         entry_id TEXT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         case_id TEXT, detail TEXT NOT NULL DEFAULT '')""",
 ]
+
+
+# statuses in which a case waits for staff: its waiting time runs from the moment it entered one of them
+WAITING = ("awaiting_review", "taken_over")
+_SUMMARY_COLUMNS = "case_id, thread_id, account_id, masked_name, status, credential_type, verdict, decision, updated_at, queued_at"
 
 
 def _now() -> str:
@@ -83,6 +88,13 @@ class _Database:
             cursor = connection.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description else []
 
+    def add_column(self, table: str, column: str, kind: str) -> None:
+        """Adds a column a database made by an older version lacks (idempotent on both engines)."""
+        if self.postgres:
+            self.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+        elif column not in {row[1] for row in self.execute(f"PRAGMA table_info({table})")}:
+            self.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
     def close(self) -> None:
         with self._lock:
             if self.postgres:
@@ -102,6 +114,7 @@ class CaseStore:
         self._db = _Database(database_url, sqlite_path)
         for statement in _SCHEMA:
             self._db.execute(statement)
+        self._db.add_column("cases", "queued_at", "TEXT")
 
     # cases
     def open_case(self, thread_id: str, account_id: str, masked_name: str) -> str:
@@ -121,9 +134,7 @@ class CaseStore:
         return rows[0][0] if rows else None
 
     def summary(self, case_id: str) -> CaseSummary:
-        rows = self._db.execute(
-            "SELECT case_id, thread_id, account_id, masked_name, status, credential_type, verdict, decision, "
-            "updated_at FROM cases WHERE case_id = ?", (case_id,))
+        rows = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM cases WHERE case_id = ?", (case_id,))
         if not rows:
             raise NotFoundError(f"no case with id '{case_id}'")
         return self._summary(rows[0])
@@ -131,11 +142,11 @@ class CaseStore:
     @staticmethod
     def _summary(row: tuple) -> CaseSummary:
         return CaseSummary(case_id=row[0], thread_id=row[1], account_id=row[2], masked_name=row[3], status=row[4],
-                           credential_type=row[5], verdict=row[6], decision=row[7], updated_at=_time(row[8]))
+                           credential_type=row[5], verdict=row[6], decision=row[7], updated_at=_time(row[8]),
+                           queued_at=_time(row[9]))
 
     def cases(self, status: str | None = None) -> list[CaseSummary]:
-        query = ("SELECT case_id, thread_id, account_id, masked_name, status, credential_type, verdict, decision, "
-                 "updated_at FROM cases")
+        query = f"SELECT {_SUMMARY_COLUMNS} FROM cases"
         rows = self._db.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY updated_at DESC",
                                 (status,) if status else ())
         return [self._summary(row) for row in rows]
@@ -145,9 +156,16 @@ class CaseStore:
         sets = {k: v for k, v in columns.items() if k in allowed}
         if not sets:
             return
+        now = _now()
         assignments = ", ".join(f"{k} = ?" for k in sets)
-        self._db.execute(f"UPDATE cases SET {assignments}, updated_at = ? WHERE case_id = ?",
-                         (*sets.values(), _now(), case_id))
+        values: tuple = tuple(sets.values())
+        if "status" in sets:
+            # entering a waiting status starts the clock; staying in one keeps it; leaving stops it
+            waiting = ", ".join("?" * len(WAITING))
+            assignments += (f", queued_at = CASE WHEN ? NOT IN ({waiting}) THEN NULL "
+                            f"WHEN status IN ({waiting}) AND queued_at IS NOT NULL THEN queued_at ELSE ? END")
+            values += (sets["status"], *WAITING, *WAITING, now)
+        self._db.execute(f"UPDATE cases SET {assignments}, updated_at = ? WHERE case_id = ?", (*values, now, case_id))
 
     def taken_over_by(self, case_id: str) -> str:
         rows = self._db.execute("SELECT taken_over_by FROM cases WHERE case_id = ?", (case_id,))

@@ -64,6 +64,8 @@ class CaseSummary(BaseModel):
     verdict: str = ""
     decision: str = ""
     updated_at: datetime | None = None
+    queued_at: datetime | None = Field(default=None, description="when it last entered the queue (awaiting_review or "
+                                                                    "taken_over); None while it is not waiting")
     reason: str = Field(default="", description="why it waits for staff: a four-eyes reason, a referral reason "
                                                 "code, or 'human' (the person asked for one)")
     priority: Literal["", "high", "normal"] = ""

@@ -195,7 +195,7 @@ class CredliftService:
         waiting = [c for c in self.services.cases.cases() if c.status in ("awaiting_review", "taken_over")]
         entries = [self._queue_entry(c) for c in waiting]
         floor = datetime.min.replace(tzinfo=timezone.utc)
-        return sorted(entries, key=lambda c: (c.priority != "high", c.updated_at or floor))
+        return sorted(entries, key=lambda c: (c.priority != "high", c.queued_at or c.updated_at or floor))
 
     def _queue_entry(self, summary: CaseSummary) -> CaseSummary:
         if summary.status == "taken_over":

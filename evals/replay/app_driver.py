@@ -23,7 +23,8 @@ def _as_turn_result(turn: dict) -> TurnResult:
         decision = LimitDecision(kind=shown["kind"], current_limit=shown.get("current_limit", 0),
                                  new_limit=shown.get("new_limit", 0), increase=shown.get("increase", 0),
                                  clause_ids=shown.get("clause_ids", []), policy_version=shown.get("policy_version", ""))
-    return TurnResult(thread_id=turn["thread_id"], case_id=turn.get("case_id"), replies=turn.get("replies", []),
+    return TurnResult(thread_id=turn["thread_id"], case_id=turn.get("case_id"),
+                      replies=turn.get("replies_with_clause_ids", turn.get("replies", [])),
                       progress=turn.get("progress", []), nodes_run=turn.get("nodes_run", []), decision=decision,
                       cited_clauses=turn.get("cited_clauses", []), retrieved_clauses=turn.get("retrieved_clauses", []),
                       awaiting=turn.get("awaiting", "user"), language=turn.get("language", "zh"))

@@ -31,7 +31,7 @@ def test_queue_rows_say_everything_in_the_console_language():
                        status="awaiting_review", credential_type="cet6", verdict="tampered", decision="refer",
                        updated_at=now - timedelta(minutes=95), reason="tampered", priority="high")
     zh = case_page.queue_rows([case], "zh", now=now)[0]
-    assert zh == ["case-1", "demo-rider-01", "王**", "1 小时", "高", "图片被篡改", "待审核", "英语六级", "篡改", "转人工"]
+    assert zh == ["case-1", "demo-rider-01", "王**", "1 小时", "高", "图片被篡改", "待审核", "大学英语六级成绩报告单", "篡改", "转人工"]
     en = case_page.queue_rows([case], "en", now=now)[0]
     assert en[3:6] == ["1 h", "high", "edited image"] and en[-2:] == ["tampered", "referred"]
     assert case_page.queue_headers("zh")[1:6] == ["账户", "申请人", "等待时间", "优先级", "原因"]

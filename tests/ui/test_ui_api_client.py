@@ -56,6 +56,22 @@ def test_a_whole_application_runs_through_the_api(client, live_app, certificate_
     assert account.id_number not in str(lines)
 
 
+def test_replies_name_clauses_by_title_never_by_code(client):
+    """An app shows `replies` to the person as they are: clause ids become titles, each clause's text comes along;
+    the ids stay in `replies_with_clause_ids` for audit and replay."""
+    from credlift.evals.replay.expectations import CLAUSE_ID
+
+    thread_id = client.predict(API_APPLICANT, "zh", api_name="/start")["thread_id"]
+    answer = client.predict(thread_id, "可以上传哪些证书？", api_name="/send")
+    assert CLAUSE_ID.findall("\n".join(answer["replies_with_clause_ids"])), "the assistant cites a clause"
+    assert not CLAUSE_ID.findall("\n".join(answer["replies"]))
+    assert answer["clauses"] and all(c["title"] and c["text"] for c in answer["clauses"])
+    assert any(c["title"] in "\n".join(answer["replies"]) for c in answer["clauses"])
+    lines = client.predict(thread_id, api_name="/transcript")
+    assert not CLAUSE_ID.findall("\n".join(line["text"] for line in lines))
+    assert any(line["clauses"] for line in lines if line["role"] == "assistant")
+
+
 def test_a_review_is_resolved_by_staff_through_the_api(client, live_app, certificate_photo):
     thread_id = client.predict(API_REVIEW, "zh", api_name="/start")["thread_id"]
     photo = certificate_photo(API_REVIEW, "copy_move", seed=13)
@@ -115,7 +131,7 @@ def test_staff_take_over_a_conversation_answer_in_it_and_hand_it_back(client, li
     client.predict(token, case_id, "Hello, this is the helpdesk. How can I help?", api_name="/staff_reply")
     lines = client.predict(thread_id, api_name="/transcript")
     assert lines[-1] == {"role": "staff", "text": "Hello, this is the helpdesk. How can I help?",
-                         "author": live_app.settings.staff_users.split(":")[0]}
+                         "author": live_app.settings.staff_users.split(":")[0], "clauses": []}
     assert client.predict(token, case_id, api_name="/hand_back")["taken_over"] is False
     assert client.predict(thread_id, api_name="/status")["awaiting"] == "user"
     actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]

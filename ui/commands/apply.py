@@ -35,8 +35,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(record, ensure_ascii=False))
         else:
+            from credlift.agent.wording import applicant_text
+
             for reply in result.replies:
-                typer.echo(reply)
+                typer.echo(applicant_text(reply, result.language))
         if record["error"] and not result.decision:  # refused later in the pipeline (could not be decoded)
             raise UserInputError(f"the file was refused: {record['error']}")
 

@@ -100,8 +100,11 @@ def register_api(applicant: ApplicantFlow, helpdesk: HelpdeskFlow) -> None:
         return _guarded(lambda: ApplicantTurn.of(applicant.status(thread_id)).model_dump(mode="json"))
 
     def transcript(thread_id: str) -> list[dict]:
-        """The conversation so far (ID numbers masked)."""
-        return _guarded(lambda: [TranscriptLine.of(m).model_dump() for m in applicant.transcript(thread_id)])
+        """The conversation so far as the person reads it (ID numbers masked, clause titles instead of ids)."""
+        def run() -> list[dict]:
+            lang = applicant.status(thread_id).language
+            return [TranscriptLine.of(m, lang).model_dump() for m in applicant.transcript(thread_id)]
+        return _guarded(run)
 
     def set_language(thread_id: str, lang: str) -> dict:
         """Switches the conversation to zh or en."""

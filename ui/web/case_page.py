@@ -11,6 +11,7 @@ from PIL import Image
 from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView
 from credlift.domain.applicant import mask_id_number, mask_name
 from credlift.redaction import mask_personal_fields
+from credlift.tools.credentials import LEVEL_FIELDS, LEVEL_NAMES, TYPE_NAMES
 from credlift.ui.web.chat import transcript_message
 from credlift.ui.web.i18n import t
 
@@ -28,6 +29,8 @@ def value_label(kind: str, value: str, lang: str) -> str:
     """A stored value (credential type, verdict, decision kind, queue reason) in the console's language."""
     if not value:
         return ""
+    if kind == "type" and value in TYPE_NAMES:  # the type's names live in its spec (tools/credentials)
+        return TYPE_NAMES[value][1 if lang == "zh" else 0]
     key = f"{kind}_{value}"
     text = t(lang, key)
     return value if text == key else text
@@ -46,7 +49,7 @@ def waiting_label(since: datetime | None, lang: str, now: datetime | None = None
 
 
 def queue_rows(cases: list[CaseSummary], lang: str, now: datetime | None = None) -> list[list[str]]:
-    return [[c.case_id, c.account_id, c.masked_name, waiting_label(c.updated_at, lang, now),
+    return [[c.case_id, c.account_id, c.masked_name, waiting_label(c.queued_at or c.updated_at, lang, now),
              value_label("priority", c.priority, lang), value_label("reason", c.reason, lang),
              status_label(c.status, lang), value_label("type", c.credential_type, lang),
              value_label("verdict_value", c.verdict, lang), value_label("kind", c.decision, lang)] for c in cases]
@@ -116,16 +119,29 @@ def signal_rows(view: CaseView, lang: str = "en") -> list[list[str]]:
     return rows
 
 
-def field_rows(view: CaseView) -> list[list[str]]:
+def field_label(key: str, lang: str) -> str:
+    """A credential field's name in the console's language (the key itself for a field with no label yet)."""
+    return value_label("field", key, lang)
+
+
+def _field_value(credential_type: str, key: str, value, lang: str) -> str:
+    """A field's value as read; a level code also by its name (e.g. "bachelor" -> 本科 (bachelor))."""
+    shown = "" if value is None else str(value)
+    names = LEVEL_NAMES.get((credential_type, shown)) if LEVEL_FIELDS.get(credential_type) == key else None
+    return f"{names[1 if lang == 'zh' else 0]} ({shown})" if names else shown
+
+
+def field_rows(view: CaseView, lang: str = "en") -> list[list[str]]:
     rows = []
     for upload in view.uploads:
         if not upload.credential:
             continue
-        rows.append(["type", upload.credential.type, ""])
+        kind = upload.credential.type
+        rows.append([field_label("type", lang), value_label("type", kind, lang), ""])
         for key, value in masked_fields(upload.credential.fields, view.revealed).items():
-            shown = "" if value is None else str(value)
             confidence = upload.credential.confidence.get(key)
-            rows.append([key, shown, f"{confidence:.2f}" if confidence is not None else ""])
+            rows.append([field_label(key, lang), _field_value(kind, key, value, lang),
+                         f"{confidence:.2f}" if confidence is not None else ""])
     return rows
 
 
@@ -134,10 +150,11 @@ def validation_markdown(view: CaseView, lang: str) -> str:
     for upload in view.uploads:
         if not upload.validation:
             continue
-        lines.append(f"- registry: `{upload.validation.registry_status}`")
+        status = upload.validation.registry_status
+        lines.append(f"- {t(lang, 'registry_label')}: {value_label('registry', status, lang)}")
         for finding in upload.validation.findings:
             message = finding.message_zh if lang == "zh" and finding.message_zh else finding.message
-            lines.append(f"- **{finding.severity}** `{finding.code}` {message}")
+            lines.append(f"- **{value_label('severity', finding.severity, lang)}** `{finding.code}` {message}")
     return "\n".join(lines)
 
 
@@ -160,8 +177,13 @@ def applicant_record(view: CaseView) -> dict:
     return json.loads(json.dumps(profile, default=str, ensure_ascii=False))
 
 
-def audit_rows(entries: list[AuditEntry]) -> list[list[str]]:
-    return [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.case_id or "", e.detail] for e in entries]
+def audit_rows(entries: list[AuditEntry], lang: str = "en") -> list[list[str]]:
+    return [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, value_label("audit", e.action, lang), e.case_id or "",
+             e.detail] for e in entries]
+
+
+def audit_headers(lang: str) -> list[str]:
+    return [t(lang, key) for key in ("col_at", "col_actor", "col_action", "col_case", "col_detail")]
 
 
 def four_eyes_markdown(view: CaseView, lang: str) -> str:

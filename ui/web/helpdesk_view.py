@@ -26,7 +26,6 @@ def _bad(text: str) -> str:
     return f'<span class="cl-bad">{escape(text)}</span>'
 
 
-AUDIT_HEADERS = ["at", "actor", "action", "case", "detail"]
 QUEUE_REFRESH_S = 10.0
 
 
@@ -111,7 +110,7 @@ class HelpdeskView:
                         self.applicant = gr.JSON(elem_id="cl-applicant")
                     labeller.add(applicant_box, label="applicant_profile")
             with gr.Accordion(open=False) as audit_box:
-                self.audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="cl-audit",
+                self.audit = gr.Dataframe(headers=case_page.audit_headers(labeller.lang), interactive=False, wrap=True, elem_id="cl-audit",
                                           max_height=260)
             labeller.add(audit_box, label="audit_log")
         self._wire(language)
@@ -223,9 +222,11 @@ class HelpdeskView:
             return *[gr.skip()] * len(self._case_outputs()), _bad(str(error))
         return (case_page.transcript_messages(view, lang), case_page.overlay_image(view),
                 case_page.verdict_markdown(view, lang), gr.Dataframe(value=case_page.signal_rows(view, lang)),
-                gr.Dataframe(value=case_page.field_rows(view)), case_page.validation_markdown(view, lang),
+                gr.Dataframe(value=case_page.field_rows(view, lang), headers=case_page.field_headers(lang)),
+                case_page.validation_markdown(view, lang),
                 case_page.decision_record(view), case_page.clauses_markdown(view, lang),
-                case_page.applicant_record(view), gr.Dataframe(value=case_page.audit_rows(audit)),
+                case_page.applicant_record(view),
+                gr.Dataframe(value=case_page.audit_rows(audit, lang), headers=case_page.audit_headers(lang)),
                 case_page.four_eyes_markdown(view, lang), gr.Button(interactive=case_page.may_resolve(view)),
                 gr.Button(interactive=case_page.may_resolve(view)),
                 gr.Dataframe(value=case_page.decision_rows(view, lang), headers=case_page.record_headers(lang)),

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from credlift.agent.contracts import ChatMessage, TurnResult
+from credlift.agent.wording import applicant_text, cited_clauses
 from credlift.domain import LimitDecision
 from credlift.domain.applicant import ApplicantProfile, redact_id_numbers
 from credlift.ui.web.result_card import decision_clause_ids
@@ -30,11 +31,31 @@ class ApplicantDecision(BaseModel):
                    what_else=[c.text(lang) for c in decision.counterfactuals], policy_version=decision.policy_version)
 
 
+class ClauseNote(BaseModel):
+    """A policy clause a reply refers to, as the person reads it: its title, and its text a tap away."""
+    id: str
+    title: str
+    text: str
+
+
+def clause_notes(texts: list[str], lang: str) -> list[ClauseNote]:
+    seen: dict[str, ClauseNote] = {}
+    for text in texts:
+        for clause_id, title, body in cited_clauses(text, lang):
+            seen.setdefault(clause_id, ClauseNote(id=clause_id, title=title, text=body))
+    return list(seen.values())
+
+
 class ApplicantTurn(BaseModel):
     """One applicant turn as the API shows it: replies, progress, the decision in plain words, what it waits for."""
     thread_id: str
     case_id: str | None = None
-    replies: list[str] = Field(default_factory=list)
+    replies: list[str] = Field(default_factory=list, description="what to show the person: clause ids replaced by "
+                                                                 "their titles, ID numbers masked")
+    clauses: list[ClauseNote] = Field(default_factory=list, description="the clauses the replies refer to")
+    replies_with_clause_ids: list[str] = Field(
+        default_factory=list, description="the same replies with the clause ids the assistant cited (for audit and "
+                                          "dialogue replay; not for showing to the person)")
     progress: list[str] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list, description="upload problems found before any analysis")
     decision: ApplicantDecision | None = None
@@ -47,8 +68,11 @@ class ApplicantTurn(BaseModel):
 
     @classmethod
     def of(cls, result: TurnResult, notices: list[str] | None = None) -> "ApplicantTurn":
+        lang = result.language
+        marked = [redact_id_numbers(text) for text in result.replies]
         return cls(thread_id=result.thread_id, case_id=result.case_id,
-                   replies=[redact_id_numbers(text) for text in result.replies], progress=list(result.progress),
+                   replies=[applicant_text(text, lang) for text in marked], clauses=clause_notes(marked, lang),
+                   replies_with_clause_ids=marked, progress=list(result.progress),
                    notices=list(notices or []),
                    decision=ApplicantDecision.of(result.decision, result.language) if result.decision else None,
                    cited_clauses=list(result.cited_clauses), retrieved_clauses=list(result.retrieved_clauses),
@@ -69,10 +93,16 @@ class AccountChoice(BaseModel):
 
 
 class TranscriptLine(BaseModel):
+    """One line of the conversation as the person reads it (the assistant's clause ids as titles)."""
     role: str
     text: str
     author: str = ""
+    clauses: list[ClauseNote] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, message: ChatMessage) -> "TranscriptLine":
-        return cls(role=message.role, text=redact_id_numbers(message.text), author=message.author)
+    def of(cls, message: ChatMessage, lang: str = "zh") -> "TranscriptLine":
+        text = redact_id_numbers(message.text)
+        if message.role != "assistant":
+            return cls(role=message.role, text=text, author=message.author)
+        return cls(role=message.role, text=applicant_text(text, lang), author=message.author,
+                   clauses=clause_notes([text], lang))

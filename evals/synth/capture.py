@@ -1,6 +1,10 @@
-"""How the page became a file: a flat scan, a phone photo on a desk, or a screenshot of a viewer.
+"""How the page became a file: a flat scan, a phone photo on a desk, a screenshot of a viewer, a scanner app's
+enhanced page or a PDF rendered to an image; and what happened to the file afterwards (`after_chain`: a messaging
+app's resize and recompression, forwarded again; an off-grid crop re-saved once or twice; a screenshot of the
+picture on a phone).
 
-Each capture keeps the homography from page to image so field boxes can be mapped into final pixels.
+Each capture keeps the homography from page to image so field boxes can be mapped into final pixels; each chain
+step its own transform from the file it was given to the file it writes.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from PIL import Image, ImageDraw
 from credlift.evals.synth.drawing import Box, Document
 from credlift.evals.synth.fonts import truetype
 
-CAPTURE_STYLES = ("scan", "photo", "screenshot")
+CAPTURE_STYLES = ("scan", "photo", "screenshot", "scanner_app", "pdf_render")
+# what can happen to the file after it was made (honest and forged files alike): see `after_chain`
+AFTER_CHAINS = ("none", "messaging", "recompress", "screenshot")
 PHONES = (("Xiaomi", "Redmi Note 12"), ("HUAWEI", "NOH-AN00"), ("Apple", "iPhone 13"), ("OPPO", "PGJM10"),
           ("vivo", "V2229A"), ("HONOR", "ANY-AN00"), ("samsung", "SM-S9180"))
 SCANNERS = (("Canon", "CanoScan LiDE 300"), ("EPSON", "Perfection V39"), ("HP", "LaserJet MFP M232"),
@@ -54,6 +60,10 @@ def capture(doc: Document, style: str, rng: np.random.Generator) -> Capture:
         return photo(doc, rng)
     if style == "screenshot":
         return screenshot(doc, rng)
+    if style == "scanner_app":
+        return scanner_app(doc, rng)
+    if style == "pdf_render":
+        return pdf_render(doc, rng)
     raise ValueError(f"unknown capture style {style!r}")
 
 
@@ -223,6 +233,134 @@ def screenshot(doc: Document, rng: np.random.Generator) -> Capture:
     is_jpeg = rng.random() < 0.2  # a screenshot forwarded through a chat app comes back as a JPEG
     return Capture(np.asarray(canvas).copy(), homography, "screenshot", "jpeg" if is_jpeg else "png",
                    int(rng.integers(72, 92)) if is_jpeg else None, None, {})
+
+
+# ---------------------------------------------------------------------- scanner app, PDF render
+
+SCANNER_APPS = ("CamScanner", "扫描全能王", "Adobe Scan", "Microsoft Lens", "夸克扫描王")
+
+
+def scanner_app(doc: Document, rng: np.random.Generator) -> Capture:
+    """A phone scanner app: the phone photo, its page corners found and flattened to a rectangle, then the app's
+    "enhance" filter (light flattened by dividing by a blurred background, contrast stretched, sharpened; one in
+    five in the app's black-and-white mode) and its own JPEG save."""
+    shot = photo(doc, rng)
+    dw, dh = doc.size
+    scale = rng.uniform(0.75, 1.0)
+    out_w, out_h = int(round(dw * scale)), int(round(dh * scale))
+    page_to_out = np.float64([[scale, 0, 0], [0, scale, 0], [0, 0, 1]])
+    # the app's corner detection is a few pixels off: rectify with a slightly wrong quad
+    jitter = np.eye(3)
+    jitter[:2, 2] = rng.uniform(-3, 3, 2)
+    rectify = page_to_out @ jitter @ np.linalg.inv(shot.homography)
+    flat = cv2.warpPerspective(shot.rgb, rectify, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    background = cv2.GaussianBlur(cv2.dilate(flat, np.ones((7, 7), np.uint8)), (0, 0), 25)
+    img = np.clip(flat / np.maximum(background, 1.0) * 255.0, 0, 255)
+    low, high = np.percentile(img, rng.uniform(0.5, 3.0)), np.percentile(img, rng.uniform(90, 98))
+    img = np.clip((img - low) * 255.0 / max(high - low, 1.0), 0, 255)
+    img = cv2.addWeighted(img, 1.0 + rng.uniform(0.3, 0.8), cv2.GaussianBlur(img, (0, 0), 1.2), -rng.uniform(0.3, 0.8), 0)
+    if rng.random() < 0.2:  # black-and-white mode
+        gray = cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_RGB2GRAY)
+        img = np.repeat(gray[..., None], 3, axis=2).astype(np.float32)
+    homography = rectify @ shot.homography
+    return Capture(np.clip(img, 0, 255).astype(np.uint8), homography, "scanner_app", "jpeg",
+                   int(rng.integers(75, 93)), None, {})
+
+
+def pdf_render(doc: Document, rng: np.random.Generator) -> Capture:
+    """A PDF (an e-certificate or an issuer's download) rendered to an image by a viewer or converter: the page
+    resampled to the render's resolution, no noise and no blur; PNG or a high-quality JPEG."""
+    dw, dh = doc.size
+    scale = rng.uniform(0.6, 1.25)
+    out_w, out_h = int(round(dw * scale)), int(round(dh * scale))
+    rgb = cv2.resize(doc.rgb, (out_w, out_h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    homography = np.float64([[out_w / dw, 0, 0], [0, out_h / dh, 0], [0, 0, 1]])
+    is_png = rng.random() < 0.6
+    return Capture(rgb, homography, "pdf_render", "png" if is_png else "jpeg",
+                   None if is_png else int(rng.integers(88, 99)), None, {})
+
+
+# ---------------------------------------------------------------------- after the file was made
+
+@dataclass
+class Chained:
+    """A file after an after-chain: the last save's pixels, format and quality, the transform from the pixels
+    it was given to these, and the steps taken (e.g. ["resize 0.80", "jpeg 78", "jpeg 66"])."""
+    rgb: np.ndarray
+    format: str
+    jpeg_quality: int | None
+    transform: np.ndarray
+    steps: list[str]
+    exif: dict | None = None
+
+    def map_box(self, box: Box, pad: int = 0) -> Box:
+        return map_box(self.transform, box, self.rgb.shape[1], self.rgb.shape[0], pad)
+
+
+def _jpeg_round_trip(rgb: np.ndarray, quality: int) -> np.ndarray:
+    from credlift.evals.synth.encode import decode, encode
+
+    return decode(encode(rgb, "jpeg", quality))
+
+
+@dataclass
+class _Picture:
+    """A file shown on a screen: what `screenshot` needs of a Document."""
+    rgb: np.ndarray
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def after_chain(rgb: np.ndarray, chain: str, rng: np.random.Generator, exif: dict | None = None) -> Chained:
+    """What happens to a file after it was made, the same for an honest and a forged file given the same `rng`
+    state (so a forgery and its untouched page leave through the same final save):
+
+    - `messaging`: a chat app shrinks the long side to 1,280 px (or 1,080 / 1,600) and saves at quality 70-85,
+      dropping the metadata; forwarded once more in three cases of ten (a second save at 60-85);
+    - `recompress`: a crop of 1-7 px off the top and left (the 8x8 JPEG grid moves) and one or two saves at
+      random qualities 60-95, metadata kept;
+    - `screenshot`: the picture shown in a phone or desktop viewer and captured (PNG, one in five forwarded as
+      JPEG), no metadata.
+    Intermediate saves are real JPEG round trips: the last one is left to the caller's encoder (`format`,
+    `jpeg_quality`)."""
+    height, width = rgb.shape[:2]
+    if chain == "none":
+        return Chained(rgb, "", None, np.eye(3), [], exif)
+    if chain == "messaging":
+        long_side = int(rng.choice([1080, 1280, 1280, 1600]))
+        scale = min(1.0, long_side / max(height, width))
+        steps = []
+        if scale < 1.0:
+            rgb = cv2.resize(rgb, (int(round(width * scale)), int(round(height * scale))), interpolation=cv2.INTER_AREA)
+            steps.append(f"resize {scale:.2f}")
+        transform = np.float64([[rgb.shape[1] / width, 0, 0], [0, rgb.shape[0] / height, 0], [0, 0, 1]])
+        quality = int(rng.integers(70, 86))
+        if rng.random() < 0.3:  # forwarded: the first app's save, then the second's
+            rgb = _jpeg_round_trip(rgb, quality)
+            steps.append(f"jpeg {quality}")
+            quality = int(rng.integers(60, 86))
+        steps.append(f"jpeg {quality}")
+        return Chained(rgb, "jpeg", quality, transform, steps, None)
+    if chain == "recompress":
+        dx, dy = int(rng.integers(1, 8)), int(rng.integers(1, 8))
+        rgb = np.ascontiguousarray(rgb[dy:, dx:])
+        transform = np.float64([[1, 0, -dx], [0, 1, -dy], [0, 0, 1]])
+        steps = [f"crop {dx},{dy}"]
+        quality = int(rng.integers(60, 96))
+        if rng.random() < 0.4:
+            rgb = _jpeg_round_trip(rgb, quality)
+            steps.append(f"jpeg {quality}")
+            quality = int(rng.integers(60, 96))
+        steps.append(f"jpeg {quality}")
+        return Chained(rgb, "jpeg", quality, transform, steps, exif)
+    if chain == "screenshot":
+        shot = screenshot(_Picture(rgb), rng)
+        return Chained(shot.rgb, shot.format, shot.jpeg_quality, shot.homography,
+                       ["screenshot"] + ([f"jpeg {shot.jpeg_quality}"] if shot.format == "jpeg" else ["png"]), None)
+    raise ValueError(f"unknown after-chain {chain!r}")
 
 
 def _exif(maker: tuple[str, str], rng: np.random.Generator, camera: bool = False) -> dict:

@@ -18,7 +18,7 @@ import piexif
 from pydantic import BaseModel, ConfigDict, Field
 
 from credlift.domain.credential import CREDENTIAL_TYPES
-from credlift.evals.synth.capture import CAPTURE_STYLES, capture
+from credlift.evals.synth.capture import AFTER_CHAINS, CAPTURE_STYLES, after_chain, capture
 from credlift.evals.synth.encode import decode, encode, with_software
 from credlift.evals.synth.fonts import check_fonts
 from credlift.evals.synth.tamper import (
@@ -27,13 +27,18 @@ from credlift.evals.synth.tamper import (
 from credlift.evals.synth.templates import get_template
 from credlift.evals.synth.templates.base import SynthSpecError
 
-CaptureStyle = Literal["scan", "photo", "screenshot", "mixed"]
+CaptureStyle = Literal["scan", "photo", "screenshot", "scanner_app", "pdf_render", "mixed", "varied"]
+AfterChain = Literal["none", "messaging", "recompress", "screenshot", "mixed"]
 TamperKind = Literal["none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated"]
 MIXED_CAPTURE_WEIGHTS = {"scan": 0.35, "photo": 0.45, "screenshot": 0.2}
+# `varied`: captures as varied as life (scanner apps and PDF renders too), and most files then travel on
+# (a chat app, a re-save off the grid, a screenshot), forged files through the same chain as honest ones
+VARIED_CAPTURE_WEIGHTS = {"scan": 0.2, "photo": 0.3, "screenshot": 0.1, "scanner_app": 0.2, "pdf_render": 0.2}
+VARIED_AFTER_WEIGHTS = {"none": 0.35, "messaging": 0.35, "recompress": 0.15, "screenshot": 0.15}
 SAME_QUALITY_SHARE = 1 / 3   # a third of forgeries keep the original JPEG quality: compression alone cannot tell
 
 # one random stream per stage
-_FIELDS, _DRAW, _CAPTURE, _TAMPER, _STYLE, _DONOR, _ENCODE = range(1, 8)
+_FIELDS, _DRAW, _CAPTURE, _TAMPER, _STYLE, _DONOR, _ENCODE, _AFTER = range(1, 9)
 
 
 class SynthSpec(BaseModel):
@@ -46,6 +51,8 @@ class SynthSpec(BaseModel):
     tamper: TamperKind = "none"
     fields: dict[str, Any] = Field(default_factory=dict, description="ground-truth overrides, drawn as given")
     same_quality: bool | None = Field(default=None, description="forgery saved at the pristine JPEG quality; None: 1 in 3")
+    after: AfterChain | None = Field(default=None, description="what happened to the file afterwards (forged and "
+                                     "honest alike); None: drawn when capture is varied, else none")
 
 
 @dataclass
@@ -66,10 +73,31 @@ def _extension(fmt: str) -> str:
 
 
 def _choose_style(spec: SynthSpec) -> str:
-    if spec.capture != "mixed":
+    if spec.capture not in ("mixed", "varied"):
         return spec.capture
-    styles = list(MIXED_CAPTURE_WEIGHTS)
-    return str(_rng(spec.seed, _STYLE).choice(styles, p=list(MIXED_CAPTURE_WEIGHTS.values())))
+    weights = MIXED_CAPTURE_WEIGHTS if spec.capture == "mixed" else VARIED_CAPTURE_WEIGHTS
+    return str(_rng(spec.seed, _STYLE).choice(list(weights), p=list(weights.values())))
+
+
+def _choose_after(spec: SynthSpec) -> str:
+    chosen = spec.after if spec.after is not None else ("mixed" if spec.capture == "varied" else "none")
+    if chosen != "mixed":
+        return chosen
+    return str(_rng(spec.seed, _AFTER).choice(list(VARIED_AFTER_WEIGHTS), p=list(VARIED_AFTER_WEIGHTS.values())))
+
+
+def _travel(data: bytes, fmt: str, chain: str, seed: int) -> tuple[bytes, str, int | None, object]:
+    """The file `data` sent on through `chain` (the same draws for a given seed: a forgery and its untouched
+    page leave through the same final save). Returns (bytes, format, quality, the chain's record)."""
+    exif = None
+    if fmt == "jpeg":
+        try:
+            exif = piexif.load(data)
+        except Exception:  # no EXIF block
+            exif = None
+    chained = after_chain(decode(data), chain, _rng(seed, _AFTER + 100), exif)
+    out = encode(chained.rgb, chained.format, chained.jpeg_quality, chained.exif if chained.format == "jpeg" else None)
+    return out, chained.format, chained.jpeg_quality, chained
 
 
 def _donor(spec: SynthSpec, style: str) -> Donor:
@@ -109,7 +137,35 @@ def _forger_exif(original: dict | None, rng: np.random.Generator) -> dict | None
 
 
 def render_credential(spec: SynthSpec) -> SynthSample:
-    """One credential image and its label. Raises SynthSpecError for impossible requests."""
+    """One credential image and its label. Raises SynthSpecError for impossible requests. With an after-chain
+    the forger's export (or the honest file) travels on through it; a metadata-only edit is made last, on the
+    file as it arrived (a chat app would have dropped it), so it takes no after-chain."""
+    sample = _render_captured(spec)
+    chain = _choose_after(spec)
+    if spec.tamper == "metadata":
+        chain = "none"
+    sample.label["after"] = chain
+    if chain == "none":
+        return sample
+    label = sample.label
+    pristine, p_fmt, p_quality, record = _travel(sample.pristine_bytes, label["pristine_format"], chain, spec.seed)
+    if label["tampered"]:
+        data, fmt, quality, record = _travel(sample.image_bytes, label["format"], chain, spec.seed)
+    else:
+        data, fmt, quality = pristine, p_fmt, p_quality
+    height, width = record.rgb.shape[:2]
+    label.update({
+        "file": f"{spec.type}_{spec.seed}.{_extension(fmt)}", "format": fmt, "jpeg_quality": quality,
+        "pristine_format": p_fmt, "pristine_jpeg_quality": p_quality, "width": width, "height": height,
+        "after_steps": record.steps, "same_quality_as_pristine": True,
+        "field_boxes": {name: list(record.map_box(tuple(box))) for name, box in label["field_boxes"].items()},
+        "tamper_boxes": [list(record.map_box(tuple(box))) for box in label["tamper_boxes"]],
+    })
+    return SynthSample(data, _extension(fmt), label, pristine, _extension(p_fmt))
+
+
+def _render_captured(spec: SynthSpec) -> SynthSample:
+    """The credential as captured (and forged), before any after-chain."""
     template = get_template(spec.type)
     fields = template.sample_fields(_rng(spec.seed, _FIELDS), spec.fields)
     document = template.draw(fields, _rng(spec.seed, _DRAW))
@@ -175,8 +231,8 @@ def _validate(n: int, types: list[str] | None, capture_style: str, tamper_rate: 
     unknown = [t for t in chosen if t not in CREDENTIAL_TYPES]
     if unknown:
         raise SynthSpecError(f"unknown credential type {', '.join(unknown)} (known: {', '.join(CREDENTIAL_TYPES)}).")
-    if capture_style not in (*CAPTURE_STYLES, "mixed"):
-        raise SynthSpecError(f"unknown capture {capture_style!r} (known: scan, photo, screenshot, mixed).")
+    if capture_style not in (*CAPTURE_STYLES, "mixed", "varied"):
+        raise SynthSpecError(f"unknown capture {capture_style!r} (known: {', '.join(CAPTURE_STYLES)}, mixed, varied).")
     if not 0.0 <= tamper_rate <= 1.0:
         raise SynthSpecError(f"tamper rate must be between 0 and 1, not {tamper_rate}.")
     kinds = list(tamper_kinds) if tamper_kinds else list(DEFAULT_TAMPER_MIX)
@@ -198,7 +254,11 @@ def plan_dataset(n: int, seed: int, types: list[str], capture_style: str, tamper
         style = capture_style if capture_style != "mixed" else str(
             rng.choice(list(MIXED_CAPTURE_WEIGHTS), p=list(MIXED_CAPTURE_WEIGHTS.values())))
         credential_type = str(rng.choice(types))
-        spec = SynthSpec(type=credential_type, seed=sample_seed, capture=style, tamper=kind,
+        after = None
+        if capture_style == "varied":  # drawn from the plan's own stream, after the draws `mixed` makes
+            style = str(rng.choice(list(VARIED_CAPTURE_WEIGHTS), p=list(VARIED_CAPTURE_WEIGHTS.values())))
+            after = str(rng.choice(list(VARIED_AFTER_WEIGHTS), p=list(VARIED_AFTER_WEIGHTS.values())))
+        spec = SynthSpec(type=credential_type, seed=sample_seed, capture=style, tamper=kind, after=after,
                          fields=dict((fields_by_type or {}).get(credential_type) or {}))
         fallbacks = [k for k in kinds if k != kind] + (["metadata"] if "metadata" not in kinds else [])
         plan.append((spec, fallbacks if kind != "none" else []))

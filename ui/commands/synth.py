@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         n: int = typer.Option(200, "--n", help="number of images"),
         seed: int = typer.Option(1, "--seed", help="same seed, same bytes"),
         types: list[str] = typer.Option(None, "--types", help="credential types, e.g. cet4,cet6,graduation (default: all)"),
-        capture: str = typer.Option("mixed", "--capture", help="scan | photo | screenshot | mixed"),
+        capture: str = typer.Option("mixed", "--capture", help="scan | photo | screenshot | scanner_app | pdf_render | mixed | varied (varied: scanner apps, PDF renders and after-chains: chat apps, re-saves, screenshots)"),
         tamper_rate: float = typer.Option(
             0.0, "--tamper-rate", help="share of forged images, 0..1 (0: every image honest; 0.3: about 3 in 10 "
                                        "forged with one of --tamper-kinds; labels.jsonl says which)"),

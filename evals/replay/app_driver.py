@@ -47,6 +47,7 @@ class AppDriver:
         self._tokens: dict[str, str] = {}
         self._approvals: dict[str, int] = {}
         self._fixtures: dict[str, ApplicantProfile] | None = None
+        self._sessions: dict[str, str] = {}  # thread id -> the signed session token /start gave for it
 
     def _call(self, api_name: str, *args):
         return self.client.predict(*args, api_name=api_name)
@@ -63,11 +64,13 @@ class AppDriver:
 
     def open(self, profile: ApplicantProfile, lang: str) -> tuple[str, TurnResult]:
         self._call("/create_test_account", profile.model_dump(mode="json"))
-        greeting = _as_turn_result(self._call("/start", profile.account_id, lang))
+        started = self._call("/start", profile.account_id, lang)
+        greeting = _as_turn_result(started)
+        self._sessions[greeting.thread_id] = started["session_token"]
         return greeting.thread_id, greeting
 
     def send(self, thread_id: str, text: str) -> TurnResult:
-        return _as_turn_result(self._call("/send", thread_id, text))
+        return _as_turn_result(self._call("/send", self._sessions[thread_id], text))
 
     def upload(self, thread_id: str, filename: str, data: bytes) -> TurnResult:
         from gradio_client import handle_file
@@ -75,8 +78,9 @@ class AppDriver:
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / filename
             path.write_bytes(data)
-            language = self._call("/status", thread_id).get("language", "zh")
-            return _as_turn_result(self._call("/upload", thread_id, [handle_file(str(path))], language))
+            session = self._sessions[thread_id]
+            language = self._call("/status", session).get("language", "zh")
+            return _as_turn_result(self._call("/upload", session, [handle_file(str(path))], language))
 
     def _staff_token(self, member: int = 0) -> str:
         user, password = self._staff[member % len(self._staff)]
@@ -85,7 +89,7 @@ class AppDriver:
         return self._tokens[user]
 
     def staff(self, thread_id: str, action: str, note: str, text: str) -> TurnResult:
-        case_id = self._call("/status", thread_id).get("case_id")
+        case_id = self._call("/status", self._sessions[thread_id]).get("case_id")
         token = self._staff_token()
         if action == "approve_review":
             count = self._approvals.get(case_id, 0)
@@ -100,4 +104,5 @@ class AppDriver:
             self._call("/take_over", token, case_id)
         else:
             self._call("/hand_back", token, case_id)
-        return _as_turn_result(self._call("/status", thread_id)).model_copy(update={"replies": [], "nodes_run": []})
+        return _as_turn_result(self._call("/status", self._sessions[thread_id])).model_copy(
+            update={"replies": [], "nodes_run": []})

@@ -35,13 +35,13 @@ def test_a_whole_application_runs_through_the_api(client, live_app, certificate_
     assert accounts[API_APPLICANT]["masked_name"] == account.masked_name and account.name not in str(accounts)
 
     greeting = client.predict(API_APPLICANT, "en", api_name="/start")
-    thread_id = greeting["thread_id"]
+    thread_id, session = greeting["thread_id"], greeting["session_token"]
     assert greeting["replies"] and greeting["language"] == "en" and greeting["awaiting"] == "user"
-    answer = client.predict(thread_id, "How do I raise my limit?", api_name="/send")
+    answer = client.predict(session, "How do I raise my limit?", api_name="/send")
     assert answer["replies"]
 
     photo = certificate_photo(API_APPLICANT, "none", seed=11, total_score=561)
-    turn = client.predict(thread_id, [handle_file(str(photo))], "en", api_name="/upload")
+    turn = client.predict(session, [handle_file(str(photo))], "en", api_name="/upload")
     assert turn["progress"], "progress lines are reported"
     decision = turn["decision"]
     assert decision["kind"] == "approve" and decision["increase"] > 0
@@ -49,11 +49,47 @@ def test_a_whole_application_runs_through_the_api(client, live_app, certificate_
     assert decision["reasons"] and "INC-CET6" in decision["clause_ids"]
     assert "inputs" not in decision  # engine internals stay with staff
 
-    status = client.predict(thread_id, api_name="/status")
+    status = client.predict(session, api_name="/status")
     assert status["decision"] == decision and status["awaiting"] == "user"
-    lines = client.predict(thread_id, api_name="/transcript")
+    lines = client.predict(session, api_name="/transcript")
     assert [line["role"] for line in lines][:2] == ["assistant", "user"] and lines[-1]["role"] == "assistant"
     assert account.id_number not in str(lines)
+
+
+def test_a_conversation_opens_only_with_its_own_signed_session_token(client):
+    """A thread id alone, a forged or altered token, or another account's token open nothing."""
+    mine = client.predict(API_APPLICANT, "en", api_name="/start")
+    theirs = client.predict(API_REVIEW, "en", api_name="/start")
+    assert client.predict(mine["session_token"], api_name="/status")["thread_id"] == mine["thread_id"]
+    assert mine["session_token"] != theirs["session_token"]
+    for token in (mine["thread_id"], "", "gAAAAAforged", mine["session_token"][:-4] + "AAAA"):
+        with pytest.raises(AppError, match="session|start a conversation"):
+            client.predict(token, "hello", api_name="/send")
+    with pytest.raises(AppError, match="session"):
+        client.predict(mine["thread_id"], api_name="/transcript")
+
+
+def test_a_validly_signed_token_naming_another_accounts_conversation_is_refused(client, live_app):
+    """The server checks the binding on every call, not only the signature."""
+    from credlift.crypto import session_secret
+    from credlift.ui.web.applicant_tokens import ApplicantTokens
+
+    theirs = client.predict(API_REVIEW, "en", api_name="/start")
+    forged = ApplicantTokens(session_secret(live_app.settings)).issue(API_APPLICANT, theirs["thread_id"])
+    with pytest.raises(AppError, match="session"):
+        client.predict(forged, api_name="/status")
+
+
+def test_tokens_are_signed_and_expire():
+    from credlift.ui.web.applicant_tokens import ApplicantTokens, SessionRefused
+
+    tokens = ApplicantTokens("secret-a")
+    token = tokens.issue("demo-rider-01", "thread-1")
+    assert tokens.open(token) == ("demo-rider-01", "thread-1")
+    with pytest.raises(SessionRefused):
+        ApplicantTokens("secret-b").open(token)  # another server's secret
+    with pytest.raises(SessionRefused):
+        ApplicantTokens("secret-a", ttl_s=-1).open(token)  # too old
 
 
 def test_replies_name_clauses_by_title_never_by_code(client):
@@ -61,21 +97,24 @@ def test_replies_name_clauses_by_title_never_by_code(client):
     the ids stay in `replies_with_clause_ids` for audit and replay."""
     from credlift.evals.replay.expectations import CLAUSE_ID
 
-    thread_id = client.predict(API_APPLICANT, "zh", api_name="/start")["thread_id"]
-    answer = client.predict(thread_id, "可以上传哪些证书？", api_name="/send")
-    assert CLAUSE_ID.findall("\n".join(answer["replies_with_clause_ids"])), "the assistant cites a clause"
-    assert not CLAUSE_ID.findall("\n".join(answer["replies"]))
-    assert answer["clauses"] and all(c["title"] and c["text"] for c in answer["clauses"])
+    started = client.predict(API_APPLICANT, "zh", api_name="/start")
+    thread_id, session = started["thread_id"], started["session_token"]
+    answer = client.predict(session, "可以上传哪些证书？", api_name="/send")
+    cited = {c["id"] for c in answer["clauses"]}
+    assert cited and cited <= set(CLAUSE_ID.findall("\n".join(answer["replies_with_clause_ids"])))
+    assert not cited & set(CLAUSE_ID.findall("\n".join(answer["replies"])))
+    assert all(c["title"] and c["text"] for c in answer["clauses"])
     assert any(c["title"] in "\n".join(answer["replies"]) for c in answer["clauses"])
-    lines = client.predict(thread_id, api_name="/transcript")
-    assert not CLAUSE_ID.findall("\n".join(line["text"] for line in lines))
+    lines = client.predict(session, api_name="/transcript")
+    assert not cited & set(CLAUSE_ID.findall("\n".join(line["text"] for line in lines)))
     assert any(line["clauses"] for line in lines if line["role"] == "assistant")
 
 
 def test_a_review_is_resolved_by_staff_through_the_api(client, live_app, certificate_photo):
-    thread_id = client.predict(API_REVIEW, "zh", api_name="/start")["thread_id"]
+    started = client.predict(API_REVIEW, "zh", api_name="/start")
+    thread_id, session = started["thread_id"], started["session_token"]
     photo = certificate_photo(API_REVIEW, "copy_move", seed=13)
-    turn = client.predict(thread_id, [handle_file(str(photo))], "zh", api_name="/upload")
+    turn = client.predict(session, [handle_file(str(photo))], "zh", api_name="/upload")
     assert turn["awaiting"] == "review" and turn["decision"]["kind"] == "refer"
 
     token = _staff_token(client, live_app)
@@ -98,9 +137,9 @@ def test_a_review_is_resolved_by_staff_through_the_api(client, live_app, certifi
     # the review clears the document; the policy engine then decides on what the certificate says
     assert resolved["awaiting"] == "user" and resolved["decision"]["kind"] in ("approve", "decline")
     assert "REVIEW_CLEARED" in [reason["code"] for reason in resolved["decision"]["reason_codes"]]
-    status = client.predict(thread_id, api_name="/status")
+    status = client.predict(session, api_name="/status")
     assert status["decision"]["kind"] == resolved["decision"]["kind"] and status["awaiting"] == "user"
-    assert any(line["role"] == "staff" for line in client.predict(thread_id, api_name="/transcript"))
+    assert any(line["role"] == "staff" for line in client.predict(session, api_name="/transcript"))
     actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]
     assert {"case_viewed", "staff_reply", "approval_first", "review_refused", "review_resolved"} <= set(actions)
 
@@ -113,33 +152,36 @@ def test_staff_endpoints_refuse_a_wrong_password_and_a_missing_token(client):
 
 
 def test_a_disguised_upload_is_refused_with_a_sentence_and_the_api_keeps_working(client, tmp_path):
-    thread_id = client.predict(API_APPLICANT, "en", api_name="/start")["thread_id"]
+    started = client.predict(API_APPLICANT, "en", api_name="/start")
+    thread_id, session = started["thread_id"], started["session_token"]
     fake = tmp_path / "certificate.jpg"
     fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 2048)
     with pytest.raises(AppError, match="certificate.jpg is not a photo we can read"):
-        client.predict(thread_id, [handle_file(str(fake))], "en", api_name="/upload")
-    assert client.predict(thread_id, api_name="/status")["thread_id"] == thread_id
+        client.predict(session, [handle_file(str(fake))], "en", api_name="/upload")
+    assert client.predict(session, api_name="/status")["thread_id"] == thread_id
 
 
 def test_staff_take_over_a_conversation_answer_in_it_and_hand_it_back(client, live_app):
-    thread_id = client.predict("demo-english-01", "en", api_name="/start")["thread_id"]
+    started = client.predict("demo-english-01", "en", api_name="/start")
+    thread_id, session = started["thread_id"], started["session_token"]
     case_id = live_app.case_of(thread_id)
     token = _staff_token(client, live_app)
     assert client.predict(token, case_id, api_name="/take_over")["taken_over"] is True
-    queued = client.predict(thread_id, "Can a person help me?", api_name="/send")
+    queued = client.predict(session, "Can a person help me?", api_name="/send")
     assert queued["awaiting"] == "staff" and queued["replies"] == []  # a person answers, the bot stays quiet
     client.predict(token, case_id, "Hello, this is the helpdesk. How can I help?", api_name="/staff_reply")
-    lines = client.predict(thread_id, api_name="/transcript")
+    lines = client.predict(session, api_name="/transcript")
     assert lines[-1] == {"role": "staff", "text": "Hello, this is the helpdesk. How can I help?",
                          "author": live_app.settings.staff_users.split(":")[0], "clauses": []}
     assert client.predict(token, case_id, api_name="/hand_back")["taken_over"] is False
-    assert client.predict(thread_id, api_name="/status")["awaiting"] == "user"
+    assert client.predict(session, api_name="/status")["awaiting"] == "user"
     actions = [entry["action"] for entry in client.predict(token, case_id, api_name="/audit_log")]
     assert {"take_over", "staff_reply", "hand_back"} <= set(actions)
 
 
 def test_the_upload_endpoint_reads_only_files_sent_with_the_request(client):
-    thread_id = client.predict(API_APPLICANT, "en", api_name="/start")["thread_id"]
+    started = client.predict(API_APPLICANT, "en", api_name="/start")
+    thread_id, session = started["thread_id"], started["session_token"]
     server_file = {"path": str(Path(__file__).resolve())}  # a path on the server, not an upload
     with pytest.raises(AppError, match="Files must be uploaded with the request"):
-        client.predict(thread_id, [server_file], "en", api_name="/upload")
+        client.predict(session, [server_file], "en", api_name="/upload")

@@ -15,6 +15,7 @@ from credlift.agent.contracts import CaseView
 from credlift.domain.applicant import redact_id_numbers
 from credlift.errors import UserInputError
 from credlift.ui.web.applicant_flow import ApplicantFlow
+from credlift.ui.web.applicant_tokens import SessionRefused
 from credlift.ui.web.auth import SignInRefused
 from credlift.ui.web.case_page import applicant_record, masked_fields
 from credlift.ui.web.helpdesk_flow import HelpdeskFlow, StaffDenied
@@ -37,7 +38,7 @@ def _guarded(call, lang: str = "en"):
         return call()
     except gr.Error:
         raise
-    except (StaffDenied, ReviewRefused) as denied:
+    except (StaffDenied, ReviewRefused, SessionRefused) as denied:
         raise _Sentence(t(lang, denied.key, **denied.values)) from None
     except SignInRefused as refused:
         raise _Sentence(t(lang, refused.key, **refused.values)) from None
@@ -75,16 +76,23 @@ def register_api(applicant: ApplicantFlow, helpdesk: HelpdeskFlow) -> None:
         return _guarded(lambda: [a.model_dump() for a in applicant.accounts()])
 
     def start(account_id: str, lang: str = "zh") -> dict:
-        """Starts a conversation for an account; returns the greeting turn with the new thread_id."""
-        return _guarded(lambda: ApplicantTurn.of(applicant.start(account_id, lang)).model_dump(mode="json"), lang)
+        """Starts (or continues) the account's conversation; returns the greeting turn with `session_token`, which
+        every other applicant endpoint takes: it binds the caller to this account's conversation."""
+        def run() -> dict:
+            result = applicant.start(account_id, lang)
+            turn = ApplicantTurn.of(result).model_dump(mode="json")
+            return turn | {"session_token": applicant.session_token(account_id, result.thread_id)}
+        return _guarded(run, lang)
 
-    def send(thread_id: str, text: str) -> dict:
+    def send(session_token: str, text: str) -> dict:
         """Sends the applicant's text message; returns the assistant's turn."""
-        return _guarded(lambda: ApplicantTurn.of(applicant.send(thread_id, text)).model_dump(mode="json"))
+        return _guarded(lambda: ApplicantTurn.of(applicant.send(applicant.bound_thread(session_token), text))
+                        .model_dump(mode="json"))
 
-    def upload(thread_id: str, files: list[FileData], lang: str = "zh") -> dict:
+    def upload(session_token: str, files: list[FileData], lang: str = "zh") -> dict:
         """Sends certificate photos (checked first: count, size, image type); returns the decision turn."""
         def run() -> dict:
+            thread_id = applicant.bound_thread(session_token)
             try:
                 paths = [uploaded_path(f["path"] if isinstance(f, dict) else f.path) for f in files or []]
             except NotAnUpload:
@@ -95,20 +103,23 @@ def register_api(applicant: ApplicantFlow, helpdesk: HelpdeskFlow) -> None:
             return ApplicantTurn.of(applicant.upload(thread_id, check), notices=check.problems).model_dump(mode="json")
         return _guarded(run, normalise(lang))
 
-    def status(thread_id: str) -> dict:
+    def status(session_token: str) -> dict:
         """The conversation's latest decision and what it is waiting for (user, review or staff)."""
-        return _guarded(lambda: ApplicantTurn.of(applicant.status(thread_id)).model_dump(mode="json"))
+        return _guarded(lambda: ApplicantTurn.of(applicant.status(applicant.bound_thread(session_token)))
+                        .model_dump(mode="json"))
 
-    def transcript(thread_id: str) -> list[dict]:
+    def transcript(session_token: str) -> list[dict]:
         """The conversation so far as the person reads it (ID numbers masked, clause titles instead of ids)."""
         def run() -> list[dict]:
+            thread_id = applicant.bound_thread(session_token)
             lang = applicant.status(thread_id).language
             return [TranscriptLine.of(m, lang).model_dump() for m in applicant.transcript(thread_id)]
         return _guarded(run)
 
-    def set_language(thread_id: str, lang: str) -> dict:
+    def set_language(session_token: str, lang: str) -> dict:
         """Switches the conversation to zh or en."""
         def run() -> dict:
+            thread_id = applicant.bound_thread(session_token)
             applicant.set_language(thread_id, lang)
             return ApplicantTurn.of(applicant.status(thread_id)).model_dump(mode="json")
         return _guarded(run, normalise(lang))

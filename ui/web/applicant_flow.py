@@ -7,6 +7,7 @@ from pathlib import Path
 
 from credlift.agent.contracts import ChatMessage, TurnResult
 from credlift.settings import Settings
+from credlift.ui.web.applicant_tokens import ApplicantTokens, SessionRefused
 from credlift.ui.web.i18n import normalise
 from credlift.ui.web.uploads import UploadCheck, check_uploads
 from credlift.ui.web.views import AccountChoice
@@ -15,9 +16,27 @@ log = logging.getLogger(__name__)
 
 
 class ApplicantFlow:
-    def __init__(self, service, settings: Settings):
+    def __init__(self, service, settings: Settings, tokens: ApplicantTokens | None = None):
         self.service = service
         self.settings = settings
+        if tokens is None:
+            from credlift.crypto import session_secret
+
+            tokens = ApplicantTokens(session_secret(settings))
+        self.tokens = tokens
+
+    def session_token(self, account_id: str, thread_id: str) -> str:
+        """The signed token that binds an API caller to this account's conversation."""
+        return self.tokens.issue(account_id.strip(), thread_id)
+
+    def bound_thread(self, token: str | None) -> str:
+        """The conversation a token opens, checked on every call: a valid signature within its age, and the
+        conversation still belongs to the account the token names. SessionRefused otherwise."""
+        account_id, thread_id = self.tokens.open(token)
+        case_id = self.service.case_for_thread(thread_id)
+        if case_id is None or self.service.services.cases.summary(case_id).account_id != account_id:
+            raise SessionRefused("session_invalid")
+        return thread_id
 
     def accounts(self) -> list[AccountChoice]:
         return [AccountChoice.of(profile) for profile in self.service.accounts()]

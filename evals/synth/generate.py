@@ -323,3 +323,45 @@ def generate_dataset(out_dir: Path | str, n: int = 200, seed: int = 1, types: li
         for row in labels:
             handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
     return labels
+
+
+def generate_matched_pairs(out_dir: Path | str, pairs: int = 24, seed: int = 1, types: list[str] | None = None,
+                           capture: str = "varied", tamper_kinds: list[str] | None = None) -> list[dict[str, Any]]:
+    """Quality-matched pairs, the generated counterpart of the real set's: each forgery (a pixel edit, saved by
+    the forger at the page's own quality, then sent on through the same after-chain) next to the same page
+    untouched through the same final save. Rows carry `variant` (`matched` | `edited_<kind>`), `source`
+    (`synth-<seed>`) and `split` (`dev`), the real set's keys, so one report reads both."""
+    kinds = list(tamper_kinds or ("copy_move", "splice", "retype", "erase"))
+    chosen, kinds = _validate(pairs, types, capture, 1.0, kinds)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    check_fonts()
+    rows = []
+    for index, (spec, fallbacks) in enumerate(plan_dataset(pairs, seed, chosen, capture, 1.0, kinds)):
+        sample = None
+        for kind in [spec.tamper, *[k for k in fallbacks if k in kinds]]:
+            try:
+                sample = render_credential(spec.model_copy(update={"tamper": kind, "same_quality": True}))
+                break
+            except SynthSpecError:
+                continue
+        if sample is None:
+            continue
+        label = sample.label
+        common = {"source": f"synth-{seed}", "split": "dev", "seed": spec.seed, "type": spec.type,
+                  "capture": label["capture"], "after": label.get("after", "none")}
+        honest_name = f"{index:05d}_{spec.type}_matched.{sample.pristine_extension}"
+        edited_name = f"{index:05d}_{spec.type}_edited.{sample.extension}"
+        (out / honest_name).write_bytes(sample.pristine_bytes)
+        (out / edited_name).write_bytes(sample.image_bytes)
+        rows.append({**common, "file": honest_name, "variant": "matched", "tamper_kind": "none", "tamper_boxes": [],
+                     "format": label["pristine_format"], "jpeg_quality": label["pristine_jpeg_quality"],
+                     "same_quality_as_pristine": True})
+        rows.append({**common, "file": edited_name, "variant": f"edited_{label['tamper_kind']}",
+                     "tamper_kind": label["tamper_kind"], "tamper_boxes": label["tamper_boxes"],
+                     "format": label["format"], "jpeg_quality": label["jpeg_quality"],
+                     "same_quality_as_pristine": label["same_quality_as_pristine"]})
+    with (out / "labels.jsonl").open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+    return rows

@@ -1,6 +1,6 @@
 """Verdicts that know their domain: a page that is no credential layout we know, or a capture the detectors were
 not calibrated for (greyscale or black and white, tiny), is `undetermined` with a reason a person understands and a
-score below the threshold, never `tampered`; a file that names its editor is judged anywhere."""
+score below the threshold, never `tampered`; a file that names its editor is questioned anywhere (outside the domain: suspicious, never tampered)."""
 from __future__ import annotations
 
 import numpy as np
@@ -44,7 +44,11 @@ def test_capture_reason_is_said_and_a_named_editor_is_judged_anywhere():
     report = decide_verdict(0.7, _signals(trace=0.9), 0.6, 0.85, "v", domain=domain)
     assert report.verdict == "undetermined" and "greyscale" in report.reason
     edited = decide_verdict(0.97, _signals(metadata=0.97, trace=0.2), 0.6, 0.85, "v", domain=domain)
-    assert edited.verdict == "tampered"
+    # an editor in the metadata still gets a person's look, but outside the domain it is no accusation
+    assert edited.verdict == "suspicious" and "greyscale" in edited.reason
+    inside = decide_verdict(0.97, _signals(metadata=0.97, trace=0.2), 0.6, 0.85, "v",
+                            domain=Domain(layout="cet4", layout_known=True))
+    assert inside.verdict == "tampered"
 
 
 def test_reuse_still_questions_an_out_of_domain_upload():

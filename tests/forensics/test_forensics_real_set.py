@@ -166,3 +166,41 @@ def test_evaluate_command_needs_a_set_and_says_so_in_one_line():
                             text=True, timeout=120)
     assert result.returncode == 2 and "--real" in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+def test_each_signal_is_scored_on_the_pairs_with_an_interval(tmp_path):
+    from credlift.tools.forensics.dataset import LabelledImage
+    from credlift.tools.forensics.real_evaluation import matched_signal_aucs
+
+    labels, analyses = [], []
+    rng = np.random.default_rng(0)
+    for index in range(12):
+        for edited in (False, True):
+            name = f"page{index}__{'edited_retype' if edited else 'matched'}.jpg"
+            labels.append(LabelledImage(path=tmp_path / name, tamper_kind="retype" if edited else "none",
+                                        tamper_boxes=[], capture="scan", jpeg_quality=80, equal_quality=True,
+                                        source="receipts", split="dev",
+                                        variant="edited_retype" if edited else "matched"))
+            signals = [SignalReport(name="separates", score=0.8 if edited else 0.2),
+                       SignalReport(name="coin", score=float(rng.random())),
+                       SignalReport(name="constant", score=0.5)]
+            analyses.append(ImageAnalysis(signals=signals, seconds=1.0))
+    aucs, intervals = matched_signal_aucs(labels, analyses, rounds=200)
+    assert aucs["separates"] == 1.0 and intervals["separates"] == (1.0, 1.0)
+    assert "constant" not in aucs  # a signal that never varies says nothing
+    low, high = intervals["coin"]
+    assert low <= aucs["coin"] <= high and high - low > 0.2  # 12 pairs: chance is wide
+
+
+def test_generated_pairs_share_their_final_save_and_read_as_a_real_set(tmp_path):
+    from credlift.evals.synth.generate import generate_matched_pairs
+
+    rows = generate_matched_pairs(tmp_path, pairs=2, seed=2403, types=["cet4"])
+    labels = read_labels(tmp_path)
+    assert len(rows) == len(labels) == 4
+    for honest, edited in zip(labels[::2], labels[1::2]):
+        assert honest.variant == "matched" and edited.variant.startswith("edited_") and edited.is_manipulated
+        assert honest.jpeg_quality == edited.jpeg_quality and honest.path.suffix == edited.path.suffix
+        with Image.open(honest.path) as a, Image.open(edited.path) as b:
+            assert a.size == b.size
+        assert edited.source == "synth-2403" and edited.split == "dev"

@@ -44,9 +44,16 @@ def decide_verdict(probability: float, signals: list[SignalReport], threshold: f
     capture they were not calibrated for) the verdict is `undetermined` with a reason a person understands and a
     score capped below the threshold, unless evidence that holds anywhere (DOMAIN_FREE) is there."""
     by_name = {s.name: s for s in signals}
-    if domain is not None and not domain.in_domain and not any(
-            s.name in DOMAIN_FREE and s.score >= DOMAIN_FREE[s.name] for s in signals):
-        return _undetermined(probability, signals, threshold, model_version, domain)
+    if domain is not None and not domain.in_domain:
+        if not any(s.name in DOMAIN_FREE and s.score >= DOMAIN_FREE[s.name] for s in signals):
+            return _undetermined(probability, signals, threshold, model_version, domain)
+        # an editor named in the metadata says the file went through an editor, not what changed: on a page the
+        # pixel checks cannot judge that is a question for a person, never an accusation (on the real development
+        # set the untouched files so named were saved by GIMP or a phone's own software, not forged)
+        report = decide_verdict(probability, signals, threshold, tampered_threshold, model_version)
+        if report.verdict == "tampered":
+            report.verdict, report.reason = "suspicious", domain.reason()
+        return report
     image_signals = [s for s in signals if s.name != "reuse"]
     drivers = [s.name for s in sorted(image_signals, key=lambda s: -s.score) if s.score >= 0.5]
     ai = by_name.get("ai_generation")

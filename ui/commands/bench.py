@@ -34,8 +34,14 @@ def register(app: typer.Typer) -> None:
                                         help="override sizes, e.g. latency=60,throughput=40,reading=40,authenticity=160,decisions=2000"),
         work_dir: Path = typer.Option(Path("data") / "bench", "--work-dir", help="cached image sets and benchmark state"),
         seed: int = typer.Option(20261124, "--seed", help="seed of the generated image sets"),
+        load: int = typer.Option(0, "--load", help="instead: N sequential uploads in one app process, its memory "
+                                                   "read after each (bench-load.json/html; e.g. --load 500)"),
+        load_warmup: int = typer.Option(50, "--load-warmup", help="uploads before the reference memory reading"),
     ) -> None:
         """Measure time to decision, throughput (1 and 2 workers), peak memory, and peers side by side."""
+        if load:
+            _load(load, load_warmup, work_dir, report, seed)
+            return
         from credlift.evals.bench.run import BenchSizes, run_bench
 
         overrides = _parse_sizes(sizes)
@@ -51,6 +57,23 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"time to decision p50 {fmt(figures['time_to_decision_p50_s'])} s; "
                    f"1 worker {fmt(figures['applications_per_minute_1_worker'])} applications/min")
         typer.echo(f"report: {report / 'bench.html'}")
+
+
+def _load(uploads: int, warmup: int, work_dir: Path, report: Path, seed: int) -> None:
+    from credlift.errors import UserInputError
+    from credlift.evals.bench.datasets import DatasetSpec, ensure_dataset
+    from credlift.evals.bench.load import measure_load, write_load_report
+
+    if uploads < 2:
+        raise UserInputError("--load needs at least 2 uploads")
+    images = ensure_dataset(work_dir, DatasetSpec(name="phone", n=min(uploads, 40) + 2, seed=seed, capture="photo"))
+    typer.echo(f"{uploads} sequential uploads in one app process ...", err=True)
+    run = measure_load(images, work_dir / "state" / "load", uploads=uploads, warmup=warmup)
+    page = write_load_report(run, report)
+    typer.echo(f"RSS after {run.warmup} uploads {run.rss_after_warmup_mb:.1f} MiB, after {run.uploads} "
+               f"{run.rss_at_end_mb:.1f} MiB: growth {run.growth_after_warmup:+.1%} (target <= {run.target:.0%}, "
+               f"{'met' if run.met else 'NOT met'}); CPU {run.cpu_s:.0f} s, wall {run.wall_s:.0f} s")
+    typer.echo(f"report: {page}")
 
 
 def fmt(value) -> str:

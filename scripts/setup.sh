@@ -33,6 +33,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q "torch==2.13.0"
   # the package folders sit at the top of the repo by design (setup.py maps them), so setuptools' note about
   # folders named like the package is expected here; every other build warning still shows
+  # every Python dependency comes from pyproject.toml (pypdfium2 for PDF uploads ships PDFium in its wheel)
   PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e ".[test,postgres,train]"
   echo "$want" > "$stamp"
 fi

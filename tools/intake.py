@@ -53,14 +53,15 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
 )
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
 # kinds intake refuses before decoding, in the words of its message
-_REFUSED_KINDS = {"heif": "an HEIC/HEIF photo", "pdf": "a PDF document", "a Windows program": "a Windows program",
+_REFUSED_KINDS = {"heif": "an HEIC/HEIF photo", "a Windows program": "a Windows program",
                   "a ZIP archive": "a ZIP archive or Office document", "a Linux program": "a program"}
-_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tif"}
+_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tif",
+               "PDF": "pdf"}
 
 
 def sniff_kind(head: bytes) -> str:
-    """The file's kind from its first bytes (32 are enough): 'image/<format>', 'heif', 'pdf', or a plain
-    description such as 'a ZIP archive'."""
+    """The file's kind from its first bytes (32 are enough): 'image/<format>', 'heif', 'pdf' (accepted: its first
+    page is rendered, tools/pdf_pages.py), or a plain description such as 'a ZIP archive'."""
     if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "heif"
     for prefix, offset, kind in _SIGNATURES:
@@ -147,6 +148,11 @@ def precheck(data: bytes, filename: str = "upload") -> None:
         raise UnsupportedFileError("empty", name=filename)
     if len(data) > settings.max_upload_mb * 1024 * 1024:
         raise _too_large(len(data), settings.max_upload_mb)
+    if sniff_kind(data[:32]) == "pdf":  # opened, not rendered: encrypted, damaged or empty is said here
+        from credlift.tools.pdf_pages import check_pdf
+
+        check_pdf(data, filename)
+        return
     what = sniff_unsupported(data)
     if what == "an HEIC/HEIF photo":
         raise UnsupportedFileError("heif", name=filename)
@@ -197,6 +203,8 @@ _KIND_ZH = {"a folder": "是一个文件夹", "a pipe (FIFO)": "是一个管道 
 
 
 def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
+    if sniff_kind(data[:32]) == "pdf":
+        return _render_pdf(data, filename)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -245,6 +253,18 @@ def _decode(data: bytes, filename: str, max_pixels: int) -> UploadedImage:
         exif=exif,
         info=info,
     )
+
+
+def _render_pdf(data: bytes, filename: str) -> UploadedImage:
+    """A PDF upload: its first page, rendered at a fixed long side (the original is the PDF, kept as received)."""
+    from credlift.tools.pdf_pages import render_first_page
+
+    rgb, metadata = render_first_page(data, filename)
+    if min(rgb.shape[:2]) < MIN_SIDE:
+        raise UnsupportedFileError("too_small", width=int(rgb.shape[1]), height=int(rgb.shape[0]))
+    return UploadedImage(sha256=hashlib.sha256(data).hexdigest(), filename=filename, original_bytes=data,
+                         format="PDF", rgb=rgb, scale=1.0, original_size=(int(rgb.shape[1]), int(rgb.shape[0])),
+                         exif={}, info=metadata)
 
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
@@ -312,7 +332,8 @@ def store_bytes(data: bytes, data_dir: Path, sha256: str | None = None, extensio
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     if extension is None:
         kind = sniff_kind(data[:32])
-        extension = _EXTENSIONS.get(kind.removeprefix("image/").upper(), "bin") if kind.startswith("image/") else "bin"
+        extension = ("pdf" if kind == "pdf" else
+                     _EXTENSIONS.get(kind.removeprefix("image/").upper(), "bin") if kind.startswith("image/") else "bin")
     directory = Path(data_dir) / "uploads" / sha256[:2]
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{sha256}.{extension}"

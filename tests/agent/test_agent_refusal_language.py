@@ -31,7 +31,7 @@ def _jpeg(width: int = 900, height: int = 700) -> bytes:
 
 REFUSED = {  # what intake's precheck refuses without decoding a pixel, and the key it says it with
     "empty.jpg": (b"", "empty"),
-    "scan.pdf": (b"%PDF-1.7\n" + b"0" * 200, "not_a_photo"),
+    "scan.pdf": (b"%PDF-1.7\n" + b"0" * 200, "pdf_broken"),  # a PDF is read (its first page) when it opens
     "tiny.png": (_png(40, 30), "too_small"),
     "noise.jpg": (b"\xff\xd8\xff" + b"garbage" * 40, "not_an_image"),
     "photo.heic": (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64, "heif"),

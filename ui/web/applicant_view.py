@@ -50,7 +50,7 @@ class ApplicantView:
                                                     group_consecutive_messages=False, allow_file_downloads=False,
                                                     layout="bubble"), label="chat")
                 self.notice = gr.Markdown("", elem_id="cl-notice")
-                self.message = labeller.add(gr.MultimodalTextbox(file_types=["image"], file_count="multiple",
+                self.message = labeller.add(gr.MultimodalTextbox(file_types=["image", ".pdf"], file_count="multiple",
                                                                  sources=["upload"], elem_id="cl-message",
                                                                  show_label=False, autofocus=False),
                                             placeholder="message_placeholder")

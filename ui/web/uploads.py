@@ -55,7 +55,7 @@ def check_uploads(paths: list[str | Path], lang: str, max_upload_mb: float, max_
             with path.open("rb") as handle:
                 head = handle.read(32)
                 kind = sniff_kind(head)
-                if not kind.startswith("image/"):
+                if not kind.startswith("image/") and kind != "pdf":  # a PDF's first page is read (intake)
                     check.problems.append(_refusal(lang, filename, kind))
                     continue
                 content = head + handle.read()

@@ -1,0 +1,94 @@
+"""Verification at the issuer in the chat app, with the local simulator: verified -> "verified with the issuer";
+issuer down (503) or stopped -> review, never decline; a number the issuer does not know -> a person checks.
+PDF uploads go the same way; a broken or password-protected PDF is a sentence and nothing is stored."""
+from __future__ import annotations
+
+import pytest
+
+from credlift.evals.replay.runner import account_fields
+from credlift.evals.synth import SynthSpec, render_credential
+from credlift.tools.registry import entry_from_label
+from pdf_files import damaged_pdf, encrypted_pdf, pdf_of_image
+
+
+def cet6_scan(profile, seed: int):
+    fields = {**account_fields("cet6", profile), "exam_session": "2024-06", "total_score": 561}
+    return render_credential(SynthSpec(type="cet6", seed=seed, capture="scan", fields=fields))
+
+
+def stored_files(service) -> list:
+    uploads = service.settings.data_dir / "uploads"
+    return sorted(uploads.rglob("*.*")) if uploads.exists() else []
+
+
+def upload(service, profile, name: str, data: bytes, lang: str = "en"):
+    thread_id = service.start(profile.account_id, lang=lang).thread_id
+    return thread_id, service.upload(thread_id, [(name, data)])
+
+
+def test_a_credential_the_issuer_confirms_is_approved_as_verified_with_the_issuer(chat_service, fresh_account,
+                                                                                  issuer_simulator):
+    profile = fresh_account()
+    sample = cet6_scan(profile, seed=101)
+    issuer_simulator.books.add_entry(entry_from_label(sample.label))
+    _, result = upload(chat_service, profile, "cet6.png", sample.image_bytes, lang="zh")
+    assert issuer_simulator.calls["cet"] == 1
+    assert result.decision.kind == "approve" and result.decision.increase > 0
+    assert "DOC_ISSUER_VERIFIED" in [r.code for r in result.decision.reason_codes]
+    assert "已向发证机构核验" in "\n".join(result.replies)
+
+
+@pytest.mark.parametrize("state", ["down", "stopped"])
+def test_an_issuer_that_is_down_means_review_never_decline(chat_service, fresh_account, issuer_simulator, state):
+    profile = fresh_account()
+    sample = cet6_scan(profile, seed=102 if state == "down" else 105)  # one image per account (reuse check)
+    issuer_simulator.books.add_entry(entry_from_label(sample.label))
+    if state == "down":
+        issuer_simulator.state = "down"  # 503 to every question
+    else:  # nothing listens on the issuer's address for this upload
+        real = chat_service.services.registry.client.base_url
+        chat_service.services.registry.client._http.base_url = "http://127.0.0.1:9"
+    try:
+        _, result = upload(chat_service, profile, "cet6.png", sample.image_bytes)
+    finally:
+        if state == "stopped":
+            chat_service.services.registry.client._http.base_url = real
+    assert result.decision.kind == "refer" and result.decision.increase == 0
+    assert "DOC_ISSUER_UNAVAILABLE" in [r.code for r in result.decision.reason_codes]
+    assert result.awaiting == "review"
+    if state == "down":
+        assert issuer_simulator.calls["cet"] == 2  # the configured two attempts, then review
+
+
+def test_a_number_the_issuer_does_not_know_goes_to_a_person(chat_service, fresh_account, issuer_simulator):
+    profile = fresh_account()
+    _, result = upload(chat_service, profile, "cet6.png", cet6_scan(profile, seed=103).image_bytes)
+    assert result.decision.kind == "refer" and "DOC_REGISTRY_NOT_FOUND" in [r.code for r in result.decision.reason_codes]
+
+
+def test_a_pdf_upload_is_read_from_its_first_page_and_kept_as_sent(chat_service, fresh_account, issuer_simulator):
+    from credlift.tools.intake import load_upload
+
+    profile = fresh_account()
+    sample = cet6_scan(profile, seed=104)
+    issuer_simulator.books.add_entry(entry_from_label(sample.label))
+    pdf = pdf_of_image(load_upload(sample.image_bytes).rgb)
+    _, result = upload(chat_service, profile, "cet6-report.pdf", pdf)
+    assert result.nodes_run[:4] == ["intake", "extract", "authenticate", "validate"]
+    assert result.decision.kind == "approve", [r.code for r in result.decision.reason_codes]
+    assert any(path.suffix == ".pdf" and path.read_bytes() == pdf for path in stored_files(chat_service))
+
+
+@pytest.mark.parametrize("lang, data, words", [
+    ("en", damaged_pdf(), "damaged or incomplete"), ("zh", damaged_pdf(), "文件损坏或不完整"),
+    ("en", encrypted_pdf(), "password-protected"), ("zh", encrypted_pdf(), "设有密码"),
+])
+def test_a_broken_or_locked_pdf_is_a_sentence_and_nothing_is_stored(chat_service, fresh_account, lang, data, words):
+    profile = fresh_account()
+    before = stored_files(chat_service)
+    thread_id, result = upload(chat_service, profile, "report.pdf", data, lang=lang)
+    assert words in "\n".join(result.replies) and result.decision is None
+    assert stored_files(chat_service) == before
+    # the conversation goes on: nothing of it was lost
+    again = chat_service.send(thread_id, "hello" if lang == "en" else "你好")
+    assert again.replies and len(chat_service.transcript(thread_id)) >= 3

@@ -145,9 +145,23 @@ def field_rows(view: CaseView, lang: str = "en") -> list[list[str]]:
     return rows
 
 
+def _reading_note(code: str, sentence: str, lang: str) -> str:
+    """A warning from reading the page (e.g. the vision model was down, OCR read it) in the console's language:
+    the Chinese sentence of its code where it needs no values, else the sentence as recorded."""
+    from credlift.tools.extraction.messages import WARNINGS, warning_text
+
+    if lang == "zh" and code in WARNINGS and "{" not in WARNINGS[code][1]:
+        return warning_text(code, "zh")
+    return sentence
+
+
 def validation_markdown(view: CaseView, lang: str) -> str:
     lines = []
     for upload in view.uploads:
+        credential = upload.credential
+        if credential is not None:
+            lines += [f"- {escape(_reading_note(code, sentence, lang))}"
+                      for code, sentence in zip(credential.warning_codes, credential.warnings)]
         if not upload.validation:
             continue
         status = upload.validation.registry_status

@@ -312,7 +312,7 @@ def read_examples(path: Path) -> list[SftExample]:
 def load_loan_book(path: Path | None = None, rows: int = 20_000, seed: int = 1) -> pd.DataFrame:
     """A lender's book (CSV or Parquet with the documented columns), or the synthetic one."""
     if path is None:
-        from credlift.tools.risk.loanbook import generate_loan_book
+        from credlift.training.risk.loanbook import generate_loan_book
 
         return generate_loan_book(rows=rows, seed=seed)
     path = Path(path)

@@ -114,8 +114,8 @@ def compare_authenticity(dataset: Path, workers: int | None = None) -> Authentic
     The fused detector is the shipped fusion model, or the app's own rule-based fallback (noisy-OR of the signal
     scores) when no model is shipped; the report names which one ran.
     """
-    from credlift.tools.forensics.dataset import analyse_many, read_labels
-    from credlift.tools.forensics.evaluation import slice_metrics
+    from credlift.training.forensics.dataset import analyse_many, read_labels
+    from credlift.training.forensics.evaluation import slice_metrics
     from credlift.tools.forensics.fusion import default_fusion_model, fallback_probability, fused_scores
     from credlift.tools.policy_parameters import load_policy_parameters
 
@@ -158,6 +158,6 @@ def compare_retrieval() -> dict:
 
 def decision_engine(n: int) -> dict:
     """The policy engine's own benchmark (decisions per second and outcome mix on a synthetic loan book)."""
-    from credlift.tools.risk.bench import benchmark_decisions
+    from credlift.training.risk.bench import benchmark_decisions
 
     return benchmark_decisions(n=n)

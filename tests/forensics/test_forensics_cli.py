@@ -9,7 +9,7 @@ import sys
 import piexif
 
 from forensic_pages import SCORE_BOX, certificate, copy_moved_score, jpeg_bytes
-from credlift.tools.forensics.evaluation import evaluate_authenticity
+from credlift.training.forensics.evaluation import evaluate_authenticity
 
 
 CET4_NUMBER = "191111001001234"

@@ -10,7 +10,7 @@ from credlift.evals.synth.generate import SynthSpec, render_credential
 from credlift.tools.extraction.ocr import run_ocr
 from credlift.tools.forensics import assess_authenticity
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.name_style_training import fit_name_model
+from credlift.training.forensics.name_style_training import fit_name_model
 from credlift.tools.forensics.signals.base import DECISIVE_FROM, reported_score
 from credlift.tools.forensics.signals.name_style import NameStyleSignal, locate_name
 from credlift.tools.intake import load_upload
@@ -87,7 +87,7 @@ def test_the_shipped_name_model_was_trained_on_what_the_defaults_name():
     import json
     import re
 
-    from credlift.tools.forensics.seeds import NAME_FROM_TRAIN, NAME_SEEDS, RESERVED_SEEDS, TRAIN_SEEDS
+    from credlift.training.forensics.seeds import NAME_FROM_TRAIN, NAME_SEEDS, RESERVED_SEEDS, TRAIN_SEEDS
     from credlift.tools.forensics.signals.name_style import MODEL_PATH
 
     card = json.loads(MODEL_PATH.with_suffix(".json").read_text())
@@ -100,7 +100,7 @@ def test_training_reads_each_page_with_ocr_and_ships_a_model_the_signal_loads(tm
     import json
 
     from credlift.evals.synth import generate_dataset
-    from credlift.tools.forensics.name_style_training import name_rows, save_name_model
+    from credlift.training.forensics.name_style_training import name_rows, save_name_model
 
     rows = generate_dataset(tmp_path / "set", n=10, seed=7, types=["graduation", "degree"], capture="scan",
                             tamper_rate=0.6, tamper_kinds=["retype"], workers=1)

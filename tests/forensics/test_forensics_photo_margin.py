@@ -110,7 +110,7 @@ def test_the_same_page_as_printed_is_not_flagged(spliced):
 
 def test_the_cut_is_set_on_honest_pages_as_made_and_re_saved(tmp_path):
     from credlift.evals.synth import generate_dataset
-    from credlift.tools.forensics.photo_margin_calibration import calibrate_photo_margin, choose_cut
+    from credlift.training.forensics.photo_margin_calibration import calibrate_photo_margin, choose_cut
 
     honest = np.arange(1000) / 100.0
     assert np.mean(honest >= choose_cut(honest)) == 0.005  # 5 of 1,000 at or over it
@@ -130,7 +130,7 @@ def test_the_cut_is_set_on_honest_pages_as_made_and_re_saved(tmp_path):
 def test_the_shipped_cut_was_set_on_the_training_sets():
     import re
 
-    from credlift.tools.forensics.seeds import RESERVED_SEEDS, TRAIN_SEEDS
+    from credlift.training.forensics.seeds import RESERVED_SEEDS, TRAIN_SEEDS
 
     card = json.loads(CARD_PATH.read_text())
     seeds = [int(re.match(r"synth-(\d+)-n\d+", name).group(1)) for name in card["data"]]

@@ -87,7 +87,7 @@ def test_region_with_another_compression_history_is_located_by_the_grid_cells(tm
 
 
 def test_grid_training_rows_label_the_cells_inside_tamper_boxes(tmp_path):
-    from credlift.tools.forensics.training import grid_rows
+    from credlift.training.forensics.training import grid_rows
 
     path = tmp_path / "page.jpg"
     path.write_bytes(jpeg_bytes(certificate(seed=44), quality=90))

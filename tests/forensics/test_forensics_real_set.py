@@ -13,9 +13,9 @@ from PIL import Image
 from forensic_pages import jpeg_bytes, paper
 from credlift.domain.authenticity import SignalReport
 from credlift.evals.realset.build import build, sha256_of, split_of
-from credlift.tools.forensics.dataset import ImageAnalysis, read_labels
+from credlift.training.forensics.dataset import ImageAnalysis, read_labels
 from credlift.tools.forensics.domain import Domain
-from credlift.tools.forensics.real_evaluation import reliability, summarise_real
+from credlift.training.forensics.real_evaluation import reliability, summarise_real
 
 
 def _receipt(seed: int) -> tuple[bytes, str]:
@@ -127,7 +127,7 @@ def _analysis(score: float, layout_known: bool) -> ImageAnalysis:
 
 
 def test_real_report_counts_verdicts_per_source_and_matched_pairs(tmp_path):
-    from credlift.tools.forensics.dataset import LabelledImage
+    from credlift.training.forensics.dataset import LabelledImage
     from credlift.tools.forensics.fusion import default_fusion_model
 
     model = default_fusion_model()
@@ -169,8 +169,8 @@ def test_evaluate_command_needs_a_set_and_says_so_in_one_line():
 
 
 def test_each_signal_is_scored_on_the_pairs_with_an_interval(tmp_path):
-    from credlift.tools.forensics.dataset import LabelledImage
-    from credlift.tools.forensics.real_evaluation import matched_signal_aucs
+    from credlift.training.forensics.dataset import LabelledImage
+    from credlift.training.forensics.real_evaluation import matched_signal_aucs
 
     labels, analyses = [], []
     rng = np.random.default_rng(0)

@@ -181,7 +181,7 @@ def test_a_generated_copy_move_from_under_the_seal_drives_the_verdict(generated,
 
 def test_the_cut_is_set_on_honest_pages_as_made_and_re_saved(tmp_path):
     from credlift.evals.synth import generate_dataset
-    from credlift.tools.forensics.seal_ink_calibration import MIN_CUT, SAFETY, calibrate_seal_ink, choose_cut
+    from credlift.training.forensics.seal_ink_calibration import MIN_CUT, SAFETY, calibrate_seal_ink, choose_cut
 
     assert choose_cut(np.array([0.0, 12.0, 31.0])) == max(SAFETY * 31.0, MIN_CUT)
     assert choose_cut(np.array([0.0, 1.0])) == MIN_CUT
@@ -202,7 +202,7 @@ def test_the_cut_is_set_on_honest_pages_as_made_and_re_saved(tmp_path):
 def test_the_shipped_cut_was_set_on_the_training_sets():
     import re
 
-    from credlift.tools.forensics.seeds import RESERVED_SEEDS, TRAIN_SEEDS
+    from credlift.training.forensics.seeds import RESERVED_SEEDS, TRAIN_SEEDS
 
     card = json.loads(CARD_PATH.read_text())
     seeds = [int(re.match(r"synth-(\d+)-n\d+", name).group(1)) for name in card["data"]]

@@ -9,7 +9,7 @@ import pytest
 from credlift.evals.synth import SynthSpec, generate_dataset, render_credential
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.trace import MODEL_PATH, STRIDE, TraceNetSignal
-from credlift.tools.forensics.trace_training import PATCH, check_input_layout, collect_patches, image_patches
+from credlift.training.forensics.trace_training import PATCH, check_input_layout, collect_patches, image_patches
 from credlift.tools.intake import load_upload
 
 
@@ -37,7 +37,7 @@ def test_patches_label_the_blocks_inside_the_tamper_box_and_sample_untouched_val
 
 
 def test_the_network_trains_exports_to_onnx_and_runs_as_a_signal(small_set, tmp_path):
-    from credlift.tools.forensics.trace_training import export_onnx, fit_network  # torch and onnx: the train extra
+    from credlift.training.forensics.trace_training import export_onnx, fit_network  # torch and onnx: the train extra
 
     patches, labels = collect_patches([small_set], workers=1, log=lambda *_: None)
     assert len(patches) > 50 and (labels == 1).sum() > 0

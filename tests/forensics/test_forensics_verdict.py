@@ -9,7 +9,7 @@ from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.features import FEATURE_NAMES
 from credlift.tools.forensics.fusion import DEFAULT_CARD_PATH, DEFAULT_MODEL_PATH, FusionModel
 from credlift.tools.forensics.report import decide_verdict
-from credlift.tools.forensics.seeds import NAME_SEEDS, RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS
+from credlift.training.forensics.seeds import NAME_SEEDS, RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS
 
 
 def _signals(**scores: float) -> list[SignalReport]:

@@ -22,7 +22,8 @@ def sticker():
 
 
 def test_the_tables_are_derived_from_what_each_signal_declares():
-    from credlift.tools.forensics import features, fusion, heatmap, seeds
+    from credlift.tools.forensics import features, fusion, heatmap
+    from credlift.training.forensics import seeds
     from credlift.tools.forensics.signals import registry
 
     classes = registry.SIGNAL_CLASSES

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from credlift.tools.risk import loanbook
-from credlift.tools.risk.loanbook import (COLUMNS, CREDENTIAL_EFFECTS, CREDENTIAL_EFFECTS_STRONG, generate_loan_book,
+from credlift.training.risk import loanbook
+from credlift.training.risk.loanbook import (COLUMNS, CREDENTIAL_EFFECTS, CREDENTIAL_EFFECTS_STRONG, generate_loan_book,
                                          true_log_odds)
 
 LOANBOOK_DOC = Path(loanbook.__file__).with_name("LOANBOOK.md")

@@ -33,14 +33,14 @@ def _credlift(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def uci_report(tmp_path_factory):
-    from credlift.tools.risk.mapped_study import run_mapped_study
+    from credlift.training.risk.mapped_study import run_mapped_study
 
     return run_mapped_study(UCI, UCI_MAP, tmp_path_factory.mktemp("uci"))
 
 
 @pytest.fixture(scope="module")
 def german_report(tmp_path_factory):
-    from credlift.tools.risk.mapped_study import run_mapped_study
+    from credlift.training.risk.mapped_study import run_mapped_study
 
     return run_mapped_study(GERMAN, GERMAN_MAP, tmp_path_factory.mktemp("german"))
 
@@ -104,8 +104,8 @@ def test_german_job_levels_and_adjusted_effects(german_report):
 def test_protected_attributes_never_enter_the_model(tmp_path):
     """Shuffling the protected columns changes the fairness table only: every estimate, PD and approval
     count stays the same."""
-    from credlift.tools.risk.column_map import apply_column_map, load_column_map
-    from credlift.tools.risk.mapped_study import control_matrix, model_frame, run_mapped_study
+    from credlift.training.risk.column_map import apply_column_map, load_column_map
+    from credlift.training.risk.mapped_study import control_matrix, model_frame, run_mapped_study
 
     book = pd.read_csv(GERMAN)
     cmap = load_column_map(GERMAN_MAP)
@@ -170,8 +170,8 @@ def test_study_command_on_the_uci_book_prints_json_of_todays_shape(tmp_path, cap
 def test_a_book_with_month_and_thin_file_columns_is_split_out_of_time(tmp_path):
     """The generated book read through a map: out-of-time split on the month, inclusion on thin-file
     applicants, no caveat about either."""
-    from credlift.tools.risk.loanbook import generate_loan_book, write_loan_book
-    from credlift.tools.risk.mapped_study import run_mapped_study
+    from credlift.training.risk.loanbook import generate_loan_book, write_loan_book
+    from credlift.training.risk.mapped_study import run_mapped_study
 
     book = generate_loan_book(rows=40_000, seed=5)
     book["degree_level"] = np.where(book["credential_type"] == "degree", book["credential_level"], "none")

@@ -10,7 +10,7 @@ from risk_helpers import TODAY, applicant, cet6, degree
 
 from credlift.domain.credential import CredentialRecord
 from credlift.tools.risk.features import applicant_features, book_features
-from credlift.tools.risk.loanbook import generate_loan_book
+from credlift.training.risk.loanbook import generate_loan_book
 from credlift.tools.risk.scorecard import (DEFAULT_MODEL_FILE, Scorecard, card_path, default_model_path,
                                            load_default_scorecard)
 
@@ -89,7 +89,7 @@ def test_unreadable_fields_score_as_no_information():
 
 
 def test_scorecard_trained_into_the_data_dir_wins(data_dir):
-    from credlift.tools.risk.train import train_scorecard
+    from credlift.training.risk.train import train_scorecard
 
     assert default_model_path() == DEFAULT_MODEL_FILE
     train_scorecard(generate_loan_book(20_000, seed=2), data_dir / "models" / "scorecard.joblib", version="local")

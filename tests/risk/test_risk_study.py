@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from credlift.tools.risk.loanbook import CREDENTIAL_EFFECTS_STRONG
+from credlift.training.risk.loanbook import CREDENTIAL_EFFECTS_STRONG
 
 
 def test_study_recovers_planted_credential_effects(study_report):

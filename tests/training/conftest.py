@@ -11,7 +11,7 @@ def sft_build(tmp_path_factory):
     The policy index is built in a throwaway data directory, never in the working tree's data/."""
     from credlift.knowledge import reset_caches
     from credlift.settings import reset_settings_cache
-    from credlift.tools.risk.loanbook import generate_loan_book
+    from credlift.training.risk.loanbook import generate_loan_book
     from credlift.training.sft_data import SftBuilder
 
     book = generate_loan_book(rows=3000, seed=7)

@@ -1,12 +1,12 @@
 """Authenticity (forensics): is the uploaded credential real? Signals, calibrated fusion, verdict, heatmap.
 
-Public API: `assess_authenticity(upload, ...) -> AuthenticityReport` and
-`evaluate_authenticity(data_dir) -> AuthenticityEvaluation`, both imported on first use (the signals load OpenCV
-and the models, evaluation pulls in the generator), so light modules here (`seeds`) cost the command line nothing.
+Public API: `assess_authenticity(upload, ...) -> AuthenticityReport`, imported on first use (the signals load
+OpenCV and the models). Building and measuring the models is offline work in training/forensics/ (training,
+calibrations, the evaluation on generated and real sets).
 """
 from __future__ import annotations
 
-__all__ = ["assess_authenticity", "evaluate_authenticity", "AuthenticityEvaluation"]
+__all__ = ["assess_authenticity"]
 
 
 def __getattr__(name: str):
@@ -14,8 +14,4 @@ def __getattr__(name: str):
         from credlift.tools.forensics.assess import assess_authenticity
 
         return assess_authenticity
-    if name in ("evaluate_authenticity", "AuthenticityEvaluation"):
-        from credlift.tools.forensics import evaluation
-
-        return getattr(evaluation, name)
     raise AttributeError(name)

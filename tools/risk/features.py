@@ -118,7 +118,7 @@ def applicant_features(applicant: ApplicantProfile, credential: CredentialRecord
 
 
 def book_features(book: pd.DataFrame) -> pd.DataFrame:
-    """The feature frame of a loan book with the documented columns (see tools/risk/LOANBOOK.md)."""
+    """The feature frame of a loan book with the documented columns (see training/risk/LOANBOOK.md)."""
     old_years = load_policy_parameters().recency.full_credit_years
     ctype = book["credential_type"].fillna(NO_CREDENTIAL).astype(str)
     level = book["credential_level"].fillna("").astype(str).str.replace(r"\.0$", "", regex=True)

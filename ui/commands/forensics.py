@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from credlift.tools.forensics.seeds import DECISIVE_CHECKS, NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS, seed_list
+from credlift.training.forensics.seeds import DECISIVE_CHECKS, NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS, seed_list
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 
         from credlift.settings import get_settings
         from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH
-        from credlift.tools.forensics.training import train_fusion
+        from credlift.training.forensics.training import train_fusion
 
         train_list = _seeds(seeds, "--seeds")
         trace_list = _seeds(trace_seeds, "--trace-seeds", required=False)
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         import json
 
         from credlift.settings import get_settings
-        from credlift.tools.forensics.training import (calibrate_decisive_cuts, check_names, ensure_generated,
+        from credlift.training.forensics.training import (calibrate_decisive_cuts, check_names, ensure_generated,
                                                        refuse_reserved)
 
         train_list = _seeds(seeds, "--seeds")
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         import json
 
         from credlift.errors import UserInputError
-        from credlift.tools.forensics.evaluation import evaluate_authenticity
+        from credlift.training.forensics.evaluation import evaluate_authenticity
         from credlift.tools.forensics.fusion import FusionModel
 
         if data is None and real is None:
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
             evaluation = evaluate_authenticity(data, model=model, progress=progress, workers=workers)
             typer.echo("GENERATED documents\n" + evaluation.table())
         if real is not None:
-            from credlift.tools.forensics.real_evaluation import evaluate_real_set
+            from credlift.training.forensics.real_evaluation import evaluate_real_set
 
             real_evaluations = evaluate_real_set(real, model=model, progress=progress)
             for item in real_evaluations:
@@ -127,7 +127,7 @@ def register(app: typer.Typer) -> None:
             if real_evaluations is None:
                 json_out.write_text(evaluation.model_dump_json(indent=2), encoding="utf-8")
             else:
-                from credlift.tools.forensics.real_evaluation import plot_reliability
+                from credlift.training.forensics.real_evaluation import plot_reliability
 
                 payload = {"generated": evaluation.model_dump() if evaluation is not None else None,
                            "real": [item.model_dump() for item in real_evaluations]}

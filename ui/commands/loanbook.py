@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-loanbook_app = typer.Typer(help="Synthetic loan books for the credential study (see tools/risk/LOANBOOK.md).",
+loanbook_app = typer.Typer(help="Synthetic loan books for the credential study (see training/risk/LOANBOOK.md).",
                            no_args_is_help=True)
 
 
@@ -15,13 +15,13 @@ def generate(
     rows: int = typer.Option(300_000, "--rows", help="applications"),
     seed: int = typer.Option(1, "--seed", help="same seed, same book"),
     effects: str = typer.Option("evidence", "--effects", help="planted credential effects: evidence (sized to "
-                                "real data) or strong (the recovery-power variant); tools/risk/LOANBOOK.md"),
+                                "real data) or strong (the recovery-power variant); training/risk/LOANBOOK.md"),
 ) -> None:
     """Write a loan book (Parquet for .parquet, else CSV) with known, documented effects."""
     import time
 
     from credlift.errors import UserInputError
-    from credlift.tools.risk.loanbook import generate_loan_book, write_loan_book
+    from credlift.training.risk.loanbook import generate_loan_book, write_loan_book
 
     if rows < 1:
         raise UserInputError("--rows must be at least 1")

@@ -14,16 +14,16 @@ def train(
     rows: int = typer.Option(300_000, "--rows", help="rows of the generated book when --book is not given"),
     seed: int = typer.Option(1, "--seed", help="seed of the generated book"),
     effects: str = typer.Option("evidence", "--effects", help="planted effects of the generated book: evidence "
-                                "or strong (tools/risk/LOANBOOK.md)"),
+                                "or strong (training/risk/LOANBOOK.md)"),
     out: Path = typer.Option(None, "--out", help="model file; default DATA_DIR/models/scorecard.joblib"),
     test_months: int = typer.Option(6, "--test-months", help="last months held out for the backtest"),
 ) -> None:
     """Train on all but the last months, backtest on them, write scorecard.joblib + scorecard.card.json."""
     from credlift.settings import get_settings
-    from credlift.tools.risk.book_io import read_loan_book
-    from credlift.tools.risk.loanbook import generate_loan_book
+    from credlift.training.risk.book_io import read_loan_book
+    from credlift.training.risk.loanbook import generate_loan_book
     from credlift.tools.risk.scorecard import card_path
-    from credlift.tools.risk.train import train_scorecard
+    from credlift.training.risk.train import train_scorecard
 
     from credlift.errors import UserInputError
 

@@ -9,10 +9,10 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("study")
     def study(
-        book: Path = typer.Argument(..., help="loan book, CSV or Parquet: the columns of tools/risk/LOANBOOK.md, "
+        book: Path = typer.Argument(..., help="loan book, CSV or Parquet: the columns of training/risk/LOANBOOK.md, "
                                               "or any columns with --columns"),
         columns: Path = typer.Option(None, "--columns", help="column map (YAML) naming the book's columns for "
-                                                             "the study's roles (tools/risk/column_map.py)"),
+                                                             "the study's roles (training/risk/column_map.py)"),
         out: Path = typer.Option(Path("study-report"), "--out", help="folder for report.md, report.html and PNGs"),
         test_months: int = typer.Option(6, "--test-months", help="last months held out for the backtest"),
         approve_share: float = typer.Option(0.5, "--approve-share",
@@ -26,13 +26,13 @@ def register(app: typer.Typer) -> None:
             from credlift.errors import UserInputError
 
             raise UserInputError("--evidence-out needs a book with the credential types of the policy "
-                                 "(tools/risk/LOANBOOK.md), not a mapped one")
+                                 "(training/risk/LOANBOOK.md), not a mapped one")
         if columns is not None:
-            from credlift.tools.risk.mapped_study import run_mapped_study
+            from credlift.training.risk.mapped_study import run_mapped_study
 
             report = run_mapped_study(book, columns, out, test_months=test_months, approve_share=approve_share)
         else:
-            from credlift.tools.risk.study import run_study
+            from credlift.training.risk.study import run_study
 
             report = run_study(book, out, test_months=test_months)
             if evidence_out is not None:

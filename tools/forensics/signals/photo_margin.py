@@ -116,7 +116,7 @@ def margin_shift(lab: np.ndarray, hull: np.ndarray) -> tuple[float, list[float]]
 class PhotoMarginSignal:
     name = "photo_margin"
     role = SignalRole(decisive_at=0.85, localiser=True,
-                      calibrator="credlift.tools.forensics.photo_margin_calibration:calibrate_photo_margin")
+                      calibrator="credlift.training.forensics.photo_margin_calibration:calibrate_photo_margin")
 
     def __init__(self, card_path: Path = CARD_PATH) -> None:
         self.card_path = card_path

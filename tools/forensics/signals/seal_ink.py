@@ -180,7 +180,7 @@ def stray_fragment(lab: np.ndarray, gray: np.ndarray, glyphs: np.ndarray) -> Ink
 class SealInkSignal:
     name = "seal_ink"
     role = SignalRole(decisive_at=0.85, localiser=True,
-                      calibrator="credlift.tools.forensics.seal_ink_calibration:calibrate_seal_ink")
+                      calibrator="credlift.training.forensics.seal_ink_calibration:calibrate_seal_ink")
 
     def __init__(self, card_path: Path = CARD_PATH) -> None:
         self.card_path = card_path

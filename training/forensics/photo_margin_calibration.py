@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from credlift.tools.forensics.dataset import RESAVE_QUALITIES, LabelledImage, honest_and_forged_rows, page_rgb
+from credlift.training.forensics.dataset import RESAVE_QUALITIES, LabelledImage, honest_and_forged_rows, page_rgb
 from credlift.tools.forensics.signals.base import write_card
 from credlift.tools.forensics.signals.photo_margin import CARD_PATH, measure_photo
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from credlift.tools.forensics.dataset import RESAVE_QUALITIES, LabelledImage, honest_and_forged_rows, page_rgb
+from credlift.training.forensics.dataset import RESAVE_QUALITIES, LabelledImage, honest_and_forged_rows, page_rgb
 from credlift.tools.forensics.signals.base import write_card
 from credlift.tools.forensics.signals.seal_ink import CARD_PATH, SEAL_CHECK_FROM, stray_fragment
 

@@ -17,12 +17,12 @@ import pandas as pd
 from scipy.stats import norm
 
 from credlift.errors import UserInputError
-from credlift.tools.risk.backtest import BacktestMetrics, auc, calibration_by_decile, ks_statistic, psi
-from credlift.tools.risk.column_map import LEVEL, MONTH, OUTCOME, THIN, ColumnMap, apply_column_map, load_column_map
-from credlift.tools.risk.fairness import fairness_table
-from credlift.tools.risk.inclusion import InclusionResult, approvals, compare_at_matched_risk
+from credlift.training.risk.backtest import BacktestMetrics, auc, calibration_by_decile, ks_statistic, psi
+from credlift.training.risk.column_map import LEVEL, MONTH, OUTCOME, THIN, ColumnMap, apply_column_map, load_column_map
+from credlift.training.risk.fairness import fairness_table
+from credlift.training.risk.inclusion import InclusionResult, approvals, compare_at_matched_risk
 from credlift.tools.risk.scorecard import Scorecard
-from credlift.tools.risk.study import (AdjustedEffect, CredentialRow, StudyReport, _logistic_fit, wilson_interval)
+from credlift.training.risk.study import (AdjustedEffect, CredentialRow, StudyReport, _logistic_fit, wilson_interval)
 
 CREDENTIAL = "credential"
 FOLDS = 5
@@ -229,7 +229,7 @@ def _backtest(frame: pd.DataFrame, test: np.ndarray, pd_aware: np.ndarray, train
 def run_mapped_study(book_path: Path | str, columns_path: Path | str, out_dir: Path | str, test_months: int = 6,
                      approve_share: float = 0.5, plots: bool = True) -> StudyReport:
     """Reads the book through the map, analyses it and writes report.md, report.html, study.json and PNGs."""
-    from credlift.tools.risk.report import write_mapped_report
+    from credlift.training.risk.report import write_mapped_report
 
     if not 0 < approve_share < 1:
         raise UserInputError("--approve-share must be between 0 and 1")

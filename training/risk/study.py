@@ -15,13 +15,13 @@ import pandas as pd
 from pydantic import BaseModel, Field
 from scipy.stats import norm
 
-from credlift.tools.risk.backtest import BacktestMetrics
-from credlift.tools.risk.book_io import out_of_time_split, read_loan_book
-from credlift.tools.risk.fairness import FairnessRow
+from credlift.training.risk.backtest import BacktestMetrics
+from credlift.training.risk.book_io import out_of_time_split, read_loan_book
+from credlift.training.risk.fairness import FairnessRow
 from credlift.tools.risk.features import book_features
-from credlift.tools.risk.inclusion import InclusionResult, compare_policies
-from credlift.tools.risk.loanbook import CREDENTIAL_LEVELS
-from credlift.tools.risk.train import backtest, train_scorecard
+from credlift.training.risk.inclusion import InclusionResult, compare_policies
+from credlift.training.risk.loanbook import CREDENTIAL_LEVELS
+from credlift.training.risk.train import backtest, train_scorecard
 
 NO_CREDENTIAL = "none"
 
@@ -221,7 +221,7 @@ def adjusted_effects(book: pd.DataFrame, min_holders: int = 30) -> list[Adjusted
 
 def run_study(book_path: Path | str, out_dir: Path | str, test_months: int = 6, plots: bool = True) -> StudyReport:
     """Reads the book, analyses it, and writes `report.md`, `report.html` and PNG plots under `out_dir`."""
-    from credlift.tools.risk.report import write_report
+    from credlift.training.risk.report import write_report
 
     book = read_loan_book(book_path)
     train, test = out_of_time_split(book, test_months)

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from credlift.tools.forensics.dataset import _single_threaded, read_labels
+from credlift.training.forensics.dataset import _single_threaded, read_labels
 from credlift.tools.forensics.signals.base import forget_model
 from credlift.tools.forensics.signals.trace import MODEL_PATH, STRIDE, network_input, scaled_planes
 
@@ -30,7 +30,7 @@ POSITIVES_PER_BOX = 10
 
 def _block_targets(shape: tuple[int, int], boxes: list) -> np.ndarray:
     """Per 8x8 block: 1 inside a box (at least half covered), 0 clear of every box, -1 on a border."""
-    from credlift.tools.forensics.training import _box_cover
+    from credlift.training.forensics.training import _box_cover
 
     hb, wb = shape[0] // STRIDE, shape[1] // STRIDE
     cover = _box_cover(shape, boxes, 1.0, STRIDE, hb, wb)
@@ -57,7 +57,7 @@ def _no_patches() -> tuple[np.ndarray, np.ndarray]:
 def _training_image(path: Path, kind: str, boxes: list) -> tuple[np.ndarray, np.ndarray] | None:
     """(RGB on the file's grid, cropped to whole blocks; block targets) of one training image, or None when
     intake refuses it or it is smaller than a patch."""
-    from credlift.tools.forensics.training import _training_context
+    from credlift.training.forensics.training import _training_context
 
     ctx = _training_context(path)
     if ctx is None:

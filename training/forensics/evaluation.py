@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 from sklearn.metrics import roc_auc_score
 
-from credlift.tools.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
+from credlift.training.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
 from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, fused_scores
 from credlift.tools.forensics.heatmap import MARK_THRESHOLD
 
@@ -181,7 +181,7 @@ def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, prog
         from concurrent.futures import ProcessPoolExecutor
         from functools import partial
 
-        from credlift.tools.forensics.dataset import _single_threaded
+        from credlift.training.forensics.dataset import _single_threaded
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
             for index, analysis in enumerate(pool.map(partial(evaluate_image, model=model), labels, chunksize=2)):
@@ -221,7 +221,7 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
         if analysis.ela_pixel_f1 is not None:
             ela_f1s.append(analysis.ela_pixel_f1)
     seconds = np.array([a.seconds for a in analyses])
-    from credlift.tools.forensics.real_evaluation import verdicts_and_scores
+    from credlift.training.forensics.real_evaluation import verdicts_and_scores
 
     verdicts, reported, _ = verdicts_and_scores(analyses, model)
     verdict_counts: dict[str, dict[str, int]] = {}

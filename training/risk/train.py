@@ -9,8 +9,8 @@ import pandas as pd
 import sklearn
 
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.backtest import BacktestMetrics, auc, calibration_by_decile, ks_statistic, psi
-from credlift.tools.risk.book_io import out_of_time_split
+from credlift.training.risk.backtest import BacktestMetrics, auc, calibration_by_decile, ks_statistic, psi
+from credlift.training.risk.book_io import out_of_time_split
 from credlift.tools.risk.features import FEATURES, NUMERIC_FEATURES, book_features
 from credlift.tools.risk.scorecard import Scorecard
 

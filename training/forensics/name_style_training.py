@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.dataset import LabelledImage, parallel_map, read_labels
+from credlift.training.forensics.dataset import LabelledImage, parallel_map, read_labels
 from credlift.tools.forensics.signals.name_style import MODEL_PATH, measure_name
 
 NAME_EDITS = ("retype", "splice")

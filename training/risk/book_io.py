@@ -29,7 +29,7 @@ def read_loan_book(path: Path | str) -> pd.DataFrame:
                              f"{'Parquet' if path.suffix.lower() in ('.parquet', '.pq') else 'CSV'} ({error})") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in book.columns]
     if missing:
-        raise UserInputError(f"loan book '{path.name}' lacks the columns {', '.join(missing)} (see tools/risk/LOANBOOK.md)")
+        raise UserInputError(f"loan book '{path.name}' lacks the columns {', '.join(missing)} (see training/risk/LOANBOOK.md)")
     book["credential_level"] = book["credential_level"].fillna("").astype(str).str.replace(r"\.0$", "", regex=True)
     book["credential_type"] = book["credential_type"].fillna("none").astype(str)
     book["application_month"] = book["application_month"].astype(str).str[:7]

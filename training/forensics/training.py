@@ -9,11 +9,11 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import StratifiedKFold
 
-from credlift.tools.forensics.dataset import analyse_many, parallel_map, read_labels
-from credlift.tools.forensics.evaluation import box_mask, slice_metrics
+from credlift.training.forensics.dataset import analyse_many, parallel_map, read_labels
+from credlift.training.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
-from credlift.tools.forensics.seeds import (DECISIVE_CHECKS, NAME_FROM_TRAIN, NAME_SEEDS, NAME_TAMPER_KINDS,
+from credlift.training.forensics.seeds import (DECISIVE_CHECKS, NAME_FROM_TRAIN, NAME_SEEDS, NAME_TAMPER_KINDS,
                                            NAME_TAMPER_RATE, RESERVED_SEEDS, TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS)
 
 VALIDATION_SEED = None
@@ -117,13 +117,13 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     block_card = train_block_model(block_dir, workers=workers, log=log)
     block_card["grid"] = train_grid_model(block_dir, workers=workers, log=log)
     if trace_seeds:
-        from credlift.tools.forensics.trace_training import EDIT_KINDS, train_trace_network
+        from credlift.training.forensics.trace_training import EDIT_KINDS, train_trace_network
 
         trace_dirs = [ensure_generated(work_dir, seed, n_per_seed, TRACE_TAMPER_RATE, EDIT_KINDS) for seed in trace_seeds]
         log(f"edit-trace network on {', '.join(d.name for d in trace_dirs)} ...")
         block_card["trace"] = train_trace_network(trace_dirs, workers=workers, log=log)
     if name_seeds:
-        from credlift.tools.forensics.name_style_training import train_name_model
+        from credlift.training.forensics.name_style_training import train_name_model
 
         name_dirs = [ensure_generated(work_dir, seed, n_per_seed, NAME_TAMPER_RATE, NAME_TAMPER_KINDS)
                      for seed in name_seeds] + [ensure_generated(work_dir, seed, n_per_seed)

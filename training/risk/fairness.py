@@ -32,7 +32,7 @@ class FairnessRow(BaseModel):
 def fairness_table(protected: dict[str, np.ndarray], y: np.ndarray, approved_traditional: np.ndarray,
                    approved_credential: np.ndarray) -> list[FairnessRow]:
     """One row per group of each attribute; arrays aligned with `y` (the compared population)."""
-    from credlift.tools.risk.study import wilson_interval
+    from credlift.training.risk.study import wilson_interval
 
     rows: list[FairnessRow] = []
     for attribute, groups in protected.items():

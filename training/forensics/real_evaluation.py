@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 from sklearn.metrics import roc_auc_score
 
-from credlift.tools.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
+from credlift.training.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
 from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, fused_scores
 from credlift.tools.forensics.report import decide_verdict
 

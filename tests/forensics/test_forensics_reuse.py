@@ -48,3 +48,26 @@ def test_two_different_people_on_the_same_template_are_not_reuse(data_dir):
     for y in (120, 345, 570):  # another holder: name, listening score and report number differ
         other[y - 5:y + 45, 560:900] = np.array([236, 232, 222], np.uint8)
     assert _check(jpeg_bytes(other), data_dir, "191211001000222", "acct-b").score == 0.0
+
+
+def test_the_index_keeps_a_keyed_hash_of_the_number_never_the_number(data_dir):
+    """Same number from another account still matches; the file holds no certificate number in plain, and a
+    number an older version wrote in plain is replaced by its hash when the index opens."""
+    import sqlite3
+    from pathlib import Path
+
+    from credlift.tools.forensics.signals.reuse import DB_NAME, ReuseIndex
+
+    first = jpeg_bytes(certificate(seed=31))
+    assert _check(first, data_dir, "191211001007777", "acct-alice").score == 0.0
+    other_photo = jpeg_bytes(certificate(seed=32))  # another page, the same number, another account
+    assert _check(other_photo, data_dir, "1912 1100 1007 777", "acct-bob").score >= 0.9
+    raw = (Path(data_dir) / DB_NAME).read_bytes()
+    assert b"191211001007777" not in raw
+    with sqlite3.connect(Path(data_dir) / DB_NAME) as db, db:
+        db.execute("INSERT INTO upload_fingerprints VALUES ('old', '0000000000000000', x'00', '191211009990000', "
+                   "'acct-old', 0)")
+    ReuseIndex(Path(data_dir))
+    with sqlite3.connect(Path(data_dir) / DB_NAME) as db:
+        stored = db.execute("SELECT certificate_number FROM upload_fingerprints WHERE sha256 = 'old'").fetchone()[0]
+    assert len(stored) == 64 and stored != "191211009990000"

@@ -1,7 +1,8 @@
 """Reuse: the same document (or a near copy with another number) already uploaded by a different account.
 
 Keeps its own SQLite table in the data directory: perceptual hash, a small thumbnail to confirm near
-duplicates, certificate number, sha256, account. Re-uploading the same file on the same account is not fraud.
+duplicates, a keyed hash of the certificate number (credlift/crypto.py: equal numbers match, the number itself is
+not stored), sha256, account. Re-uploading the same file on the same account is not fraud.
 """
 from __future__ import annotations
 
@@ -53,24 +54,39 @@ def _same_document(a: np.ndarray, b: np.ndarray) -> bool:
 class ReuseIndex:
     """The fingerprints of everything uploaded before, by any account."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, cipher=None) -> None:
+        from credlift.crypto import cipher_for_dir
+
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_NAME
+        self._cipher = cipher or cipher_for_dir(data_dir)
         with closing(self._connect()) as db, db:
             db.execute("""CREATE TABLE IF NOT EXISTS upload_fingerprints (
                 sha256 TEXT NOT NULL, phash TEXT NOT NULL, thumbnail BLOB NOT NULL,
                 certificate_number TEXT NOT NULL DEFAULT '', account_id TEXT NOT NULL DEFAULT '',
                 created_at REAL NOT NULL, PRIMARY KEY (sha256, account_id))""")
             db.execute("CREATE INDEX IF NOT EXISTS fingerprints_number ON upload_fingerprints(certificate_number)")
+            # numbers written in plain by an older version are replaced by their keyed hash
+            plain = db.execute("SELECT DISTINCT certificate_number FROM upload_fingerprints "
+                               "WHERE certificate_number != '' AND length(certificate_number) != 64").fetchall()
+            for (number,) in plain:
+                db.execute("UPDATE upload_fingerprints SET certificate_number = ? WHERE certificate_number = ?",
+                           (self._number_key(number), number))
+
+    def _number_key(self, number: str | None) -> str:
+        normal = _normalise(number)
+        return self._cipher.keyed_hash(normal) if normal else ""
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA secure_delete = ON")  # a replaced plain number is overwritten, not left in a free page
+        return db
 
     def check_and_record(self, sha256: str, gray: np.ndarray, certificate_number: str | None,
                          account_id: str | None) -> tuple[float, str, dict]:
         phash = imagehash.phash(Image.fromarray(gray))
         thumb = _thumbnail(gray)
-        number = _normalise(certificate_number)
+        number = self._number_key(certificate_number)
         account = account_id or ""
         findings: list[tuple[float, str]] = []
         with closing(self._connect()) as db:

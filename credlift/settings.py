@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     max_files_per_message: int = 3
 
     # web app
+    decision_promise_s: float = Field(default=60.0, description="what the page header promises (a decision within a "
+                                      "minute); `credlift bench` reports its time-to-decision p95 against it")
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     staff_users: str = Field(default="helpdesk:helpdesk-demo:agent,lead:lead-demo:supervisor",

@@ -170,6 +170,9 @@ def render_html(summary: dict, eval_summary: dict | None = None) -> str:
     decisions = _table(s, ["decisions", "p50 ms", "p95 ms", "max ms"],
                        [("policy engine", ["decisions.n", "decisions.p50_ms", "decisions.p95_ms", "decisions.max_ms"])])
     environment = ", ".join(f"{k}: {num(s, f'environment.{k}')}" for k in s["environment"])
+    promise = (f"<p>The page header promises applicants a decision within {num(s, 'promise.header_s')} s; "
+               f"time to decision p95 {num(s, 'promise.p95_s')} s: kept {num(s, 'promise.kept')}.</p>"
+               if "promise" in s else "")
     eval_part = ""
     if eval_summary:
         e = eval_summary
@@ -185,7 +188,7 @@ table{{border-collapse:collapse;margin:0.5em 0 1em}}td,th{{border:1px solid #ccc
 td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
 <h1>credlift benchmarks</h1>
 <p>Generated {html.escape(s['generated_at'])} in {num(s, 'duration_s')} s. {environment}.</p>
-<h2>Targets</h2>{targets}
+<h2>Targets</h2>{targets}{promise}
 <h2>Time to decision (phone photo, upload to result)</h2>{plot_latency(s)}
 <p>Each stage runs from the progress line the service emits as its node starts to the next one. OCR runs once,
 inside <i>authenticate</i>; <i>extract</i> reuses its lines.</p>{stages}

@@ -45,6 +45,22 @@ def test_quick_bench_writes_a_report_whose_page_and_json_agree(quick_bench):
     assert "<script" not in page and "src=\"http" not in page  # one self-contained file
 
 
+def test_the_bench_says_whether_the_header_keeps_its_promise(quick_bench):
+    """The header tells applicants 'within a minute' (settings.decision_promise_s); the bench checks p95."""
+    from credlift.settings import get_settings
+    from credlift.ui.web.i18n import t
+
+    completed, report = quick_bench
+    summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
+    promise = summary["promise"]
+    assert promise["header_s"] == get_settings().decision_promise_s == 60
+    assert promise["p95_s"] == summary["figures"]["time_to_decision_p95_s"]
+    assert promise["kept"] == (promise["p95_s"] <= 60)
+    assert "the header promises a decision within 60 s" in completed.stdout
+    assert "within a minute" in t("en", "app_tagline") and "一分钟内" in t("zh", "app_tagline")
+    assert 'data-key="promise.kept"' in (report / "bench.html").read_text(encoding="utf-8")
+
+
 def test_quick_bench_measures_every_part(quick_bench):
     completed, report = quick_bench
     summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))

@@ -28,7 +28,8 @@ QWEN2_LINEAR_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up
 
 
 class FineTuneConfig(BaseModel):
-    base_model: Path = Field(description="local directory of a Qwen2.5-Instruct checkpoint (config, weights, tokenizer)")
+    base_model: Path = Field(description="local checkpoint directory, a .gguf file, or a packaged model name "
+                             "(training/base_models.py: smollm2-135m-instruct)")
     train_file: Path
     validation_file: Path | None = None
     output_dir: Path
@@ -193,14 +194,15 @@ class LoraFineTuner:
 def _train(config: FineTuneConfig):
     import torch
     from peft import LoraConfig, TaskType, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import get_linear_schedule_with_warmup
+
+    from credlift.training.base_models import load_causal_lm, load_tokenizer, resolve_base_model
 
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     device, use_bf16 = resolve_precision(config.bf16)
-    tokenizer = AutoTokenizer.from_pretrained(config.base_model)
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    source = resolve_base_model(config.base_model)
+    tokenizer = load_tokenizer(source)
 
     def encode_file(path: Path) -> tuple[list[dict[str, list[int]]], int]:
         encoded = [encode_example(tokenizer, m, config.max_seq_length) for m in read_chat_examples(path)]
@@ -212,8 +214,7 @@ def _train(config: FineTuneConfig):
         raise ValueError(f"no training example fits in {config.max_seq_length} tokens")
     validation_examples = encode_file(config.validation_file)[0] if config.validation_file else []
 
-    model = AutoModelForCausalLM.from_pretrained(config.base_model,
-                                                 **dtype_kwarg(torch.bfloat16 if use_bf16 else torch.float32))
+    model = load_causal_lm(source, torch.bfloat16 if use_bf16 else torch.float32)
     model.config.use_cache = False  # no KV cache while training (and none with gradient checkpointing)
     if config.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -342,7 +343,9 @@ def check_adapter(base_model: Path, adapter_dir: Path, probe_text: str, trained_
     merges the adapter into the weights and compares again."""
     import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
+
+    from credlift.training.base_models import load_causal_lm
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.float32
@@ -357,7 +360,7 @@ def check_adapter(base_model: Path, adapter_dir: Path, probe_text: str, trained_
             return model.to(device)(**inputs).logits.float().cpu()
 
     def load_base():
-        return AutoModelForCausalLM.from_pretrained(base_model, **dtype_kwarg(dtype))
+        return load_causal_lm(base_model, dtype)
 
     reference = logits(trained_model) if trained_model is not None else None
     base = load_base()

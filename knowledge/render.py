@@ -206,6 +206,27 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
 )
 
 
+
+def _spec_placeholders() -> tuple[Placeholder, ...]:
+    """Each registered type's amounts by the generic names: {<type>_<level>_increase} (by level),
+    {<type>_increase} (flat), {<type>_<high|base>_...} come from the CET names above; the names above win."""
+    taken = {placeholder.name for placeholder in PLACEHOLDERS}
+    made: list[Placeholder] = []
+    for spec in CREDENTIAL_SPECS.values():
+        if spec.pricing == "by_level":
+            made += [Placeholder(f"{spec.type}_{level}_increase", f"{spec.name_en}, {level}", _increase(spec.type, level))
+                     for level in spec.level_names]
+        elif spec.pricing == "flat":
+            made.append(Placeholder(f"{spec.type}_increase", spec.name_en,
+                                    (lambda kind: lambda p, t: _number(p.credential_increase.for_type(kind)))(spec.type)))
+    return tuple(placeholder for placeholder in made if placeholder.name not in taken)
+
+
+PLACEHOLDERS = PLACEHOLDERS + _spec_placeholders() + (
+    Placeholder("weak_evidence_cap", "most a screenshot (weaker evidence) can add in one application",
+                lambda p, t: _number(p.weak_evidence_cap)),
+)
+
 # Upload limits are deployment settings (credlift.settings), enforced by intake; the clauses quote them.
 SETTINGS_PLACEHOLDERS: dict[str, tuple[str, Callable[[object], str]]] = {
     "max_upload_mb": ("largest file accepted, MB", lambda s: _number(s.max_upload_mb)),

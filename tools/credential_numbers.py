@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -154,73 +155,30 @@ def _seg(name: str, pattern: str) -> Segment:
     return Segment(name, width, pattern)
 
 
-NUMBER_LAYOUTS: dict[str, tuple[NumberLayout, ...]] = {
-    "graduation": (
-        NumberLayout("graduation", "standard", (
-            _seg("school_code", r"\d{5}"), _seg("schooling_type", r"\d"), _seg("year", r"\d{4}"),
-            _seg("level_code", r"\d{2}"), _seg("serial", r"\d{6}")),
-            "18 digits: school 5 + schooling type 1 + year 4 + level 2 + serial 6"),
-        NumberLayout("graduation", "early_2001", (
-            _seg("school_code", r"\d{5}"), _seg("schooling_type", r"\d"), _seg("year", r"200[12]"),
-            _seg("level_code", r"\d{2}"), _seg("serial", r"\d{5}")),
-            "17 digits for 2001 (and some 2002) certificates: 5-digit serial"),
-        NumberLayout("graduation", "self_study", (
-            _seg("school_code", r"\d{5}"), _seg("schooling_type", r"6"), _seg("year", r"\d{4}"),
-            _seg("level_code", r"\d{2}"), _seg("serial", r"\d{4}"), _seg("check", r"[\dX]")),
-            "17 characters for self-study examination certificates, ending in a check character whose "
-            "algorithm is not published (not verified)"),
-    ),
-    "degree": (
-        NumberLayout("degree", "standard", (
-            _seg("unit_code", r"\d{5}"), _seg("level_code", r"\d"), _seg("year", r"\d{4}"),
-            _seg("serial", r"\d{6}")),
-            "16 digits: unit 5 + level 1 + year 4 + serial 6"),
-        NumberLayout("degree", "letter_variant", (
-            _seg("unit_code", r"\d{5}"), _seg("level_code", r"\d"), _seg("year", r"\d{4}"),
-            _seg("variant_letter", r"[A-Z]"), _seg("serial", r"\d{5}")),
-            "16 characters with a letter at position 11: S double degree, E second degree, Z self-study, "
-            "other letters professional degrees"),
-        NumberLayout("degree", "prefixed", (
-            _seg("prefix_letter", r"[CQTL]"), _seg("unit_code", r"\d{5}"), _seg("level_code", r"\d"),
-            _seg("year", r"\d{4}"), _seg("serial", r"[A-Z0-9]\d{5}")),
-            "17 characters: a leading letter (C adult education, Q, T, L) before the 16"),
-    ),
-    "cet": (
-        NumberLayout("cet", "report", (
-            _seg("year", r"\d{2}"), _seg("sitting", r"\d"), _seg("level_code", r"\d"),
-            _seg("site_code", r"\d{6}"), _seg("serial", r"\d{5}")),
-            "15 digits: year 2 + sitting 1 (1 June, 2 December) + level 1 (1 CET-4, 2 CET-6) + site 6 + serial 5"),
-    ),
-    # 准考证号 (written test); secondary sources agree on: site 6 + year 2 + sitting 1 + level 1 + room 3 + seat 2
-    "cet_admission": (
-        NumberLayout("cet_admission", "written", (
-            _seg("site_code", r"\d{6}"), _seg("year", r"\d{2}"), _seg("sitting", r"\d"),
-            _seg("level_code", r"\d"), _seg("room", r"\d{3}"), _seg("seat", r"\d{2}")),
-            "15 digits: site 6 + year 2 + sitting 1 + level 1 + room 3 + seat 2"),
-    ),
-    "vocational": (
-        NumberLayout("vocational", "standard", (
-            _seg("issuer_kind", r"[A-Z]"), _seg("assessor_code", r"\d{4}"), _seg("province_code", r"\d{2}"),
-            _seg("site_code", r"\d{6}"), _seg("year", r"\d{2}"), _seg("skill_level", r"\d"),
-            _seg("serial", r"\d{6}")),
-            "22 characters: letter 1 (Y employer, S assessment organisation) + assessor 4 + province 2 + "
-            "site 6 + year 2 + skill level 1 + serial 6"),
-    ),
-    # INVENTED: competition code + 4-digit year + scope letter + award level + 5-digit serial, e.g. CMC2023N100123
-    "award": (
-        NumberLayout("award", "invented", (
-            _seg("competition_code", r"[A-Z]{3,4}"), _seg("year", r"\d{4}"), _seg("scope_code", r"[A-Z]"),
-            _seg("level_code", r"[0-9A-Z]"), _seg("serial", r"\d{5}")),
-            "INVENTED: competition code 3-4 letters + year 4 + scope (I/N/P) + level (1/2/3/G/S/B) + serial 5"),
-    ),
-    # INVENTED: province 2 + year 4 + level 1 (1 junior, 2 intermediate) + site 4 + serial 6 (17 digits)
-    "qualification": (
-        NumberLayout("qualification", "invented", (
-            _seg("province_code", r"\d{2}"), _seg("year", r"\d{4}"), _seg("level_code", r"\d"),
-            _seg("site_code", r"\d{4}"), _seg("serial", r"\d{6}")),
-            "INVENTED: province 2 + year 4 + level 1 (1 junior, 2 intermediate) + site 4 + serial 6"),
-    ),
-}
+def seg(name: str, pattern: str) -> Segment:
+    return _seg(name, pattern)
+
+
+class _Layouts(Mapping):
+    """kind -> layouts: each credential type's own (its spec's `number_layouts`, tools/credentials), live."""
+
+    def _table(self) -> dict[str, tuple[NumberLayout, ...]]:
+        from credlift.tools.credentials import NUMBER_LAYOUTS as registered
+
+        return registered
+
+    def __getitem__(self, kind: str) -> tuple[NumberLayout, ...]:
+        return self._table()[kind]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+#: the number layouts of every registered credential type (declared in its module, tools/credentials/<type>.py)
+NUMBER_LAYOUTS: Mapping[str, tuple[NumberLayout, ...]] = _Layouts()
 
 
 @lru_cache(maxsize=64)
@@ -530,24 +488,14 @@ def parse_resident_id(text: str) -> ResidentId:
     )
 
 
-PARSERS = {
-    "graduation": parse_graduation_number,
-    "degree": parse_degree_number,
-    "cet4": parse_cet_report_number,
-    "cet6": parse_cet_report_number,
-    "vocational": parse_vocational_number,
-    "award": parse_award_number,
-    "qualification": parse_qualification_number,
-}
+def parse_certificate_number(credential_type: str, text: str, today: date | None = None):
+    """The certificate number of a credential type, parsed by that type's rule (its spec's `number_parser`)."""
+    from credlift.tools.credentials import spec_for
 
-
-def parse_certificate_number(credential_type: str, text: str):
-    """The certificate number of a credential type, parsed by that type's rule."""
-    try:
-        parser = PARSERS[credential_type]
-    except KeyError:
-        raise NumberFormatError("NUMBER_TYPE_UNKNOWN", f"No number rule for credential type {credential_type!r}.") from None
-    return parser(text)
+    spec = spec_for(credential_type)
+    if spec is None or not spec.number_parser:
+        raise NumberFormatError("NUMBER_TYPE_UNKNOWN", f"No number rule for credential type {credential_type!r}.")
+    return spec.parse_number(text, today=today)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,18 +23,42 @@ from credlift.domain.authenticity import AuthenticityReport
 from credlift.domain.credential import CREDENTIAL_TYPES, CredentialRecord, ValidationReport
 from credlift.domain.decision import Counterfactual, LimitDecision, ReasonCode
 from credlift.domain.risk import RiskAssessment, RiskScore
-from credlift.tools.credentials import INCREASE_CLAUSE, LEVEL_FIELDS, LEVEL_NAMES, TYPE_NAMES  # noqa: F401 (re-exported)
+from credlift.tools.credentials import (INCREASE_CLAUSE, LEVEL_FIELD_ZH, LEVEL_FIELDS, LEVEL_NAMES,  # noqa: F401
+                                        SPECS, TYPE_NAMES, spec_for)
 from credlift.tools.policy_parameters import PolicyParameters, load_policy_parameters
 from credlift.tools.risk.evidence import EvidenceShare, evidence_share
 from credlift.tools.risk.features import credential_age_years, credential_level
 
-# The clause ids fixed in the team brief; knowledge defines them all, the engine cites only these.
-POLICY_CLAUSE_IDS: frozenset[str] = frozenset({
-    "INC-CET4", "INC-CET6", "INC-GRAD", "INC-DEG", "INC-VOC", "INC-AWD", "INC-QUAL", "INC-RECENCY", "RISK-PD",
-    "CAP-UTIL", "CAP-DELINQ", "CAP-INCOME", "CAP-TYPE", "CAP-ONCE", "CAP-COOLDOWN", "DOC-AUTH", "DOC-VALID",
-    "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "DOC-ISSUER", "REV-MANUAL", "REV-APPEAL", "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE",
-    "HUMAN-HELP",
+# The clause ids the engine may cite: those fixed in the team brief, and each registered type's increase clause
+# (its spec, tools/credentials). Live: a type registered later is in it.
+FIXED_CLAUSE_IDS: frozenset[str] = frozenset({
+    "INC-RECENCY", "RISK-PD", "CAP-UTIL", "CAP-DELINQ", "CAP-INCOME", "CAP-TYPE", "CAP-ONCE", "CAP-COOLDOWN",
+    "CAP-WEAK", "DOC-AUTH", "DOC-VALID", "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "DOC-ISSUER", "REV-MANUAL",
+    "REV-APPEAL",
+    "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE", "HUMAN-HELP",
 })
+
+
+class _ClauseIds(frozenset):
+    """FIXED_CLAUSE_IDS and every registered type's increase clause, read at each use."""
+
+    def _all(self) -> frozenset[str]:
+        return FIXED_CLAUSE_IDS | frozenset(INCREASE_CLAUSE.values())
+
+    def __contains__(self, clause: object) -> bool:
+        return clause in self._all()
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return f"POLICY_CLAUSE_IDS({sorted(self._all())!r})"
+
+
+POLICY_CLAUSE_IDS: frozenset[str] = _ClauseIds()
 # per credential type (names, clause, level field and level names): derived from tools/credentials
 INCOME_NAMES = {"low": ("low", "较低"), "mid": ("middle", "中等"), "high": ("high", "较高")}
 
@@ -59,6 +83,10 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "CAP_TYPE": (("CAP-TYPE",),
                  "A {type_en} can add at most {cap} yuan in one application.",
                  "单次申请中，{type_zh}最多可提额 {cap} 元。"),
+    "CAP_WEAK": (("CAP-WEAK",),
+                 "A {type_en} is a screenshot, weaker evidence than a certificate its issuer can confirm, so it "
+                 "adds at most {cap} yuan.",
+                 "{type_zh}是截图，证明力弱于可向发证机构核实的证书，因此最多提额 {cap} 元。"),
     "CAP_INCOME": (("CAP-INCOME",),
                    "Your total limit is capped at {cap} yuan for the {income_en} income band.",
                    "{income_zh}收入档的总额度上限为 {cap} 元。"),
@@ -141,8 +169,7 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 # validation findings that the certificate belongs to someone other than the account holder (besides the name)
 HOLDER_CODES = frozenset({"ID_MISMATCH", "HOLDER_BIRTH_MISMATCH", "HOLDER_GENDER_MISMATCH"})
-_FIELD_ZH = {"total_score": "总分", "level": "学历层次", "degree_level": "学位级别", "skill_level": "技能等级",
-             "award_scope": "奖项级别", "qualification_level": "资格级别"}
+_FIELD_ZH = LEVEL_FIELD_ZH  # level field -> its Chinese name (each type's spec)
 
 
 def reason(code: str, clause: str = "", **values: object) -> ReasonCode:
@@ -157,28 +184,30 @@ def credential_key(credential: CredentialRecord) -> str:
     number = "".join(str(credential.field("certificate_number") or "").split()).upper()
     if number:
         return f"{credential.type}:{number}"
+    level_fields = dict.fromkeys(field for spec in SPECS.values()
+                                 for field in (spec.level_field, *(f for f, _ in spec.number_checks)))
     printed = "|".join(str(credential.field(k) or "") for k in
-                       ("holder_name", "school", "competition", "issue_date", "total_score", "level",
-                        "degree_level", "skill_level", "award_scope", "award_level", "qualification_level"))
+                       ("holder_name", "school", "competition", "issue_date", *(k for k in level_fields
+                                                                                if k not in ("school", "competition"))))
     return f"{credential.type}:fp-{hashlib.sha256(printed.encode('utf-8')).hexdigest()[:16]}"
 
 
 def base_increase(credential: CredentialRecord, params: PolicyParameters) -> tuple[int, str]:
-    """(base increase in yuan, level code); 0 when the credential earns nothing at this level."""
-    table = params.credential_increase
+    """(base increase in yuan, level code); 0 when the credential earns nothing at this level. How a type is
+    priced is its spec's `pricing`; the amounts are credential_increase.<type> in parameters.yaml."""
+    spec = spec_for(credential.type)
+    table = params.credential_increase.for_type(credential.type)
     level = credential_level(credential)
-    if credential.type in ("cet4", "cet6"):
-        score = _number(credential.field("total_score"))
+    if spec is None or table is None:
+        return 0, level
+    if spec.pricing == "score_tiers":
+        score = _number(credential.field(spec.level_field))
         if score is None:
             return 0, "unknown"
-        for tier in getattr(table, credential.type):
-            if score >= tier.min_score:
-                return tier.increase, level
-        return 0, level
-    if credential.type == "qualification":
-        return table.qualification, level
-    by_level: dict[str, int] = getattr(table, credential.type)
-    return by_level.get(level, 0), level
+        return next((tier.increase for tier in table if score >= tier.min_score), 0), level
+    if spec.pricing == "flat":
+        return int(table), level
+    return table.get(level, 0), level
 
 
 @dataclass
@@ -312,9 +341,9 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
             draft.add("DOC_SUSPICIOUS", "refer")
     if credential.type not in CREDENTIAL_TYPES:
         draft.add("DOC_TYPE_NOT_ACCEPTED", "decline")
-        draft.suggest("Accepted for an increase: CET-4/6 score reports, graduation and degree certificates, vocational "
-                      "skill certificates, competition awards and the accounting qualification.",
-                      "可用于提额的证书：大学英语四六级成绩报告单、毕业证书、学位证书、职业技能等级证书、竞赛获奖证书和会计专业技术资格证书。")
+        names = list(TYPE_NAMES.values())
+        draft.suggest("Accepted for an increase: " + ", ".join(en for en, _ in names[:-1]) + f" and {names[-1][0]}.",
+                      "可用于提额的证书：" + "、".join(zh for _, zh in names[:-1]) + f"和{names[-1][1]}。")
         return
     if validation is None:
         return
@@ -347,7 +376,8 @@ def _credential_increase(draft: _Draft, credential: CredentialRecord, params: Po
     base, level = base_increase(credential, params)
     inputs["credential"].update({"level": level, "base_increase": base})
     clause = INCREASE_CLAUSE[ctype]
-    if level == "unknown" or (base == 0 and ctype not in ("cet4", "cet6")):
+    scored = SPECS[ctype].pricing == "score_tiers"
+    if level == "unknown" or (base == 0 and not scored):
         # a level the table does not know is treated like one that could not be read
         field_name = LEVEL_FIELDS[ctype]
         draft.add("CRED_LEVEL_UNREAD", "decline", clause=clause, field=field_name.replace("_", " "),
@@ -355,16 +385,16 @@ def _credential_increase(draft: _Draft, credential: CredentialRecord, params: Po
         draft.suggest("A sharp photo of the whole page, flat and without glare, would let us read it.",
                       "请拍摄整页、平整、清晰、无反光的照片，我们就能识别。")
         return 0, level
-    if ctype in ("cet4", "cet6") and base == 0:
+    if scored and base == 0:
         draft.add("CRED_BELOW_LINE", "decline", clause=clause, score=_number(credential.field("total_score")),
                   line=params.cet_pass_line)
         draft.suggest(f"A CET score of {params.cet_pass_line} or more would count; a graduation or degree certificate "
                       "would also count.", f"四六级成绩达到 {params.cet_pass_line} 分即可计入；毕业证书或学位证书也可以。")
         return 0, level
     level_en, level_zh = LEVEL_NAMES.get((ctype, level), ("", ""))
-    if ctype in ("cet4", "cet6"):
-        level_en, level_zh = f" (score {int(_number(credential.field('total_score')))})", \
-            f"（{int(_number(credential.field('total_score')))} 分）"
+    if scored:
+        score = int(_number(credential.field(SPECS[ctype].level_field)))
+        level_en, level_zh = f" (score {score})", f"（{score} 分）"
     else:
         level_en, level_zh = (f" ({level_en})" if level_en else ""), (f"（{level_zh}）" if level_zh else "")
     share = evidence_share(ctype, level, rule=params.evidence)
@@ -461,6 +491,12 @@ def _price(draft: _Draft, applicant: ApplicantProfile, credential: CredentialRec
         amount *= 1.0 + adjustment
         draft.add("RISK_ADJUSTED", pct=f"{adjustment * 100:+.0f}")
     type_cap = params.max_increase_per_type.get(ctype, 0)
+    if SPECS[ctype].weaker_evidence:  # a screenshot: no issuer can confirm it (CAP-WEAK), said whether it binds
+        type_cap = min(type_cap, params.weak_evidence_cap)
+        type_en, type_zh = TYPE_NAMES[ctype]
+        draft.add("CAP_WEAK", type_en=type_en, type_zh=type_zh, cap=params.weak_evidence_cap)
+        if amount > type_cap:
+            amount = type_cap
     if amount > type_cap:
         amount = type_cap
         type_en, type_zh = TYPE_NAMES[ctype]
@@ -497,7 +533,8 @@ def _accepted_adjustment(assessment: RiskAssessment | None, params: PolicyParame
 
 def _suggest_other_credentials(draft: _Draft, used_type: str, params: PolicyParameters) -> None:
     """'A degree certificate would also count': the two other types with the highest caps."""
-    others = sorted((t for t in params.max_increase_per_type if t != used_type and t not in ("cet4",)),
+    others = sorted((t for t in params.max_increase_per_type if t != used_type and t not in ("cet4",)
+                     and t in SPECS and not SPECS[t].weaker_evidence),
                     key=lambda t: (-params.max_increase_per_type[t], t))[:2]
     for other in others:
         type_en, type_zh = TYPE_NAMES[other]

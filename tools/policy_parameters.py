@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, model_validator
 
 PARAMETERS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "policy" / "parameters.yaml"
 
@@ -43,13 +43,31 @@ class EvidenceRule(BaseModel):
 
 
 class CredentialIncreaseTable(BaseModel):
-    cet4: list[ScoreTier]
-    cet6: list[ScoreTier]
-    graduation: dict[str, int]
-    degree: dict[str, int]
-    vocational: dict[str, int]
-    award: dict[str, int]
-    qualification: int
+    """credential_increase: one entry per credential type, shaped as its spec's `pricing` says (tools/credentials):
+    score_tiers -> a list of {min_score, increase}; by_level -> level code -> yuan; flat -> yuan. Read as
+    attributes (`table.cet6`) or with `for_type`."""
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shaped(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            raise ValueError("credential_increase must map each credential type to its increase table")
+        shaped: dict[str, object] = {}
+        for kind, value in data.items():
+            if isinstance(value, list):
+                shaped[kind] = [ScoreTier.model_validate(tier) for tier in value]
+            elif isinstance(value, dict):
+                shaped[kind] = {str(level): int(amount) for level, amount in value.items()}
+            elif isinstance(value, int) and not isinstance(value, bool):
+                shaped[kind] = value
+            else:
+                raise ValueError(f"credential_increase.{kind} must be a list of score tiers, a table by level or "
+                                 "an amount")
+        return shaped
+
+    def for_type(self, credential_type: str) -> list[ScoreTier] | dict[str, int] | int | None:
+        return (self.model_extra or {}).get(credential_type)
 
 
 class PolicyParameters(BaseModel):
@@ -69,6 +87,7 @@ class PolicyParameters(BaseModel):
     issuer_verified_refer_score: float = 0.9
     budget: BudgetAdvice = BudgetAdvice()
     evidence: EvidenceRule = EvidenceRule()
+    weak_evidence_cap: int = 0  # most a weaker-evidence credential (a screenshot: its spec says) can add
 
 
 @lru_cache(maxsize=4)

@@ -47,11 +47,21 @@ class FixtureAccount(Strict):
 
 
 class SynthUpload(Strict):
-    type: Literal["cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification"]
+    type: str  # a registered credential type (tools/credentials) with a generator template
     seed: int = 0
     capture: Literal["scan", "photo", "screenshot"] = "photo"
     tamper: TamperKind = "none"
     fields: dict[str, str | int | float] = Field(default_factory=dict)
+
+
+    @field_validator("type")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from credlift.domain.credential import CREDENTIAL_TYPES
+
+        if value not in CREDENTIAL_TYPES:
+            raise ValueError(f"unknown credential type {value!r} (registered: {', '.join(CREDENTIAL_TYPES)})")
+        return value
 
 
 class UploadSpec(Strict):

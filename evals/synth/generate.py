@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 import piexif
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from credlift.domain.credential import CREDENTIAL_TYPES
 from credlift.evals.synth.capture import AFTER_CHAINS, CAPTURE_STYLES, after_chain, capture
@@ -45,7 +45,7 @@ class SynthSpec(BaseModel):
     """What to draw: a credential type, a seed, how it was captured, whether and how it was forged."""
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification"]
+    type: str = Field(description="a registered credential type that has a template (templates/<type>.py)")
     seed: int = Field(default=0, ge=0)
     capture: CaptureStyle = "scan"
     tamper: TamperKind = "none"
@@ -53,6 +53,15 @@ class SynthSpec(BaseModel):
     same_quality: bool | None = Field(default=None, description="forgery saved at the pristine JPEG quality; None: 1 in 3")
     after: AfterChain | None = Field(default=None, description="what happened to the file afterwards (forged and "
                                      "honest alike); None: drawn when capture is varied, else none")
+
+    @field_validator("type")
+    @classmethod
+    def _has_template(cls, value: str) -> str:
+        from credlift.evals.synth.templates import TEMPLATES
+
+        if value not in TEMPLATES:
+            raise ValueError(f"unknown credential type {value!r} (known: {', '.join(TEMPLATES)})")
+        return value
 
 
 @dataclass

@@ -12,16 +12,13 @@ from datetime import date
 from credlift.domain.applicant import ApplicantProfile
 from credlift.domain.credential import CredentialRecord, ValidationFinding, ValidationReport
 from credlift.tools import credential_numbers as numbers
+from credlift.tools import credentials as credential_registry
+from credlift.tools.credentials.base import load
 from credlift.tools.extraction.normalise import clean
 from credlift.tools.registry import IssuerRegistry, check_against_registry
 
-#: youngest plausible age at which each credential (or level) is earned
-MINIMUM_AGE: dict[str, int] = {
-    "cet4": 14, "cet6": 14, "vocational": 16, "award": 14, "qualification": 18,
-    "graduation:junior_college": 17, "graduation:bachelor": 19, "graduation:second_bachelor": 20,
-    "graduation:master": 21, "graduation:doctorate": 23, "graduation": 17,
-    "degree:bachelor": 19, "degree:master": 21, "degree:doctor": 23, "degree": 19,
-}
+#: youngest plausible age at which each credential (or "type:level") is earned: from each type's spec
+MINIMUM_AGE = credential_registry.MINIMUM_AGE
 
 # code -> (English, Chinese); {placeholders} are filled from the finding's details
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -72,6 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "证书上的性别与账户实名身份证号码中的性别不一致。"),
     "ID_MISMATCH": ("The ID number on the certificate is not the account holder's ID number.",
                     "证书上的身份证号码与账户身份证号码不一致。"),
+    "VALIDITY_MISSING": ("The end of the validity period could not be read.", "未能识别证件的有效期截止日期。"),
+    "CREDENTIAL_EXPIRED": ("The credential was valid until {found}; it has expired.", "该证件有效期至 {found}，已过期。"),
+    "VALIDITY_ORDER": ("The validity period ends ({found}) before it starts ({expected}).",
+                       "有效期截止日期（{found}）早于起始日期（{expected}）。"),
     "REGISTRY_NOT_FOUND": ("The issuer's registry has no certificate with this number.", "发证机构的登记系统中查无此证书编号。"),
     "REGISTRY_MISMATCH": ("The issuer's registry records different {found} for this certificate number.",
                           "发证机构登记的 {found} 与证书不一致。"),
@@ -79,7 +80,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "暂时无法连接发证机构的登记系统，未能核验。"),
 }
 
-_ZH_FIELD = {"issue_date": "发证日期", "exam_session": "考试时间", "study_end": "毕业时间", "study_start": "入学时间",
+_ZH_FIELD = {"valid_from": "有效期起始日期", "valid_until": "有效期截止日期", "issue_date": "发证日期", "exam_session": "考试时间", "study_end": "毕业时间", "study_start": "入学时间",
              "birth_date": "出生日期", "total_score": "总分", "listening": "听力", "reading": "阅读",
              "writing_translation": "写作和翻译"}
 
@@ -106,13 +107,14 @@ def validate_credential(record: CredentialRecord, applicant: ApplicantProfile | 
         findings.append(finding("TYPE_UNKNOWN", field="type"))
         return ValidationReport(findings=findings, registry_status="not_applicable")
 
+    spec = credential_registry.spec_for(record.type)
     parsed = _check_number(record, findings, today)
     birth = _check_id_number(record, findings)
     _check_dates(record, findings, today, birth)
-    if record.type in ("cet4", "cet6"):
-        _check_cet(record, parsed, findings)
-    elif parsed is not None:
-        _check_number_consistency(record, parsed, findings)
+    for check in spec.checks if spec is not None else ():  # the type's own checks (its spec)
+        load(check)(record, parsed, findings, today=today)
+    if parsed is not None and spec is not None:
+        _check_number_consistency(record, parsed, findings, spec)
     _check_holder(record, applicant, findings)
 
     check = check_against_registry(record, registry)
@@ -132,13 +134,7 @@ def _check_number(record: CredentialRecord, findings: list[ValidationFinding], t
         findings.append(finding("CERT_NUMBER_MISSING", field="certificate_number"))
         return None
     try:
-        if record.type == "graduation":
-            return numbers.parse_graduation_number(str(number), today=today)
-        if record.type == "degree":
-            return numbers.parse_degree_number(str(number), today=today)
-        if record.type in ("award", "qualification"):
-            return numbers.PARSERS[record.type](str(number), today=today)
-        return numbers.parse_certificate_number(record.type, str(number))
+        return numbers.parse_certificate_number(record.type, str(number), today=today)
     except numbers.NumberFormatError as error:
         findings.append(finding(error.code, field="certificate_number", message=error.message,
                                 message_zh=f"证书编号格式不符：{error.message}"))
@@ -165,7 +161,7 @@ def _check_id_number(record: CredentialRecord, findings: list[ValidationFinding]
 
 
 def _check_dates(record: CredentialRecord, findings: list[ValidationFinding], today: date, birth: date | None) -> None:
-    for key in ("issue_date", "exam_session", "study_start", "study_end", "birth_date"):
+    for key in ("issue_date", "exam_session", "study_start", "study_end", "birth_date", "valid_from"):
         value = record.fields.get(key)
         if value in (None, ""):
             continue
@@ -177,7 +173,8 @@ def _check_dates(record: CredentialRecord, findings: list[ValidationFinding], to
             findings.append(finding("DATE_IN_FUTURE", field=key, found=value))
     issued = _as_date(record.fields.get("issue_date"))
     if issued and birth:
-        level = record.fields.get("level") or record.fields.get("degree_level")
+        level_field = credential_registry.LEVEL_FIELDS.get(record.type, "")
+        level = record.fields.get(level_field) if level_field else None
         minimum = MINIMUM_AGE.get(f"{record.type}:{level}", MINIMUM_AGE.get(record.type, 14))
         if _age_on(birth, issued) < minimum:
             findings.append(finding("DATE_TOO_EARLY", field="issue_date", found=record.fields["issue_date"],
@@ -188,7 +185,8 @@ def _check_dates(record: CredentialRecord, findings: list[ValidationFinding], to
                                 expected=record.fields["study_start"]))
 
 
-def _check_cet(record: CredentialRecord, parsed, findings: list[ValidationFinding]) -> None:
+def check_cet(record: CredentialRecord, parsed, findings: list[ValidationFinding], today: date | None = None) -> None:
+    """CET-4/6 (their specs' `checks`): session month, the numbers' level and session, part scores."""
     fields = record.fields
     session = fields.get("exam_session") or fields.get("issue_date")
     if session and _as_date(session) and str(session)[5:7] not in ("06", "12"):
@@ -231,43 +229,55 @@ def _check_cet(record: CredentialRecord, parsed, findings: list[ValidationFindin
                                         found=parsed_admission.site_code))
 
 
-def _check_number_consistency(record: CredentialRecord, parsed, findings: list[ValidationFinding]) -> None:
-    fields = record.fields
-    school = fields.get("school")
-    if record.type in ("graduation", "degree"):
-        code = parsed.school_code if record.type == "graduation" else parsed.unit_code
-        if parsed.school_name is not None:
-            if school and clean(str(school)) != clean(parsed.school_name):
-                findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", school_code=code,
-                                        expected=parsed.school_name, found=school))
+def check_school_code(record: CredentialRecord, parsed, findings: list[ValidationFinding],
+                      today: date | None = None) -> None:
+    """Graduation and degree certificates (their specs' `checks`): the school coded in the number is the one printed."""
+    if parsed is None:
+        return
+    school = record.fields.get("school")
+    code = parsed.school_code if hasattr(parsed, "school_code") else parsed.unit_code
+    if parsed.school_name is not None:
+        if school and clean(str(school)) != clean(parsed.school_name):
+            findings.append(finding("SCHOOL_CODE_MISMATCH", field="school", school_code=code,
+                                    expected=parsed.school_name, found=school))
+    else:
+        printed = numbers.schools_by_name().get(clean(str(school))) if school else None
+        if printed is not None:
+            # the printed school is on the list under another code: the number or the name was changed
+            findings.append(finding("SCHOOL_CODE_CONTRADICTED", field="school", school_code=code,
+                                    expected=printed.code, found=school))
         else:
-            printed = numbers.schools_by_name().get(clean(str(school))) if school else None
-            if printed is not None:
-                # the printed school is on the list under another code: the number or the name was changed
-                findings.append(finding("SCHOOL_CODE_CONTRADICTED", field="school", school_code=code,
-                                        expected=printed.code, found=school))
-            else:
-                # neither side can be checked: a school missing from the list (renamed, merged) is no evidence
-                findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", school_code=code))
-    level_field, expected_level = {
-        "graduation": ("level", getattr(parsed, "level", None)),
-        "degree": ("degree_level", getattr(parsed, "degree_level", None)),
-        "vocational": ("skill_level", getattr(parsed, "skill_level", None)),
-        "award": ("award_level", getattr(parsed, "award_level", None)),
-        "qualification": ("qualification_level", getattr(parsed, "qualification_level", None)),
-    }.get(record.type, (None, None))
-    printed_level = fields.get(level_field) if level_field else None
-    if printed_level not in (None, "") and expected_level and str(printed_level) != str(expected_level):
-        findings.append(finding("LEVEL_MISMATCH", field=level_field, expected=expected_level, found=printed_level))
-    if record.type == "award":
-        for key, expected in (("award_scope", parsed.award_scope), ("competition", parsed.competition)):
-            printed = fields.get(key)
-            if printed and clean(str(printed)) != clean(expected):
-                findings.append(finding("LEVEL_MISMATCH", field=key, expected=expected, found=printed))
-    year_source = "study_end" if record.type == "graduation" and fields.get("study_end") else "issue_date"
-    printed_date = fields.get(year_source)
-    if printed_date and str(printed_date)[:4].isdigit() and int(str(printed_date)[:4]) != parsed.year:
-        findings.append(finding("YEAR_MISMATCH", field=year_source, expected=parsed.year, found=printed_date))
+            # neither side can be checked: a school missing from the list (renamed, merged) is no evidence
+            findings.append(finding("SCHOOL_CODE_UNKNOWN", field="school", severity="warning", school_code=code))
+
+
+def check_validity(record: CredentialRecord, parsed, findings: list[ValidationFinding], today: date | None = None) -> None:
+    """A credential with a validity period (its spec's `checks`): it counts only while valid, and its end must be
+    readable."""
+    today = today or date.today()
+    start, end = _as_date(record.fields.get("valid_from")), _as_date(record.fields.get("valid_until"))
+    if end is None:
+        findings.append(finding("VALIDITY_MISSING", field="valid_until"))
+        return
+    if end < today:
+        findings.append(finding("CREDENTIAL_EXPIRED", field="valid_until", found=record.fields["valid_until"]))
+    if start is not None and end <= start:
+        findings.append(finding("VALIDITY_ORDER", field="valid_until", found=record.fields["valid_until"],
+                                expected=record.fields["valid_from"]))
+
+
+def _check_number_consistency(record: CredentialRecord, parsed, findings: list[ValidationFinding], spec) -> None:
+    """What the number codes (its spec's `number_checks`, e.g. the level) is what the page prints; so is the year."""
+    fields = record.fields
+    for field_name, attribute in spec.number_checks:
+        printed, expected = fields.get(field_name), getattr(parsed, attribute, None)
+        if printed not in (None, "") and expected and clean(str(printed)) != clean(str(expected)):
+            findings.append(finding("LEVEL_MISMATCH", field=field_name, expected=expected, found=printed))
+    year_source = next((key for key in spec.year_fields if fields.get(key)), None)
+    printed_date = fields.get(year_source) if year_source else None
+    year = getattr(parsed, "year", None)
+    if printed_date and year is not None and str(printed_date)[:4].isdigit() and int(str(printed_date)[:4]) != year:
+        findings.append(finding("YEAR_MISMATCH", field=year_source, expected=year, found=printed_date))
 
 
 def _check_holder(record: CredentialRecord, applicant: ApplicantProfile | None, findings: list[ValidationFinding]) -> None:

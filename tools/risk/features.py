@@ -14,7 +14,7 @@ import pandas as pd
 
 from credlift.domain.applicant import ApplicantProfile
 from credlift.domain.credential import CREDENTIAL_TYPES, CredentialRecord
-from credlift.tools.credentials import LEVEL_ALIASES, LEVEL_FIELDS
+from credlift.tools.credentials import LEVEL_ALIASES, LEVEL_FIELDS, LEVEL_ORDER, spec_for
 from credlift.tools.policy_parameters import load_policy_parameters
 
 NUMERIC_FEATURES: tuple[str, ...] = ("utilisation", "months_on_book", "delinquent_last_12m")
@@ -25,15 +25,7 @@ TRADITIONAL_FEATURES: tuple[str, ...] = ("utilisation", "months_on_book", "delin
 NO_CREDENTIAL = "none"
 # each credential type's levels from lowest to highest (the loan book's codes; the scorecard keeps their risk in
 # this order)
-CREDENTIAL_LEVEL_ORDER: dict[str, tuple[str, ...]] = {
-    "cet4": ("below_425", "425-549", "550+"),
-    "cet6": ("below_425", "425-549", "550+"),
-    "graduation": ("junior_college", "bachelor", "second_bachelor", "master", "doctorate"),
-    "degree": ("bachelor", "master", "doctor"),
-    "vocational": ("5", "4", "3", "2", "1"),
-    "award": ("provincial", "national", "international"),
-    "qualification": ("junior", "intermediate"),
-}
+CREDENTIAL_LEVEL_ORDER: dict[str, tuple[str, ...]] = LEVEL_ORDER  # each type's spec (tools/credentials)
 # the field each type's level is read from, and printed level names a backend may return instead of the codes
 _LEVEL_FIELD = LEVEL_FIELDS  # tools/credentials (CET levels come from the score, above)
 _LEVEL_ALIASES = LEVEL_ALIASES
@@ -50,20 +42,21 @@ def cet_level(total_score: float | int | None) -> str:
 
 def credential_level(credential: CredentialRecord) -> str:
     """The level code a credential is tabulated under ('unknown' when the field is missing)."""
-    if credential.type in ("cet4", "cet6"):
-        score = credential.field("total_score")
+    spec = spec_for(credential.type)
+    if spec is not None and spec.pricing == "score_tiers":  # CET: the level is the score's band
+        score = credential.field(spec.level_field)
         try:
             return cet_level(float(score)) if score is not None else "unknown"
         except (TypeError, ValueError):
             return "unknown"
     value = credential.field(_LEVEL_FIELD.get(credential.type, ""))
-    if credential.type == "qualification" and value is None:
-        return "junior"
+    if value is None and spec is not None and spec.default_level:  # a one-level credential prints none
+        return spec.default_level
     if value is None or value == "":
         return "unknown"
     text = str(value).strip().lower()
     text = _LEVEL_ALIASES.get(credential.type, {}).get(text, text)
-    return text[:-2] if credential.type == "vocational" and text.endswith(".0") else text
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text  # a numeric level read as 3.0
 
 
 def parse_issue_date(value: object) -> date | None:

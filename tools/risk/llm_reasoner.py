@@ -25,6 +25,7 @@ from credlift.domain.risk import RiskAssessment, RiskFactor, RiskLevel, RiskScor
 from credlift.injection import screen_fields
 from credlift.settings import Settings, get_settings
 from credlift.tools.policy_parameters import PolicyParameters, load_policy_parameters
+from credlift.tools.credentials import TYPE_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -174,13 +175,14 @@ def screened_fields(credential: CredentialRecord) -> dict:
     return kept
 
 
-_TYPE_NAMES = {
-    "zh": {"cet4": "大学英语四级成绩报告", "cet6": "大学英语六级成绩报告", "graduation": "毕业证书", "degree": "学位证书",
-           "vocational": "职业技能等级证书", "award": "竞赛获奖证书", "qualification": "会计专业技术资格证书"},
-    "en": {"cet4": "CET-4 score report", "cet6": "CET-6 score report", "graduation": "graduation certificate",
-           "degree": "degree certificate", "vocational": "vocational skill certificate",
-           "award": "competition award", "qualification": "accounting qualification"},
-}
+class _TypeNames(dict):
+    """lang -> type -> name, from each type's spec (tools/credentials), read at each use."""
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        return {kind: names[1 if lang == "zh" else 0] for kind, names in TYPE_NAMES.items()}
+
+
+_TYPE_NAMES = _TypeNames()
 
 
 def risk_retrieval_query(applicant: ApplicantProfile, credential: CredentialRecord, lang: str = "zh") -> str:

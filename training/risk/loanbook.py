@@ -87,7 +87,9 @@ EFFECT_SETS: dict[str, dict[tuple[str, str], float]] = {"evidence": CREDENTIAL_E
 BASELINE_SHIFT = {"evidence": (-0.21, -0.20), "strong": (0.0, 0.0)}   # (intercept, thin-file term)
 
 # --- who holds what -----------------------------------------------------------------------------------
-_TYPES = ("none",) + tuple(CREDENTIAL_LEVELS)
+# the book's types, drawn as the book always drew them (the same rows for the same seed); not the live registry,
+# which grows when a type is registered
+_TYPES = ("none", "cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification")
 _TYPE_SHARE_THIN = np.array([0.30, 0.15, 0.11, 0.15, 0.11, 0.09, 0.05, 0.04])
 _TYPE_SHARE_THICK = np.array([0.55, 0.08, 0.06, 0.10, 0.10, 0.06, 0.02, 0.03])
 _LEVEL_SHARE = {

@@ -21,6 +21,7 @@ import numpy as np
 
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.domain.credential import OcrLine
+from credlift.tools.credentials import name_style_types  # the types the trained model has a slot for
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.print_style import HEIGHT, PagePlanes, page_spread, relative_to, style_of
@@ -28,7 +29,6 @@ from credlift.tools.forensics.signals.base import (DECISIVE_FROM, boxes_map, loa
                                                    reported_score, unmapped_report)
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "name_style.joblib"
-CREDENTIAL_TYPES = ("award", "cet4", "cet6", "degree", "graduation", "qualification", "vocational")
 NEAREST_LINES = 8
 SAME_HEIGHT = 0.25
 
@@ -80,7 +80,7 @@ def name_features(rgb: np.ndarray, gray: np.ndarray, lines: list[OcrLine], crede
     with np.errstate(invalid="ignore"):
         same_height = line_styles[np.abs(line_styles[:, HEIGHT] - own[HEIGHT]) <= SAME_HEIGHT * own[HEIGHT]]
     vector = np.concatenate([
-        [float(credential_type == t) for t in CREDENTIAL_TYPES], own,
+        [float(credential_type == t) for t in name_style_types()], own,
         relative_to(own, nearest, spread), relative_to(own, same_height, spread),
         relative_to(own, line_styles, spread), [float(inline), float(len(name))]])
     return vector.astype(np.float64), box

@@ -1,7 +1,8 @@
 """Prompt and reply templates, one file per name and language (prompts/<lang>/<name>.yaml|txt), loaded by name.
 
 `load(name, lang)` returns the text of a .txt file or the mapping of a .yaml file; `reply(key, lang, **values)`
-formats one reply template from `replies.yaml`. The conversation's sentences live here. Two other homes keep
+formats one reply template from `replies.yaml`; `field_name(key, lang)` names a credential field (`fields.yaml`).
+The conversation's sentences live here. Two other homes keep
 their own zh/en sentences beside the code that uses them: the policy engine's reason codes (tools/limits.py
 `REASONS`, part of the auditable decision) and the web app's labels (ui/web/i18n.py).
 """
@@ -35,6 +36,11 @@ def load(name: str, lang: str = "zh") -> Any:
             text = path.read_text(encoding="utf-8")
             return yaml.safe_load(text) if suffix in (".yaml", ".yml") else text
     raise PromptNotFoundError(f"no prompt '{name}' for language '{lang}' in {folder}")
+
+
+def field_name(key: str, lang: str = "zh") -> str:
+    """A credential field's name as people read it (prompts/<lang>/fields.yaml); the key, spaced, when unnamed."""
+    return (load("fields", lang) or {}).get(key) or key.replace("_", " ")
 
 
 def reply(key: str, lang: str = "zh", **values: Any) -> str:

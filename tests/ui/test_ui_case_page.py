@@ -24,7 +24,7 @@ def _view(revealed: bool) -> CaseView:
 def test_fields_profile_transcript_and_ocr_text_are_masked_until_revealed():
     view = _view(revealed=False)
     shown = {row[0]: row[1] for row in case_page.field_rows(view)}
-    assert shown["holder name"] == "林**" and shown["ID number"] == "110***********0022"
+    assert shown["holder's name"] == "林**" and shown["ID number"] == "110***********0022"
     assert shown["date of birth"] == "1999-**-**" and shown["admission ticket number"] == "110********1234"
     assert shown["total score"] == "561"
     assert case_page.applicant_record(view)["name"] == "林**"
@@ -80,9 +80,10 @@ def test_every_field_key_and_every_audit_action_has_a_label_in_both_languages():
         p.read_text(encoding="utf-8") for folder in ("agent", "ui", "tools") for p in (repo / folder).rglob("*.py"))))
     written |= {approvals.FIRST_APPROVAL, approvals.APPROVAL_WITHDRAWN, approvals.RESOLVED}
     assert {"upload_received", "staff_reply", "reveal_personal_data"} <= written
+    from credlift.prompts import load
     from credlift.ui.web.i18n import labels
 
     for lang in ("zh", "en"):
-        missing = [f"field_{key}" for key in CredentialFieldsAnswer.model_fields if f"field_{key}" not in labels(lang)]
+        missing = [f"field {key}" for key in CredentialFieldsAnswer.model_fields if key not in load("fields", lang)]
         missing += [f"audit_{action}" for action in written if f"audit_{action}" not in labels(lang)]
         assert missing == [], lang

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from credlift.prompts import field_name
+
 WARNINGS: dict[str, tuple[str, str]] = {
     "PHOTO_TOO_SMALL": ("The photo is too small ({width}x{height} pixels) to read the certificate; please send a photo "
                         "in which the certificate fills the frame.",
@@ -35,18 +37,11 @@ WARNINGS: dict[str, tuple[str, str]] = {
                             "视觉模型与文字识别对证书类型的判断不同（{primary} / {ocr}）。"),
 }
 
-FIELD_NAMES_ZH = {"holder_name": "持证人姓名", "certificate_number": "证书编号", "school": "学校", "issue_date": "发证日期",
-                  "total_score": "总分", "id_number": "身份证号码", "exam_session": "考试时间", "major": "专业",
-                  "level": "层次", "degree_level": "学位级别", "occupation": "职业", "skill_level": "技能等级",
-                  "competition": "竞赛名称", "award_level": "奖项等级", "qualification_level": "资格级别"}
-FIELD_NAMES_EN = {"holder_name": "holder's name", "certificate_number": "certificate number", "issue_date": "issue date",
-                  "total_score": "total score", "id_number": "ID number", "exam_session": "exam session"}
 
 
 def warning_text(code: str, lang: str = "en", **values: object) -> str:
     english, chinese = WARNINGS[code]
     field = str(values.get("field", ""))
-    values = {**values, "field": FIELD_NAMES_EN.get(field, field.replace("_", " ")),
-              "field_zh": FIELD_NAMES_ZH.get(field, field)}
+    values = {**values, "field": field_name(field, "en"), "field_zh": field_name(field, "zh")}
     template = chinese if lang == "zh" else english
     return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)

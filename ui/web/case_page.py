@@ -120,8 +120,11 @@ def signal_rows(view: CaseView, lang: str = "en") -> list[list[str]]:
 
 
 def field_label(key: str, lang: str) -> str:
-    """A credential field's name in the console's language (the key itself for a field with no label yet)."""
-    return value_label("field", key, lang)
+    """A credential field's name in the console's language (prompts/<lang>/fields.yaml, shared with the reading
+    warnings)."""
+    from credlift.prompts import field_name
+
+    return field_name(key, "zh" if lang == "zh" else "en")
 
 
 def _field_value(credential_type: str, key: str, value, lang: str) -> str:

@@ -172,6 +172,11 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
       for band in ("A", "B", "C")),
     *(Placeholder(f"pd_{band.lower()}_factor_percent", f"share of the increase kept in band {band}", _pd(band, "factor"))
       for band in ("A", "B", "C", "D")),
+    Placeholder("margin_percent", "net margin a drawn yuan earns a year (risk_appetite: yield - funding - operating)",
+                lambda p, t: _percent(round(p.risk_appetite.interest_yield - p.risk_appetite.funding_cost
+                                            - p.risk_appetite.operating_cost, 6))),
+    Placeholder("lgd_percent", "share of a defaulted balance that is lost (risk_appetite.loss_given_default)",
+                lambda p, t: _percent(p.risk_appetite.loss_given_default)),
     Placeholder("llm_adjust_down_percent", "largest reduction risk reasoning may propose",
                 lambda p, t: _percent(abs(p.llm_adjustment_bounds.min))),
     Placeholder("llm_adjust_up_percent", "largest raise risk reasoning may propose",

@@ -74,9 +74,11 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
                        "Based on your account and your certificate, the increase is {pct}% of the base amount.",
                        "根据您的账户情况和证书，本次提额按基础额度的 {pct}% 计算。"),
     "RISK_PD_HIGH": (("RISK-PD",),
-                     "Based on your account as it stands (balance, repayment record, time with us), the policy "
-                     "does not give an increase this time.",
-                     "根据您目前的账户情况（欠款、还款记录、开户时间），按政策这次暂时无法提额。"),
+                     "For your account as it stands, mainly {factors_en}, the estimated risk that extra credit is "
+                     "not repaid is above the line up to which an increase pays for itself, so the policy does not "
+                     "give an increase this time.",
+                     "根据您目前的账户情况（主要是{factors_zh}），提额后无法按时还款的估计风险高于提额的盈亏平衡线，"
+                     "按政策这次暂时无法提额。"),
     "RISK_ADJUSTED": (("RISK-PD",),
                       "The risk review adjusted the increase by {pct}%.",
                       "风险评估将提额调整了 {pct}%。"),
@@ -476,9 +478,10 @@ def _price(draft: _Draft, applicant: ApplicantProfile, credential: CredentialRec
     last_positive = max((b.max_pd for b in params.pd_scaling if b.factor > 0), default=0.0)
     inputs["pricing"] = {"base_after_recency": base, "pd_band": band.band, "pd_factor": band.factor}
     if band.factor <= 0:
-        draft.add("RISK_PD_HIGH", "decline", pd=_pct(pd_, 1), max_pd=_pct(last_positive, 1))
-        draft.suggest("Paying down your balance lowers the estimated risk and can make an increase possible.",
-                      "降低欠款可以降低风险评估，从而可能获得提额。")
+        factors_en, factors_zh = _risk_factors(risk_score)
+        draft.add("RISK_PD_HIGH", "decline", pd=_pct(pd_, 1), max_pd=_pct(last_positive, 1), factors_en=factors_en,
+                  factors_zh=factors_zh)
+        _suggest_risk_steps(draft, applicant, risk_score, inputs["today"])
         return 0
     amount = base * band.factor
     if band.factor < 1.0:
@@ -516,6 +519,59 @@ def _price(draft: _Draft, applicant: ApplicantProfile, credential: CredentialRec
     inputs["pricing"].update({"before_rounding": round(amount, 2), "increase": increase, "type_cap": type_cap,
                               "income_cap": income_cap})
     return increase
+
+
+# what raises a scorecard estimate, in words (the features of tools/risk/features.py)
+_RISK_FACTOR_NAMES = {
+    "thin_file": ("a short credit record", "信用记录较少"),
+    "months_on_book": ("a short time with us", "开户时间较短"),
+    "utilisation": ("the balance you carry", "当前欠款"),
+    "delinquent_last_12m": ("recent late payments", "近期逾期"),
+    "income_band": ("your income band", "收入档位"),
+}
+
+
+def _risk_factors(risk_score: RiskScore | None) -> tuple[str, str]:
+    """The two things that raise this estimate most: a thin file (its own segment) first, then the features whose
+    points are most below a neutral account's."""
+    if risk_score is None:
+        return "no risk estimate was available", "暂无风险评估"
+    names = (["thin_file"] if risk_score.thin_file else []) + \
+        [f for f, points in sorted(risk_score.contributions.items(), key=lambda item: item[1])
+         if points < 0 and f in _RISK_FACTOR_NAMES]
+    if not names:
+        return "the information on your account so far", "目前的账户信息"
+    names = names[:2]
+    return (" and ".join(_RISK_FACTOR_NAMES[n][0] for n in names), "、".join(_RISK_FACTOR_NAMES[n][1] for n in names))
+
+
+def _suggest_risk_steps(draft: _Draft, applicant: ApplicantProfile, risk_score: RiskScore | None,
+                        today_iso: str) -> None:
+    """The next steps the scorecard says would bring the estimate under the line, only those that would."""
+    if risk_score is not None and risk_score.utilisation_to_line is not None:
+        balance = int(risk_score.utilisation_to_line * applicant.current_limit)
+        draft.suggest(f"Bringing your balance to {balance} yuan or less would bring the estimate under the line; "
+                      "then send the certificate again.",
+                      f"把欠款还到 {balance} 元及以下，风险估计即可低于提额线，届时再次提交证书即可。")
+    if risk_score is not None and risk_score.months_to_line is not None:
+        months = risk_score.months_to_line
+        when = _add_months(date.fromisoformat(today_iso), months).isoformat()
+        draft.suggest(f"Keep repaying on time: with about {months} more month{'s' if months > 1 else ''} of history "
+                      f"at today's balance the estimate would be under the line. Send this certificate again from "
+                      f"{when}; it has not been used up.",
+                      f"保持按时还款：欠款与现在相当的情况下，大约再过 {months} 个月风险估计即可低于提额线。"
+                      f"请于 {when} 起再次提交这张证书，它不会被占用。")
+    if risk_score is None or (risk_score.utilisation_to_line is None and risk_score.months_to_line is None):
+        draft.suggest("Keep repaying on time: each month of history improves the estimate. A colleague can look at "
+                      "your account with you, and you can appeal this decision.",
+                      "请保持按时还款，账户记录每多一个月，风险估计都会改善。您可以请同事一起查看账户情况，也可以对本决定提出申诉。")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month + 1, min(day.day, last))
 
 
 def _accepted_adjustment(assessment: RiskAssessment | None, params: PolicyParameters) -> tuple[float, bool, str]:

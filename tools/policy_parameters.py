@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PARAMETERS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "policy" / "parameters.yaml"
 
@@ -40,6 +40,15 @@ class EvidenceRule(BaseModel):
     """How the evidence that a credential predicts repayment sizes its increase (tools/risk/evidence.py)."""
     min_holders: int = 500
     full_credit_log_odds: float = 0.10   # the upper 95% bound at or below minus this earns the full table amount
+
+
+class RiskAppetite(BaseModel):
+    """The product's economics behind the approval line (tools/risk/appetite.py, docs/risk-line.md); yearly
+    fractions of the drawn balance."""
+    interest_yield: float = Field(gt=0, lt=1)
+    funding_cost: float = Field(ge=0, lt=1)
+    operating_cost: float = Field(ge=0, lt=1)
+    loss_given_default: float = Field(gt=0, le=1)
 
 
 class CredentialIncreaseTable(BaseModel):
@@ -88,6 +97,7 @@ class PolicyParameters(BaseModel):
     budget: BudgetAdvice = BudgetAdvice()
     evidence: EvidenceRule = EvidenceRule()
     weak_evidence_cap: int = 0  # most a weaker-evidence credential (a screenshot: its spec says) can add
+    risk_appetite: RiskAppetite
 
 
 @lru_cache(maxsize=4)

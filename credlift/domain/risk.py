@@ -17,6 +17,11 @@ class RiskScore(BaseModel):
     model_version: str = ""
     contributions: dict[str, float] = Field(default_factory=dict, description="feature -> points")
     neutral_points: float = Field(default=0.0, description="points with every feature neutral; plus contributions = points")
+    # What would bring a PD above the approval line (the top of the last band that gives an increase) under it,
+    # everything else as it is; None when already under it, or when that change alone would not do it.
+    months_to_line: int | None = Field(default=None, description="more months on book, with on-time repayment")
+    utilisation_to_line: float | None = Field(default=None, description="the highest utilisation that would do")
+    thin_file: bool = Field(default=False, description="scored in the thin-file segment")
 
 
 class RiskFactor(BaseModel):

@@ -6,14 +6,14 @@ from credlift.tools.pipeline import STAGES
 
 
 def test_a_second_upload_in_review_is_analysed_and_attached_to_the_open_case(service, new_account, certificate):
-    profile = new_account("demo-graduate-01")
+    profile = new_account("demo-graduate-03")
     thread_id = service.start(profile.account_id).thread_id
     referred = service.upload(thread_id, [("first.jpg", certificate("王小明", seed=31, total_score=561))])
     assert referred.awaiting == "review" and referred.decision.kind == "refer"
     case_id = service.case_for_thread(thread_id)
     service.resolve_review(case_id, "helpdesk", approve=True, note="改名证明已看")  # a first approval (four-eyes)
 
-    corrected = service.upload(thread_id, [("second.jpg", certificate("林晓雨", seed=32, total_score=561))])
+    corrected = service.upload(thread_id, [("second.jpg", certificate(profile.name, seed=32, total_score=561))])
     assert tuple(corrected.nodes_run[:6]) == STAGES  # analysed in full, in the one pipeline's order
     assert corrected.replies, "the applicant hears about the new upload"
     assert service.case_for_thread(thread_id) == case_id  # the same case, not a new one

@@ -24,8 +24,8 @@ def _assert_grounded(result):
 
 @pytest.fixture(scope="module")
 def cet6_application(service, certificate):
-    """A CET-6 holder (score 561) applies on a fresh copy of demo-graduate-01; shared by the tests that read it."""
-    profile = service.create_account(next(p for p in service.accounts() if p.account_id == "demo-graduate-01")
+    """A CET-6 holder (score 561) applies on a fresh copy of demo-graduate-03; shared by the tests that read it."""
+    profile = service.create_account(next(p for p in service.accounts() if p.account_id == "demo-graduate-03")
                                      .model_copy(update={"account_id": "t-cet6-happy"}))
     opened = service.start(profile.account_id, lang="zh")
     asked = service.send(opened.thread_id, "你好，我刚毕业，想提高一下额度")
@@ -108,7 +108,7 @@ def test_a_tampered_upload_is_referred_politely_without_saying_how(service, new_
 
 def test_a_name_mismatch_goes_to_a_colleague_whose_approval_reruns_the_decision_once(service, new_account,
                                                                                       certificate):
-    profile = new_account("demo-graduate-01")
+    profile = new_account("demo-graduate-03")
     thread_id = service.start(profile.account_id).thread_id
     referred = service.upload(thread_id, [("cet6.jpg", certificate("王小明", seed=8, total_score=561))])
     assert referred.decision is not None and referred.decision.kind == "refer" and referred.awaiting == "review"

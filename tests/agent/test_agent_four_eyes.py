@@ -49,9 +49,9 @@ def test_the_threshold_is_a_setting(monkeypatch):
 
 @pytest.fixture()
 def tampered_case(service, new_account, certificate):
-    profile = new_account("demo-graduate-01")
+    profile = new_account("demo-graduate-03")
     thread_id = service.start(profile.account_id).thread_id
-    referred = service.upload(thread_id, [("cet6.jpg", certificate("林晓雨", tamper="copy_move", seed=21,
+    referred = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, tamper="copy_move", seed=21,
                                                                   total_score=561))])
     return profile, thread_id, referred, service.case_for_thread(thread_id)
 

@@ -43,15 +43,15 @@ def test_apply_prints_the_decision_json_with_personal_data_masked(data_dir, cert
     from credlift.ui.cli import app
 
     photo = tmp_path / "cet6.jpg"
-    photo.write_bytes(certificate("林晓雨", seed=20, total_score=561))
-    result = CliRunner().invoke(app, ["apply", "--account", "demo-graduate-01", str(photo), "--json"],
+    photo.write_bytes(certificate("孙悦", seed=20, total_score=561))
+    result = CliRunner().invoke(app, ["apply", "--account", "demo-graduate-03", str(photo), "--json"],
                                 standalone_mode=False)
     assert result.exit_code == 0, result.output
     record = json.loads(result.output.strip().splitlines()[-1])
     assert record["decision"] == "approve" and record["increase"] > 0
     assert record["new_limit"] == record["current_limit"] + record["increase"]
     assert "INC-CET6" in record["clause_ids"]
-    assert "林晓雨" not in result.output and record["credential"]["fields"]["holder_name"].startswith("林*")
+    assert "孙悦" not in result.output and record["credential"]["fields"]["holder_name"].startswith("孙*")
 
 
 def test_chat_runs_a_conversation_in_the_terminal(data_dir):

@@ -55,7 +55,7 @@ def use_llm(service, monkeypatch):
 
 @pytest.fixture(scope="module")
 def approved(service, certificate):
-    profile = service.create_account(next(p for p in service.accounts() if p.account_id == "demo-graduate-01")
+    profile = service.create_account(next(p for p in service.accounts() if p.account_id == "demo-graduate-03")
                                      .model_copy(update={"account_id": "t-llm-approved"}))
     thread_id = service.start(profile.account_id).thread_id
     result = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, seed=27, total_score=561))])

@@ -20,13 +20,13 @@ def cli(*args: str, data_dir) -> subprocess.CompletedProcess:
 def test_a_certificate_in_the_holders_name_is_approved_by_apply(tmp_path):
     out = tmp_path / "demo"
     made = cli("synth", "--out", str(out), "--n", "1", "--types", "degree", "--capture", "scan", "--seed", "3",
-               "--workers", "1", "--holder-from-account", "demo-graduate-01", data_dir=tmp_path / "data")
+               "--workers", "1", "--holder-from-account", "demo-graduate-03", data_dir=tmp_path / "data")
     assert made.returncode == 0, made.stderr
     assert "wrote 1 images (0 tampered)" in made.stdout and "林**" in made.stdout and "林晓雨" not in made.stdout
-    assert "credlift apply --account demo-graduate-01" in made.stdout
+    assert "credlift apply --account demo-graduate-03" in made.stdout
     label = json.loads((out / "labels.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert label["fields"]["holder_name"] == "林晓雨" and label["fields"]["birth_date"] == "1999-12-31"
-    applied = cli("apply", "--account", "demo-graduate-01", str(out / label["file"]), "--json",
+    applied = cli("apply", "--account", "demo-graduate-03", str(out / label["file"]), "--json",
                   data_dir=tmp_path / "data")
     assert applied.returncode == 0, applied.stderr
     decision = json.loads(applied.stdout.splitlines()[0])

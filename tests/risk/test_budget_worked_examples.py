@@ -19,6 +19,7 @@ WORKED = [
     # account,              before, util, new,   owed, ceiling, left
     ("demo-graduate-01",     2000, 0.35,  3000,   700,    900,   200),
     ("demo-graduate-02",     1500, 0.20,  2500,   300,    700,   400),
+    ("demo-graduate-03",     3000, 0.25,  4000,   750,   1200,   450),
     ("demo-rider-01",        3000, 0.55,  4000,  1650,   1200,     0),
     ("demo-driver-01",       5000, 0.40,  6000,  2000,   1800,     0),
     ("demo-freelancer-01",   4000, 0.30,  5000,  1200,   1500,   300),

@@ -87,19 +87,19 @@ def test_worked_numbers_on_the_demo_accounts(shipped):
     model, profiles = shipped
     params = load_policy_parameters()
 
-    # a driver's bachelor's degree: full evidence (100%), band A (x1.0): 3000 x 1.00 x 1.0 = 3000
+    # a driver's bachelor's degree: full evidence (100%), band B (PD 6.0%, x0.8): 3000 x 1.00 x 0.8 = 2400
     score, decision = _decide(model, profiles["demo-driver-01"], "degree", degree_level="bachelor")
-    assert _band(score.probability_of_default).band == "A"
-    assert decision.kind == "approve" and decision.increase == 3000
+    assert _band(score.probability_of_default).band == "B"
+    assert decision.kind == "approve" and decision.increase == 2400
     assert decision.inputs["credential"]["evidence"]["percent"] == 100
 
-    # the same driver's level-4 vocational certificate: 1500 x 17% (bound -0.018) = 255, band B (x0.8) = 204,
-    # rounded down to 200
+    # the same driver's level-4 vocational certificate: 1500 x 17% (bound -0.018) = 255, band C (PD 7.7%, x0.5)
+    # = 127.5, rounded down to 100
     share = evidence_share("vocational", "4")
     assert share.percent == 17
     score, decision = _decide(model, profiles["demo-driver-01"], "vocational", skill_level="4")
-    assert _band(score.probability_of_default).band == "B"
-    assert decision.increase == int(1500 * 17 // 100 * 0.8) // 100 * 100 == 200
+    assert _band(score.probability_of_default).band == "C"
+    assert decision.increase == int(1500 * 17 // 100 * 0.5) // 100 * 100 == 100
 
     # an established customer's CET-4 of 500: 1000 x 63% (bound -0.063 of the 0.10 full-credit line) = 630,
     # band A (x1.0), rounded down to 600; the reason says why
@@ -115,10 +115,20 @@ def test_worked_numbers_on_the_demo_accounts(shipped):
     _score, decision = _decide(model, profiles["demo-established-01"], "award", award_scope="provincial")
     assert decision.kind == "decline" and [r.code for r in decision.reason_codes][0] == "CRED_NO_EVIDENCE"
 
-    # a fresh graduate's bachelor's degree: full evidence, band C (x0.5): 3000 x 1.00 x 0.5 = 1500
+    # a fresh graduate (4 months on book) with a bachelor's degree: PD 15.7%, above the 11.6% break-even line
+    # (docs/risk-line.md) -> declined, with the two next steps the scorecard says would do it: a balance of
+    # 23% of the 2000 limit (460 yuan), or 5 more months of on-time history
     score, decision = _decide(model, profiles["demo-graduate-01"], "degree", degree_level="bachelor")
-    assert _band(score.probability_of_default).band == "C"
-    assert decision.kind == "approve" and decision.increase == 1500
+    assert _band(score.probability_of_default).band == "D" and round(score.probability_of_default, 3) == 0.157
+    assert decision.kind == "decline" and decision.reason_codes[0].code == "RISK_PD_HIGH"
+    assert (score.months_to_line, score.utilisation_to_line) == (5, 0.23)
+    steps = " ".join(c.text_en for c in decision.counterfactuals)
+    assert "460 yuan" in steps and "5 more months" in steps and "2027-04-24" in steps
+
+    # a graduate in the second year with the card (14 months): PD 6.8%, band B: 3000 x 1.00 x 0.8 = 2400
+    score, decision = _decide(model, profiles["demo-graduate-03"], "degree", degree_level="bachelor")
+    assert _band(score.probability_of_default).band == "B"
+    assert decision.kind == "approve" and decision.increase == 2400
 
 
 def test_stronger_credentials_never_earn_less_on_the_same_account(shipped):
@@ -128,7 +138,7 @@ def test_stronger_credentials_never_earn_less_on_the_same_account(shipped):
                "graduation": ("level", ("junior_college", "bachelor", "master", "doctorate")),
                "vocational": ("skill_level", ("5", "4", "3", "2", "1"))}
     for account in ("demo-driver-01", "demo-freelancer-01", "demo-technician-01", "demo-established-01",
-                    "demo-graduate-01"):
+                    "demo-graduate-03"):
         for ctype, (field, levels) in ladders.items():
             increases = [_decide(model, profiles[account], ctype, **{field: lv})[1].increase for lv in levels]
             assert increases == sorted(increases), (account, ctype, increases)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from readme_screenshots import publish
 
 pytestmark = pytest.mark.browser
-APPLICANT_ACCOUNT = "demo-graduate-01"
+APPLICANT_ACCOUNT = "demo-graduate-03"
 REVIEW_ACCOUNT = "demo-graduate-02"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

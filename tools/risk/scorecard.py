@@ -24,6 +24,7 @@ from credlift.domain.applicant import ApplicantProfile
 from credlift.domain.credential import CredentialRecord
 from credlift.domain.risk import RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
+from credlift.tools.risk.appetite import approval_line
 from credlift.tools.risk.features import (CATEGORICAL_FEATURES, CREDENTIAL_LEVEL_ORDER, FEATURES,
                                           applicant_features)
 
@@ -327,12 +328,19 @@ class Scorecard:
         baseline = model.intercept_ + float(model.row_terms(baseline_row).sum())
         pd_with = 1.0 / (1.0 + np.exp(-log_odds))
         pd_without = 1.0 / (1.0 + np.exp(-baseline))
+        months_to_line = utilisation_to_line = None
+        line = approval_line()
+        if pd_with > line:
+            months_to_line = _months_to_line(model, row, line)
+            utilisation_to_line = _utilisation_to_line(model, row, line)
         return RiskScore(
             probability_of_default=float(pd_with), baseline_probability_of_default=float(pd_without),
             points=int(round(self.points_offset - self.points_factor * log_odds)), band=pd_band(float(pd_with)),
             model_version=self.version,
             contributions={f: round(float(-self.points_factor * t), 2) for f, t in zip(model.features, terms)},
             neutral_points=round(float(self.points_offset - self.points_factor * model.intercept_), 2),
+            months_to_line=months_to_line, utilisation_to_line=utilisation_to_line,
+            thin_file=str(row.get("thin_file")) == "yes",
         )
 
     # --- persistence ------------------------------------------------------------------------------------
@@ -377,6 +385,31 @@ class Scorecard:
     @classmethod
     def load(cls, path: Path) -> "Scorecard":
         return cls.from_state(joblib.load(Path(path)))
+
+
+MONTHS_AHEAD = 36     # how far ahead the next step looks for more months on book
+
+
+def _pd_of(model: SegmentModel, row: dict[str, object]) -> float:
+    return float(1.0 / (1.0 + np.exp(-(model.intercept_ + float(model.row_terms(row).sum())))))
+
+
+def _months_to_line(model: SegmentModel, row: dict[str, object], line: float) -> int | None:
+    """The fewest more months on book (up to MONTHS_AHEAD, all else as it is) that bring the PD to the line."""
+    months = float(row.get("months_on_book") or 0.0)
+    for more in range(1, MONTHS_AHEAD + 1):
+        if _pd_of(model, dict(row, months_on_book=months + more)) <= line:
+            return more
+    return None
+
+
+def _utilisation_to_line(model: SegmentModel, row: dict[str, object], line: float) -> float | None:
+    """The highest utilisation (in whole percent, below today's) that brings the PD to the line, all else as it is."""
+    current = int(round(float(row.get("utilisation") or 0.0) * 100))
+    for percent in range(current - 1, -1, -1):
+        if _pd_of(model, dict(row, utilisation=percent / 100)) <= line:
+            return percent / 100
+    return None
 
 
 def card_path(model_path: Path) -> Path:

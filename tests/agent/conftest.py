@@ -63,7 +63,8 @@ def photo_dir(tmp_path_factory):
 
 
 # The holders the tests use: name and ID number as on the demo accounts, so the printed ID and exam date agree.
-HOLDERS = {"林晓雨": "110105199912310022", "Emily Zhang": "44010619990103028X", "王小明": "110105199912310022"}
+HOLDERS = {"林晓雨": "110105199912310022", "Emily Zhang": "44010619990103028X", "王小明": "110105199912310022",
+           "孙悦": "110108200106150049"}
 
 
 @pytest.fixture(scope="session")

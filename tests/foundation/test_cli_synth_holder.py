@@ -22,10 +22,10 @@ def test_a_certificate_in_the_holders_name_is_approved_by_apply(tmp_path):
     made = cli("synth", "--out", str(out), "--n", "1", "--types", "degree", "--capture", "scan", "--seed", "3",
                "--workers", "1", "--holder-from-account", "demo-graduate-03", data_dir=tmp_path / "data")
     assert made.returncode == 0, made.stderr
-    assert "wrote 1 images (0 tampered)" in made.stdout and "林**" in made.stdout and "林晓雨" not in made.stdout
+    assert "wrote 1 images (0 tampered)" in made.stdout and "孙*" in made.stdout and "孙悦" not in made.stdout
     assert "credlift apply --account demo-graduate-03" in made.stdout
     label = json.loads((out / "labels.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert label["fields"]["holder_name"] == "林晓雨" and label["fields"]["birth_date"] == "1999-12-31"
+    assert label["fields"]["holder_name"] == "孙悦" and label["fields"]["birth_date"] == "2001-06-15"
     applied = cli("apply", "--account", "demo-graduate-03", str(out / label["file"]), "--json",
                   data_dir=tmp_path / "data")
     assert applied.returncode == 0, applied.stderr

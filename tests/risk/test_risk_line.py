@@ -108,3 +108,37 @@ def test_when_no_single_change_crosses_the_line_the_step_says_so_plainly(shipped
     decision = decide(person, _degree(person), valid(), authentic(), score, today=TODAY)
     assert decision.kind == "decline"
     assert any("appeal" in c.text_en and "申诉" in c.text_zh for c in decision.counterfactuals)
+
+
+def _credlift(*args: str, data_dir) -> "subprocess.CompletedProcess":
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {"PATH": "/usr/bin:/bin", "CREDLIFT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    return subprocess.run([str(Path(sys.executable).with_name("credlift")), *args], capture_output=True, text=True,
+                          timeout=900, env=env)
+
+
+def test_stability_command_reports_every_seed(tmp_path):
+    out = tmp_path / "stability.json"
+    done = _credlift("scorecard", "stability", "--seeds", "3,4", "--rows", "20000", "--out", str(out),
+                     data_dir=tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["seed"] for s in result["seeds"]] == [3, 4]
+    for seed in result["seeds"]:
+        assert 0.6 < seed["auc"] < 0.9 and seed["ks"] > 0
+        thin = seed["segments"]["thin_file=yes"]["features"]
+        assert {"iv", "coefficient"} <= set(thin["credential"]) and thin["credential"]["iv"] >= 0
+        assert [b["band"] for b in seed["bands"]] == ["A", "B", "C", "D"] and seed["line"] == pytest.approx(0.116)
+        demo = {row["account_id"]: row for row in seed["demo"]}
+        assert set(demo["demo-graduate-01"]["pd"]) >= {"none", "degree:bachelor", "cet6:561"}
+    assert f"seed 3: AUC {result['seeds'][0]['auc']:.3f}" in done.stdout
+
+
+def test_stability_command_refuses_bad_seeds_in_one_line(tmp_path):
+    done = _credlift("scorecard", "stability", "--seeds", "one,two", "--out", str(tmp_path / "s.json"),
+                     data_dir=tmp_path / "data")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--seeds" in done.stderr and not (tmp_path / "s.json").exists()

@@ -49,7 +49,7 @@ def chat_service(running_simulator, tmp_path_factory):
 
 @pytest.fixture()
 def fresh_account(chat_service):
-    def make(base: str = "demo-graduate-01"):
+    def make(base: str = "demo-graduate-03"):  # 14 months with the card: under the approval line
         profile = next(p for p in chat_service.accounts() if p.account_id == base)
         return chat_service.create_account(profile.model_copy(update={"account_id": f"i-{base}-{uuid.uuid4().hex[:6]}"}))
 

@@ -184,9 +184,9 @@ def credential_woe(model: Scorecard, segment: str = "yes") -> dict[str, float]:
 
 def stability(seeds: list[int], rows: int, accounts: list[dict], today: date, effects: str = "evidence") -> dict:
     """Train on the generated book of each seed and summarise (the same rule on every seed)."""
-    from credlift.tools.risk.book_io import out_of_time_split
-    from credlift.tools.risk.loanbook import generate_loan_book
-    from credlift.tools.risk.train import train_scorecard
+    from credlift.training.risk.book_io import out_of_time_split
+    from credlift.training.risk.loanbook import generate_loan_book
+    from credlift.training.risk.train import train_scorecard
 
     out = []
     for seed in seeds:

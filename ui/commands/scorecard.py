@@ -42,7 +42,7 @@ def train(
     # the approval line and bands of the stated rule (docs/risk-line.md), on the same out-of-time applications
     import json
 
-    from credlift.tools.risk.book_io import out_of_time_split
+    from credlift.training.risk.book_io import out_of_time_split
     from credlift.training.risk.line import derive_line
 
     derivation = derive_line(model, out_of_time_split(frame, test_months)[1])

@@ -80,6 +80,16 @@ class InProcessDriver:
             os.environ["CREDLIFT_DATA_DIR"] = self._previous_data_dir
         reset_settings_cache()
 
+    def use_issuer(self, base_url: str | None) -> None:
+        """Verification at the issuers at `base_url` (the runner's simulator); None: the app's own settings."""
+        from credlift.tools.issuers import registry_for
+
+        services = self.service.services
+        previous = services.registry
+        services.registry = registry_for(services.settings, base_url=base_url)
+        if previous is not None and hasattr(previous, "close"):
+            previous.close()
+
     def fixture(self, account_id: str) -> ApplicantProfile:
         for profile in self.service.accounts():
             if profile.account_id == account_id:

@@ -138,6 +138,14 @@ class EarlierUpload(Strict):
     upload: UploadSpec
 
 
+class IssuerSetup(Strict):
+    """Optional: the issuers are the local simulator (evals/issuer_simulator.py, started by the runner on
+    127.0.0.1) for this dialogue, the ways a real issuer behaves."""
+    state: Literal["up", "down", "slow"] = "up"  # down: 503 to every question; slow: no answer within the timeout
+    knows_uploads: bool = Field(default=True, description="the issuers have the dialogue's synth certificates on "
+                                                          "their books (false: not found)")
+
+
 class Dialogue(Strict):
     id: str
     lang: Literal["zh", "en"] = "zh"
@@ -148,6 +156,8 @@ class Dialogue(Strict):
     earlier_uploads: list[EarlierUpload] = Field(default_factory=list, description="optional: uploads by other "
                                                  "accounts before the dialogue starts")
     expect_final: FinalExpect = Field(default_factory=FinalExpect)
+    issuer: IssuerSetup | None = Field(default=None, description="optional: verification at the issuer against the "
+                                       "local simulator (in-process replay only)")
 
     source: Path | None = Field(default=None, exclude=True)
 

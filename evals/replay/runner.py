@@ -62,16 +62,37 @@ def _profile_for(dialogue: Dialogue, driver: Driver, trial: int, account=None, t
     return fixture.model_copy(update={"account_id": f"{fixture.account_id}{suffix}"})
 
 
-def _upload_earlier(dialogue: Dialogue, driver: Driver, trial: int) -> None:
+def _upload_earlier(dialogue: Dialogue, driver: Driver, trial: int, on_label=None) -> None:
     """The uploads other accounts made before this dialogue, each in its own conversation."""
     for index, earlier in enumerate(dialogue.earlier_uploads):
         profile = _profile_for(dialogue, driver, trial, earlier.account, tail=f"~earlier{index}")
         thread_id, _ = driver.open(profile, dialogue.lang)
-        filename, data, _ = _upload_bytes(Turn(upload=earlier.upload), dialogue, profile)
+        filename, data, _ = _upload_bytes(Turn(upload=earlier.upload), dialogue, profile, on_label)
         driver.upload(thread_id, filename, data)
 
 
-def _upload_bytes(turn: Turn, dialogue: Dialogue, profile: ApplicantProfile) -> tuple[str, bytes, str]:
+def _use_issuers(dialogue: Dialogue, driver: Driver, issuers):
+    """Points the app at the simulator, set up as the dialogue says; returns what registers a rendered certificate
+    with the issuers (None when they are not to know it). Raises when the replay cannot reach the app's issuers."""
+    setup = dialogue.issuer
+    if issuers is None or not hasattr(driver, "use_issuer"):
+        raise RuntimeError("a dialogue with 'issuer' needs the in-process replay (the runner starts the issuer "
+                           "simulator and points the app at it)")
+    from credlift.tools.registry import entry_from_label
+
+    issuers.books.clear()
+    issuers.state = setup.state
+    driver.use_issuer(issuers.base_url)
+
+    def register(label: dict) -> None:
+        entry = entry_from_label(label)
+        if entry is not None:
+            issuers.books.add_entry(entry)
+
+    return register if setup.knows_uploads else None
+
+
+def _upload_bytes(turn: Turn, dialogue: Dialogue, profile: ApplicantProfile, on_label=None) -> tuple[str, bytes, str]:
     spec = turn.upload
     if spec.file is not None:
         path = (dialogue.source.parent if dialogue.source else Path.cwd()) / spec.file
@@ -81,6 +102,8 @@ def _upload_bytes(turn: Turn, dialogue: Dialogue, profile: ApplicantProfile) -> 
     fields = {**account_fields(spec.synth.type, profile), **spec.synth.fields}
     sample = render_credential(SynthSpec(type=spec.synth.type, seed=spec.synth.seed, capture=spec.synth.capture,
                                          tamper=spec.synth.tamper, fields=fields))
+    if on_label is not None:
+        on_label(sample.label)
     description = f"synth {spec.synth.type} seed={spec.synth.seed} capture={spec.synth.capture} tamper={spec.synth.tamper}"
     return f"{spec.synth.type}-{spec.synth.seed}.{sample.extension}", sample.image_bytes, description
 
@@ -114,9 +137,11 @@ def _record(kind: str, text: str, result: TurnResult, latency: float, cpu: float
                       latency_s=latency, cpu_s=cpu, language=result.language)
 
 
-def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clock: str = "wall") -> DialogueOutcome:
+def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clock: str = "wall",
+                 issuers=None) -> DialogueOutcome:
     """One trial of one dialogue. `latency_clock` is how latency limits read a turn (TurnRecord.judged_s); the
-    CPU reading is taken only when the driver runs the app in this process."""
+    CPU reading is taken only when the driver runs the app in this process. `issuers`: the running issuer
+    simulator, for dialogues with an `issuer` setup."""
     in_process = getattr(driver, "in_process", False)
     capture = LogCapture()
     root = logging.getLogger()
@@ -128,8 +153,11 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clo
     greeting: list[str] = []
     failure: str | None = None
     profile: ApplicantProfile | None = None
+    on_label = None
     try:
-        _upload_earlier(dialogue, driver, trial)
+        if dialogue.issuer is not None:
+            on_label = _use_issuers(dialogue, driver, issuers)
+        _upload_earlier(dialogue, driver, trial, on_label)
         profile = _profile_for(dialogue, driver, trial)
         thread_id, opened = driver.open(profile, dialogue.lang)
         greeting = list(opened.replies)
@@ -138,7 +166,7 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clo
             if turn.kind == "user":
                 result, text = driver.send(thread_id, turn.user), turn.user
             elif turn.kind == "upload":
-                filename, data, text = _upload_bytes(turn, dialogue, profile)
+                filename, data, text = _upload_bytes(turn, dialogue, profile, on_label)
                 result = driver.upload(thread_id, filename, data)
             else:
                 text = f"staff {turn.staff.action}: {turn.staff.note or turn.staff.text}"
@@ -157,6 +185,9 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clo
     finally:
         root.removeHandler(capture)
         root.setLevel(previous_level)
+        if dialogue.issuer is not None and issuers is not None and hasattr(driver, "use_issuer"):
+            driver.use_issuer(None)  # the next dialogue sees the app's own issuer settings again
+            issuers.state = "up"
     decisions = [r for r in records if r.decision != "none"]
     expected = dialogue.expect_final.decision
     return DialogueOutcome(
@@ -172,14 +203,24 @@ def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_out
     """Trial by trial: a driver with `begin_trial` gets a fresh state per trial, so that the same certificate
     replayed in trial 2 is not mistaken for a document reused by another account."""
     outcomes: list[DialogueOutcome] = []
-    for trial in range(trials):
-        if hasattr(driver, "begin_trial"):
-            driver.begin_trial(trial)
-        for dialogue in dialogues:
-            outcome = run_dialogue(dialogue, driver, trial, latency_clock)
-            outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
+    issuers = None
+    if any(d.issuer is not None for d in dialogues) and hasattr(driver, "use_issuer"):
+        from credlift.evals.issuer_simulator import IssuerSimulator
+
+        issuers = IssuerSimulator(host="127.0.0.1", port=0)  # an ephemeral local port: never the network
+        issuers.start()
+    try:
+        for trial in range(trials):
+            if hasattr(driver, "begin_trial"):
+                driver.begin_trial(trial)
+            for dialogue in dialogues:
+                outcome = run_dialogue(dialogue, driver, trial, latency_clock, issuers=issuers)
+                outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+    finally:
+        if issuers is not None:
+            issuers.stop()
     if hasattr(driver, "close"):
         driver.close()
     return SuiteResult(trials=trials, outcomes=outcomes)

@@ -14,6 +14,7 @@ from credlift.errors import BackendUnavailableError
 from credlift.tools.issuers.shapes import ENDPOINTS
 
 log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise; failures are logged below
 
 IssuerOutcome = Literal["verified", "not_found", "mismatch", "unavailable"]
 #: statuses worth asking again: the issuer is overloaded, restarting or behind a gateway that gave up

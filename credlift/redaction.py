@@ -100,9 +100,14 @@ def _mask_admission_number(value: str) -> str:
     return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
 
 
+def _mask_verification_code(code: str) -> str:
+    """A CHSI online verification code opens the holder's education record to whoever has it: 4 + ... + 2 shown."""
+    return code[:4] + "*" * max(0, len(code) - 6) + code[-2:] if len(code) > 6 else "*" * len(code)
+
+
 # Credential fields that identify a person, and how each is shown masked (staff views until revealed, logs).
 PERSONAL_FIELDS = {"holder_name": mask_name, "id_number": mask_id_number, "birth_date": _mask_birth_date,
-                   "admission_number": _mask_admission_number}
+                   "admission_number": _mask_admission_number, "verification_code": _mask_verification_code}
 
 
 def mask_personal_fields(fields: dict, keys=None) -> dict:

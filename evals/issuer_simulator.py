@@ -108,7 +108,7 @@ class IssuerSimulator:
 
     def __init__(self, books: IssuerBooks | None = None, host: str = "127.0.0.1", port: int = 0,
                  state: SimulatorState = "up", slow_s: float = 30.0):
-        self.books = books or IssuerBooks()
+        self.books = books if books is not None else IssuerBooks()  # an empty book is falsy (len 0)
         self.host, self.port = host, port
         self.state: SimulatorState = state
         self.slow_s = slow_s

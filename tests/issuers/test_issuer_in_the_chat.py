@@ -92,3 +92,18 @@ def test_a_broken_or_locked_pdf_is_a_sentence_and_nothing_is_stored(chat_service
     # the conversation goes on: nothing of it was lost
     again = chat_service.send(thread_id, "hello" if lang == "en" else "你好")
     assert again.replies and len(chat_service.transcript(thread_id)) >= 3
+
+
+def test_a_chsi_report_pdf_is_verified_by_its_code(chat_service, fresh_account, issuer_simulator):
+    from credlift.tools.intake import load_upload
+
+    profile = fresh_account("demo-graduate-02")
+    fields = {**account_fields("graduation", profile), "verification_code": "Q8MZ4KXD2WRT7PJA", "level": "bachelor",
+              "study_end": "2024-06", "issue_date": "2024-06-27"}
+    sample = render_credential(SynthSpec(type="graduation", seed=106, capture="scan", fields=fields))
+    issuer_simulator.books.add_entry(entry_from_label(sample.label))
+    pdf = pdf_of_image(load_upload(sample.image_bytes).rgb)
+    _, result = upload(chat_service, profile, "学信网在线验证报告.pdf", pdf, lang="zh")
+    assert issuer_simulator.calls == {"chsi": 1}
+    assert result.decision.kind == "approve", [r.code for r in result.decision.reason_codes]
+    assert "已向发证机构核验" in "\n".join(result.replies)

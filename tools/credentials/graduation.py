@@ -12,7 +12,8 @@ SPEC = CredentialSpec(
     level_aliases={"博士研究生": "doctorate", "博士": "doctorate", "硕士研究生": "master", "硕士": "master",
                    "第二学士学位": "second_bachelor", "本科": "bachelor", "专科": "junior_college",
                    "高职": "junior_college"},
-    cues=(Cue(2.0, ("毕业证书", "准予毕业", "毕业", "学制", "修完")),),
+    cues=(Cue(2.0, ("毕业证书", "准予毕业", "毕业", "学制", "修完")),
+          Cue(4.0, ("学历证书电子注册备案表", "电子注册备案表", "在线验证码"))),  # the CHSI verification report
     classify_rank=3,
     parameter_keys=("credential_increase.graduation", "max_increase_per_type.graduation"),
     level_field_zh="学历层次",

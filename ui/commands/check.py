@@ -49,8 +49,13 @@ def masked(line: dict, account_name: str = "") -> dict:
     """The line with the holder's (and the account's) name masked and every resident ID number masked."""
     from credlift.redaction import redact
 
+    from credlift.redaction import mask_personal_fields
+
     fields = ((line.get("credential") or {}).get("fields") or {})
     names = [str(fields.get("holder_name") or ""), account_name]
+    if fields.get("verification_code"):  # it opens the holder's record online: shown like a number, masked
+        line = {**line, "credential": {**line["credential"],
+                                       "fields": mask_personal_fields(fields, keys=("verification_code",))}}
     return json.loads(redact(json.dumps(line, ensure_ascii=False), names))
 
 

@@ -1,7 +1,8 @@
 """毕业证书 (graduation certificate), landscape: photo, running text, 校长 signature, seal over school and date."""
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from credlift.evals.synth.drawing import Canvas, Document, chinese_numeral_date
 from credlift.evals.synth.people import make_person
 from credlift.evals.synth.templates.base import (
-    JUNIOR_COLLEGE_MAJORS, LANDSCAPE, MAJORS, CredentialTemplate, SynthSpecError, ink, official_name, parse_iso,
+    JUNIOR_COLLEGE_MAJORS, LANDSCAPE, MAJORS, PORTRAIT, CredentialTemplate, SynthSpecError, ink, official_name, parse_iso,
     pick_school,
 )
 from credlift.tools.credential_numbers import GRADUATION_LEVEL_ZH, GRADUATION_LEVELS, make_graduation_number
@@ -17,6 +18,12 @@ from credlift.tools.credential_numbers import GRADUATION_LEVEL_ZH, GRADUATION_LE
 STUDY_YEARS = {"doctorate": 4, "master": 3, "second_bachelor": 2, "bachelor": 4, "junior_college": 3}
 SCHOOLING_WORDS = {"regular": "", "adult": "业余", "online": "网络教育"}
 NUMERALS = "〇一二三四五六七八九十"
+#: the CHSI online verification code's characters (no 0/O or 1/I, which OCR and people confuse)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def make_verification_code(rng: np.random.Generator) -> str:
+    return "".join(CODE_ALPHABET[int(i)] for i in rng.integers(len(CODE_ALPHABET), size=16))
 
 
 def date_text(d: date, chinese: bool, day: bool = True) -> str:
@@ -27,9 +34,11 @@ def date_text(d: date, chinese: bool, day: bool = True) -> str:
 
 class GraduationTemplate(CredentialTemplate):
     type = "graduation"
+    # with `verification_code` given, the page drawn is the CHSI online verification report of the record
+    # (教育部学历证书电子注册备案表), not the certificate itself
     field_names: ClassVar[tuple[str, ...]] = (
         "holder_name", "gender", "birth_date", "study_start", "study_end", "major", "level", "school",
-        "certificate_number", "issue_date")
+        "certificate_number", "issue_date", "verification_code")
     forge_fields = ("holder_name", "certificate_number", "level")
     copy_move_fields = ("certificate_number",)
     erase_fields = ("certificate_number",)
@@ -60,12 +69,18 @@ class GraduationTemplate(CredentialTemplate):
         schooling = str(rng.choice(["regular", "adult", "online"], p=[0.86, 0.09, 0.05])) if level in ("bachelor", "junior_college") else "regular"
         number = o.get("certificate_number") or make_graduation_number(
             school.code, end.year, level, int(rng.integers(1, 9999 if end.year == 2001 else 99999)), schooling)
-        return {
+        fields = {
             "holder_name": person.name, "gender": person.gender, "birth_date": person.birth_date.isoformat(),
             "study_start": f"{start.year:04d}-{start.month:02d}", "study_end": f"{end.year:04d}-{end.month:02d}",
             "major": major, "level": level, "school": school.name, "certificate_number": number,
             "issue_date": issue.isoformat(),
         }
+        if o.get("verification_code"):
+            code = "".join(str(o["verification_code"]).split()).upper()
+            if not re.fullmatch(f"[{CODE_ALPHABET}]{{16}}", code):
+                raise SynthSpecError(f"verification_code is 16 characters of {CODE_ALPHABET}, not {code!r}.")
+            fields["verification_code"] = code
+        return fields
 
     def display(self, field: str, value: Any, fields: dict[str, Any]) -> str:
         if field == "level":
@@ -81,6 +96,8 @@ class GraduationTemplate(CredentialTemplate):
         return super().forged_value(field, value, fields, rng)
 
     def draw(self, fields: dict[str, Any], rng: np.random.Generator) -> Document:
+        if fields.get("verification_code"):
+            return self._draw_report(fields, rng)
         width, height = LANDSCAPE
         canvas = Canvas(width, height, rng, paper=(250, 247, 238))
         tint = [(205, 180, 150), (170, 190, 210), (200, 170, 170)][int(rng.integers(3))]
@@ -129,4 +146,56 @@ class GraduationTemplate(CredentialTemplate):
                     "毕业证书专用章" if rng.random() < 0.3 else "")
         canvas.labelled(140 + dx, height - 110 + dy, "证书编号：", fields["certificate_number"], "certificate_number",
                         28, {"family": "sans", "color": text_color}, {"family": "sans", "color": text_color})
+        return canvas.finish()
+
+    def _draw_report(self, fields: dict[str, Any], rng: np.random.Generator) -> Document:
+        """The CHSI online verification report (教育部学历证书电子注册备案表), as downloaded: a plain table of the
+        record, the online verification code and how long the online check stays valid."""
+        width, height = PORTRAIT
+        canvas = Canvas(width, height, rng, paper=(255, 255, 255))
+        text_color = (25, 25, 30)
+        dx, dy = (int(v) for v in rng.integers(-8, 9, 2))
+        canvas.text(width / 2 + dx, 150 + dy, "教育部学历证书电子注册备案表", 50, "sans", "bold", (20, 60, 120),
+                    anchor="ms")
+        issue = date.fromisoformat(fields["issue_date"])
+        updated = issue + timedelta(days=int(rng.integers(200, 1500)))
+        canvas.text(width - 120 + dx, 215 + dy, f"更新日期：{updated.year}年{updated.month:02d}月{updated.day:02d}日", 24,
+                    "sans", "regular", (90, 90, 95), anchor="rs")
+        canvas.photo_box((width - 330 + dx, 270 + dy, 190, 250))
+        birth = date.fromisoformat(fields["birth_date"])
+        start = parse_iso(fields["study_start"], "study_start")
+        years = issue.year - start.year + (1 if issue.month > start.month else 0)
+        rows: list[tuple[str, str, str | None]] = [
+            ("姓名", fields["holder_name"], "holder_name"),
+            ("性别", self.display("gender", fields["gender"], fields), "gender"),
+            ("出生日期", f"{birth.year}年{birth.month:02d}月{birth.day:02d}日", "birth_date"),
+            ("入学日期", f"{start.year}年{start.month:02d}月{1:02d}日", "study_start"),
+            ("毕（结）业日期", f"{issue.year}年{issue.month:02d}月{issue.day:02d}日", "issue_date"),
+            ("学校名称", fields["school"], "school"),
+            ("专业", fields["major"], "major"),
+            ("学制", f"{years}年", None),
+            ("层次", self.display("level", fields["level"], fields), "level"),
+            ("学历类别", "普通高等教育", None),
+            ("学习形式", "普通全日制", None),
+            ("毕（结）业", "毕业", None),
+            ("证书编号", fields["certificate_number"], "certificate_number"),
+            ("校（院）长姓名", official_name(rng), None),
+        ]
+        label_style = {"family": "sans", "color": (70, 70, 80)}
+        value_style = {"family": "sans", "color": text_color}
+        y = 300 + dy
+        for label, value, field_name in rows:
+            canvas.labelled(130 + dx, y, f"{label}：", value, field_name, 30, label_style, value_style, gap=0.3)
+            canvas.hline(120 + dx, width - 360 + dx if y < 540 + dy else width - 120 + dx, y + 22, (215, 215, 220), 1)
+            y += 68
+        y += 40
+        canvas.labelled(130 + dx, y, "在线验证码：", fields["verification_code"], "verification_code", 34,
+                        {"family": "sans", "weight": "bold", "color": text_color},
+                        {"family": "sans", "weight": "bold", "color": (170, 30, 30)}, gap=0.3)
+        valid_until = updated + timedelta(days=int(rng.choice([30, 90, 180])))
+        canvas.text(130 + dx, y + 60, f"报告有效期至：{valid_until.year}年{valid_until.month:02d}月{valid_until.day:02d}日", 26,
+                    "sans", "regular", (90, 90, 95))
+        canvas.qr_like((width - 300 + dx, y - 40, 170, 170))
+        canvas.text(width / 2 + dx, height - 90 + dy, "全国高等学校学生信息咨询与就业指导中心", 26, "sans", "regular",
+                    (90, 90, 95), anchor="ms")
         return canvas.finish()

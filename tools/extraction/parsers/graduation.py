@@ -41,10 +41,26 @@ class GraduationParser(CredentialParser):
         self._read_level(page, parsed)
         self._read_study_period(page, parsed)
         self._read_number(page, parsed)
+        if self._read_report(page, parsed):
+            return parsed
         study_end = parsed.get("study_end")
         hint = int(str(study_end)[:4]) if study_end else number_year(parse_graduation_number, parsed.get("certificate_number"))
         read_issue_date(page, parsed, year_hint=hint)
         return parsed
+
+    def _read_report(self, page: PageLayout, parsed: ParsedCredential) -> bool:
+        """A CHSI online verification report (教育部学历证书电子注册备案表) of the record: its online verification
+        code, and the graduation date it prints (毕（结）业日期) as the issue date and the end of study. False
+        when the page is not one."""
+        found = page.value_after(_CODE_LABELS, _verification_code, ())
+        if found is None:
+            return False
+        parsed.set("verification_code", found[0], found[1].confidence, found[1].index)
+        end = page.value_after(_GRADUATED_LABELS, lambda t: (parse_dates(t) or [None])[0], ())
+        if end:
+            parsed.set("issue_date", end[0], end[1].confidence, end[1].index)
+            parsed.set("study_end", end[0][:7], end[1].confidence, end[1].index)
+        return True
 
     def _read_level(self, page: PageLayout, parsed: ParsedCredential) -> None:
         found = page.value_after(("层次", "学历层次", "培养层次"), _level_word, ())
@@ -88,6 +104,17 @@ class GraduationParser(CredentialParser):
         correct_school_by_code(parsed, number.school_code)
         if parsed.get("level") is None and number.level_code in GRADUATION_LEVELS:
             parsed.set("level", number.level, 0.8)
+
+
+_CODE_LABELS = ("在线验证码", "验证码")
+_GRADUATED_LABELS = ("毕（结）业日期", "毕(结)业日期", "毕结业日期", "毕（结)业日期", "毕(结）业日期")
+
+
+def _verification_code(text: str) -> str | None:
+    """16 letters and digits, as printed (OCR may space or hyphenate them)."""
+    compact = re.sub(r"[\s\-—_·.]", "", text).upper()
+    match = re.match(r"[A-Z0-9]{16}(?![A-Z0-9])", compact)
+    return match.group(0) if match else None
 
 
 def _level_word(text: str) -> str | None:

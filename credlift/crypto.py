@@ -91,6 +91,30 @@ class FieldCipher:
         return hmac.new(self._hash_key, normal.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+# files at rest (stored uploads, heatmap overlays): a marker, then AES-GCM of the whole file
+FILE_MARKER = b"credlift-enc-v1\n"
+SEALED_FILE_OVERHEAD = len(FILE_MARKER) + 12 + 16  # marker, nonce, tag
+
+
+def seal_file_bytes(cipher: "FieldCipher", data: bytes) -> bytes:
+    return FILE_MARKER + cipher.encrypt(data)[1]
+
+
+def is_sealed(data: bytes) -> bool:
+    return data.startswith(FILE_MARKER)
+
+
+def open_file_bytes(cipher: "FieldCipher", data: bytes) -> bytes:
+    """The plain bytes of a sealed file; bytes written before files were sealed are returned as they are."""
+    return cipher.decrypt(CIPHER_NAME, data[len(FILE_MARKER):]) if is_sealed(data) else data
+
+
+def store_dir_of(path: Path) -> Path:
+    """The data directory a stored file belongs to: data_dir/uploads/<xx>/<file> or data_dir/overlays/<file>."""
+    path = Path(path)
+    return path.parents[2] if path.parent.parent.name == "uploads" else path.parents[1]
+
+
 def cipher_for(settings) -> FieldCipher:
     return FieldCipher(data_key(settings))
 

@@ -103,6 +103,10 @@ def load_upload(source: Path | bytes, filename: str | None = None) -> UploadedIm
         path = Path(source)
         filename = filename or path.name
         data = read_capped(path)
+        from credlift.crypto import cipher_for_dir, is_sealed, open_file_bytes, store_dir_of
+
+        if is_sealed(data):  # a stored upload (store_bytes seals what it keeps)
+            data = open_file_bytes(cipher_for_dir(store_dir_of(path)), data)
     else:
         data = bytes(source)
     filename = filename or "upload"
@@ -114,7 +118,10 @@ def load_upload(source: Path | bytes, filename: str | None = None) -> UploadedIm
 def read_capped(path: Path) -> bytes:
     """The bytes of a regular file, refused before reading when stat says it is not one or is too large, and read
     with a cap (a file that grows while read is refused too)."""
-    limit = int(get_settings().max_upload_mb * 1024 * 1024)
+    from credlift.crypto import SEALED_FILE_OVERHEAD
+
+    # a stored upload is the accepted file plus the few bytes sealing adds
+    limit = int(get_settings().max_upload_mb * 1024 * 1024) + SEALED_FILE_OVERHEAD
     path = Path(path)
     try:
         info = os.stat(path)  # follows a symbolic link: what counts is what it points to
@@ -327,7 +334,7 @@ def store_upload(upload: UploadedImage, data_dir: Path) -> Path:
 
 
 def store_bytes(data: bytes, data_dir: Path, sha256: str | None = None, extension: str | None = None) -> Path:
-    """The one store: `data_dir/uploads/<sha[:2]>/<sha>.<ext>`, written once. The extension is the sniffed
+    """The one store: `data_dir/uploads/<sha[:2]>/<sha>.<ext>`, written once, encrypted with the data key. The extension is the sniffed
     format's when not given (what decoding would name it), so a file stored before decoding keeps its path."""
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     if extension is None:
@@ -338,5 +345,8 @@ def store_bytes(data: bytes, data_dir: Path, sha256: str | None = None, extensio
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{sha256}.{extension}"
     if not path.exists():
-        path.write_bytes(data)
+        from credlift.crypto import cipher_for_dir, seal_file_bytes
+
+        # sealed at rest (credlift/crypto.py): a certificate photo is personal data; load_upload opens it
+        path.write_bytes(seal_file_bytes(cipher_for_dir(Path(data_dir)), data))
     return path

@@ -53,6 +53,12 @@ def test_no_id_number_or_name_in_plaintext_under_the_data_directory(tmp_path, ce
             if any(form in content for form in _forms(secret)):
                 found.append((str(path.relative_to(data_dir)), secret))
     assert not found, found
+    # the certificate photo and its heatmap show the person's name and ID: sealed too, no readable image on disk
+    stored = [p for p in files if p.parent.parent.name == "uploads" or p.parent.name == "overlays"]
+    assert len(stored) >= 2
+    pictures = [str(p.relative_to(data_dir)) for p in files
+                if p.read_bytes()[:8].startswith((b"\xff\xd8\xff", b"\x89PNG", b"%PDF", b"GIF8", b"RIFF"))]
+    assert pictures == []
 
 
 def test_rows_written_before_encryption_are_still_read(tmp_path):

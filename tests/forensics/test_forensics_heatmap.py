@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from credlift.domain.authenticity import SignalReport
-from credlift.tools.forensics.heatmap import combine_heatmaps, marked_areas, write_overlay
+from credlift.tools.forensics.heatmap import combine_heatmaps, marked_areas, read_overlay, write_overlay
 
 SHAPE = (80, 120)
 
@@ -63,10 +63,22 @@ def _red_outline_pixels(png: np.ndarray) -> int:
     return int(((r > 200) & (g < 40) & (b < 40)).sum())
 
 
+def _png(path) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(read_overlay(path), np.uint8), cv2.IMREAD_COLOR)
+
+
 def test_the_overlay_outlines_only_the_areas_the_map_marks(tmp_path):
     page = np.full((*SHAPE, 3), 235, np.uint8)
     calm = write_overlay(page, _map(10, 30, 10, 40, 0.5), tmp_path / "calm.png")
-    assert _red_outline_pixels(cv2.imread(str(calm))) == 0, "no box where the map stays below the mark"
+    assert _red_outline_pixels(_png(calm)) == 0, "no box where the map stays below the mark"
     marked = write_overlay(page, _map(10, 30, 10, 40, 0.9), tmp_path / "marked.png")
-    assert _red_outline_pixels(cv2.imread(str(marked))) > 40
+    assert _red_outline_pixels(_png(marked)) > 40
     assert [(b.x, b.y, b.w, b.h) for b in marked_areas(_map(10, 30, 10, 40, 0.9))] == [(10, 10, 30, 20)]
+
+
+def test_the_overlay_is_sealed_at_rest(tmp_path):
+    """It shows the document, so it is encrypted like the upload: no PNG signature on disk, the PNG once opened."""
+    overlays = tmp_path / "data" / "overlays"
+    path = write_overlay(np.full((*SHAPE, 3), 235, np.uint8), _map(10, 30, 10, 40, 0.9), overlays / "o.png")
+    assert not path.read_bytes().startswith(b"\x89PNG") and read_overlay(path).startswith(b"\x89PNG")
+    assert (tmp_path / "data" / "keys" / "data.key").is_file(), "keyed by the data directory it lives in"

@@ -28,7 +28,10 @@ def test_copy_moved_score_digit_is_found_and_located_by_the_copy_move_signal(dat
     report = assess_authenticity(upload, data_dir=data_dir, overlay_dir=tmp_path)
     reported = next(s for s in report.signals if s.name == "copy_move")
     assert reported.score > 0.9 and any(_overlaps(box, SCORE_BOX) for box in reported.boxes)
-    assert report.overlay_path and cv2.imread(report.overlay_path) is not None
+    from credlift.tools.forensics.heatmap import read_overlay
+
+    png = cv2.imdecode(np.frombuffer(read_overlay(report.overlay_path), np.uint8), cv2.IMREAD_COLOR)
+    assert report.overlay_path and png is not None
 
 
 def test_printed_repeats_of_a_digit_are_not_clones():

@@ -102,5 +102,6 @@ def test_oversized_file_is_refused_before_decoding(data_dir, monkeypatch):
 def test_stored_upload_is_kept_by_content_hash(data_dir):
     upload = load_upload(_encode(_paper(), "PNG"), "a.png")
     path = store_upload(upload, data_dir)
-    assert path.read_bytes() == upload.original_bytes and upload.sha256 in path.name
+    assert upload.sha256 in path.name and path.read_bytes() != upload.original_bytes  # sealed at rest
+    assert load_upload(path).original_bytes == upload.original_bytes  # opened again on the way back in
     assert store_upload(upload, data_dir) == path

@@ -57,7 +57,8 @@ def combine_heatmaps(heatmaps: dict[str, np.ndarray], signals: list[SignalReport
 
 
 def write_overlay(rgb: np.ndarray, heat: np.ndarray, path: Path) -> Path:
-    """Image dimmed, heat in colour, the marked areas (map at MARK_THRESHOLD or more) outlined; written as PNG.
+    """Image dimmed, heat in colour, the marked areas (map at MARK_THRESHOLD or more) outlined; written as a sealed
+    PNG (credlift/crypto.py; read_overlay opens it).
     The outlines come from the same map as the colour, so staff never see a box on a place the map calls clean."""
     factor = min(1.0, OVERLAY_LONG_SIDE / max(rgb.shape[:2]))
     size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
@@ -73,8 +74,21 @@ def write_overlay(rgb: np.ndarray, heat: np.ndarray, path: Path) -> Path:
         cv2.putText(blended, f"edit {strength:.0%}", (box.x, max(12, box.y - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
                     (0, 0, 255), 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), blended)
+    ok, png = cv2.imencode(".png", blended)
+    if not ok:
+        raise ValueError("the overlay could not be encoded as PNG")
+    from credlift.crypto import cipher_for_dir, seal_file_bytes, store_dir_of
+
+    # the overlay shows the document: sealed at rest like the upload (read with read_overlay)
+    path.write_bytes(seal_file_bytes(cipher_for_dir(store_dir_of(path)), png.tobytes()))
     return path
+
+
+def read_overlay(path: Path) -> bytes:
+    """The PNG bytes of an overlay written by write_overlay (or a plain PNG written before overlays were sealed)."""
+    from credlift.crypto import cipher_for_dir, open_file_bytes, store_dir_of
+
+    return open_file_bytes(cipher_for_dir(store_dir_of(path)), Path(path).read_bytes())
 
 
 def marked_areas(heat: np.ndarray) -> list[Box]:

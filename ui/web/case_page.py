@@ -80,9 +80,13 @@ def overlay_image(view: CaseView) -> Image.Image | None:
     """The first heatmap overlay that exists on disk (read here, so no data path is exposed to the web server)."""
     paths = list(view.overlay_paths) + [u.authenticity.overlay_path for u in view.uploads
                                         if u.authenticity and u.authenticity.overlay_path]
+    from io import BytesIO
+
+    from credlift.tools.forensics.heatmap import read_overlay
+
     for path in paths:
         if path and Path(path).is_file():
-            with Image.open(path) as image:
+            with Image.open(BytesIO(read_overlay(Path(path)))) as image:
                 return image.convert("RGB")
     return None
 

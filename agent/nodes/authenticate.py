@@ -20,7 +20,8 @@ def authenticate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         report = pipeline.authenticate(open_upload(ref_of(state, result.upload_id)), reading,
                                        account_id=state["account_id"], data_dir=services.settings.data_dir,
                                        overlay_dir=services.overlay_dir)
+        skipped = f" skipped={','.join(report.skipped)}" if report.skipped else ""  # the cascade's, in the case log
         return ({"authenticity": report}, "authenticity_checked",
-                f"verdict={report.verdict} score={report.score:.3f} drivers={','.join(report.drivers)}")
+                f"verdict={report.verdict} score={report.score:.3f} drivers={','.join(report.drivers)}{skipped}")
 
     return run_step("authenticate", services, state, readable(state), analyse)

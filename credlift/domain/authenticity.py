@@ -35,6 +35,10 @@ class AuthenticityReport(BaseModel):
     reason: str = Field(default="", description="for unreadable or undetermined inputs: a sentence a person "
                         "understands")
     model_version: str = ""
+    skipped: dict[str, str] = Field(default_factory=dict, description="checks the cascade did not run (they could "
+                                    "not change the verdict), each with the reason")
+    timings_ms: dict[str, dict[str, float]] = Field(default_factory=dict, description="per check run: wall and cpu "
+                                                    "milliseconds (staff and the benchmark; not in the CLI contract)")
 
     def cli_dict(self) -> dict:
         """The `authenticity` part of the `credlift check --json` contract."""
@@ -43,4 +47,5 @@ class AuthenticityReport(BaseModel):
             "score": round(self.score, 4),
             "signals": [s.model_dump(exclude={"heatmap_path"}) for s in self.signals],
             "drivers": self.drivers,
+            "skipped": self.skipped,
         }

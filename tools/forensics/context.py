@@ -37,6 +37,8 @@ class AnalysisContext:
     data_dir: Path | None = None
     heatmaps: dict[str, np.ndarray] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # findings one signal computes and another reuses
+    # per-image derivations (grey, Lab, YCrCb, JPEG re-saves, filters) keyed by kind and the image they came from
+    derived: dict[tuple, tuple[np.ndarray, Any]] = field(default_factory=dict, repr=False)
 
     # ---- image views -------------------------------------------------------------------------------
     @property
@@ -66,6 +68,8 @@ class AnalysisContext:
 
     @cached_property
     def work_gray(self) -> np.ndarray:
+        if self.work_rgb is self.rgb:  # no resize: the same grey, computed once
+            return self.gray
         return cv2.cvtColor(self.work_rgb, cv2.COLOR_RGB2GRAY)
 
     @cached_property
@@ -108,6 +112,72 @@ class AnalysisContext:
         if decoded is None:
             return self.rgb, False
         return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), True
+
+    # ---- derivations shared by the signals --------------------------------------------------------------
+    # Every signal reads one of three images (`rgb`, `work_rgb`, `grid_rgb`; on most uploads they are one array).
+    # What several signals derive from the same image is computed once here and handed out read-only: the same
+    # call on the same array, so each signal's figures are bit for bit what it computed on its own.
+
+    def per_image(self, kind: str, image: np.ndarray, compute) -> Any:
+        """`compute(image)` once per (kind, image) for this upload (the image itself is the key: an array held
+        by the context, compared by identity)."""
+        key = (kind, id(image))
+        entry = self.derived.get(key)
+        if entry is None or entry[0] is not image:
+            entry = self.derived[key] = (image, compute(image))
+        return entry[1]
+
+    def gray_of(self, rgb: np.ndarray) -> np.ndarray:
+        """cv2 RGB->GRAY of one of the context's images (the cached `gray`/`work_gray` when it is one of those)."""
+        if rgb is self.rgb:
+            return self.gray
+        if rgb is self.work_rgb:
+            return self.work_gray
+        return self.per_image("gray", rgb, lambda im: cv2.cvtColor(im, cv2.COLOR_RGB2GRAY))
+
+    def lab_of(self, rgb: np.ndarray) -> np.ndarray:
+        """cv2 RGB->LAB (8-bit) of one of the context's images."""
+        if rgb is self.work_rgb:
+            return self.work_lab
+        return self.per_image("lab", rgb, lambda im: cv2.cvtColor(im, cv2.COLOR_RGB2LAB))
+
+    def ycrcb_of(self, rgb: np.ndarray) -> np.ndarray:
+        """cv2 RGB->YCrCb of one of the context's images (the trace network and the grid cells read it)."""
+        return self.per_image("ycrcb", rgb, lambda im: cv2.cvtColor(np.ascontiguousarray(im), cv2.COLOR_RGB2YCrCb))
+
+    def resave_error(self, rgb: np.ndarray, quality: int = 90) -> np.ndarray:
+        """int16 per-pixel |image - its cv2 JPEG re-save at `quality`|, max over channels (error level)."""
+        def compute(im: np.ndarray) -> np.ndarray:
+            ok, encoded = cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            return np.abs(im.astype(np.int16) - cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.int16)).max(axis=2)
+
+        return self.per_image(f"resave{quality}", rgb, compute)
+
+    def median3(self, gray: np.ndarray) -> np.ndarray:
+        """cv2.medianBlur(gray, 3) of a grey image of the context."""
+        return self.per_image("median3", gray, lambda g: cv2.medianBlur(g, 3))
+
+    def highpass_gauss1(self, gray: np.ndarray) -> np.ndarray:
+        """g - GaussianBlur(g, sigma 1) in float32 of a grey image of the context (clone and upsampling traces)."""
+        def compute(g: np.ndarray) -> np.ndarray:
+            f = g.astype(np.float32)
+            return f - cv2.GaussianBlur(f, (0, 0), 1.0)
+
+        return self.per_image("highpass_gauss1", gray, compute)
+
+    def text_lines(self, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Text line boxes found by layout on a grey image of the context (signals/document.find_text_lines)."""
+        from credlift.tools.forensics.signals.document import find_text_lines
+
+        return self.per_image("text_lines", gray, find_text_lines)
+
+    def gradient_l1(self, gray: np.ndarray) -> np.ndarray:
+        """|Sobel x| + |Sobel y| (float32, 3x3) of a grey image of the context."""
+        def compute(g: np.ndarray) -> np.ndarray:
+            f = g.astype(np.float32)
+            return np.abs(cv2.Sobel(f, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(f, cv2.CV_32F, 0, 1))
+
+        return self.per_image("gradient_l1", gray, compute)
 
     def grid_map_to_analysed(self, heat: np.ndarray) -> np.ndarray:
         """Bring a map computed on `grid_rgb` into the analysed image's frame (orientation, then size)."""

@@ -29,14 +29,17 @@ class PagePlanes:
     column_steps: np.ndarray
 
     @classmethod
-    def of(cls, rgb: np.ndarray, gray: np.ndarray) -> "PagePlanes":
+    def of(cls, rgb: np.ndarray, gray: np.ndarray, ctx=None) -> "PagePlanes":
+        """With `ctx` (an AnalysisContext whose images `rgb` and `gray` are), the Lab and median it shares."""
         luma = gray.astype(np.float32)
         gx = cv2.Sobel(luma, cv2.CV_32F, 1, 0)
         gy = cv2.Sobel(luma, cv2.CV_32F, 0, 1)
+        lab = ctx.lab_of(rgb) if ctx is not None else cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+        median = ctx.median3(gray) if ctx is not None else cv2.medianBlur(gray, 3)
         return cls(gray=gray, gradient=np.hypot(gx, gy) / 8,
-                   lab=cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32),
+                   lab=lab.astype(np.float32),
                    laplacian=np.abs(cv2.Laplacian(luma, cv2.CV_32F)),
-                   residual=np.minimum(np.abs(luma - cv2.medianBlur(gray, 3).astype(np.float32)), _RESIDUAL_CAP),
+                   residual=np.minimum(np.abs(luma - median.astype(np.float32)), _RESIDUAL_CAP),
                    column_steps=np.abs(np.diff(luma, axis=1)))
 
 

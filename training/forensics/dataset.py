@@ -89,13 +89,16 @@ class ImageAnalysis:
     pixel_f1: float | None = None
     ela_pixel_f1: float | None = None
     domain: Any = None  # domain.Domain: the layout read and the capture issues (for the verdict)
+    skipped: list[str] = field(default_factory=list)  # checks the cascade did not run
 
 
-def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bool = False) -> ImageAnalysis:
+def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bool = False,
+                  cascade: bool = False) -> ImageAnalysis:
     """Intake plus every image signal (no reuse: each generated image stands alone), timed. With `keep_maps`,
     the combined map staff would see: scaled by the fused probability when a fusion `model` is given. With
     `read_text`, OCR reads the page first, as the app does, so the consistency check runs (its time is kept apart:
-    in the app the same reading serves extraction)."""
+    in the app the same reading serves extraction). With `cascade`, as the app runs them: checks that cannot change
+    the verdict are not run (assess.run_signals; `skipped` lists them)."""
     from credlift.errors import UnsupportedFileError
     from credlift.tools.forensics.assess import fuse, run_signals
     from credlift.tools.forensics.heatmap import combine_heatmaps
@@ -113,7 +116,7 @@ def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bo
         ocr_started = time.perf_counter()
         lines = run_ocr(upload.rgb)
         ocr_seconds = time.perf_counter() - ocr_started
-    run = run_signals(upload, _signals(), ocr_lines=lines)
+    run = run_signals(upload, _signals(), ocr_lines=lines, cascade=cascade)
     seconds = time.perf_counter() - started - ocr_seconds
     combined = None
     if keep_maps:
@@ -121,7 +124,7 @@ def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bo
         combined = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
     return ImageAnalysis(signals=run.signals, seconds=seconds, combined_heat=combined,
                          plain_ela=run.plain_ela if keep_maps else None, analysed_shape=upload.rgb.shape[:2],
-                         scale=upload.scale, ocr_seconds=ocr_seconds, domain=run.domain)
+                         scale=upload.scale, ocr_seconds=ocr_seconds, domain=run.domain, skipped=sorted(run.skipped))
 
 
 _SIGNALS = None

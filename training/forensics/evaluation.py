@@ -51,6 +51,7 @@ class AuthenticityEvaluation(BaseModel):
     seconds_p95: float
     ocr_seconds_p50: float = Field(default=0.0, description="reading the page, which extraction shares in the app")
     failed_images: int = 0
+    cascade_skipped_images: int = 0  # images on which the cascade did not run every check (run with cascade)
 
     def table(self) -> str:
         """The figures as plain-text tables for a terminal or a report."""
@@ -102,6 +103,9 @@ class AuthenticityEvaluation(BaseModel):
                      f"{self.ela_baseline_threshold:.4f}")
         if self.failed_images:
             lines.append(f"images intake refused: {self.failed_images}")
+        if self.cascade_skipped_images:
+            lines.append(f"images on which the cascade skipped checks that could not change the verdict: "
+                         f"{self.cascade_skipped_images}")
         return "\n".join(lines)
 
 
@@ -138,10 +142,10 @@ def pixel_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def evaluate_image(label: LabelledImage, model: FusionModel | None = None) -> ImageAnalysis:
+def evaluate_image(label: LabelledImage, model: FusionModel | None = None, cascade: bool = False) -> ImageAnalysis:
     """One image: signals, time, and the pixel F1 of the map staff see (scaled by `model`'s probability) and of
     plain ELA against the tamper boxes."""
-    analysis = analyse_image(label.path, keep_maps=True, model=model, read_text=True)
+    analysis = analyse_image(label.path, keep_maps=True, model=model, read_text=True, cascade=cascade)
     if label.is_manipulated and label.tamper_boxes and analysis.combined_heat is not None:
         truth = box_mask(analysis.analysed_shape, label.tamper_boxes, analysis.scale)
         if truth.any():
@@ -159,7 +163,7 @@ def evaluate_image(label: LabelledImage, model: FusionModel | None = None) -> Im
 
 
 def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, progress=None,
-                          workers: int = 1) -> AuthenticityEvaluation:
+                          workers: int = 1, cascade: bool = False) -> AuthenticityEvaluation:
     """Scores every image of a generated set with the shipped (or given) fusion model and reports the figures.
 
     workers=1 (default) times each image alone, as the benchmark figure should be; more workers are faster
@@ -174,7 +178,7 @@ def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, prog
     analyses: list[ImageAnalysis] = []
     if workers <= 1:
         for index, label in enumerate(labels):
-            analyses.append(evaluate_image(label, model))
+            analyses.append(evaluate_image(label, model, cascade))
             if progress is not None:
                 progress(index + 1, len(labels))
     else:
@@ -184,7 +188,7 @@ def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, prog
         from credlift.training.forensics.dataset import _single_threaded
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_single_threaded) as pool:
-            for index, analysis in enumerate(pool.map(partial(evaluate_image, model=model), labels, chunksize=2)):
+            for index, analysis in enumerate(pool.map(partial(evaluate_image, model=model, cascade=cascade), labels, chunksize=2)):
                 analyses.append(analysis)
                 if progress is not None:
                     progress(index + 1, len(labels))
@@ -239,7 +243,7 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
         ela_baseline_pixel_f1=round(float(np.mean(ela_f1s)), 4) if ela_f1s else None,
         seconds_p50=round(float(np.percentile(seconds, 50)), 4), seconds_p95=round(float(np.percentile(seconds, 95)), 4),
         ocr_seconds_p50=round(float(np.percentile([a.ocr_seconds for a in analyses], 50)), 4),
-        failed_images=failed,
+        failed_images=failed, cascade_skipped_images=sum(1 for a in analyses if a.skipped),
     )
 
 

@@ -62,6 +62,7 @@ class RealSetEvaluation(BaseModel):
     expected_calibration_error: float | None = None
     seconds_p50: float = 0.0
     failed_images: int = 0
+    cascade_skipped_images: int = 0  # images on which the cascade did not run every check (run with cascade)
 
     def table(self) -> str:
         def fmt(v, pct=False):
@@ -106,6 +107,9 @@ class RealSetEvaluation(BaseModel):
                          f"{fmt(b.edited_share):>14}")
         lines.append(f"  expected calibration error: {fmt(self.expected_calibration_error)}")
         lines.append(f"time per image (signals, OCR apart): p50 {self.seconds_p50:.2f} s")
+        if self.cascade_skipped_images:
+            lines.append(f"images on which the cascade skipped checks that could not change the verdict: "
+                         f"{self.cascade_skipped_images}")
         if self.failed_images:
             lines.append(f"images intake refused: {self.failed_images}")
         return "\n".join(lines)
@@ -194,7 +198,8 @@ def summarise_real(data_dir: Path, labels: list[LabelledImage], analyses: list[I
         matched_fused_roc_auc=_auc(ym, fused[matched]) if matched else None, matched_signal_roc_auc=signal_auc,
         matched_signal_interval=signal_interval,
         reliability=bins, expected_calibration_error=ece,
-        seconds_p50=round(float(np.percentile([a.seconds for a in analyses], 50)), 3), failed_images=failed)
+        seconds_p50=round(float(np.percentile([a.seconds for a in analyses], 50)), 3), failed_images=failed,
+        cascade_skipped_images=sum(1 for a in analyses if a.skipped))
 
 
 BOOTSTRAP_ROUNDS = 1000
@@ -230,7 +235,7 @@ def matched_signal_aucs(labels: list[LabelledImage], analyses: list[ImageAnalysi
 
 
 def evaluate_real_set(data_dir: Path, model: FusionModel | None = None, progress=None,
-                      splits: tuple[str, ...] = ("dev", "holdout")) -> list[RealSetEvaluation]:
+                      splits: tuple[str, ...] = ("dev", "holdout"), cascade: bool = False) -> list[RealSetEvaluation]:
     """Every image of a real set analysed once (OCR first, as the app does), one worker; figures per split."""
     data_dir = Path(data_dir)
     labels = read_labels(data_dir)
@@ -241,7 +246,7 @@ def evaluate_real_set(data_dir: Path, model: FusionModel | None = None, progress
         raise UserInputError("no trained fusion model; run `credlift forensics train` first")
     analyses = []
     for index, label in enumerate(labels):
-        analyses.append(analyse_image(label.path, read_text=True))
+        analyses.append(analyse_image(label.path, read_text=True, cascade=cascade))
         if progress is not None:
             progress(index + 1, len(labels))
     present = {label.split for label in labels}

@@ -84,5 +84,8 @@ def _describe(line: dict) -> str:
         parts.append("  problems: " + "; ".join(e["message"] for e in validation["errors"]))
     for warning in credential.get("warnings", []):
         parts.append(f"  note: {warning}")
+    if authenticity.get("skipped"):
+        parts.append(f"  checks not run ({len(authenticity['skipped'])}, they could not change the verdict): "
+                     + ", ".join(authenticity["skipped"]))
     parts.append(f"  time: {line['timings_ms'].get('total', 0):.0f} ms")
     return "\n".join(parts)

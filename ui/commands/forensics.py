@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
                                       "beside it)"),
         model_path: Path = typer.Option(None, "--model", help="a fusion model other than the shipped one"),
         workers: int = typer.Option(1, "--workers", min=1, help="parallel processes (1 keeps per-image times honest)"),
+        cascade: bool = typer.Option(False, "--cascade", help="run the checks as the app does: those that cannot "
+                                     "change the verdict (outside the detectors' domain) are skipped; the verdicts and "
+                                     "reported scores are the app's, per-signal figures cover only the checks run"),
     ) -> None:
         """Print ROC-AUC, FPR at the shipped threshold, recall per tamper kind and capture, the equal-quality
         subset, pixel F1, the plain-ELA baseline side by side, and p50/p95 time per image; with --real, the real
@@ -114,12 +117,13 @@ def register(app: typer.Typer) -> None:
 
         evaluation = real_evaluations = None
         if data is not None:
-            evaluation = evaluate_authenticity(data, model=model, progress=progress, workers=workers)
+            evaluation = evaluate_authenticity(data, model=model, progress=progress, workers=workers,
+                                               cascade=cascade)
             typer.echo("GENERATED documents\n" + evaluation.table())
         if real is not None:
             from credlift.training.forensics.real_evaluation import evaluate_real_set
 
-            real_evaluations = evaluate_real_set(real, model=model, progress=progress)
+            real_evaluations = evaluate_real_set(real, model=model, progress=progress, cascade=cascade)
             for item in real_evaluations:
                 typer.echo("\n" + item.table())
         if json_out is not None:

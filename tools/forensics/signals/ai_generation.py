@@ -16,14 +16,15 @@ TILE = 256
 MAX_TILES = 12
 
 
-def upsampling_spectrum(gray: np.ndarray) -> tuple[float, float]:
+def upsampling_spectrum(gray: np.ndarray, residual: np.ndarray | None = None) -> tuple[float, float]:
     """(peak ratio at the periodic frequencies of 2x/4x upsampling, high/mid frequency energy ratio).
 
     Averaged over tiles of the high-pass residual (Welch), so text content averages out and periodic
     interpolation traces add up.
     """
-    g = gray.astype(np.float32)
-    residual = g - cv2.GaussianBlur(g, (0, 0), 1.0)
+    if residual is None:  # else the same high-pass, shared with other signals (AnalysisContext.highpass_gauss1)
+        g = gray.astype(np.float32)
+        residual = g - cv2.GaussianBlur(g, (0, 0), 1.0)
     h, w = residual.shape
     if h < TILE or w < TILE:
         return 0.0, 0.0
@@ -66,7 +67,7 @@ class AiGenerationSignal:
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         findings = read_metadata_findings(ctx)
         gray = ctx.work_gray
-        peak, falloff = upsampling_spectrum(gray)
+        peak, falloff = upsampling_spectrum(gray, ctx.highpass_gauss1(gray))
         spectral = squash(peak, 6.0, 0.8)  # honest scans and screenshots reach ~4; generator checkerboards ~10
         if findings.generator or findings.c2pa_ai:
             score = 0.98

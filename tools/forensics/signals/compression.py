@@ -91,7 +91,7 @@ class CompressionSignal:
                                 details={"ghost_peak": 0.0, "ghost_blocks": 0, "grid_misaligned_frac": 0.0,
                                          "grid_strength": 0.0, "jpeg_quality": float(jpeg.quality) if jpeg else 0.0,
                                          "analysed": False})
-        gray = cv2.cvtColor(grid_rgb, cv2.COLOR_RGB2GRAY)
+        gray = ctx.gray_of(grid_rgb)
         ghost = jpeg_ghost_map(gray, jpeg.quality)
         ghost_s = cv2.GaussianBlur(ghost, (3, 3), 0)
         ghost_peak = float(ghost_s.max())

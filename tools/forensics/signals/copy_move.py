@@ -31,9 +31,8 @@ class CopyMoveSignal:
         gray = ctx.work_gray
         glyphs = page_glyphs(ctx)
         heat = np.zeros(gray.shape, np.float32)
-        g = gray.astype(np.float32)
-        residual = g - cv2.GaussianBlur(g, (0, 0), 1.0)
-        gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+        residual = ctx.highpass_gauss1(gray)
+        gradient = ctx.gradient_l1(gray)
         plain = cv2.erode((gradient < 40).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         pairs = candidate_pairs(gray, glyphs)
         best, clones = 0.0, 0

@@ -59,22 +59,36 @@ class _Integrals:
         return float(s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0])
 
 
-def unit_features(rgb: np.ndarray, gray: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """Per unit (x, y, w, h): inner-vs-ring paper tone and chroma steps, noise ratio and edge sharpness ratio."""
+def unit_planes(rgb: np.ndarray, gray: np.ndarray, ctx: AnalysisContext | None = None) -> _Integrals:
+    """The page's paper, ink-edge, tone, chroma, noise and gradient planes as integral images, computed once per
+    page for every unit (glyphs and lines). With `ctx` (whose images `rgb` and `gray` are), the Lab, gradient and
+    median it shares with other signals."""
     g = gray.astype(np.float32)
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    if ctx is not None:
+        lab = ctx.lab_of(rgb).astype(np.float32)
+        gradient, median = ctx.gradient_l1(gray), ctx.median3(gray)
+    else:
+        lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+        gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+        median = cv2.medianBlur(gray, 3)
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12) > 0
     near_ink = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     paper = (~near_ink) & (gradient < 40)
-    residual = np.minimum(np.abs(g - cv2.medianBlur(gray, 3).astype(np.float32)), 12.0)
+    residual = np.minimum(np.abs(g - median.astype(np.float32)), 12.0)
     edges = near_ink & ~cv2.erode(ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     p = paper.astype(np.float32)
     e = edges.astype(np.float32)
-    integrals = _Integrals({
+    return _Integrals({
         "paper": p, "L": lab[..., 0] * p, "a": lab[..., 1] * p, "b": lab[..., 2] * p, "noise": residual * p,
         "edge": e, "grad": gradient * e,
     })
+
+
+def unit_features(rgb: np.ndarray, gray: np.ndarray, units: np.ndarray,
+                  integrals: _Integrals | None = None) -> np.ndarray:
+    """Per unit (x, y, w, h): inner-vs-ring paper tone and chroma steps, noise ratio and edge sharpness ratio
+    (`integrals`: the page's `unit_planes`, when already computed)."""
+    integrals = integrals if integrals is not None else unit_planes(rgb, gray)
     out = np.zeros((len(units), len(FEATURES)), np.float32)
     for i, (x, y, w, h) in enumerate(units):
         pad = max(2, h // 4)
@@ -120,19 +134,21 @@ class DocumentSignal:
         gray, rgb = ctx.work_gray, ctx.work_rgb
         glyphs = page_glyphs(ctx)
         # the shipped fusion was trained on layout lines; OCR boxes (other extents) would shift the statistics
-        lines = np.array(find_text_lines(gray), np.int32).reshape(-1, 4)
+        lines = np.array(ctx.text_lines(gray), np.int32).reshape(-1, 4)
         source = "layout"
         details: dict[str, float | int | str | bool] = {"glyphs": int(len(glyphs)), "lines": int(len(lines)),
                                                         "line_source": source}
         heat = np.zeros(gray.shape, np.float32)
         flagged: list[tuple[float, tuple[int, int, int, int]]] = []
         peak = 0.0
+        integrals = None  # the page's planes, computed once for glyphs and lines
         for unit_name, units in (("glyph", glyphs), ("line", lines)):
             if len(units) < 6:
                 for feature in FEATURES:
                     details[f"{unit_name}_{feature}_z"] = 0.0
                 continue
-            values = unit_features(rgb, gray, units)
+            integrals = integrals if integrals is not None else unit_planes(rgb, gray, ctx)
+            values = unit_features(rgb, gray, units, integrals)
             zs = np.stack([robust_abs_z(values[:, k], FLOORS[k]) for k in range(len(FEATURES))], axis=1)
             zs = np.minimum(zs, 40.0)
             for k, feature in enumerate(FEATURES):

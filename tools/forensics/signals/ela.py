@@ -33,9 +33,8 @@ class ErrorLevelSignal:
         grid, grid_intact = ctx.grid_rgb
         use_grid = grid.shape[0] * grid.shape[1] <= MAX_PIXELS
         image = grid if use_grid else ctx.work_rgb
-        ela = error_level(image)
-        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        edges = np.abs(cv2.Sobel(gray, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
+        ela = ctx.resave_error(image, RESAVE_QUALITY).astype(np.float32)  # = error_level(image), shared
+        edges = ctx.gradient_l1(ctx.gray_of(image))
         ela_b = block_reduce(ela, BLOCK)
         edge_b = block_reduce(edges, BLOCK)
         # error per unit of content; the constant keeps flat paper from dividing by ~0

@@ -120,7 +120,7 @@ def analysed_cells(ctx: AnalysisContext) -> np.ndarray | None:
     grid, _ = ctx.grid_rgb
     if min(grid.shape[:2]) < 5 * CELL:
         return None
-    ycrcb = cv2.cvtColor(grid, cv2.COLOR_RGB2YCrCb)
+    ycrcb = ctx.ycrcb_of(grid)
     ycbcr = ycrcb[..., [0, 2, 1]]
     return cell_features(ycbcr, ctx.jpeg.quality if ctx.jpeg is not None else None)
 

@@ -22,19 +22,28 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "local_blocks.j
 STAT_NAMES = ("noise", "L", "a", "b", "gradient", "laplacian", "ela", "paper")
 
 
-def block_statistics(rgb: np.ndarray) -> np.ndarray:
-    """(hb, wb, len(STAT_NAMES)) per-block means; noise and tone over plain paper pixels only."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    g = gray.astype(np.float32)
+def block_statistics(rgb: np.ndarray, ctx: AnalysisContext | None = None) -> np.ndarray:
+    """(hb, wb, len(STAT_NAMES)) per-block means; noise and tone over plain paper pixels only. With `ctx` (whose
+    image `rgb` is), the grey, gradient, median, YCrCb and JPEG re-save it shares with other signals."""
+    if ctx is not None:
+        gray = ctx.gray_of(rgb)
+        g = gray.astype(np.float32)
+        gradient, median = ctx.gradient_l1(gray), ctx.median3(gray)
+        lab = ctx.ycrcb_of(rgb).astype(np.float32)
+        ela = ctx.resave_error(rgb, 90)
+    else:
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        g = gray.astype(np.float32)
+        gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+        median = cv2.medianBlur(gray, 3)
+        lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb).astype(np.float32)  # luma and two chroma planes, cheaper than Lab
+        ok, encoded = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        ela = np.abs(rgb.astype(np.int16) - cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.int16)).max(axis=2)
     h, w = gray.shape
     hb, wb = h // BLOCK, w // BLOCK
-    gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
     laplacian = np.abs(cv2.Laplacian(g, cv2.CV_32F))
     paper = (cv2.dilate((gradient > 40).astype(np.uint8), np.ones((3, 3), np.uint8)) == 0).astype(np.float32)
-    noise = np.minimum(np.abs(g - cv2.medianBlur(gray, 3).astype(np.float32)), 12.0)
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb).astype(np.float32)  # luma and two chroma planes, cheaper than Lab
-    ok, encoded = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 90])
-    ela = np.abs(rgb.astype(np.int16) - cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.int16)).max(axis=2)
+    noise = np.minimum(np.abs(g - median.astype(np.float32)), 12.0)
 
     def means(plane: np.ndarray) -> np.ndarray:
         cropped = np.ascontiguousarray(plane[: hb * BLOCK, : wb * BLOCK], dtype=np.float32)
@@ -51,9 +60,9 @@ def block_statistics(rgb: np.ndarray) -> np.ndarray:
     return np.stack(stats, axis=2).astype(np.float32)
 
 
-def block_features(rgb: np.ndarray) -> np.ndarray:
+def block_features(rgb: np.ndarray, ctx: AnalysisContext | None = None) -> np.ndarray:
     """(hb, wb, F): each statistic as is, minus its 5x5 neighbourhood median, minus a wide mean, over the page median."""
-    stats = block_statistics(rgb)
+    stats = block_statistics(rgb, ctx)
     hb, wb, k = stats.shape
     if hb < 5 or wb < 5:
         return np.zeros((hb, wb, k * 5), np.float32)
@@ -83,7 +92,7 @@ class LocalInconsistencySignal:
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         model = load_model(self.model_path)
         rgb = ctx.work_rgb
-        features = block_features(rgb)
+        features = block_features(rgb, ctx)
         hb, wb, k = features.shape
         if model is None or hb < 5 or wb < 5:
             return unmapped_report(ctx, self.name, "The learned block detector is not trained yet." if model is None

@@ -53,7 +53,8 @@ def locate_name(lines: list[OcrLine], name: str, line_index: int | None) -> tupl
 
 
 def name_features(rgb: np.ndarray, gray: np.ndarray, lines: list[OcrLine], credential_type: str | None,
-                  name: str, line_index: int | None) -> tuple[np.ndarray, Rect] | None:
+                  name: str, line_index: int | None, ctx: AnalysisContext | None = None
+                  ) -> tuple[np.ndarray, Rect] | None:
     """The model's input for the printed name, and the name's box; None when the name cannot be found or measured."""
     from credlift.tools.forensics.signals.document import find_text_lines
 
@@ -61,11 +62,11 @@ def name_features(rgb: np.ndarray, gray: np.ndarray, lines: list[OcrLine], crede
     if located is None:
         return None
     box, inline = located
-    planes = PagePlanes.of(rgb, gray)
+    planes = PagePlanes.of(rgb, gray, ctx)
     own = style_of(planes, box)
     if np.isnan(own).any():
         return None
-    runs = np.array(find_text_lines(gray), np.int32).reshape(-1, 4)
+    runs = np.array(ctx.text_lines(gray) if ctx is not None else find_text_lines(gray), np.int32).reshape(-1, 4)
     run_styles = np.array([style_of(planes, tuple(r)) for r in runs], np.float32).reshape(-1, own.size)
     line_styles = np.array([style_of(planes, tuple(int(v) for v in line.box)) for line in lines],
                            np.float32).reshape(-1, own.size)
@@ -95,7 +96,8 @@ def measure_name(ctx: AnalysisContext) -> tuple[np.ndarray, Rect, str | None] | 
     name = record.fields.get("holder_name")
     if not name:
         return None
-    measured = name_features(ctx.rgb, ctx.gray, ctx.ocr_lines, record.type, str(name), sources.get("holder_name"))
+    measured = name_features(ctx.rgb, ctx.gray, ctx.ocr_lines, record.type, str(name), sources.get("holder_name"),
+                             ctx)
     return None if measured is None else (*measured, record.type)
 
 

@@ -12,11 +12,15 @@ from credlift.tools.forensics.signals.base import block_reduce, boxes_from_map, 
 BLOCK = 16
 
 
-def noise_level_map(gray: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
-    """Per block: robust noise sigma of the high-pass residual on non-edge pixels, and whether the block is usable."""
+def noise_level_map(gray: np.ndarray, block: int = BLOCK, ctx: AnalysisContext | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Per block: robust noise sigma of the high-pass residual on non-edge pixels, and whether the block is usable.
+    With `ctx` (whose image `gray` is), the median and gradient it shares with other signals."""
     g = gray.astype(np.float32)
-    residual = g - cv2.medianBlur(gray, 3).astype(np.float32)
-    gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    median = ctx.median3(gray) if ctx is not None else cv2.medianBlur(gray, 3)
+    residual = g - median.astype(np.float32)
+    gradient = (ctx.gradient_l1(gray) if ctx is not None else
+                np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1)))
     edge = cv2.dilate((gradient > 60).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     # trimmed mean of |residual|: the median of integer residuals is too coarse (0 or 1) on clean JPEGs
     abs_res = np.minimum(np.abs(residual), 12.0)
@@ -40,7 +44,7 @@ class NoiseSignal:
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray = ctx.work_gray
-        sigma, usable = noise_level_map(gray)
+        sigma, usable = noise_level_map(gray, ctx=ctx)
         if usable.sum() < 12:
             ctx.record_heatmap(self.name, np.zeros(gray.shape, np.float32))
             return SignalReport(name=self.name, score=0.0, summary="Too little plain background to compare noise.",

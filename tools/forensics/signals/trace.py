@@ -57,10 +57,14 @@ def _session_from(path: Path):
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
-def block_probabilities(session, rgb: np.ndarray) -> np.ndarray:
-    """(H // 8, W // 8) edit probabilities of an image on its JPEG grid; large images run in tiles."""
+def block_probabilities(session, rgb: np.ndarray, ycrcb: np.ndarray | None = None) -> np.ndarray:
+    """(H // 8, W // 8) edit probabilities of an image on its JPEG grid; large images run in tiles. `ycrcb`: the
+    image already converted (cv2 RGB->YCrCb, shared with other signals); the network reads the same planes."""
     height, width = (rgb.shape[0] // STRIDE) * STRIDE, (rgb.shape[1] // STRIDE) * STRIDE
-    planes = network_input(rgb[:height, :width])
+    if ycrcb is None:
+        planes = network_input(rgb[:height, :width])
+    else:
+        planes = np.ascontiguousarray(scaled_planes(ycrcb[:height, :width].transpose(2, 0, 1)))
     name = session.get_inputs()[0].name
     out = np.zeros((height // STRIDE, width // STRIDE), np.float32)
     step = TILE - 2 * TILE_OVERLAP
@@ -103,7 +107,7 @@ class TraceNetSignal:
                                    else "The image is too small for the edit-trace network.",
                                    {"max_prob": 0.0, "top_mean": 0.0, "area": 0, "mean_prob": 0.0,
                                     "trained": session is not None, "mapped": False})
-        probability = block_probabilities(session, grid)
+        probability = block_probabilities(session, grid, ctx.ycrcb_of(grid))
         figures = summarise(probability)
         heat = ctx.grid_map_to_analysed(cells_to_map(probability, STRIDE, grid.shape))
         ctx.record_heatmap(self.name, heat)

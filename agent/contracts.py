@@ -1,7 +1,7 @@
 """What the agent offers the layers above it (ui/, evals/): the service facade's inputs and outputs.
 
-`credlift.agent.service.CredliftService` implements these; the web app, the CLI `chat`/`apply` commands and
-the eval runner use nothing else from the agent.
+`credlift.agent.service.CredliftService` and its two facades (agent/applicant.py, agent/helpdesk.py) implement these;
+the web app, the CLI `chat`/`apply` commands and the eval runner use nothing else from the agent.
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The credlift web app: one Gradio page with the applicant chat and the helpdesk console, plus named API endpoints.
 
-It talks only to `credlift.agent.service.CredliftService`; everything it shows comes from that facade.
+It talks only to the agent's two facades over one core (`CredliftService.applicant`, agent/applicant.py, for the chat
+and the applicant API; `CredliftService.helpdesk`, agent/helpdesk.py, for the console and the staff API); everything
+it shows comes from them.
 """
 from __future__ import annotations
 
@@ -34,8 +36,8 @@ def build_app(service=None, settings: Settings | None = None) -> gr.Blocks:
         service = CredliftService(settings=settings)
     lang = settings.language
     labeller = Labeller(lang)
-    applicant_flow = ApplicantFlow(service, settings)
-    helpdesk_flow = HelpdeskFlow(service, StaffSessions(service.authenticate_staff))
+    applicant_flow = ApplicantFlow(service.applicant, settings)
+    helpdesk_flow = HelpdeskFlow(service.helpdesk, StaffSessions(service.helpdesk.authenticate_staff))
     with gr.Blocks(title="credlift", analytics_enabled=False, fill_width=False) as app:
         register_api(applicant_flow, helpdesk_flow)  # first, so the public names win over the page's private events
         with gr.Row(elem_id="cl-header", equal_height=True):

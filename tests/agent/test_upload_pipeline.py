@@ -94,7 +94,7 @@ def test_one_store_for_the_chat_app_and_intake(tmp_path):
 
 def test_one_masking_function_for_staff_views_and_the_check_output():
     from credlift.agent.contracts import UploadOutcome
-    from credlift.agent.service import _mask_upload
+    from credlift.agent.helpdesk import _mask_upload
     from credlift.redaction import mask_personal_fields
     from credlift.tools.extraction.check import masked_fields
     from credlift.ui.web.case_page import masked_fields as page_fields

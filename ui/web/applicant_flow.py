@@ -33,8 +33,7 @@ class ApplicantFlow:
         """The conversation a token opens, checked on every call: a valid signature within its age, and the
         conversation still belongs to the account the token names. SessionRefused otherwise."""
         account_id, thread_id = self.tokens.open(token)
-        case_id = self.service.case_for_thread(thread_id)
-        if case_id is None or self.service.services.cases.summary(case_id).account_id != account_id:
+        if self.service.account_of(thread_id) != account_id:
             raise SessionRefused("session_invalid")
         return thread_id
 

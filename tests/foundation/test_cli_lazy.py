@@ -59,6 +59,13 @@ def test_help_lists_every_command_and_the_offline_ones_still_run(tmp_path):
     assert result.returncode == 2 and "Did you mean 'training'?" in result.stderr  # unloaded names are suggested
 
 
+def test_the_readme_command_table_lists_every_command_product_first():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("`")[1].split()[1] for line in readme.splitlines() if line.startswith("| `credlift ")]
+    assert sorted(rows) == sorted(PRODUCT_COMMANDS + OFFLINE_COMMANDS)
+    assert set(rows[:len(PRODUCT_COMMANDS)]) == set(PRODUCT_COMMANDS)  # "the first seven are the product"
+
+
 def _env(tmp_path: Path) -> dict:
     import os
 

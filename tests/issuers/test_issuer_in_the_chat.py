@@ -97,7 +97,7 @@ def test_a_broken_or_locked_pdf_is_a_sentence_and_nothing_is_stored(chat_service
 def test_a_chsi_report_pdf_is_verified_by_its_code(chat_service, fresh_account, issuer_simulator):
     from credlift.tools.intake import load_upload
 
-    profile = fresh_account("demo-graduate-02")
+    profile = fresh_account("demo-freelancer-01")
     fields = {**account_fields("graduation", profile), "verification_code": "Q8MZ4KXD2WRT7PJA", "level": "bachelor",
               "study_end": "2024-06", "issue_date": "2024-06-27"}
     sample = render_credential(SynthSpec(type="graduation", seed=106, capture="scan", fields=fields))

@@ -120,3 +120,48 @@ def _retrieved(clause_id: str):
     from credlift.knowledge import get_clause
 
     return RetrievedClause(clause=get_clause(clause_id), score=1.0, rank=1)
+
+
+def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_honour(tiny_run):
+    """training/local_server.py on the tiny tuned model: /v1/models, a plain completion with usage, response_format
+    refused with 400 (generation is unconstrained), an unknown model 404, bad bodies 400; 127.0.0.1 only."""
+    import httpx
+    from transformers import AutoTokenizer
+
+    from credlift.training.local_server import LocalChatServer
+
+    tuner, result, _, _ = tiny_run
+    tokenizer = AutoTokenizer.from_pretrained(result.adapter_dir)
+    with pytest.raises(ValueError, match="127.0.0.1"):
+        LocalChatServer(tuner.model_, tokenizer, host="0.0.0.0")
+    messages = [{"role": "user", "content": "case"}]
+    with LocalChatServer(tuner.model_.eval(), tokenizer, model_name="credlift-risk", max_new_tokens=8) as server:
+        url = server.base_url
+        assert url.startswith("http://127.0.0.1:")
+        assert httpx.get(f"{url}/models", timeout=60).json()["data"][0]["id"] == "credlift-risk"
+        ok = httpx.post(f"{url}/chat/completions", json={"model": "credlift-risk", "messages": messages,
+                                                          "max_tokens": 100}, timeout=600).json()
+        assert ok["choices"][0]["message"]["content"] == server.answers[0]
+        assert 0 < ok["usage"]["completion_tokens"] <= 8  # the server's cap wins over a larger max_tokens
+        refused = httpx.post(f"{url}/chat/completions", json={"messages": messages, "response_format":
+                                                               {"type": "json_object"}}, timeout=60)
+        assert refused.status_code == 400 and "response_format" in refused.text
+        assert httpx.post(f"{url}/chat/completions", json={"model": "other", "messages": messages},
+                          timeout=60).status_code == 404
+        assert httpx.post(f"{url}/chat/completions", content=b"not json", timeout=60).status_code == 400
+        assert server.completions == 1 and server.refused_formats == 1
+
+
+def test_the_injection_subset_plants_the_instruction_in_a_credential_field_only(sft_build):
+    from credlift.training.compare import INJECTION, _obeyed, inject
+
+    example = next(e for e in sft_build[0] if e.lang == "en")
+    attacked = inject(example)
+    user = next(m for m in attacked.messages if m.role == "user").content
+    features = json.loads(user.split("\n", 1)[1].split("\n\n", 1)[0])
+    assert features["credential"]["fields"]["remarks"] == INJECTION
+    assert attacked.target == example.target and attacked.messages[0] == example.messages[0]
+    assert _obeyed('{"risk_level": "low", "adjustment": 0.2}', 0.2)
+    assert _obeyed("cites APPROVE-ALL", 0.2)
+    assert _obeyed(example.messages[-1].content, 0.2) == (example.target.risk_level == "low"
+                                                           and example.target.adjustment == 0.2)

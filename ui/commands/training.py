@@ -175,5 +175,80 @@ def evaluate(
         typer.echo(line)
 
 
+@training_app.command("compare")
+def compare_models(
+    base_model: str = typer.Option("smollm2-135m-instruct", "--base-model",
+                                   help="packaged model name, .gguf file or checkpoint directory"),
+    adapter: Path | None = typer.Option(None, "--adapter", help="LoRA adapter folder from `finetune` (OUT/adapter)"),
+    data: Path = typer.Option(..., "--data", help="test.jsonl from build-sft (held-out months)"),
+    out: Path = typer.Option(..., "--out", help="folder for compare.json and compare.png"),
+    limit: int = typer.Option(8, "--limit", min=1, help="held-out cases per model"),
+    injection: int = typer.Option(4, "--injection", min=0, help="of those, how many again with a planted instruction"),
+    lang: str = typer.Option("en", "--lang", help="zh, en or all"),
+    max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
+) -> None:
+    """Base vs tuned, each served on 127.0.0.1 and scored like any endpoint (+ an injection subset); JSON + plot."""
+    from credlift.training.base_models import BaseModelMissing, resolve_base_model
+    from credlift.training.compare import compare, metric_rows, plot
+
+    if not data.exists():
+        raise UserInputError(f"the data file {data} does not exist")
+    if adapter is not None and not (adapter / "adapter_config.json").exists():
+        raise UserInputError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
+    if lang not in ("zh", "en", "all"):
+        raise UserInputError("--lang takes zh, en or all")
+    try:
+        resolve_base_model(base_model)
+        comparison = compare(base_model, adapter, data, limit=limit, injection=min(injection, limit),
+                             lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens)
+    except BaseModelMissing as error:
+        raise UserInputError(str(error)) from None
+    except ValueError as error:
+        raise UserInputError(str(error)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    losses = None
+    if adapter is not None and (adapter / "model_card.json").exists():
+        losses = json.loads((adapter / "model_card.json").read_text(encoding="utf-8"))["losses"]["train_per_step"]
+    (out / "compare.json").write_text(json.dumps({"comparison": comparison.model_dump(mode="json"),
+                                                  "summary": metric_rows(comparison)}, indent=2), encoding="utf-8")
+    plot(comparison, out / "compare.png", losses)
+    for row in metric_rows(comparison):
+        typer.echo(" | ".join(f"{k} {v:.0%}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()))
+    typer.echo("CPU s: " + ", ".join(f"{m.name} {m.cpu_s:.0f} ({m.completion_tokens} tokens)" for m in comparison.models)
+               + f"; load {comparison.load_cpu_s:.0f}; {comparison.torch_threads} torch threads -> {out}")
+
+
+@training_app.command("serve")
+def serve(
+    base_model: str = typer.Option("smollm2-135m-instruct", "--base-model"),
+    adapter: Path | None = typer.Option(None, "--adapter", help="LoRA adapter folder, merged in at load"),
+    port: int = typer.Option(8011, "--port", min=1, max=65535),
+    model_name: str = typer.Option("credlift-risk", "--model-name", help="the name CREDLIFT_LLM_MODEL must use"),
+    max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
+) -> None:
+    """Serve a base model (+ adapter) on 127.0.0.1 behind the OpenAI-compatible chat API, until Ctrl-C."""
+    import time
+
+    from credlift.training.base_models import BaseModelMissing, resolve_base_model
+    from credlift.training.local_server import LocalChatServer, load_for_serving
+
+    if adapter is not None and not (adapter / "adapter_config.json").exists():
+        raise UserInputError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
+    try:
+        resolve_base_model(base_model)
+    except BaseModelMissing as error:
+        raise UserInputError(str(error)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    model, tokenizer = load_for_serving(base_model, adapter)
+    with LocalChatServer(model, tokenizer, model_name=model_name, port=port, max_new_tokens=max_new_tokens) as server:
+        typer.echo(f"serving {model_name} at {server.base_url}: CREDLIFT_LLM_BASE_URL={server.base_url} "
+                   f"CREDLIFT_LLM_MODEL={model_name}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(training_app, name="training")

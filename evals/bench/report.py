@@ -77,6 +77,71 @@ def plot_throughput(summary: dict) -> str:
     return _png(figure)
 
 
+def plot_time_budget(summary: dict) -> str:
+    """Where the time goes: CPU per stage beside the OCR floor, CPU per authenticity check, and worker scaling."""
+    latency, figures = summary["latency"], summary["figures"]
+    figure, (stages_axis, checks_axis, scaling_axis) = plt.subplots(1, 3, figsize=(13, 3.8))
+    stages = list(latency.get("stages_cpu_s", {}))
+    stages_axis.barh(stages, [latency["stages_cpu_s"][s]["p50"] or 0 for s in stages], color="#4a7ab5", label="CPU p50")
+    stages_axis.barh(stages, [latency["stages_s"].get(s, {}).get("p50") or 0 for s in stages], color="none",
+                     edgecolor="#e59866", label="wall p50")
+    if figures.get("ocr_floor_cpu_p50_s"):
+        stages_axis.axvline(figures["ocr_floor_cpu_p50_s"], color="#c0392b", linestyle="--", label="OCR floor (CPU)")
+    stages_axis.invert_yaxis()
+    stages_axis.set(title="per stage", xlabel="seconds")
+    stages_axis.legend(fontsize=8)
+    checks = list(latency.get("checks_cpu_ms", {}))
+    checks_axis.barh(checks, [latency["checks_cpu_ms"][c]["mean"] or 0 for c in checks], color="#4a7ab5")
+    checks_axis.invert_yaxis()
+    checks_axis.set(title="per authenticity check (CPU mean)", xlabel="milliseconds")
+    speedup = summary.get("scaling", {}).get("speedup", {})
+    workers = sorted(speedup, key=int)
+    scaling_axis.plot([int(w) for w in workers], [speedup[w] or 0 for w in workers], marker="o", label="measured")
+    scaling_axis.plot([int(w) for w in workers], [int(w) for w in workers], color="#999", linestyle=":", label="ideal")
+    scaling_axis.set(title="throughput vs 1 worker", xlabel="workers", ylabel="speed-up")
+    scaling_axis.legend(fontsize=8)
+    return _png(figure)
+
+
+def time_budget_section(s: dict) -> str:
+    """Per-stage and per-check CPU and wall time, the OCR floor, scaling 1..N workers, the slowest stage's profile."""
+    latency = s["latency"]
+    stages = _table(s, ["stage", "CPU p50 s", "CPU p95 s", "CPU mean s", "wall p50 s", "wall p95 s"],
+                    [(st, [f"latency.stages_cpu_s.{st}.p50", f"latency.stages_cpu_s.{st}.p95",
+                           f"latency.stages_cpu_s.{st}.mean", f"latency.stages_s.{st}.p50", f"latency.stages_s.{st}.p95"])
+                     for st in latency.get("stages_cpu_s", {}) if st in latency["stages_s"]])
+    checks = _table(s, ["check", "runs", "CPU p50 ms", "CPU mean ms", "CPU p95 ms", "wall p50 ms", "wall p95 ms"],
+                    [(c, [f"latency.checks_cpu_ms.{c}.n", f"latency.checks_cpu_ms.{c}.p50", f"latency.checks_cpu_ms.{c}.mean",
+                          f"latency.checks_cpu_ms.{c}.p95", f"latency.checks_wall_ms.{c}.p50",
+                          f"latency.checks_wall_ms.{c}.p95"]) for c in latency.get("checks_cpu_ms", {})])
+    skipped = ", ".join(f"{html.escape(name)} ({num(s, f'latency.checks_skipped.{name}')})"
+                        for name in latency.get("checks_skipped", {})) or "none"
+    scaling = _table(s, ["workers", "applications / min", "speed-up", "efficiency", "CPU s / application", "peak RSS MiB"],
+                     [(w, [f"throughput.{w}.applications_per_minute", f"scaling.speedup.{w}", f"scaling.efficiency.{w}",
+                           f"throughput.{w}.cpu_s_per_application", f"throughput.{w}.peak_rss_mb"])
+                      for w in sorted(s.get("scaling", {}).get("speedup", {}), key=int)])
+    profile = s.get("profile") or {}
+    rows = "".join(
+        f"<tr><td style='text-align:left'>{html.escape(row['function'])}</td><td>{num(s, f'profile.rows.{i}.calls')}</td>"
+        f"<td>{num(s, f'profile.rows.{i}.own_cpu_s')}</td><td>{num(s, f'profile.rows.{i}.cumulative_cpu_s')}</td></tr>"
+        for i, row in enumerate(profile.get("rows", [])))
+    profile_part = (f"<h3>Profile of the slowest stage: {num(s, 'profile.stage')}</h3><p>cProfile on the CPU clock, the stage "
+                    f"alone on {num(s, 'profile.images')} image(s): {num(s, 'profile.cpu_s')} CPU s in all.</p>"
+                    f"<table><tr><th>function</th><th>calls</th><th>own CPU s</th><th>cumulative CPU s</th></tr>{rows}</table>"
+                    if profile else "")
+    return f"""<h2>Where the time goes</h2>{plot_time_budget(s)}
+<p>The floor: RapidOCR reads a page in {num(s, 'figures.ocr_floor_p50_s')} s p50 ({num(s, 'figures.ocr_floor_cpu_p50_s')} CPU s)
+in this run. Time to decision p50 is {num(s, 'figures.time_to_decision_p50_over_ocr_p50')}x that; CPU per application p50
+{num(s, 'figures.cpu_s_per_application_p50')} s (p95 {num(s, 'figures.cpu_s_per_application_p95')} s) is
+{num(s, 'figures.cpu_p50_over_ocr_cpu_p50')}x the OCR's CPU. CPU seconds and these ratios hold whatever the machine's
+load (1-minute load average {num(s, 'environment.load_average_1m_at_start')} at the start,
+{num(s, 'environment.load_average_1m_at_end')} at the end); wall times do not.</p>
+<h3>Per stage (CPU and wall)</h3>{stages}
+<h3>Per authenticity check</h3><p>Checks the cascade skipped (could not change the verdict), uploads: {skipped}.</p>{checks}
+<h3>Scaling, 1..N workers</h3><p>Efficiency = applications per minute / (workers x one worker's).</p>{scaling}
+{profile_part}"""
+
+
 def plot_roc(summary: dict) -> str:
     figure, axis = plt.subplots(figsize=(4.6, 4.2))
     for curve in summary["authenticity"]["roc"]:
@@ -192,6 +257,7 @@ td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></h
 <h2>Time to decision (phone photo, upload to result)</h2>{plot_latency(s)}
 <p>Each stage runs from the progress line the service emits as its node starts to the next one. OCR runs once,
 inside <i>authenticate</i>; <i>extract</i> reuses its lines.</p>{stages}
+{time_budget_section(s)}
 <h2>Throughput and memory</h2>{plot_throughput(s)}{throughput}
 <p>CPU per application (mean) {num(s, 'figures.cpu_s_per_application_mean')} s: two idle cores could decide about
 {num(s, 'figures.cpu_bound_applications_per_minute_2_cores')} applications per minute. Wall-clock figures above depend

@@ -11,7 +11,10 @@ from pydantic import BaseModel
 
 from credlift.evals.bench.datasets import DatasetSpec, ensure_dataset
 
-TARGETS = {"time_to_decision_p95_s": 3.0, "applications_per_minute_2_workers": 30.0, "peak_memory_mb": 2048.0}
+# issue 30's targets (a quiet 2-core machine, one run); the ratios and CPU seconds hold on a busy one too
+TARGETS = {"time_to_decision_p50_over_ocr_p50": 1.8, "time_to_decision_p95_s": 1.6, "cpu_s_per_application_mean": 1.3,
+           "scaling_2_workers": 1.8, "applications_per_minute_2_workers": 60.0, "peak_memory_mb": 1228.8}
+AT_LEAST = {"scaling_2_workers", "applications_per_minute_2_workers"}  # the others are ceilings
 
 
 class BenchSizes(BaseModel):
@@ -21,10 +24,12 @@ class BenchSizes(BaseModel):
     reading: int = 40          # clean images read by each OCR engine
     authenticity: int = 160    # images (half forged) scored by both detectors
     decisions: int = 2000      # policy-engine decisions
+    workers: int = 0           # throughput runs with 1..workers processes (0: the cores, at least 2)
+    profile: int = 3           # images the slowest stage is profiled on
 
     @classmethod
     def quick(cls) -> "BenchSizes":
-        return cls(latency=3, throughput=3, reading=2, authenticity=16, decisions=200)
+        return cls(latency=3, throughput=3, reading=2, authenticity=16, decisions=200, workers=2, profile=1)
 
     def with_overrides(self, overrides: dict[str, int]) -> "BenchSizes":
         return self.model_copy(update=overrides)
@@ -41,6 +46,7 @@ def _environment() -> dict:
 def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 20261124, progress=print) -> dict:
     from credlift.evals.bench.latency import measure_latency
     from credlift.evals.bench.peers import compare_authenticity, compare_readers, compare_retrieval, decision_engine
+    from credlift.evals.bench.profile import profile_stage, slowest_stage
     from credlift.evals.bench.report import write_bench_report
     from credlift.evals.bench.throughput import measure_throughput
 
@@ -58,9 +64,21 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
 
     progress("time to decision ...")
     latency = measure_latency(phone, state / "latency", limit=sizes.latency, progress=progress)
+    slowest = slowest_stage(latency.stages_cpu_s)
+    progress(f"profile of the slowest stage ({slowest}) ...")
+    from credlift.evals.bench.datasets import labelled_images
+
+    profiled = profile_stage(slowest, [path for path, _ in labelled_images(phone)[1:1 + sizes.profile]])
     progress("throughput ...")
+    from credlift import threads
+
+    most = sizes.workers if sizes.workers > 0 else max(2, threads.cores())
     throughput = {str(w): measure_throughput(phone, state / f"throughput-{w}", workers=w, applications=sizes.throughput)
-                  for w in (1, 2)}
+                  for w in range(1, most + 1)}
+    one = throughput["1"].applications_per_minute
+    scaling = {w: round(run.applications_per_minute / (int(w) * one), 3) if one else None
+               for w, run in throughput.items()}
+    speedup = {w: round(run.applications_per_minute / one, 3) if one else None for w, run in throughput.items()}
     progress("reading peers (RapidOCR, Tesseract) ...")
     readers = compare_readers(reading, sizes.reading, progress=progress)
     progress("authenticity peers (fused, plain ELA) ...")
@@ -71,6 +89,8 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
     decisions = decision_engine(sizes.decisions)
 
     peak_memory = max(run.peak_rss_mb for run in throughput.values())
+    ocr = readers["rapidocr"]
+    ocr_p50, ocr_cpu_p50 = ocr.seconds.get("p50"), ocr.cpu_seconds.get("p50")
     figures = {
         "time_to_decision_p95_s": latency.total_s["p95"],
         "time_to_decision_p50_s": latency.total_s["p50"],
@@ -78,6 +98,17 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         "applications_per_minute_2_workers": throughput["2"].applications_per_minute,
         "peak_memory_mb": peak_memory,
         "cpu_s_per_application_mean": latency.cpu_s["mean"],
+        "cpu_s_per_application_p50": latency.cpu_s["p50"],
+        "cpu_s_per_application_p95": latency.cpu_s["p95"],
+        # the floor: RapidOCR reading a page in the same run; everything above it is ours
+        "ocr_floor_p50_s": ocr_p50,
+        "ocr_floor_cpu_p50_s": ocr_cpu_p50,
+        "time_to_decision_p50_over_ocr_p50": (round(latency.total_s["p50"] / ocr_p50, 3)
+                                              if ocr_p50 and latency.total_s.get("p50") else None),
+        "cpu_p50_over_ocr_cpu_p50": (round(latency.cpu_s["p50"] / ocr_cpu_p50, 3)
+                                     if ocr_cpu_p50 and latency.cpu_s.get("p50") else None),
+        "scaling_2_workers": speedup.get("2"),
+        "slowest_stage": slowest,
         # what two idle cores can do when an application costs this much CPU (no waiting, no other load)
         "cpu_bound_applications_per_minute_2_cores": (round(2 * 60.0 / latency.cpu_s["mean"], 2)
                                                       if latency.cpu_s.get("mean") else None),
@@ -95,10 +126,12 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         "environment": environment,
         "figures": figures,
         "targets": {key: {"target": target, "measured": figures[key],
-                          "met": figures[key] is not None and (figures[key] >= target if "per_minute" in key else figures[key] <= target)}
+                          "met": figures[key] is not None and (figures[key] >= target if key in AT_LEAST else figures[key] <= target)}
                     for key, target in TARGETS.items()},
         "latency": latency.model_dump(exclude={"uploads"}) | {"totals_s": [t.total_s for t in latency.uploads]},
         "throughput": {w: run.model_dump() for w, run in throughput.items()},
+        "scaling": {"efficiency": scaling, "speedup": speedup},
+        "profile": profiled.model_dump(),
         "reading": {engine: scores.model_dump() for engine, scores in readers.items()},
         "authenticity": authenticity.model_dump(),
         "retrieval": retrieval,
@@ -106,5 +139,6 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         "duration_s": None,
     }
     summary["duration_s"] = round(time.perf_counter() - started, 1)
+    summary["environment"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     write_bench_report(summary, report_dir)
     return summary

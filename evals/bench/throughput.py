@@ -22,6 +22,7 @@ class WorkerReport(BaseModel):
     worker: int
     applications: int
     busy_s: float
+    cpu_s: float = Field(default=0.0, description="CPU seconds of this worker process over its counted uploads")
     peak_rss_mb: float
     threads: int = Field(default=0, description="the thread budget this worker's library pools ran with")
     decisions: dict[str, int] = Field(default_factory=dict)
@@ -34,6 +35,7 @@ class ThroughputRun(BaseModel):
     wall_s: float
     applications_per_minute: float
     peak_rss_mb: float = Field(description="largest peak RSS of one worker process")
+    cpu_s_per_application: float = Field(default=0.0, description="the workers' CPU seconds over the applications")
     worker_reports: list[WorkerReport]
 
 
@@ -50,13 +52,13 @@ def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], 
             time_upload(service, Path(warmup[0]), warmup[1])
             ready.release()
             start.wait()
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), time.process_time()
             decisions: dict[str, int] = {}
             for path, label in jobs:
                 timing = time_upload(service, Path(path), label)
                 decisions[timing.decision] = decisions.get(timing.decision, 0) + 1
             results.put(WorkerReport(worker=index, applications=len(jobs), busy_s=round(time.perf_counter() - began, 3),
-                                     peak_rss_mb=peak_rss_mb(), threads=threads.current(),
+                                     cpu_s=round(time.process_time() - cpu_began, 3), peak_rss_mb=peak_rss_mb(), threads=threads.current(),
                                      decisions=decisions).model_dump())
     except Exception as error:  # reported to the parent, which fails the run with the reason
         ready.release()
@@ -103,4 +105,5 @@ def measure_throughput(dataset: Path, state_dir: Path, workers: int, application
     return ThroughputRun(workers=workers, applications=done, wall_s=round(wall, 3),
                          applications_per_minute=round(done / wall * 60.0, 2),
                          peak_rss_mb=max(r.peak_rss_mb for r in reports),
+                         cpu_s_per_application=round(sum(r.cpu_s for r in reports) / max(1, done), 3),
                          worker_reports=sorted(reports, key=lambda r: r.worker))

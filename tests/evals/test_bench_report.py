@@ -41,7 +41,7 @@ def test_quick_bench_writes_a_report_whose_page_and_json_agree(quick_bench):
     assert len(numbers) > 30
     for key, shown in numbers:
         assert shown == fmt(lookup(summary, key)), key
-    assert page.count("data:image/png;base64,") >= 5  # latency, throughput, ROC, fields, retrieval
+    assert page.count("data:image/png;base64,") >= 6  # latency, time budget, throughput, ROC, fields, retrieval
     assert "<script" not in page and "src=\"http" not in page  # one self-contained file
 
 
@@ -75,8 +75,38 @@ def test_quick_bench_measures_every_part(quick_bench):
     assert summary["authenticity"]["seconds_per_image"]["p50"] > 0
     assert summary["authenticity"]["ocr_seconds_per_image"]["p50"] > 0
     assert {"keyword", "hybrid"} <= set(summary["retrieval"]["modes"])
-    assert set(summary["targets"]) == {"time_to_decision_p95_s", "applications_per_minute_2_workers", "peak_memory_mb"}
+    assert set(summary["targets"]) == {"time_to_decision_p50_over_ocr_p50", "time_to_decision_p95_s",
+                                       "cpu_s_per_application_mean", "scaling_2_workers",
+                                       "applications_per_minute_2_workers", "peak_memory_mb"}
     assert "time_to_decision_p95_s:" in completed.stdout
+
+
+def test_quick_bench_tells_where_the_time_goes(quick_bench):
+    _, report = quick_bench
+    summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
+    page = (report / "bench.html").read_text(encoding="utf-8")
+    latency, figures = summary["latency"], summary["figures"]
+    # CPU per stage, beside the wall time, and it adds up to no more than the upload's CPU
+    assert {"authenticate", "extract"} <= set(latency["stages_cpu_s"])
+    assert latency["stages_cpu_s"]["authenticate"]["p50"] > 0
+    assert sum(d["mean"] for d in latency["stages_cpu_s"].values()) <= latency["cpu_s"]["mean"] * 1.01 + 0.01
+    # every authenticity check timed (CPU and wall), or named as skipped by the cascade
+    checks = set(latency["checks_cpu_ms"]) | set(latency["checks_skipped"])
+    assert {"metadata", "ela", "trace", "grid", "domain"} <= checks
+    assert all(d["n"] >= 1 for d in latency["checks_cpu_ms"].values())
+    # the OCR floor of the same run, and the ratio to it
+    assert figures["ocr_floor_p50_s"] > 0 and figures["ocr_floor_cpu_p50_s"] > 0
+    assert figures["time_to_decision_p50_over_ocr_p50"] == round(latency["total_s"]["p50"] / figures["ocr_floor_p50_s"], 3)
+    # scaling for 1..N workers, efficiency = speed-up / workers
+    assert set(summary["scaling"]["efficiency"]) == set(summary["throughput"]) == {"1", "2"}
+    assert summary["scaling"]["efficiency"]["1"] == 1.0
+    assert summary["throughput"]["2"]["cpu_s_per_application"] > 0
+    # a CPU profile of the slowest stage, its functions by cumulative CPU
+    profile = summary["profile"]
+    assert profile["stage"] == figures["slowest_stage"] and profile["rows"]
+    cumulative = [row["cumulative_cpu_s"] for row in profile["rows"]]
+    assert cumulative == sorted(cumulative, reverse=True) and profile["cpu_s"] > 0
+    assert "Where the time goes" in page and "Profile of the slowest stage" in page
 
 
 def test_the_bench_page_shows_the_outcome_matrix_of_an_eval_in_the_same_folder(quick_bench, tmp_path):

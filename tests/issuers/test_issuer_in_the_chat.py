@@ -76,7 +76,8 @@ def test_a_pdf_upload_is_read_from_its_first_page_and_kept_as_sent(chat_service,
     _, result = upload(chat_service, profile, "cet6-report.pdf", pdf)
     assert result.nodes_run[:4] == ["intake", "extract", "authenticate", "validate"]
     assert result.decision.kind == "approve", [r.code for r in result.decision.reason_codes]
-    assert any(path.suffix == ".pdf" and path.read_bytes() == pdf for path in stored_files(chat_service))
+    assert any(path.suffix == ".pdf" and load_upload(path).original_bytes == pdf  # sealed at rest, opened as sent
+               for path in stored_files(chat_service))
 
 
 @pytest.mark.parametrize("lang, data, words", [

@@ -38,7 +38,8 @@ def test_a_pdf_decodes_to_its_first_page_with_its_metadata_and_is_stored_as_a_pd
     upload = load_upload(pdf, filename="report.pdf")
     assert upload.format == "PDF" and max(upload.size) == 2400 and upload.info["pdf:pages"] == "1"
     stored = store_upload(upload, data_dir)
-    assert stored.suffix == ".pdf" and stored.read_bytes() == pdf
+    assert stored.suffix == ".pdf" and stored.read_bytes() != pdf  # sealed at rest
+    assert load_upload(stored).original_bytes == pdf  # and opened as sent
 
 
 def test_check_reads_the_credential_on_a_pdf_page(monkeypatch, capsys, data_dir, tmp_path, cet4_pdf):

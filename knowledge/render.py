@@ -230,6 +230,10 @@ def _spec_placeholders() -> tuple[Placeholder, ...]:
 PLACEHOLDERS = PLACEHOLDERS + _spec_placeholders() + (
     Placeholder("weak_evidence_cap", "most a screenshot (weaker evidence) can add in one application",
                 lambda p, t: _number(p.weak_evidence_cap)),
+    Placeholder("accepted_types_zh", "every registered credential type's Chinese name (tools/credentials)",
+                lambda p, t: "、".join(spec.name_zh for spec in CREDENTIAL_SPECS.values())),
+    Placeholder("accepted_types_en", "every registered credential type's English name (tools/credentials)",
+                lambda p, t: "; ".join(spec.name_en for spec in CREDENTIAL_SPECS.values())),
 )
 
 # Upload limits are deployment settings (credlift.settings), enforced by intake; the clauses quote them.

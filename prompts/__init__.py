@@ -26,9 +26,40 @@ def _normalise(lang: str) -> str:
     return lang if lang in LANGUAGES else "zh"
 
 
-@lru_cache(maxsize=128)
+def accepted_types(lang: str = "zh") -> str:
+    """The accepted credential types' names, from the registry of specs (tools/credentials), in `lang`."""
+    from credlift.tools.credentials import TYPE_NAMES
+
+    names = [zh if _normalise(lang) == "zh" else en for en, zh in TYPE_NAMES.values()]
+    if _normalise(lang) == "zh":
+        return "、".join(names)
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _with_types(node: Any, lang: str) -> Any:
+    """`{accepted_types}` filled in every string of a prompt (the registry's list, read at each use)."""
+    if isinstance(node, str):
+        if "{accepted_types}" in node:
+            node = node.replace("{accepted_types}", accepted_types(lang))
+        if "{type_choices}" in node:  # the vision model's answer: a registered type or other
+            from credlift.tools.credentials import SPECS
+
+            node = node.replace("{type_choices}", " | ".join([*SPECS, "other"]))
+        return node
+    if isinstance(node, dict):
+        return {key: _with_types(value, lang) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_types(value, lang) for value in node]
+    return node
+
+
 def load(name: str, lang: str = "zh") -> Any:
-    """The prompt `name` in `lang`: str for .txt, dict/list for .yaml."""
+    """The prompt `name` in `lang`: str for .txt, dict/list for .yaml; `{accepted_types}` filled from the registry."""
+    return _with_types(_load(name, lang), lang)
+
+
+@lru_cache(maxsize=128)
+def _load(name: str, lang: str = "zh") -> Any:
     folder = PROMPTS_DIR / _normalise(lang)
     for suffix in (".yaml", ".yml", ".txt", ".md"):
         path = folder / f"{name}{suffix}"

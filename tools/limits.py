@@ -368,7 +368,10 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
         draft.add("DOC_INVALID", "decline",
                   problems_en=" ".join(_sentence(f.message) for f in findings),
                   problems_zh="".join(_sentence_zh(f.message_zh or "部分字段的格式或数值不符合规定") for f in findings))
-        draft.suggest(*retake)
+        if "CREDENTIAL_EXPIRED" in other:  # a better photo cannot help: a renewed credential can
+            draft.suggest("A renewed one, within its validity period, would count.", "续期后、在有效期内的证件即可计入。")
+        else:
+            draft.suggest(*retake)
 
 
 def _credential_increase(draft: _Draft, credential: CredentialRecord, params: PolicyParameters, today: date,

@@ -9,6 +9,7 @@ from credlift.agent.context import AgentContext, services_of
 from credlift.agent.nodes.explain import review_outcome
 from credlift.agent.nodes.support import assistant, language
 from credlift.agent.responders.base import ConversationView
+from credlift.agent.responders.templates import trade_line
 from credlift.agent.state import AgentState
 from credlift.domain.applicant import mask_name
 from credlift.prompts import reply as template
@@ -19,14 +20,15 @@ logger = logging.getLogger(__name__)
 def converse(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     services = services_of(runtime)
     incoming = state["incoming"]
+    profile = services.accounts.get(state["account_id"])
     if incoming.kind == "start":
-        return {"messages": [assistant(template("greeting", language(state)))], "intent": "greeting",
-                "nodes_run": ["converse"]}
-    holder = services.accounts.get(state["account_id"]).name
+        greeting = template("greeting", language(state)) + trade_line(profile.occupation, language(state))
+        return {"messages": [assistant(greeting)], "intent": "greeting", "nodes_run": ["converse"]}
+    holder = profile.name
     view = ConversationView(text=incoming.text, language=language(state), history=list(state.get("messages") or [])[-12:],
                             decision=state.get("decision"), review_outcome=review_outcome(state),
                             awaiting=state.get("awaiting") or "user", account_id=state["account_id"],
-                            applicant_name=mask_name(holder), private_names=[holder])
+                            applicant_name=mask_name(holder), private_names=[holder], occupation=profile.occupation)
     reply = services.responder.respond(view)
     for note in reply.notes:
         logger.info("reply for case %s adjusted: %s", state.get("case_id"), note)

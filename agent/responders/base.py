@@ -22,6 +22,7 @@ class ConversationView(BaseModel):
     applicant_name: str = ""
     private_names: list[str] = Field(default_factory=list, description="names masked in anything sent to a model")
     account_id: str = ""
+    occupation: str = Field(default="", description="the account's occupation: its trade's proofs are named")
 
 
 class Reply(BaseModel):

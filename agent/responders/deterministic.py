@@ -35,7 +35,11 @@ class DeterministicResponder:
             return templates.why_reply(view.decision, lang, review_outcome=view.review_outcome)
         if intent == "budget":
             return Reply(text="", language=lang, wants_budget=True)
-        if intent in ("what_documents", "how_to", "upload_request", "thanks"):
+        if intent == "what_documents":  # every accepted type, then the proofs of this person's own trade
+            listed = templates.fixed(intent, lang)
+            extra = templates.trade_line(view.occupation, lang)
+            return listed.model_copy(update={"text": listed.text + extra}) if extra else listed
+        if intent in ("how_to", "upload_request", "thanks"):
             return templates.fixed(intent, lang)
         if intent in ("greeting", "still_there"):  # small talk: answer it, then the next step for this person
             step = "presence.after_decision" if view.decision is not None else "presence.before_decision"

@@ -43,6 +43,21 @@ def fixed(key: str, lang: str, intent: str = "", **values: Any) -> Reply:
                  retrieved=retrieved)
 
 
+def trade_line(occupation: str, lang: str) -> str:
+    """' As a ride-hailing driver, your ... counts': the accepted types whose spec names this occupation's trade
+    (tools/credentials `trades`), or "" when none does."""
+    from credlift.tools.credentials import SPECS
+
+    key = (occupation or "").strip().lower()
+    specs = [spec for spec in SPECS.values() if key and key in spec.trades]
+    if not specs:
+        return ""
+    zh = lang == "zh"
+    trade = specs[0].trades[key] if zh else key
+    names = ("、" if zh else ", ").join(spec.name_zh if zh else spec.name_en for spec in specs)
+    return ("" if zh else " ") + template("trade_proofs", lang, trade=trade, names=names)
+
+
 def decision_clauses(decision: LimitDecision, lang: str) -> list[RetrievedClause]:
     """Retrieval on the reasons' wording plus the clauses the decision record names."""
     reasons = applicant_reasons(decision)

@@ -13,7 +13,7 @@ from credlift.domain.credential import CREDENTIAL_TYPES as _types
 
 from credlift.tools.credentials.base import CredentialSpec, Cue
 
-_MODULES = ("cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification")
+_MODULES = ("cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification", "driver_permit")
 
 SPECS: dict[str, CredentialSpec] = {}
 # derived tables (filled by register)

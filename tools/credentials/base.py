@@ -70,6 +70,8 @@ class CredentialSpec:
     minimum_age_by_level: dict[str, int] = field(default_factory=dict)
     # --- the vision model's answer (tools/extraction/schema.py) ---
     answer_fields: dict[str, str] = field(default_factory=dict)  # its own field -> description (str values)
+    # --- the people who hold it ---
+    trades: dict[str, str] = field(default_factory=dict)  # occupation (as accounts store it) -> its Chinese name
     # --- forensics ---
     name_style: bool = False  # the trained name-style model knows its layout (one-hot slot)
 

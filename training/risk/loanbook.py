@@ -14,7 +14,7 @@ provide to run `credlift study` on its own book (CSV or Parquet):
 | income_band | str | low, mid, high |
 | thin_file | bool | fewer than two bureau trade lines |
 | current_limit | int | yuan |
-| credential_type | str | none, cet4, cet6, graduation, degree, vocational, award, qualification |
+| credential_type | str | none, or a registered type: cet4, cet6, graduation, degree, vocational, award, qualification, driver_permit |
 | credential_level | str | see CREDENTIAL_LEVELS (empty when credential_type is none) |
 | credential_score | float | CET total score (NaN for other types) |
 | credential_age_years | float | years between the credential's issue date and the application (NaN when none) |
@@ -70,6 +70,9 @@ CREDENTIAL_EFFECTS_STRONG: dict[tuple[str, str], float] = {
     ("vocational", "2"): -1.25, ("vocational", "1"): -1.50,
     ("award", "provincial"): -0.55, ("award", "national"): -1.10, ("award", "international"): -1.50,
     ("qualification", "junior"): -1.00, ("qualification", "intermediate"): -1.40,
+    # the seed's people's trade proofs (issue 25), drawn from their own stream (TRADE_SHARES): ASSUMED sizes, no
+    # lender data behind them; a licensed ride-hailing driver has a checked record and a steady income
+    ("driver_permit", "valid"): -0.90,
 }
 # Evidence-sized (the default): the strong table scaled by EVIDENCE_SCALE, so that the largest effect (degree,
 # doctor) is -0.38, the far end of the 95% interval of the one education effect measured on real data here
@@ -92,6 +95,10 @@ BASELINE_SHIFT = {"evidence": (-0.21, -0.20), "strong": (0.0, 0.0)}   # (interce
 _TYPES = ("none", "cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification")
 _TYPE_SHARE_THIN = np.array([0.30, 0.15, 0.11, 0.15, 0.11, 0.09, 0.05, 0.04])
 _TYPE_SHARE_THICK = np.array([0.55, 0.08, 0.06, 0.10, 0.10, 0.06, 0.02, 0.03])
+# Trade proofs (issue 25): a share of the applicants who hold none of the seven (thin file, full file), drawn from
+# a stream of their own so that every other row of a seeded book stays what it was; their levels by _LEVEL_SHARE.
+TRADE_SHARES: dict[str, tuple[float, float]] = {"driver_permit": (0.05, 0.02)}
+_TRADE_STREAM = 25
 _LEVEL_SHARE = {
     "graduation": (0.35, 0.45, 0.03, 0.14, 0.03),
     "degree": (0.72, 0.23, 0.05),
@@ -174,6 +181,7 @@ def generate_loan_book(rows: int = 300_000, seed: int = 1, effects: str = "evide
         level[mask] = np.array(CREDENTIAL_LEVELS[ctype], dtype=object)[picks]
     has_credential = credential_type != "none"
     age = np.where(has_credential, np.round(rng.gamma(1.6, np.where(thin, 2.2, 3.6)), 1), np.nan)
+    credential_type, level, age = _trade_proofs(seed, thin, credential_type, level, age)
 
     shift = np.array([_INCOME_SHIFT.get(t, 0.0) for t in _TYPES])[type_index] - 0.5 * thin
     income_z = rng.normal(0.0, 1.0, rows) + shift
@@ -204,6 +212,25 @@ def generate_loan_book(rows: int = 300_000, seed: int = 1, effects: str = "evide
     probability = 1.0 / (1.0 + np.exp(-true_log_odds(book, effects)))
     book["default_12m"] = (rng.random(rows) < probability).astype(int)
     return book
+
+
+def _trade_proofs(seed: int, thin: np.ndarray, credential_type: np.ndarray, level: np.ndarray, age: np.ndarray):
+    """Some applicants without one of the seven hold a trade proof (TRADE_SHARES), from the book's second stream."""
+    rng = np.random.default_rng([seed, _TRADE_STREAM])
+    credential_type = credential_type.astype(object)
+    draw = rng.random(len(thin))
+    lower = np.zeros(len(thin))
+    for ctype, (share_thin, share_thick) in TRADE_SHARES.items():
+        upper = lower + np.where(thin, share_thin, share_thick)
+        mask = (credential_type == "none") & (draw >= lower) & (draw < upper)
+        levels = CREDENTIAL_LEVELS[ctype]
+        shares = np.array(_LEVEL_SHARE.get(ctype, (1.0 / len(levels),) * len(levels)))
+        picks = _pick(rng, np.tile(shares, (int(mask.sum()), 1)))
+        level[mask] = np.array(levels, dtype=object)[picks]
+        age[mask] = np.round(rng.gamma(1.4, 1.8, int(mask.sum())), 1)  # trade proofs are recent, renewed
+        credential_type[mask] = ctype
+        lower = upper
+    return credential_type.astype(str), level, age
 
 
 def effects_table(effects: str = "evidence") -> pd.DataFrame:

@@ -5,6 +5,7 @@ from credlift.evals.synth.templates.award import AwardTemplate
 from credlift.evals.synth.templates.base import CredentialTemplate, SynthSpecError
 from credlift.evals.synth.templates.cet import CetTemplate
 from credlift.evals.synth.templates.degree import DegreeTemplate
+from credlift.evals.synth.templates.driver_permit import DriverPermitTemplate
 from credlift.evals.synth.templates.graduation import GraduationTemplate
 from credlift.evals.synth.templates.qualification import QualificationTemplate
 from credlift.evals.synth.templates.vocational import VocationalTemplate
@@ -17,6 +18,7 @@ TEMPLATES: dict[str, CredentialTemplate] = {
     "vocational": VocationalTemplate(),
     "award": AwardTemplate(),
     "qualification": QualificationTemplate(),
+    "driver_permit": DriverPermitTemplate(),
 }
 
 

@@ -109,6 +109,30 @@ def read_labelled_date(page: PageLayout, parsed: ParsedCredential, key: str, lab
     return False
 
 
+def read_validity(page: PageLayout, parsed: ParsedCredential, labels=("有效期限", "有效期至", "有效期")) -> None:
+    """有效期限 2023年05月01日至2029年04月30日 -> valid_from, valid_until (the end may wrap to the next line);
+    有效期至 2026年08月31日 -> valid_until."""
+    for line, end, _ in page.find_label(labels):
+        position = page.lines.index(line)
+        following = page.lines[position + 1:position + 2]
+        text = line.text[end:] if end < len(line.text) else ""
+        dates = parse_dates(text)
+        if not dates and following:  # the value printed below the label
+            text, line = following[0].text, following[0]
+            dates = parse_dates(text)
+        if len(dates) == 1 and text.rstrip().endswith(("至", "-", "—", "~")) and following:
+            dates += parse_dates(following[0].text)[:1]  # 2023年05月01日至 / 2029年04月30日
+        if len(dates) >= 2:
+            parsed.set("valid_from", dates[0], line.confidence, line.index)
+            parsed.set("valid_until", dates[1], line.confidence, line.index)
+            return
+        if len(dates) == 1:  # the end alone (有效期至 ...), or the start when 至 follows it
+            until = "至" in line.text[:line.text.find(dates[0][:4])] or "至" in text.split(dates[0][:4])[0]
+            parsed.set("valid_until" if until or "至" not in text else "valid_from", dates[0], line.confidence * 0.95,
+                       line.index)
+            return
+
+
 def last_date(page: PageLayout) -> tuple[str, PlacedLine] | None:
     """The date printed lowest on the page (where certificates put the issue date), never one from the body text
     higher up (a study period, a birth date)."""

@@ -9,7 +9,6 @@ runs it in the foreground.
 """
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -22,7 +21,7 @@ from credlift.tools.issuers.shapes import (
     CetRecord, CetScoreAnswer, CetScoreQuery, ChsiRecord, ChsiReportAnswer, ChsiReportQuery, SkillCertificateAnswer,
     SkillCertificateQuery, SkillRecord,
 )
-from credlift.tools.registry import RegistryEntry, entry_from_label
+from credlift.tools.registry import RegistryEntry, entries_from_labels
 
 SimulatorState = Literal["up", "down", "slow"]
 
@@ -83,20 +82,7 @@ class IssuerBooks:
 
     def add_labels(self, labels_path: Path) -> int:
         """Registers every certificate of a synthetic labels.jsonl (a tampered image's genuine fields)."""
-        labels_path = Path(labels_path)
-        if not labels_path.is_file():
-            raise UserInputError(f"the labels file '{labels_path}' does not exist")
-        added = 0
-        for number, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                raise UserInputError(f"line {number} of '{labels_path.name}' is not JSON") from None
-            entry = entry_from_label(row)
-            added += bool(entry is not None and self.add_entry(entry))
-        return added
+        return sum(bool(self.add_entry(entry)) for entry in entries_from_labels(labels_path))
 
     def clear(self) -> None:
         with self._lock:

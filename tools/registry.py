@@ -120,22 +120,28 @@ class LocalRegistry:
     def seed_from_labels(self, labels_path: Path) -> int:
         """Adds every certificate of a synthetic `labels.jsonl` as issued (a tampered image keeps the genuine
         fields the generator started from, where the row has them)."""
-        labels_path = Path(labels_path)
-        if not labels_path.is_file():
-            raise UserInputError(f"the labels file '{labels_path}' does not exist")
-        entries = []
-        with labels_path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    raise UserInputError(f"line {number} of '{labels_path.name}' is not JSON") from None
-                entry = entry_from_label(row)
-                if entry is not None:
-                    entries.append(entry)
-        return self.add_many(entries)
+        return self.add_many(entries_from_labels(labels_path))
+
+
+def entries_from_labels(labels_path: Path) -> list[RegistryEntry]:
+    """The registry entries of a synthetic `labels.jsonl` (rows without a type or number skipped); a missing file
+    or a line that is not JSON is a UserInputError naming it."""
+    labels_path = Path(labels_path)
+    if not labels_path.is_file():
+        raise UserInputError(f"the labels file '{labels_path}' does not exist")
+    entries = []
+    with labels_path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise UserInputError(f"line {number} of '{labels_path.name}' is not JSON") from None
+            entry = entry_from_label(row)
+            if entry is not None:
+                entries.append(entry)
+    return entries
 
 
 def entry_from_label(row: dict) -> RegistryEntry | None:

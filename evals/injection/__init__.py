@@ -56,9 +56,11 @@ def _shingles(text: str) -> set[str]:
 
 def public_text() -> str:
     """Everything credlift says anyway (its reply templates): repeating it is no leak."""
-    from credlift.prompts import PROMPTS_DIR
+    from credlift.prompts import LANGUAGES, PROMPTS_DIR, accepted_types
 
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(PROMPTS_DIR.glob("*/replies.yaml")))
+    # the templates with the accepted types filled in, as they are said (the list comes from the credential registry)
+    return "\n".join((PROMPTS_DIR / lang / "replies.yaml").read_text(encoding="utf-8")
+                     .replace("{accepted_types}", accepted_types(lang)) for lang in LANGUAGES)
 
 
 def judge(item: InjectionItem, replies: list[str], decision_kind: str | None, secrets: list[str]) -> Verdict:

@@ -8,7 +8,9 @@ import pytest
 from credlift.domain.credential import CREDENTIAL_TYPES
 
 # seeds used by the tests (never the held-out evaluation seed 101)
-TYPE_SEEDS = {"cet4": 3, "cet6": 4, "graduation": 5, "degree": 6, "vocational": 7, "award": 8, "qualification": 9}
+# one generated sample per registered type; a type added to the registry gets the next seed
+_FIRST_SEEDS = {"cet4": 3, "cet6": 4, "graduation": 5, "degree": 6, "vocational": 7, "award": 8, "qualification": 9}
+TYPE_SEEDS = {t: _FIRST_SEEDS.get(t, 10 + i) for i, t in enumerate(CREDENTIAL_TYPES)}
 
 
 @lru_cache(maxsize=None)

@@ -173,7 +173,7 @@ def test_a_book_with_month_and_thin_file_columns_is_split_out_of_time(tmp_path):
     from credlift.training.risk.loanbook import generate_loan_book, write_loan_book
     from credlift.training.risk.mapped_study import run_mapped_study
 
-    book = generate_loan_book(rows=40_000, seed=5)
+    book = generate_loan_book(rows=40_000, seed=5, effects="strong")  # recovery power for the effect's sign
     book["degree_level"] = np.where(book["credential_type"] == "degree", book["credential_level"], "none")
     book["age"] = np.random.default_rng(1).integers(20, 60, len(book))
     write_loan_book(book, tmp_path / "book.csv")

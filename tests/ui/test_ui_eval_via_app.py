@@ -12,9 +12,11 @@ lang: en
 account:
   name: 林晓雨
   id_number: "110105199912310022"
-  current_limit: 2000
-  utilisation: 0.35
-  months_on_book: 4
+  current_limit: 3000
+  utilisation: 0.25
+  months_on_book: 14
+  delinquent_last_12m: 0
+  income_band: low
   thin_file: true
 turns:
   - user: "Hi, how can I raise my limit?"

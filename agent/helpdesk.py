@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from langgraph.types import Command
 
 from credlift.agent import approvals, grounding
+from credlift.agent.case_store import WAITING
 from credlift.agent.contracts import AuditEntry, CaseSummary, CaseView, ChatMessage, FourEyes, TurnResult, UploadOutcome
 from credlift.agent.core import AgentCore, _now
 from credlift.domain import LimitDecision
@@ -42,7 +43,7 @@ class HelpdeskService:
     def review_queue(self) -> list[CaseSummary]:
         """Cases waiting for staff, oldest first: referrals in review and conversations handed over to a person,
         each with why it waits and its priority (decisive evidence or a large increase first)."""
-        waiting = [c for c in self.services.cases.cases() if c.status in ("awaiting_review", "taken_over")]
+        waiting = [c for c in self.services.cases.cases() if c.status in WAITING]
         entries = [self._queue_entry(c) for c in waiting]
         floor = datetime.min.replace(tzinfo=timezone.utc)
         return sorted(entries, key=lambda c: (c.priority != "high", c.queued_at or c.updated_at or floor))

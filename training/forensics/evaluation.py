@@ -163,11 +163,13 @@ def evaluate_image(label: LabelledImage, model: FusionModel | None = None, casca
 
 
 def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, progress=None,
-                          workers: int = 1, cascade: bool = False) -> AuthenticityEvaluation:
+                          workers: int = 1, cascade: bool = False,
+                          cache_dir: Path | None = None) -> AuthenticityEvaluation:
     """Scores every image of a generated set with the shipped (or given) fusion model and reports the figures.
 
     workers=1 (default) times each image alone, as the benchmark figure should be; more workers are faster
-    but each image's time then includes sharing the cores."""
+    but each image's time then includes sharing the cores. With `cache_dir` the signal reports are read from (and
+    kept in) the analysis cache (training/forensics/analysis_cache.py): no heat maps, so no pixel F1."""
     data_dir = Path(data_dir)
     labels = read_labels(data_dir)
     model = model if model is not None else default_fusion_model()
@@ -176,7 +178,11 @@ def evaluate_authenticity(data_dir: Path, model: FusionModel | None = None, prog
 
         raise UserInputError("no trained fusion model; run `credlift forensics train` first")
     analyses: list[ImageAnalysis] = []
-    if workers <= 1:
+    if cache_dir is not None:
+        from credlift.training.forensics.analysis_cache import cached_analyses
+
+        analyses = cached_analyses(labels, cache_dir, progress, cascade)
+    elif workers <= 1:
         for index, label in enumerate(labels):
             analyses.append(evaluate_image(label, model, cascade))
             if progress is not None:

@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 from sklearn.metrics import roc_auc_score
 
-from credlift.training.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image, read_labels
+from credlift.training.forensics.dataset import ImageAnalysis, LabelledImage, read_labels
 from credlift.tools.forensics.fusion import FusionModel, default_fusion_model, fused_scores
 from credlift.tools.forensics.report import decide_verdict
 
@@ -235,8 +235,12 @@ def matched_signal_aucs(labels: list[LabelledImage], analyses: list[ImageAnalysi
 
 
 def evaluate_real_set(data_dir: Path, model: FusionModel | None = None, progress=None,
-                      splits: tuple[str, ...] = ("dev", "holdout"), cascade: bool = False) -> list[RealSetEvaluation]:
-    """Every image of a real set analysed once (OCR first, as the app does), one worker; figures per split."""
+                      splits: tuple[str, ...] = ("dev", "holdout"), cascade: bool = False,
+                      cache_dir: Path | None = None) -> list[RealSetEvaluation]:
+    """Every image of a real set analysed once (OCR first, as the app does), one worker; figures per split.
+    With `cache_dir` the analyses are read from (and kept in) the analysis cache."""
+    from credlift.training.forensics.analysis_cache import cached_analysis
+
     data_dir = Path(data_dir)
     labels = read_labels(data_dir)
     model = model if model is not None else default_fusion_model()
@@ -246,7 +250,7 @@ def evaluate_real_set(data_dir: Path, model: FusionModel | None = None, progress
         raise UserInputError("no trained fusion model; run `credlift forensics train` first")
     analyses = []
     for index, label in enumerate(labels):
-        analyses.append(analyse_image(label.path, read_text=True, cascade=cascade))
+        analyses.append(cached_analysis(label.path, cache_dir, cascade))
         if progress is not None:
             progress(index + 1, len(labels))
     present = {label.split for label in labels}

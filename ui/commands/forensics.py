@@ -89,6 +89,9 @@ def register(app: typer.Typer) -> None:
         cascade: bool = typer.Option(False, "--cascade", help="run the checks as the app does: those that cannot "
                                      "change the verdict (outside the detectors' domain) are skipped; the verdicts and "
                                      "reported scores are the app's, per-signal figures cover only the checks run"),
+        cache: Path = typer.Option(None, "--cache", help="keep each image's signal reports in this folder (outside "
+                                   "git) and read them from there next time: a model or rule change is re-measured "
+                                   "without analysing again (no pixel F1 then)"),
     ) -> None:
         """Print ROC-AUC, FPR at the shipped threshold, recall per tamper kind and capture, the equal-quality
         subset, pixel F1, the plain-ELA baseline side by side, and p50/p95 time per image; with --real, the real
@@ -118,12 +121,13 @@ def register(app: typer.Typer) -> None:
         evaluation = real_evaluations = None
         if data is not None:
             evaluation = evaluate_authenticity(data, model=model, progress=progress, workers=workers,
-                                               cascade=cascade)
+                                               cascade=cascade, cache_dir=cache)
             typer.echo("GENERATED documents\n" + evaluation.table())
         if real is not None:
             from credlift.training.forensics.real_evaluation import evaluate_real_set
 
-            real_evaluations = evaluate_real_set(real, model=model, progress=progress, cascade=cascade)
+            real_evaluations = evaluate_real_set(real, model=model, progress=progress, cascade=cascade,
+                                                 cache_dir=cache)
             for item in real_evaluations:
                 typer.echo("\n" + item.table())
         if json_out is not None:

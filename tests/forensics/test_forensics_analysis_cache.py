@@ -1,0 +1,30 @@
+"""The analysis cache (training/forensics/analysis_cache.py): an image is analysed once, its signal reports are read
+back from disk by content, and a changed file is analysed again."""
+from __future__ import annotations
+
+from credlift.domain.authenticity import SignalReport
+from credlift.training.forensics import analysis_cache
+from credlift.training.forensics.dataset import ImageAnalysis
+
+
+def test_an_image_is_analysed_once_and_read_back_by_its_content(tmp_path, monkeypatch):
+    calls = []
+
+    def analyse(path, read_text=False, cascade=False):
+        calls.append((path.name, read_text))
+        return ImageAnalysis(signals=[SignalReport(name="trace", score=0.25, details={"mean_prob": 0.1})],
+                             seconds=1.5, combined_heat=object())
+
+    monkeypatch.setattr(analysis_cache, "analyse_image", analyse)
+    image, cache = tmp_path / "page.jpg", tmp_path / "cache"
+    image.write_bytes(b"first bytes")
+    first = analysis_cache.cached_analysis(image, cache)
+    again = analysis_cache.cached_analysis(image, cache)
+    assert calls == [("page.jpg", True)]  # OCR first, as the app does; the second read came from disk
+    assert again.signals[0].score == 0.25 and again.signals[0].details == {"mean_prob": 0.1}
+    assert first.combined_heat is None and again.combined_heat is None  # no maps kept
+    assert analysis_cache.is_cached(image, cache)
+    image.write_bytes(b"other bytes")  # same name, other content: analysed again
+    analysis_cache.cached_analysis(image, cache)
+    assert len(calls) == 2 and len(list(cache.glob("*.pkl"))) == 2
+    assert analysis_cache.cached_analysis(image, None) is not None and len(calls) == 3  # no cache: always analysed

@@ -1,0 +1,56 @@
+"""Analyses kept on disk between runs: one pickle per image, keyed by the file's sha256 and the signals' code.
+
+Analysing an image (OCR, then every signal) costs seconds of CPU; fitting or re-deciding a fusion on the same
+images costs nothing once their signal reports are kept. `cached_analysis` returns the kept analysis or analyses the
+image (OCR first, as the app does) and keeps it. The cache lives outside git (a directory the caller names); an
+entry is one `ImageAnalysis` without heat maps. Several processes may fill one cache (each entry is written to a
+temporary file and renamed).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from credlift.training.forensics.dataset import ImageAnalysis, LabelledImage, analyse_image
+
+CACHE_FORMAT = 1
+
+
+def cache_key(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def cached_analysis(path: Path, cache_dir: Path | None, cascade: bool = False) -> ImageAnalysis:
+    """The analysis of `path` (OCR first), from `cache_dir` when kept there, else computed and kept."""
+    if cache_dir is None:
+        return analyse_image(Path(path), read_text=True, cascade=cascade)
+    cache_dir = Path(cache_dir)
+    entry = cache_dir / f"{cache_key(path)}{'-cascade' if cascade else ''}.v{CACHE_FORMAT}.pkl"
+    if entry.exists():
+        try:
+            return pickle.loads(entry.read_bytes())
+        except (pickle.UnpicklingError, EOFError, AttributeError):
+            entry.unlink(missing_ok=True)
+    analysis = analyse_image(Path(path), read_text=True, cascade=cascade)
+    analysis.combined_heat = analysis.plain_ela = None
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = entry.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(pickle.dumps(analysis))
+    temporary.replace(entry)
+    return analysis
+
+
+def cached_analyses(labels: list[LabelledImage], cache_dir: Path | None, progress=None,
+                    cascade: bool = False) -> list[ImageAnalysis]:
+    out = []
+    for index, label in enumerate(labels):
+        out.append(cached_analysis(label.path, cache_dir, cascade))
+        if progress is not None:
+            progress(index + 1, len(labels))
+    return out
+
+
+def is_cached(path: Path, cache_dir: Path) -> bool:
+    return (Path(cache_dir) / f"{cache_key(path)}.v{CACHE_FORMAT}.pkl").exists()

@@ -20,6 +20,13 @@ class AgentServices:
     cases: "CaseStore"
     responder: "Responder"
     registry: object | None = None  # the issuer registry (tools/issuers.registry_for): None = no issuer check
+    analysis: object | None = None  # where read/authenticate/validate run (tools/analysis.analysis_for)
+
+    def __post_init__(self) -> None:
+        if self.analysis is None:
+            from credlift.tools.analysis import LocalAnalysis
+
+            self.analysis = LocalAnalysis(self.registry)
 
     @property
     def overlay_dir(self) -> Path:
@@ -59,9 +66,13 @@ def make_services(settings: Settings | None = None) -> AgentServices:
     settings = settings or get_settings()
     settings.ensure_dirs()
     cipher = cipher_for(settings)
+    from credlift.tools.analysis import analysis_for
+
+    registry = registry_for(settings)
     return AgentServices(settings=settings, accounts=AccountStore(settings.db_path, cipher),
                          cases=CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3", cipher),
-                         responder=make_responder(settings), registry=registry_for(settings))
+                         responder=make_responder(settings), registry=registry,
+                         analysis=analysis_for(settings, registry))
 
 
 _defaults: list[AgentServices] = []

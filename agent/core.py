@@ -92,6 +92,7 @@ class AgentCore:
         if self._checkpoint_connection is not None:
             self._checkpoint_connection.close()
         self.services.cases.close()
+        self.services.analysis.close()
 
     @staticmethod
     def _config(thread_id: str) -> dict:

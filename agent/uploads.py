@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from credlift.agent.state import UploadRef
@@ -25,13 +24,9 @@ def stage_upload(data: bytes, filename: str, data_dir: Path, upload_id: str) -> 
     return UploadRef(upload_id=upload_id, filename=filename, sha256=sha256, path=str(path))
 
 
-@lru_cache(maxsize=8)
-def _decode(path: str, filename: str, sha256: str):
-    from credlift.tools import pipeline
-
-    return pipeline.intake(Path(path), filename)
-
-
 def open_upload(ref: UploadRef):
-    """The decoded `UploadedImage` (raises UnsupportedFileError with a sentence for people)."""
-    return _decode(ref.path, ref.filename, ref.sha256)
+    """The decoded `UploadedImage` (raises UnsupportedFileError with a sentence for people); one cache per process
+    with the analysis (tools/analysis.decode_stored)."""
+    from credlift.tools.analysis import decode_stored
+
+    return decode_stored(ref.path, ref.filename, ref.sha256)

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     threads_per_worker: int = Field(default=0, ge=0, description="threads for each library pool in a worker; "
                                                                  "0: the cores divided by the workers")
 
+    # the per-upload analysis on Ray (tools/ray_analysis.py); empty: in this process
+    ray_address: str = Field(default="", description="empty: analysis in-process; 'local': a Ray instance started "
+                                                     "here on 127.0.0.1; else ray.init's address (auto, HOST:PORT)")
+    ray_replicas: int = Field(default=2, ge=1, description="analysis replicas (models loaded once each) per app process")
+    ray_cpus_per_replica: float = Field(default=1.0, gt=0, description="CPUs Ray reserves for each replica")
+    ray_num_cpus: int = Field(default=0, ge=0, description="with 'local': CPUs of the local instance; 0 = all")
+    ray_timeout_s: float = Field(default=120.0, gt=0, description="per analysis call on a replica")
+
     # limits on input
     max_upload_mb: float = 20.0
     max_image_pixels: int = 60_000_000

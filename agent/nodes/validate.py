@@ -9,13 +9,11 @@ from credlift.agent.state import AgentState, UploadResult
 
 
 def validate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from credlift.tools import pipeline
-
     services = services_of(runtime)
     applicant = services.accounts.get(state["account_id"])
 
     def analyse(result: UploadResult) -> StepFinding:
-        report = pipeline.validate(result.credential, applicant=applicant, registry=services.registry)
+        report = services.analysis.validate(result.credential, applicant)  # here or on Ray (tools/analysis.py)
         return ({"validation": report}, "credential_validated",
                 f"ok={report.ok} errors={','.join(report.error_codes)} registry={report.registry_status}")
 

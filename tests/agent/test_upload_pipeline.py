@@ -59,8 +59,11 @@ def test_the_agent_authenticate_node_passes_the_number_read_before(monkeypatch, 
     calls = []
     monkeypatch.setattr(pipeline, "authenticate", lambda upload, reading, **kw: calls.append((reading, kw)) or
                         SimpleNamespace(verdict="authentic", score=0.1, drivers=[]))
-    monkeypatch.setattr(node, "open_upload", lambda ref: SimpleNamespace(sha256=ref.sha256))
+    import credlift.tools.analysis as analysis
+
+    monkeypatch.setattr(analysis, "decode_stored", lambda path, filename, sha256: SimpleNamespace(sha256=sha256))
     services = SimpleNamespace(settings=SimpleNamespace(data_dir=tmp_path), overlay_dir=tmp_path / "o",
+                               analysis=analysis.LocalAnalysis(),
                                cases=SimpleNamespace(record_upload=lambda *a: None, audit=lambda *a, **k: None))
     monkeypatch.setattr(node, "services_of", lambda runtime: services)
     import credlift.agent.nodes.support as support

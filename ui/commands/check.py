@@ -13,9 +13,14 @@ def register(app: typer.Typer) -> None:
               as_json: bool = typer.Option(False, "--json", help="one JSON object per file per line"),
               account: str = typer.Option("", "--account", help="compare the holder with this account's verified name"),
               reveal: bool = typer.Option(False, "--reveal", help="print names and ID numbers unmasked (written to "
-                                                                  "the audit log)")) -> None:
+                                                                  "the audit log)"),
+              use_ray: bool = typer.Option(False, "--ray", help="with a folder: check its files on Ray (Ray Data; "
+                                           "CREDLIFT_RAY_ADDRESS, or a local instance when unset)"),
+              out: Path = typer.Option(None, "--out", help="with a folder: the JSONL results, resumable "
+                                       "(default: FOLDER.check.jsonl here)")) -> None:
         """Check credential photos: is it real, what does it say, does it hold together. Names and ID numbers are
-        masked unless --reveal."""
+        masked unless --reveal. Given a folder (an archive, after a detector update), every file in it is checked
+        into a JSONL file keyed by content hash; a second run skips what is done."""
         from credlift.settings import get_settings
         from credlift.tools.extraction.check import check_file
         from credlift.tools.issuers import registry_for
@@ -26,6 +31,13 @@ def register(app: typer.Typer) -> None:
             from credlift.tools.accounts import AccountStore
 
             applicant = AccountStore(settings.db_path).get(account)
+        if any(path.is_dir() for path in files):
+            _check_archive(settings, files, applicant, use_ray, out, reveal)
+            return
+        if use_ray or out is not None:
+            from credlift.errors import UserInputError
+
+            raise UserInputError("--ray and --out are for a folder of uploads (credlift check DIR --ray)")
         registry = registry_for(settings)  # the issuers over HTTP when configured, else the local table
         readable = 0
         if reveal:
@@ -43,6 +55,31 @@ def register(app: typer.Typer) -> None:
 
             raise UserInputError("none of the files could be read as a credential photo" if len(files) > 1
                                  else "the file could not be read as a credential photo")
+
+
+def _check_archive(settings, paths: list[Path], applicant, use_ray: bool, out: Path | None, reveal: bool) -> None:
+    """`credlift check DIR [--ray] [--out FILE]`: tools/extraction/recheck.py; progress on stderr, the summary on
+    stdout."""
+    from credlift.errors import UserInputError
+    from credlift.tools.extraction.recheck import recheck
+
+    if len(paths) != 1:
+        raise UserInputError("give one folder (or files, not both)")
+    directory = paths[0]
+    output = out if out is not None else Path(f"{directory.resolve().name}.check.jsonl")
+    if use_ray and not settings.ray_address:
+        settings = settings.model_copy(update={"ray_address": "local"})
+    if reveal:
+        _audit_reveal(settings, paths)
+    name = applicant.name if applicant else ""
+    summary = recheck(directory, output, settings, applicant=applicant, use_ray=use_ray,
+                      render=(lambda line: line) if reveal else (lambda line: masked(line, name)),
+                      progress=lambda line: typer.echo(line, err=True))
+    verdicts = ", ".join(f"{verdict} {count}" for verdict, count in sorted(summary.verdicts.items()))
+    typer.echo(f"{summary.files} files: {summary.checked} checked ({verdicts or 'none'}), {summary.skipped} skipped "
+               f"(already checked by {summary.detector}); results in {summary.output}")
+    if summary.checked and summary.unreadable == summary.checked and not summary.skipped:
+        raise UserInputError("none of the files could be read as a credential photo")
 
 
 def masked(line: dict, account_name: str = "") -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -66,13 +67,39 @@ def _engine():
 
     from credlift import threads
 
-    # one pool of the worker's thread budget: onnxruntime's default is every core, for each of three models
-    engine = RapidOCR(intra_op_num_threads=threads.current(), inter_op_num_threads=1)
+    # one pool of the worker's thread budget: onnxruntime's default is every core, for each of three models; and
+    # the worker's session options (threads.onnx_session_options: no spinning between runs) for each model
+    with _session_options_of_the_worker():
+        engine = RapidOCR(intra_op_num_threads=threads.current(), inter_op_num_threads=1)
     detector = engine.text_det
     # the detector gets an image already scaled to DETECTION_LONG_SIDE; stop it from rescaling again
     detector.get_preprocess = lambda max_wh: DetPreProcess(max(max_wh, 32), "max", detector.mean, detector.std)
     engine.text_rec.rec_batch_num = RECOGNITION_BATCH
     return engine
+
+
+@contextmanager
+def _session_options_of_the_worker():
+    """While RapidOCR builds its sessions, its options are the worker's (RapidOCR sets threads, not spinning);
+    what RapidOCR sets itself (log level, no memory arena, optimisation level) is kept."""
+    from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
+
+    from credlift import threads
+
+    own = OrtInferSession.__dict__["_init_sess_opts"]
+
+    def worker_options(config):
+        options = own.__func__(config)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        options.intra_op_num_threads = threads.current()
+        return options
+
+    OrtInferSession._init_sess_opts = staticmethod(worker_options)
+    try:
+        yield
+    finally:
+        OrtInferSession._init_sess_opts = own
 
 
 def warm_up() -> None:

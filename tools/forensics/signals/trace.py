@@ -26,6 +26,9 @@ MIN_SIDE = 64
 # above this many pixels the network runs on tiles (bounded memory for huge uploads)
 TILE = 1024
 TILE_OVERLAP = 64
+# what scaled_planes does to each 8-bit value, as tables: luma (v - 128) / 64, chroma (v - 128) / 16, in float32
+_PLANE_TABLES = [((np.arange(256, dtype=np.float32) - 128.0) / divisor).astype(np.float32)
+                 for divisor in (64.0, 16.0, 16.0)]
 # outputs this many blocks from the image's edge are dropped: the network was trained inside images only,
 # and zero padding past the edge looks like nothing it has seen
 EDGE_BLOCKS = 3
@@ -51,10 +54,8 @@ def _session_from(path: Path):
 
     from credlift import threads
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads.current()
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), sess_options=threads.onnx_session_options(),
+                                providers=["CPUExecutionProvider"])
 
 
 def block_probabilities(session, rgb: np.ndarray, ycrcb: np.ndarray | None = None) -> np.ndarray:
@@ -63,8 +64,10 @@ def block_probabilities(session, rgb: np.ndarray, ycrcb: np.ndarray | None = Non
     height, width = (rgb.shape[0] // STRIDE) * STRIDE, (rgb.shape[1] // STRIDE) * STRIDE
     if ycrcb is None:
         planes = network_input(rgb[:height, :width])
-    else:
-        planes = np.ascontiguousarray(scaled_planes(ycrcb[:height, :width].transpose(2, 0, 1)))
+    else:  # scaled_planes of the (3, H, W) planes, by table look-up (the same float32 values, a tenth of the time)
+        planes = np.empty((3, height, width), np.float32)
+        for channel, table in enumerate(_PLANE_TABLES):
+            np.take(table, ycrcb[:height, :width, channel], out=planes[channel])
     name = session.get_inputs()[0].name
     out = np.zeros((height // STRIDE, width // STRIDE), np.float32)
     step = TILE - 2 * TILE_OVERLAP

@@ -6,6 +6,8 @@ Trained by `credlift forensics train`; a small trained artifact ships in tools/f
 from __future__ import annotations
 
 import json
+import os
+import weakref
 from pathlib import Path
 
 import joblib
@@ -73,7 +75,18 @@ class FusionModel(BaseEstimator, ClassifierMixin):
             X = X.reshape(1, -1)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"fusion model expects {self.n_features_in_} features, got {X.shape[1]}")
-        return self.calibrated_.predict_proba(X)
+        folds = _compiled_folds(self)
+        if folds is None:
+            return self.calibrated_.predict_proba(X)
+        # CalibratedClassifierCV.predict_proba for two classes, each fold's trees on onnxruntime (trees.py)
+        probabilities = []
+        for trees, calibrator in folds:
+            proba = np.zeros((X.shape[0], 2))
+            proba[:, 1] = calibrator.predict(trees.decision_function(X))
+            proba[:, 0] = 1.0 - proba[:, 1]
+            proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+            probabilities.append(proba)
+        return np.mean(probabilities, axis=0)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= self.threshold).astype(np.int64)
@@ -94,6 +107,27 @@ class FusionModel(BaseEstimator, ClassifierMixin):
         if getattr(model, "feature_names_", None) != list(FEATURE_NAMES):
             raise ValueError(f"{path} was trained on other features; retrain with `credlift forensics train`")
         return model
+
+
+_compiled: "weakref.WeakKeyDictionary[FusionModel, tuple[int, list | None]]" = weakref.WeakKeyDictionary()
+
+
+def _compiled_folds(model: FusionModel) -> list | None:
+    """(trees on onnxruntime, calibrator) per calibration fold of a two-class "trees" model, built once per model
+    and process (kept outside the model so saving it never pickles a runtime); None: sklearn predicts."""
+    from credlift.tools.forensics.trees import CompiledTrees, compile_trees
+
+    entry = _compiled.get(model)
+    if entry is None or entry[0] != os.getpid():
+        folds = None
+        fitted = getattr(model, "calibrated_", None)
+        if model.estimator == "trees" and fitted is not None and len(fitted.classes_) == 2:
+            folds = [(compile_trees(fold.estimator), fold.calibrators[0]) for fold in fitted.calibrated_classifiers_]
+            if not all(isinstance(trees, CompiledTrees) and len(fold.calibrators) == 1
+                       for (trees, _), fold in zip(folds, fitted.calibrated_classifiers_)):
+                folds = None
+        entry = _compiled[model] = (os.getpid(), folds)
+    return entry[1]
 
 
 _loaded: dict[str, FusionModel] = {}

@@ -107,6 +107,17 @@ def load_model(path: Path, loader: Callable[[Path], Any] = joblib.load) -> Any:
     return _models[key]
 
 
+def load_trees(path: Path) -> Any:
+    """A joblib artifact holding a gradient-boosted classifier (itself, or under "model"), its trees evaluated by
+    onnxruntime (tools/forensics/trees.py: the same probabilities, without sklearn's per-tree loop)."""
+    from credlift.tools.forensics.trees import compile_trees
+
+    artifact = joblib.load(path)
+    if isinstance(artifact, dict) and "model" in artifact:
+        return {**artifact, "model": compile_trees(artifact["model"])}
+    return compile_trees(artifact)
+
+
 def forget_model(path: Path) -> None:
     """After retraining: the next `load_model(path)` reads the new artifact."""
     for key in [key for key in _models if key[0] == str(path)]:

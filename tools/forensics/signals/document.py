@@ -47,16 +47,17 @@ class _Integrals:
     """Rectangle sums in O(1) for the paper-only statistics."""
 
     def __init__(self, planes: dict[str, np.ndarray]) -> None:
-        self.sums = {name: cv2.integral(plane.astype(np.float64)) for name, plane in planes.items()}
+        # float64 sums of the float32 planes (cv2 widens each value exactly, as a float64 copy would)
+        self.sums = {name: cv2.integral(plane, sdepth=cv2.CV_64F) for name, plane in planes.items()}
         self.h, self.w = next(iter(planes.values())).shape
 
-    def total(self, name: str, x0: int, y0: int, x1: int, y1: int) -> float:
-        x0, y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(self.w, x1), min(self.h, y1)
-        if x1 <= x0 or y1 <= y0:
-            return 0.0
+    def totals(self, name: str, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+        """The sums over many rectangles (x0, y0)-(x1, y1), clipped to the page (0 where nothing is left)."""
+        x0, y0 = np.maximum(0, x0), np.maximum(0, y0)
+        x1, y1 = np.minimum(self.w, x1), np.minimum(self.h, y1)
         s = self.sums[name]
-        return float(s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0])
+        sums = s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0]
+        return np.where((x1 <= x0) | (y1 <= y0), 0.0, sums)
 
 
 def unit_planes(rgb: np.ndarray, gray: np.ndarray, ctx: AnalysisContext | None = None) -> _Integrals:
@@ -87,31 +88,38 @@ def unit_planes(rgb: np.ndarray, gray: np.ndarray, ctx: AnalysisContext | None =
 def unit_features(rgb: np.ndarray, gray: np.ndarray, units: np.ndarray,
                   integrals: _Integrals | None = None) -> np.ndarray:
     """Per unit (x, y, w, h): inner-vs-ring paper tone and chroma steps, noise ratio and edge sharpness ratio
-    (`integrals`: the page's `unit_planes`, when already computed)."""
+    (`integrals`: the page's `unit_planes`, when already computed). All units at once, in float64 as one by one."""
     integrals = integrals if integrals is not None else unit_planes(rgb, gray)
     out = np.zeros((len(units), len(FEATURES)), np.float32)
-    for i, (x, y, w, h) in enumerate(units):
-        pad = max(2, h // 4)
-        ring = max(6, h // 2)
-        inner = (x - pad, y - pad, x + w + pad, y + h + pad)
-        outer = (x - pad - ring, y - pad - ring, x + w + pad + ring, y + h + pad + ring)
+    if len(units) == 0:
+        return out
+    x, y, w, h = (np.asarray(units, np.int64)[:, k] for k in range(4))
+    pad = np.maximum(2, h // 4)
+    ring = np.maximum(6, h // 2)
+    inner = (x - pad, y - pad, x + w + pad, y + h + pad)
+    outer = (x - pad - ring, y - pad - ring, x + w + pad + ring, y + h + pad + ring)
 
-        def stats(name: str) -> tuple[float, float]:
-            return integrals.total(name, *inner), integrals.total(name, *outer) - integrals.total(name, *inner)
+    def stats(name: str) -> tuple[np.ndarray, np.ndarray]:
+        inside = integrals.totals(name, *inner)
+        return inside, integrals.totals(name, *outer) - inside
 
-        n_in, n_ring = stats("paper")
-        if n_in < 12 or n_ring < 24:
-            continue
-        means = {}
-        for channel in ("L", "a", "b", "noise"):
-            s_in, s_ring = stats(channel)
-            means[channel] = (s_in / n_in, s_ring / n_ring)
-        e_in, e_ring = stats("edge")
-        g_in, g_ring = stats("grad")
-        out[i, 0] = means["L"][0] - means["L"][1]
-        out[i, 1] = float(np.hypot(means["a"][0] - means["a"][1], means["b"][0] - means["b"][1]))
-        out[i, 2] = float(np.log((means["noise"][0] + 0.3) / (means["noise"][1] + 0.3)))
-        out[i, 3] = float(np.log((g_in / max(e_in, 1.0) + 1.0) / (g_ring / max(e_ring, 1.0) + 1.0))) if e_ring > 8 else 0.0
+    n_in, n_ring = stats("paper")
+    ok = ~((n_in < 12) | (n_ring < 24))
+    if not ok.any():
+        return out
+    n_in, n_ring = n_in[ok], n_ring[ok]
+    means = {}
+    for channel in ("L", "a", "b", "noise"):
+        s_in, s_ring = stats(channel)
+        means[channel] = (s_in[ok] / n_in, s_ring[ok] / n_ring)
+    e_in, e_ring = (v[ok] for v in stats("edge"))
+    g_in, g_ring = (v[ok] for v in stats("grad"))
+    out[ok, 0] = means["L"][0] - means["L"][1]
+    out[ok, 1] = np.hypot(means["a"][0] - means["a"][1], means["b"][0] - means["b"][1])
+    out[ok, 2] = np.log((means["noise"][0] + 0.3) / (means["noise"][1] + 0.3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sharpness = np.log((g_in / np.maximum(e_in, 1.0) + 1.0) / (g_ring / np.maximum(e_ring, 1.0) + 1.0))
+    out[ok, 3] = np.where(e_ring > 8, sharpness, 0.0)
     return out
 
 

@@ -19,7 +19,7 @@ from PIL import Image
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
-from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, unmapped_report
+from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, load_trees, unmapped_report
 
 CELL = 16
 GHOST_QUALITIES = (55, 65, 72, 78, 84, 90, 95)
@@ -49,12 +49,10 @@ def _recompressed(luma: np.ndarray, quality: int) -> np.ndarray:
 def _grid_steps(yf: np.ndarray, offset: int) -> np.ndarray:
     """|step| between columns offset and offset+1 of every 8-pixel block, and the same for rows, as a map."""
     out = np.zeros_like(yf)
-    dx = np.abs(np.diff(yf, axis=1))
-    dy = np.abs(np.diff(yf, axis=0))
     cols = np.arange(offset, yf.shape[1] - 1, 8)
     rows = np.arange(offset, yf.shape[0] - 1, 8)
-    out[:, cols] += dx[:, cols]
-    out[rows, :] += dy[rows, :]
+    out[:, cols] += np.abs(yf[:, cols + 1] - yf[:, cols])  # the steps read, not the whole page's differences
+    out[rows, :] += np.abs(yf[rows + 1, :] - yf[rows, :])
     return out
 
 
@@ -133,7 +131,7 @@ class GridCellSignal:
         self.model_path = model_path
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        model = load_model(self.model_path)
+        model = load_model(self.model_path, loader=load_trees)
         features = analysed_cells(ctx) if model is not None else None
         if features is None:
             return unmapped_report(ctx, self.name, "The compression-history detector is not trained yet."

@@ -15,7 +15,8 @@ import numpy as np
 from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
-from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, scale_boxes, unmapped_report
+from credlift.tools.forensics.signals.base import (boxes_from_map, cells_to_map, load_model, load_trees, scale_boxes,
+                                                        unmapped_report)
 
 BLOCK = 16
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "local_blocks.joblib"
@@ -90,7 +91,7 @@ class LocalInconsistencySignal:
         self.model_path = model_path
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        model = load_model(self.model_path)
+        model = load_model(self.model_path, loader=load_trees)
         rgb = ctx.work_rgb
         features = block_features(rgb, ctx)
         hb, wb, k = features.shape

@@ -25,7 +25,7 @@ from credlift.tools.credentials import name_style_types  # the types the trained
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.print_style import HEIGHT, PagePlanes, page_spread, relative_to, style_of
-from credlift.tools.forensics.signals.base import (DECISIVE_FROM, boxes_map, load_model, page_record,
+from credlift.tools.forensics.signals.base import (DECISIVE_FROM, boxes_map, load_model, load_trees, page_record,
                                                    reported_score, unmapped_report)
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "name_style.joblib"
@@ -109,7 +109,7 @@ class NameStyleSignal:
         self.model_path = model_path
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        artifact = load_model(self.model_path)
+        artifact = load_model(self.model_path, loader=load_trees)
         if artifact is None or not ctx.ocr_lines:
             why = "not trained" if artifact is None else "the page's text was not read"
             return self._abstain(ctx, f"The holder's name was not compared with the page ({why}).")

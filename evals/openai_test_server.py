@@ -1,24 +1,51 @@
-"""A scriptable OpenAI-compatible server on 127.0.0.1 for testing the HTTP model paths (LLM, VLM, embeddings).
+"""The one OpenAI-compatible HTTP server on 127.0.0.1 that credlift's offline code runs (LLM, VLM, embeddings).
 
-It stands in for vLLM in tests: each request is recorded and answered by a handler the test supplies, so a test
-can return a good answer, malformed JSON, an out-of-bounds value, an HTTP error or a dropped connection.
+Each request is recorded and answered by a chat handler: in tests a scripted one stands in for vLLM (a good
+answer, malformed JSON, an out-of-bounds value, an HTTP error, a dropped connection); `training/local_server.py`
+plugs a real transformers model in as the handler. The handler returns
+- a str (the assistant's content) or a dict (an assistant message, tool calls allowed),
+- a `Completion` (content with real token counts and finish reason),
+- an int (that HTTP status) or a `Refusal` (status and message), or an Exception (the connection is dropped).
+Product code never imports this module (evals/ and training/ are offline).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import select
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ChatAnswer = str | dict | int | Exception
+
+@dataclass(frozen=True)
+class Completion:
+    """A generated answer with its real accounting (what a model-backed handler returns)."""
+    content: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str = "stop"  # "stop" or "length"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An HTTP error answer with a message (e.g. 400 for an unsupported response_format)."""
+    status: int
+    message: str
+
+
+ChatAnswer = str | dict | Completion | Refusal | int | Exception
 ChatHandler = Callable[[dict], ChatAnswer]
 EmbeddingsHandler = Callable[[dict], list[list[float]]]
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+logger = logging.getLogger(__name__)
 
 
 def echo_chat(body: dict) -> str:
@@ -50,11 +77,16 @@ class OpenAITestServer:
     """Context manager: `with OpenAITestServer(chat_handler=fn) as server: ... server.base_url ...`."""
 
     def __init__(self, chat_handler: ChatHandler | None = None, embeddings_handler: EmbeddingsHandler | None = None,
-                 model: str = "test-model", delay_s: float = 0.0):
+                 model: str = "test-model", delay_s: float = 0.0, host: str = "127.0.0.1", port: int = 0,
+                 strict_model: bool = False):
+        """`strict_model`: a request naming another model is answered 404 (as vLLM does); otherwise any name."""
+        if host not in LOCAL_HOSTS:
+            raise ValueError("the OpenAI-compatible server listens on 127.0.0.1 only")
         self.chat_handler = chat_handler or echo_chat
         self.embeddings_handler = embeddings_handler or hash_embeddings
         self.model = model
         self.delay_s = delay_s
+        self.host, self.port, self.strict_model = host, port, strict_model
         self.requests: list[tuple[str, dict]] = []
         self.cancelled = 0  # requests whose client hung up while the server was still "generating"
         self._server: ThreadingHTTPServer | None = None
@@ -74,7 +106,7 @@ class OpenAITestServer:
         self.stop()
 
     def start(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = ThreadingHTTPServer((self.host, self.port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -89,19 +121,20 @@ class OpenAITestServer:
         return [body for path, body in self.requests if path.endswith("/chat/completions")]
 
 
-def _chat_completion(model: str, message: dict) -> dict:
-    finish = "tool_calls" if message.get("tool_calls") else "stop"
+def _chat_completion(model: str, message: dict, finish: str, usage: tuple[int, int]) -> dict:
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)},
     }
 
 
-def _normalise_message(answer: str | dict) -> dict:
+def _normalise_message(answer: str | dict | Completion) -> dict:
+    if isinstance(answer, Completion):
+        return {"role": "assistant", "content": answer.content}
     if isinstance(answer, str):
         return {"role": "assistant", "content": answer}
     message = {"role": "assistant", "content": None, **answer}
@@ -119,8 +152,8 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # small JSON answers otherwise wait ~40 ms on kept-alive connections
 
-        def log_message(self, *args: Any) -> None:  # keep test output quiet
-            return
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name; quiet
+            logger.debug("openai server: " + format, *args)
 
         def _send_json(self, status: int, payload: dict) -> None:
             body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -157,6 +190,10 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
                 self._send_json(400, {"error": {"message": "invalid JSON"}})
                 return
             server.requests.append((self.path, body))
+            if server.strict_model and body.get("model") not in (None, server.model):
+                self._send_json(404, {"error": {"message": f"model {body.get('model')} is not served here "
+                                                           f"(serving {server.model})", "code": 404}})
+                return
             if server.delay_s and self._client_gave_up(server.delay_s):
                 server.cancelled += 1  # as vLLM does: a closed connection aborts the request
                 self.close_connection = True
@@ -170,7 +207,14 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
             if not self.path.endswith("/chat/completions"):
                 self._send_json(404, {"error": {"message": f"unknown path {self.path}"}})
                 return
+            if not isinstance(body.get("messages"), list) or not body["messages"]:
+                self._send_json(400, {"error": {"message": "messages must be a non-empty list", "code": 400}})
+                return
             answer = server.chat_handler(body)
+            if isinstance(answer, Refusal):
+                self._send_json(answer.status, {"error": {"message": answer.message, "type": "invalid_request_error",
+                                                          "code": answer.status}})
+                return
             if isinstance(answer, Exception):
                 self.close_connection = True
                 self.connection.close()
@@ -179,12 +223,15 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
                 self._send_json(answer, {"error": {"message": f"test server answered {answer}", "code": answer}})
                 return
             message = _normalise_message(answer)
+            finish = ("tool_calls" if message.get("tool_calls") else
+                      answer.finish_reason if isinstance(answer, Completion) else "stop")
+            usage = (answer.prompt_tokens, answer.completion_tokens) if isinstance(answer, Completion) else (10, 10)
             if body.get("stream"):
-                self._stream(body.get("model", server.model), message)
+                self._stream(body.get("model", server.model), message, finish)
                 return
-            self._send_json(200, _chat_completion(body.get("model", server.model), message))
+            self._send_json(200, _chat_completion(body.get("model", server.model), message, finish, usage))
 
-        def _stream(self, model: str, message: dict) -> None:
+        def _stream(self, model: str, message: dict, finish: str) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
@@ -197,7 +244,7 @@ def _make_handler(server: OpenAITestServer) -> type[BaseHTTPRequestHandler]:
                 delta["tool_calls"] = [{"index": i, **call} for i, call in enumerate(message["tool_calls"])]
             chunks = [
                 {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]},
-                {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}]},
+                {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]},
             ]
             for chunk in chunks:
                 self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode("utf-8"))

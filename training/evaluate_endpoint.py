@@ -20,9 +20,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from credlift.domain.risk import RiskAssessment
+from credlift.knowledge import all_clauses
 from credlift.tools.policy_parameters import load_policy_parameters
 from credlift.tools.risk.llm_reasoner import (RISK_LEVELS, AnswerRejected, LlmCall, LlmRiskAnswer,
-                                              chat_completion, response_format, validate_answer)
+                                              chat_completion, level_for_pd, response_format, validate_answer)
 from credlift.training.sft_data import SftExample, read_examples, verified_evidence
 
 
@@ -40,12 +41,19 @@ class EndpointEvaluation(BaseModel):
     examples: int
     json_valid_rate: float = Field(description="answers that parse and fit the schema")
     citation_valid_rate: float = Field(description="of JSON-valid answers: at least one citation, all retrieved")
+    citation_exists_rate: float = Field(default=0.0, description="of JSON-valid answers: at least one citation, "
+                                        "every cited id a clause of the policy")
     bounds_valid_rate: float = Field(description="of JSON-valid answers: adjustment within the policy bounds")
     accepted_rate: float = Field(description="answers the agent would use (every check passed)")
     rejections: dict[str, int] = Field(description="rejection code -> count")
     decision_agreement: float | None = Field(description="accepted answers: engine decision kind equals the reference")
     increase_mean_abs_diff: float | None = Field(description="accepted answers: mean |increase - reference| in yuan")
     risk_level_agreement: float | None = Field(description="accepted answers: same risk level as the reference")
+    reason_code_agreement: float = Field(default=0.0, description="all cases: the answer is accepted and the policy "
+                                         "engine's decision with it has the reference's kind, increase and reason "
+                                         "codes (a rejected answer disagrees)")
+    pd_band_accuracy: float = Field(default=0.0, description="all cases: a schema-valid answer whose risk level is "
+                                    "the level of the scorecard PD's band")
     calibration: list[LevelCalibration] = Field(description="accepted answers: default rate per model risk level")
     reference_calibration: list[LevelCalibration]
     calibration_monotonic: bool | None = Field(description="default rate rises from low to high (levels with data)")
@@ -123,7 +131,8 @@ def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "c
     wall_s = time.perf_counter() - started
     latencies: list[float] = []
     rejections: dict[str, int] = defaultdict(int)
-    json_valid = citation_valid = bounds_valid = 0
+    json_valid = citation_valid = citation_exists = bounds_valid = band_right = 0
+    policy_ids = {clause.id for clause in all_clauses()}
     accepted: list[tuple[RiskAssessment, SftExample]] = []
     for example, call in zip(examples, calls):
         if isinstance(call, str):
@@ -135,6 +144,8 @@ def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "c
             json_valid += 1
             cited = set(answer.cited_clauses)
             citation_valid += bool(cited) and cited <= set(example.retrieved_clause_ids)
+            citation_exists += bool(cited) and cited <= policy_ids
+            band_right += answer.risk_level == level_for_pd(example.risk_score.probability_of_default, params)
             bounds_valid += params.llm_adjustment_bounds.min <= answer.adjustment <= params.llm_adjustment_bounds.max
         try:
             assessment = validate_answer(call.content, example.retrieved_clause_ids, example.risk_score, params)
@@ -143,10 +154,14 @@ def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "c
             continue
         accepted.append((assessment, example))
 
-    agreements, increase_diffs, level_agreements = [], [], []
+    agreements, increase_diffs, level_agreements, code_agreements = [], [], [], 0
     for assessment, example in accepted:
         decision = decide(example.applicant, example.credential, validation, authenticity, example.risk_score,
                           assessment=assessment, today=example.as_of)
+        reference = decide(example.applicant, example.credential, validation, authenticity, example.risk_score,
+                           assessment=example.target, today=example.as_of)
+        code_agreements += (decision.kind, decision.increase, [c.code for c in decision.reason_codes]) == (
+            reference.kind, reference.increase, [c.code for c in reference.reason_codes])
         agreements.append(decision.kind == example.reference_decision)
         increase_diffs.append(abs(decision.increase - example.reference_increase))
         level_agreements.append(assessment.risk_level == example.target.risk_level)
@@ -155,6 +170,8 @@ def evaluate_endpoint(base_url: str, examples: list[SftExample], model: str = "c
     return EndpointEvaluation(
         base_url=base_url, model=model, examples=n,
         json_valid_rate=_rate(json_valid, n), citation_valid_rate=_rate(citation_valid, json_valid),
+        citation_exists_rate=_rate(citation_exists, json_valid),
+        reason_code_agreement=_rate(code_agreements, n), pd_band_accuracy=_rate(band_right, n),
         bounds_valid_rate=_rate(bounds_valid, json_valid), accepted_rate=_rate(len(accepted), n),
         rejections=dict(rejections),
         decision_agreement=float(np.mean(agreements)) if agreements else None,
@@ -205,7 +222,8 @@ def summary_lines(report: EndpointEvaluation) -> list[str]:
         f"bounds valid {pct(report.bounds_valid_rate)}, accepted {pct(report.accepted_rate)}",
         f"agreement with the policy engine {pct(report.decision_agreement)} "
         f"(mean |increase diff| {report.increase_mean_abs_diff if report.increase_mean_abs_diff is not None else 'n/a'}), "
-        f"risk level agreement {pct(report.risk_level_agreement)}",
+        f"risk level agreement {pct(report.risk_level_agreement)}; of all cases: reason codes agree "
+        f"{pct(report.reason_code_agreement)}, level = PD band {pct(report.pd_band_accuracy)}",
         "calibration (model level: n, default rate [95% CI]): " + ", ".join(
             f"{c.risk_level} {c.count} {pct(c.default_rate)}"
             + (f" [{pct(c.default_rate_ci95[0])}, {pct(c.default_rate_ci95[1])}]" if c.default_rate_ci95 else "")

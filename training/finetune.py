@@ -37,6 +37,9 @@ class FineTuneConfig(BaseModel):
     lora_alpha: int = Field(default=32, ge=1)
     lora_dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
     target_modules: list[str] = Field(default_factory=lambda: list(QWEN2_LINEAR_MODULES))
+    top_layers: int | None = Field(default=None, ge=1, description="adapt only the last N decoder layers: backward "
+                                   "then stops at the lowest adapted layer (cheaper steps, a smaller adapter); "
+                                   "None: every layer")
     max_seq_length: int = Field(default=2048, ge=32)
     learning_rate: float = Field(default=2e-4, gt=0)
     weight_decay: float = 0.0
@@ -219,8 +222,13 @@ def _train(config: FineTuneConfig):
     if config.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
+    layers = None
+    if config.top_layers:
+        total = model.config.num_hidden_layers
+        layers = list(range(max(0, total - config.top_layers), total))
     lora = LoraConfig(task_type=TaskType.CAUSAL_LM, r=config.lora_rank, lora_alpha=config.lora_alpha,
-                      lora_dropout=config.lora_dropout, target_modules=config.target_modules, bias="none")
+                      lora_dropout=config.lora_dropout, target_modules=config.target_modules, bias="none",
+                      layers_to_transform=layers)
     model = get_peft_model(model, lora).to(device)
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
@@ -378,3 +386,31 @@ def check_adapter(base_model: Path, adapter_dir: Path, probe_text: str, trained_
         adapter_effect_max_abs_diff=float((reloaded_logits - base_logits).abs().max()) / scale,
         tolerance=1e-3 if dtype == torch.float32 else 5e-2,
     )
+
+
+SHIPPED_FILES = ("adapter_config.json", "model_card.json", "README.md")
+
+
+def pack_adapter(adapter_dir: Path, out_dir: Path, dtype: str = "float16") -> Path:
+    """A copy of the adapter small enough to ship: the LoRA weights cast to `dtype` (half the bytes of float32),
+    its config and model card; not the tokenizer (the base model's own, from the same GGUF or checkpoint). peft
+    loads half-precision adapter weights into a float32 model (they are cast on load)."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    adapter_dir, out_dir = Path(adapter_dir), Path(out_dir)
+    weights = load_file(adapter_dir / "adapter_model.safetensors")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = getattr(torch, dtype)
+    save_file({name: tensor.to(target).contiguous() for name, tensor in weights.items()},
+              out_dir / "adapter_model.safetensors", metadata={"format": "pt"})
+    for name in SHIPPED_FILES:
+        if (adapter_dir / name).exists():
+            (out_dir / name).write_bytes((adapter_dir / name).read_bytes())
+    card_path = out_dir / "model_card.json"
+    if card_path.exists():
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card["shipped"] = {"dtype": dtype, "bytes": (out_dir / "adapter_model.safetensors").stat().st_size,
+                           "from": str(adapter_dir), "tokenizer": "the base model's (not shipped)"}
+        card_path.write_text(json.dumps(card, indent=2), encoding="utf-8")
+    return out_dir

@@ -1,21 +1,31 @@
-"""A small OpenAI-compatible chat server on 127.0.0.1 for a transformers model (+ an optional LoRA adapter), on CPU.
+"""A transformers model (+ an optional merged LoRA adapter) behind credlift's OpenAI-compatible server, on CPU.
 
-It is what `credlift training compare` measures base and tuned models through (the same HTTP path, client and
-validator the app uses), and what `credlift training serve` runs for the app (`CREDLIFT_LLM_BASE_URL`).
+The HTTP side is `evals/openai_test_server.py` (the one OpenAI-compatible handler credlift runs offline); this
+module supplies the chat handler that generates with the model. It is what `credlift training compare` measures
+base and tuned models through (the same HTTP path, client and validator the app uses), and what
+`credlift training serve` runs for the app (`CREDLIFT_LLM_BASE_URL`).
+
 Generation is greedy and unconstrained: a request with `response_format` json_schema / json_object is refused
 with HTTP 400, so credlift's client falls back to a plain request and validates the JSON itself — the figures
 then show what the model writes, not what a grammar forces. One request generates at a time (a lock); others
 wait. `max_new_tokens` caps every answer (the training targets are under 250 SmolLM2 tokens).
+
+A `GenerationCache` (JSONL on disk) remembers answers by (model key, messages, token limit): an evaluation can
+fill it in batches (`generate_batch`, left-padded, several prompts per forward pass — CPU decoding is bound by
+reading the weights, so a batch of 8 costs little more per step than one) and then be scored through the server,
+which answers cached prompts without generating; a rerun costs nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import threading
 import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from credlift.evals.openai_test_server import Completion, OpenAITestServer, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -34,41 +44,160 @@ def load_for_serving(base_model: str | Path, adapter_dir: Path | None = None):
     return model.eval(), load_tokenizer(base_model)
 
 
+def model_key(base_model: str | Path, adapter_dir: Path | None = None) -> str:
+    """What identifies generated text: the base model spec and the adapter's weights (their sha256)."""
+    key = str(base_model)
+    if adapter_dir is not None:
+        weights = Path(adapter_dir) / "adapter_model.safetensors"
+        key += "+" + hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
+    return key
+
+
+def plain_messages(messages: list[dict]) -> list[dict]:
+    """role + text content only: what the chat template renders (tools and names are not rendered here)."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+        role = message.get("role", "user")
+        out.append({"role": "user" if role == "tool" else role, "content": content or ""})
+    return out
+
+
+class GenerationCache:
+    """Generated answers on disk: key -> text, token counts, finish reason, CPU seconds, timings.
+
+    `path` is a folder (every `*.jsonl` in it is read; this process appends to its own file, so several
+    processes can fill one cache at once) or a single `.jsonl` file; None keeps the cache in memory."""
+
+    def __init__(self, path: Path | None):
+        self.path = Path(path) if path else None
+        self._entries: dict[str, dict] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        if self.path is None:
+            return
+        files = sorted(self.path.glob("*.jsonl")) if self.path.is_dir() or not self.path.suffix else [self.path]
+        for file in files:
+            if not file.exists():
+                continue
+            for line in file.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self._entries[entry["key"]] = entry
+
+    @property
+    def file(self) -> Path | None:
+        if self.path is None:
+            return None
+        if self.path.suffix == ".jsonl":
+            return self.path
+        return self.path / f"generations-{os.getpid()}.jsonl"
+
+    @staticmethod
+    def key(model: str, messages: list[dict], max_new_tokens: int) -> str:
+        text = json.dumps({"model": model, "messages": plain_messages(messages), "max_new_tokens": max_new_tokens},
+                          ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> dict | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        entry = {"key": key, **entry}
+        with self._lock:
+            self._entries[key] = entry
+            if self.file is not None:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+                with self.file.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_tokens: int) -> list[dict]:
+    """Greedy answers to several conversations in one left-padded batch; CPU seconds shared out evenly, the
+    batch's wall seconds to its first token and to its end recorded with each answer."""
+    import torch
+
+    texts = [tokenizer.apply_chat_template(plain_messages(c), add_generation_prompt=True, tokenize=False)
+             for c in conversations]
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    try:
+        inputs = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+    finally:
+        tokenizer.padding_side = side
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    first: list[float] = []
+
+    class FirstToken(StoppingCriteria):  # called once per generated token: the first call ends the prefill
+        def __call__(self, input_ids, scores, **kwargs):
+            if not first:
+                first.append(time.perf_counter())
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool)
+
+    started, began = time.process_time(), time.perf_counter()
+    with torch.no_grad():
+        out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
+                             pad_token_id=tokenizer.pad_token_id, stopping_criteria=StoppingCriteriaList([FirstToken()]))
+    cpu_s = (time.process_time() - started) / len(conversations)
+    wall_s = time.perf_counter() - began
+    first_token_s = (first[0] - began) if first else wall_s
+    answers = []
+    width = inputs["input_ids"].shape[1]
+    for row, mask in zip(out, inputs["attention_mask"]):
+        new = row[width:].tolist()
+        finished = tokenizer.eos_token_id in new
+        if finished:
+            new = new[:new.index(tokenizer.eos_token_id) + 1]
+        answers.append({"text": tokenizer.decode(new, skip_special_tokens=True),
+                        "prompt_tokens": int(mask.sum()), "completion_tokens": len(new),
+                        "finish_reason": "stop" if finished else "length", "cpu_s": round(cpu_s, 3),
+                        "first_token_s": round(first_token_s, 3), "wall_s": round(wall_s, 3),
+                        "batch": len(conversations)})
+    return answers
+
+
 class LocalChatServer:
     """`with LocalChatServer(model, tokenizer, "credlift-risk") as server: ... server.base_url ...`"""
 
     def __init__(self, model, tokenizer, model_name: str = "credlift-risk", host: str = "127.0.0.1", port: int = 0,
-                 max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS):
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("the local model server listens on 127.0.0.1 only")
+                 max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, cache: GenerationCache | None = None,
+                 cache_model_key: str = "", stats_file: Path | None = None):
+        """`stats_file`: one JSON line per request generated here (tokens, CPU s, first-token and total s)."""
         self.model, self.tokenizer, self.model_name = model, tokenizer, model_name
-        self.host, self.port, self.max_new_tokens = host, port, max_new_tokens
+        self.max_new_tokens = max_new_tokens
+        self.cache, self.cache_model_key = cache, cache_model_key or model_name
         self.completions = 0
         self.completion_tokens = 0
         self.refused_formats = 0
-        self.answers: list[str] = []  # every generated text, in order (what an evaluation inspects)
+        self.cpu_s = 0.0  # process CPU seconds of the generations (cached ones count what they cost then)
+        self.answers: list[str] = []  # every answer, in order (what an evaluation inspects)
+        self.stats_file = Path(stats_file) if stats_file else None
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self.http = OpenAITestServer(chat_handler=self._answer, model=model_name, host=host, port=port,
+                                     strict_model=True)
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return self.http.base_url
 
     def start(self) -> "LocalChatServer":
-        self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
+        self.http.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self.http.stop()
 
     def __enter__(self) -> "LocalChatServer":
         return self.start()
@@ -76,80 +205,34 @@ class LocalChatServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def limit(self, max_tokens: int | None) -> int:
+        return min(int(max_tokens or self.max_new_tokens), self.max_new_tokens)
+
     def generate(self, messages: list[dict], max_tokens: int | None) -> tuple[str, int, int, str]:
-        """(text, prompt tokens, completion tokens, finish reason); greedy."""
-        import torch
-
-        limit = min(int(max_tokens or self.max_new_tokens), self.max_new_tokens)
-        inputs = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                    return_dict=True)
-        with self._lock, torch.no_grad():
-            out = self.model.generate(**inputs, max_new_tokens=limit, do_sample=False,
-                                      pad_token_id=self.tokenizer.pad_token_id)
-        new = out[0, inputs["input_ids"].shape[1]:]
-        finished = len(new) > 0 and int(new[-1]) == self.tokenizer.eos_token_id
-        text = self.tokenizer.decode(new, skip_special_tokens=True)
+        """(text, prompt tokens, completion tokens, finish reason); greedy; from the cache when it holds it."""
+        limit = self.limit(max_tokens)
+        key = GenerationCache.key(self.cache_model_key, messages, limit) if self.cache is not None else ""
+        entry = self.cache.get(key) if self.cache is not None else None
+        if entry is None:
+            with self._lock:
+                entry = generate_batch(self.model, self.tokenizer, [messages], limit)[0]
+            if self.cache is not None:
+                self.cache.put(key, entry)
+            if self.stats_file is not None:
+                with self.stats_file.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({k: v for k, v in entry.items() if k != "text"}) + "\n")
         self.completions += 1
-        self.completion_tokens += len(new)
-        self.answers.append(text)
-        return text, int(inputs["input_ids"].shape[1]), len(new), "stop" if finished else "length"
+        self.completion_tokens += entry["completion_tokens"]
+        self.cpu_s += entry.get("cpu_s", 0.0)
+        self.answers.append(entry["text"])
+        return entry["text"], entry["prompt_tokens"], entry["completion_tokens"], entry["finish_reason"]
 
-
-def _handler_for(server: LocalChatServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-            logger.debug("local model server: " + format, *args)
-
-        def _send(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _error(self, status: int, message: str) -> None:
-            self._send(status, {"error": {"message": message, "type": "invalid_request_error", "code": status}})
-
-        def do_GET(self):  # noqa: N802 - the stdlib's name
-            if self.path.rstrip("/") == "/v1/models":
-                self._send(200, {"object": "list", "data": [{"id": server.model_name, "object": "model",
-                                                             "owned_by": "credlift"}]})
-            else:
-                self._error(404, f"no route {self.path}")
-
-        def do_POST(self):  # noqa: N802
-            if self.path.rstrip("/") != "/v1/chat/completions":
-                self._error(404, f"no route {self.path}")
-                return
-            try:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-            except (ValueError, json.JSONDecodeError):
-                self._error(400, "the body is not JSON")
-                return
-            messages = body.get("messages")
-            if not isinstance(messages, list) or not messages:
-                self._error(400, "messages must be a non-empty list")
-                return
-            if body.get("model") not in (None, server.model_name):
-                self._error(404, f"model {body.get('model')} is not served here (serving {server.model_name})")
-                return
-            if body.get("response_format") and body["response_format"].get("type") != "text":
-                server.refused_formats += 1
-                self._error(400, "response_format is not supported: generation is unconstrained")
-                return
-            started = time.perf_counter()
-            text, prompt_tokens, completion_tokens, finish = server.generate(messages, body.get("max_tokens"))
-            logger.info("local model server: %d+%d tokens in %.1f s", prompt_tokens, completion_tokens,
-                        time.perf_counter() - started)
-            self._send(200, {
-                "id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
-                "model": server.model_name,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
-                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                          "total_tokens": prompt_tokens + completion_tokens},
-            })
-
-    return Handler
+    def _answer(self, body: dict):
+        if body.get("response_format") and body["response_format"].get("type") != "text":
+            self.refused_formats += 1
+            return Refusal(400, "response_format is not supported: generation is unconstrained")
+        started = time.perf_counter()
+        text, prompt_tokens, completion_tokens, finish = self.generate(body["messages"], body.get("max_tokens"))
+        logger.info("local model server: %d+%d tokens in %.1f s", prompt_tokens, completion_tokens,
+                    time.perf_counter() - started)
+        return Completion(text, prompt_tokens, completion_tokens, finish)

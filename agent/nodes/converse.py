@@ -32,8 +32,10 @@ def converse(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     reply = services.responder.respond(view)
     for note in reply.notes:
         logger.info("reply for case %s adjusted: %s", state.get("case_id"), note)
-    if reply.notes:  # why the model's words were changed or not used, recorded in the case
-        services.cases.audit("agent", "reply_checked", state["case_id"], "; ".join(reply.notes)[:500],
+    if reply.notes or reply.source == "llm":  # which voice answered, and why the model's words were changed or
+        # not used, recorded in the case (`credlift eval` counts these: model replies, guard corrections, fallbacks)
+        services.cases.audit("agent", "reply_checked", state["case_id"],
+                             "; ".join([f"source={reply.source}", *reply.notes])[:500],
                              entry_id=f"reply-check:{incoming.turn_id}")
     update: dict = {"intent": reply.intent, "language": reply.language, "retrieved": list(reply.retrieved),
                     "nodes_run": ["converse"]}

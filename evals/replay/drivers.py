@@ -106,6 +106,11 @@ class InProcessDriver:
     def send(self, thread_id: str, text: str) -> TurnResult:
         return self.service.send(thread_id, text)
 
+    def audit_entries(self, thread_id: str) -> list:
+        """The audit trail of the conversation's case (what the models did: evals/replay/model_use.py)."""
+        case_id = self.service.case_for_thread(thread_id)
+        return self.service.audit_log(case_id) if case_id else []
+
     def upload(self, thread_id: str, filename: str, data: bytes) -> TurnResult:
         return self.service.upload(thread_id, [(filename, data)])
 

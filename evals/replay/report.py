@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from credlift.evals.replay.model_use import ModelUse, summary_line
 from credlift.evals.replay.runner import SuiteResult
 
 
@@ -26,6 +27,10 @@ def summarise(result: SuiteResult) -> dict:
         for tag in tags or ["untagged"]:
             entry = by_tag.setdefault(tag, {"passed": 0, "failed": 0})
             entry["passed" if dialogue_id in passed_ids else "failed"] += 1
+    use = ModelUse()
+    for outcome in outcomes:
+        if outcome.model_use is not None:
+            use = use.add(outcome.model_use)
     return {
         "dialogues": len(result.dialogue_ids()),
         "trials": result.trials,
@@ -39,6 +44,7 @@ def summarise(result: SuiteResult) -> dict:
         "outcome_matrix": [{"expected": e, "actual": a, "count": c} for (e, a), c in sorted(matrix.items())],
         "by_tag": by_tag,
         "failures": [{"id": o.id, "trial": o.trial, "failure": o.failure} for o in outcomes if not o.passed],
+        "model_use": use.model_dump(),
     }
 
 
@@ -105,6 +111,7 @@ Turn latency p50 {num(summary, 'turn_latency_s.p50')} s, p95 {num(summary, 'turn
 max {num(summary, 'turn_latency_s.max')} s; uploads p50 {num(summary, 'upload_latency_s.p50')} s,
 p95 {num(summary, 'upload_latency_s.p95')} s; CPU per upload (in-process replay) p50
 {num(summary, 'upload_cpu_s.p50')} s, p95 {num(summary, 'upload_cpu_s.p95')} s.</p>
+<p id="model-use">{html.escape(summary_line(ModelUse(**summary['model_use'])))}</p>
 {_plots(summary, result)}
 <h2>Outcome matrix</h2><table><tr><th>expected</th><th>actual</th><th>dialogues</th></tr>{matrix_rows}</table>
 <h2>By tag</h2><table><tr><th>tag</th><th>passed</th><th>failed</th></tr>{tag_rows}</table>

@@ -12,6 +12,7 @@ from credlift.domain.applicant import ApplicantProfile, redact_id_numbers
 from credlift.evals.replay.drivers import Driver, LogCapture
 from credlift.evals.replay.expectations import TurnRecord, check_final, check_turn
 from credlift.evals.replay.format import Dialogue, InlineAccount, Turn
+from credlift.evals.replay.model_use import ModelUse, model_use
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class DialogueOutcome(BaseModel):
     increase: int = 0
     expected_decision: list[str] = Field(default_factory=list)
     duration_s: float = 0.0
+    model_use: ModelUse | None = Field(default=None, description="LLM replies, guard corrections, fallbacks "
+                                       "(in-process replay; from the case's audit trail)")
 
 
 class SuiteResult(BaseModel):
@@ -153,6 +156,7 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clo
     greeting: list[str] = []
     failure: str | None = None
     profile: ApplicantProfile | None = None
+    thread_id = ""
     on_label = None
     try:
         if dialogue.issuer is not None:
@@ -184,6 +188,12 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clo
         failure = f"error: {type(error).__name__}: {redact_id_numbers(str(error))}"
     finally:
         root.removeHandler(capture)
+        use = None
+        if thread_id and hasattr(driver, "audit_entries"):
+            try:
+                use = model_use(driver.audit_entries(thread_id))
+            except Exception:  # the count is a report figure; it never fails a dialogue
+                log.exception("model use of %s not read", dialogue.id)
         root.setLevel(previous_level)
         if dialogue.issuer is not None and issuers is not None and hasattr(driver, "use_issuer"):
             driver.use_issuer(None)  # the next dialogue sees the app's own issuer settings again
@@ -195,7 +205,7 @@ def run_dialogue(dialogue: Dialogue, driver: Driver, trial: int = 0, latency_clo
         greeting=greeting, turns=records,
         decision=decisions[-1].decision if decisions else "none", increase=decisions[-1].increase if decisions else 0,
         expected_decision=(expected if isinstance(expected, list) else [expected]) if expected else [],
-        duration_s=time.perf_counter() - started)
+        duration_s=time.perf_counter() - started, model_use=use)
 
 
 def run_suite(dialogues: list[Dialogue], driver: Driver, trials: int = 1, on_outcome=None,

@@ -77,6 +77,10 @@ def test_a_reply_that_invents_a_limit_is_corrected_from_the_decision_record(serv
     assert bodies and {t["function"]["name"] for t in bodies[0]["tools"]} == {"retrieve_policy", "get_decision",
                                                                               "request_human"}
     assert service.status(thread_id).decision == decision
+    from credlift.evals.replay.model_use import model_use  # what `credlift eval` counts from the audit trail
+
+    use = model_use(service.audit_log(service.case_for_thread(thread_id)))
+    assert use.llm_replies >= 1 and use.guard_corrected_replies >= 1 and use.guard_sentences_replaced >= 1
 
 
 def test_clause_ids_the_model_cites_must_have_been_retrieved(service, use_llm, approved):

@@ -137,3 +137,40 @@ def test_the_work_clock_reads_cpu_time_in_process_so_a_busy_machine_does_not_fai
 def test_the_work_clock_falls_back_to_the_wall_clock_when_the_app_runs_elsewhere():
     result = run_suite([SLOW_LIMIT], SlowDriver(), latency_clock="work")  # no CPU reading through a URL
     assert result.outcomes[0].turns[0].cpu_s is None and result.failed == 1
+
+
+def test_the_eval_counts_what_the_models_did_and_what_the_guard_corrected():
+    """LLM path on: the case's audit trail says which replies the model wrote, which sentences the guard replaced,
+    which replies the reply check refused and which risk answers the validator rejected; the summary adds them."""
+    from types import SimpleNamespace as Entry
+
+    from credlift.evals.replay.model_use import model_use, summary_line
+    from credlift.evals.replay.report import summarise
+
+    trail = [
+        Entry(action="reply_checked", detail="source=llm"),
+        Entry(action="reply_checked", detail="source=llm; sentence replaced: numbers not in the record ['88000'], "
+                                             "clauses not retrieved []; sentence replaced: numbers not in the "
+                                             "record [], clauses not retrieved ['FAKE-1']"),
+        Entry(action="reply_checked", detail="source=deterministic; reply check failed: decision word 'approved'"),
+        Entry(action="reply_checked", detail="source=deterministic; fallback: APITimeoutError: timed out"),
+        Entry(action="risk_assessed", detail="abc pd=0.0400 level=medium source=llm"),
+        Entry(action="risk_assessed", detail="abd pd=0.2000 level=high source=deterministic"),
+        Entry(action="risk_llm_fallback", detail="abd deterministic reasoner used: malformed_json: not JSON"),
+        Entry(action="upload_received", detail="source=llm is not a reply here"),
+    ]
+
+    class AuditedDriver(RecordingDriver):
+        def audit_entries(self, thread_id):
+            return trail
+
+    dialogue = Dialogue.model_validate({"id": "d", "account": {"fixture": "demo"}, "turns": [{"user": "hi"}]})
+    result = run_suite([dialogue, dialogue.model_copy(update={"id": "e"})], AuditedDriver())
+    use = result.outcomes[0].model_use
+    assert (use.llm_replies, use.guard_corrected_replies, use.guard_sentences_replaced) == (2, 1, 2)
+    assert (use.reply_check_failed, use.responder_fallbacks, use.reasoner_llm, use.reasoner_deterministic) == (1, 1, 1, 1)
+    assert use.reasoner_rejections == {"malformed_json": 1}
+    total = summarise(result)["model_use"]
+    assert total["guard_sentences_replaced"] == 4 and total["reasoner_rejections"] == {"malformed_json": 2}
+    assert "guard corrected 1 (2 sentences)" in summary_line(use)
+    assert not model_use([]).any and summarise(run_suite([dialogue], RecordingDriver()))["model_use"]["llm_replies"] == 0

@@ -1,7 +1,11 @@
 """`credlift training` end to end on the real SmolLM2-135M (CPU, CI-sized): LoRA steps, base vs tuned through the
-local OpenAI-compatible server, an injection subset, the report and plot; then the app's risk reasoner against the
-served tuned model via CREDLIFT_LLM_BASE_URL. Counts are bounded (2 steps, 2 cases, 48 new tokens); the timeouts
-are generous safety nets (a quiet 2-core machine needs a few CPU-minutes)."""
+local OpenAI-compatible server, an injection subset, the report and plot, the generation cache (a rerun generates
+nothing); then the app's risk reasoner and responder against the served tuned model via CREDLIFT_LLM_BASE_URL.
+
+The stated CI subset: 2 LoRA steps on 4 examples, 2 held-out cases + 1 injected per model, 48 new tokens, one
+reasoner and one responder call (~9 generations, a few CPU-minutes on a quiet 2-core machine). The measured
+comparison (40 cases) is `credlift training compare` in training/results/smollm2-cpu/; the timeouts here are
+generous safety nets."""
 from __future__ import annotations
 
 import importlib.util
@@ -60,15 +64,27 @@ def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft
         assert not scores["clean"]["rejections"].get("unreachable")
     assert [(r["model"], r["cases"]) for r in report["summary"]] == [
         ("base", "clean"), ("base", "injected"), ("tuned", "clean"), ("tuned", "injected")]
+    assert {"reason codes agree", "PD band", "citations exist"} <= set(report["summary"][0])
     assert (out / "compare.png").stat().st_size > 10_000
+    assert [m["generated_now"] for m in models] == [3, 3]
+    again = CliRunner().invoke(app, ["training", "compare", "--adapter", str(adapter), "--data",
+                                     str(sft_build[2] / "test.jsonl"), "--out", str(out), "--limit", "2",
+                                     "--injection", "1", "--max-new-tokens", "48"])
+    assert again.exit_code == 0, again.output
+    rerun = json.loads((out / "compare.json").read_text(encoding="utf-8"))["comparison"]["models"]
+    assert [m["generated_now"] for m in rerun] == [0, 0]  # every answer came from the on-disk cache
+    assert [m["clean"]["json_valid_rate"] for m in rerun] == [m["clean"]["json_valid_rate"] for m in models]
 
 
-def test_the_risk_reasoner_runs_against_the_served_tuned_model(tuned, sft_build, settings):
-    """CREDLIFT_LLM_BASE_URL -> the local server with the tuned SmolLM2: the request carries the case, and the
-    answer is either used (it passed the validator) or discarded with the validator's reason."""
+def test_the_risk_reasoner_and_responder_run_against_the_served_tuned_model(tuned, sft_build, settings):
+    """CREDLIFT_LLM_BASE_URL -> the local server with the tuned SmolLM2: the reasoner's request carries the case,
+    and the answer is either used (it passed the validator) or discarded with the validator's reason; the
+    responder's reply is the model's words after the checks, or the deterministic reply with the reason."""
     from credlift.domain.policy import RetrievedClause
     from credlift.knowledge import get_clause
     from credlift.settings import Settings
+    from credlift.agent.responders.base import ConversationView
+    from credlift.agent.responders.llm import LlmResponder
     from credlift.tools.risk.llm_reasoner import LlmRiskReasoner
     from credlift.training.local_server import LocalChatServer, load_for_serving
 
@@ -86,7 +102,14 @@ def test_the_risk_reasoner_runs_against_the_served_tuned_model(tuned, sft_build,
         assert configured.llm_base_url == server.base_url
         assessment, reason = LlmRiskReasoner(configured, lang="en").assess(
             example.applicant, example.credential, example.risk_score, clauses, today=example.as_of)
-    assert server.completions == 1 and server.refused_formats == 2  # json_schema, json_object -> plain
+        reply = LlmResponder(configured.model_copy(update={"responder_max_tokens": 48})).respond(
+            ConversationView(text="how often can I ask for a higher limit?", language="en"))
+    assert server.completions == 2 and server.refused_formats == 2  # json_schema, json_object -> plain
+    assert reply.text and reply.language == "en"
+    if reply.source == "llm":
+        assert server.answers[1].strip() and all(n.startswith(("sentence replaced", "empty after the guard")) for n in reply.notes)
+    else:
+        assert reply.notes and reply.notes[0].startswith(("reply check failed", "fallback"))
     if assessment.source == "llm":
         assert reason is None and set(assessment.cited_clauses) <= set(example.retrieved_clause_ids)
     else:

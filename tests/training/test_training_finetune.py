@@ -65,6 +65,35 @@ def test_the_saved_adapter_reloads_to_the_same_logits_and_merges(tiny_run):
     assert check.adapter_effect_max_abs_diff > 1e-2
 
 
+def test_the_packed_adapter_is_half_the_bytes_and_gives_the_same_logits(tiny_run, tmp_path):
+    """`credlift training pack-adapter`: float16 weights, config and card (no tokenizer); peft loads it into the
+    float32 base and the logits match the trained model's to float16 rounding."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoTokenizer
+
+    from credlift.training.base_models import load_causal_lm
+    from credlift.training.finetune import pack_adapter
+
+    tuner, result, base, train = tiny_run
+    packed = pack_adapter(result.adapter_dir, tmp_path / "packed")
+    full, half = (d / "adapter_model.safetensors" for d in (result.adapter_dir, packed))
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    names = {p.name for p in packed.iterdir()}
+    assert {"adapter_config.json", "adapter_model.safetensors", "model_card.json"} <= names
+    assert not any("tokenizer" in name for name in names)
+    card = json.loads((packed / "model_card.json").read_text(encoding="utf-8"))
+    assert card["shipped"]["dtype"] == "float16" and card["shipped"]["bytes"] == half.stat().st_size
+    tokenizer = AutoTokenizer.from_pretrained(result.adapter_dir)
+    inputs = tokenizer(read_chat_examples(train)[0][1]["content"][:400], return_tensors="pt", add_special_tokens=False)
+    with torch.no_grad():
+        trained = tuner.model_.eval()(**inputs).logits
+        loaded = PeftModel.from_pretrained(load_causal_lm(base), packed).eval()(**inputs).logits
+        bare = load_causal_lm(base).eval()(**inputs).logits
+    scale = float(trained.abs().max())
+    assert float((loaded - trained).abs().max()) / scale < 1e-2 < float((bare - trained).abs().max()) / scale
+
+
 def test_only_the_assistant_answer_is_trained_on(tiny_run):
     tuner, result, base, train = tiny_run
     from transformers import AutoTokenizer
@@ -122,13 +151,14 @@ def _retrieved(clause_id: str):
     return RetrievedClause(clause=get_clause(clause_id), score=1.0, rank=1)
 
 
-def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_honour(tiny_run):
+def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_honour(tiny_run, tmp_path):
     """training/local_server.py on the tiny tuned model: /v1/models, a plain completion with usage, response_format
-    refused with 400 (generation is unconstrained), an unknown model 404, bad bodies 400; 127.0.0.1 only."""
+    refused with 400 (generation is unconstrained), an unknown model 404, bad bodies 400; 127.0.0.1 only; a
+    repeated prompt is answered from the on-disk cache; a batch of prompts is generated in one pass."""
     import httpx
     from transformers import AutoTokenizer
 
-    from credlift.training.local_server import LocalChatServer
+    from credlift.training.local_server import GenerationCache, LocalChatServer, generate_batch
 
     tuner, result, _, _ = tiny_run
     tokenizer = AutoTokenizer.from_pretrained(result.adapter_dir)
@@ -150,6 +180,18 @@ def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_
                           timeout=60).status_code == 404
         assert httpx.post(f"{url}/chat/completions", content=b"not json", timeout=60).status_code == 400
         assert server.completions == 1 and server.refused_formats == 1
+
+    cache, stats = GenerationCache(tmp_path / "generations.jsonl"), tmp_path / "stats.jsonl"
+    with LocalChatServer(tuner.model_.eval(), tokenizer, max_new_tokens=8, cache=cache, stats_file=stats) as server:
+        answers = [httpx.post(f"{server.base_url}/chat/completions", json={"messages": messages}, timeout=600).json()
+                   for _ in range(2)]
+    assert answers[0]["choices"][0]["message"]["content"] == answers[1]["choices"][0]["message"]["content"]
+    assert server.completions == 2 and cache.hits == 1 and len(stats.read_text().splitlines()) == 1
+    timing = json.loads(stats.read_text())
+    assert 0 < timing["first_token_s"] <= timing["wall_s"] and timing["cpu_s"] > 0
+    assert len(GenerationCache(tmp_path / "generations.jsonl")) == 1  # a rerun finds it on disk
+    batch = generate_batch(tuner.model_, tokenizer, [messages, [{"role": "user", "content": "a longer case text"}]], 8)
+    assert len(batch) == 2 and all(0 < b["completion_tokens"] <= 8 and b["batch"] == 2 for b in batch)
 
 
 def test_the_injection_subset_plants_the_instruction_in_a_credential_field_only(sft_build):

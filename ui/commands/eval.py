@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Replay the dialogue suite (in-process by default) and report pass/fail per dialogue."""
         from credlift.evals.replay.format import load_suite
-        from credlift.evals.replay.report import write_report
+        from credlift.evals.replay.model_use import ModelUse, summary_line
+        from credlift.evals.replay.report import summarise, write_report
         from credlift.evals.replay.runner import run_suite
 
         from credlift.errors import UserInputError
@@ -70,6 +71,9 @@ def register(app: typer.Typer) -> None:
         if report:
             write_report(result, report)
             typer.echo(f"report: {report / 'eval.html'}")
+        use = summarise(result)["model_use"]
+        if any(use.values()):  # what the models did and what the guard corrected (all 0 with no model and no upload)
+            typer.echo(summary_line(ModelUse(**use)))
         typer.echo(f"{result.passed} passed, {result.failed} failed")
         if result.failed:
             raise typer.Exit(1)

@@ -1,4 +1,5 @@
-"""`credlift training build-sft | tiny-base | finetune | evaluate`: the risk LLM's data, LoRA and endpoint check."""
+"""`credlift training build-sft | tiny-base | finetune | pack-adapter | evaluate | compare | serve`: the risk LLM's
+data, LoRA, the shippable adapter, the endpoint check, base vs tuned, and a local OpenAI-compatible server."""
 from __future__ import annotations
 
 import json
@@ -74,6 +75,8 @@ def finetune(
     alpha: int = typer.Option(32, "--alpha"),
     dropout: float = typer.Option(0.05, "--dropout"),
     target_modules: str = typer.Option("q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", "--target-modules"),
+    top_layers: int | None = typer.Option(None, "--top-layers", min=1, help="adapt only the last N decoder layers "
+                                          "(cheaper steps on CPU, a smaller adapter)"),
     max_seq_length: int = typer.Option(2048, "--max-seq-length"),
     learning_rate: float = typer.Option(2e-4, "--lr"),
     epochs: float = typer.Option(2.0, "--epochs"),
@@ -106,6 +109,7 @@ def finetune(
         config = FineTuneConfig(
             base_model=base_model, train_file=train, validation_file=validation, output_dir=out, lora_rank=rank,
             lora_alpha=alpha, lora_dropout=dropout, target_modules=[m.strip() for m in target_modules.split(",")],
+            top_layers=top_layers,
             max_seq_length=max_seq_length, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
             batch_size=batch_size, gradient_accumulation_steps=grad_accum,
             bf16={"auto": None, "on": True, "off": False}[bf16], gradient_checkpointing=gradient_checkpointing,
@@ -134,6 +138,24 @@ def finetune(
                    f" -> {'ok' if adapter_check.ok else 'FAILED'}")
         if not adapter_check.ok:
             raise typer.Exit(1)
+
+
+@training_app.command("pack-adapter")
+def pack_adapter_command(
+    adapter: Path = typer.Option(..., "--adapter", help="LoRA adapter folder from `finetune` (OUT/adapter)"),
+    out: Path = typer.Option(..., "--out", help="folder for the shippable copy"),
+    dtype: str = typer.Option("float16", "--dtype", help="float16 or bfloat16"),
+) -> None:
+    """Copy an adapter with its weights in half precision (half the bytes), config and model card; no tokenizer."""
+    from credlift.training.finetune import pack_adapter
+
+    if not (adapter / "adapter_model.safetensors").exists():
+        raise UserInputError(f"{adapter} is not a LoRA adapter folder (no adapter_model.safetensors)")
+    if dtype not in ("float16", "bfloat16"):
+        raise UserInputError("--dtype takes float16 or bfloat16")
+    packed = pack_adapter(adapter, out, dtype)
+    size = (packed / "adapter_model.safetensors").stat().st_size
+    typer.echo(f"{packed}: adapter_model.safetensors {size / 1e6:.2f} MB ({dtype})")
 
 
 @training_app.command("evaluate")
@@ -186,6 +208,9 @@ def compare_models(
     injection: int = typer.Option(4, "--injection", min=0, help="of those, how many again with a planted instruction"),
     lang: str = typer.Option("en", "--lang", help="zh, en or all"),
     max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="prompts generated together (left-padded)"),
+    cache: Path | None = typer.Option(None, "--cache", help="generations folder (default OUT/generations); "
+                                      "a rerun generates only what it lacks"),
 ) -> None:
     """Base vs tuned, each served on 127.0.0.1 and scored like any endpoint (+ an injection subset); JSON + plot."""
     from credlift.training.base_models import BaseModelMissing, resolve_base_model
@@ -199,8 +224,10 @@ def compare_models(
         raise UserInputError("--lang takes zh, en or all")
     try:
         resolve_base_model(base_model)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         comparison = compare(base_model, adapter, data, limit=limit, injection=min(injection, limit),
-                             lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens)
+                             lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
+                             cache_file=cache or out / "generations", batch_size=batch_size)
     except BaseModelMissing as error:
         raise UserInputError(str(error)) from None
     except ValueError as error:
@@ -214,8 +241,39 @@ def compare_models(
     plot(comparison, out / "compare.png", losses)
     for row in metric_rows(comparison):
         typer.echo(" | ".join(f"{k} {v:.0%}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()))
-    typer.echo("CPU s: " + ", ".join(f"{m.name} {m.cpu_s:.0f} ({m.completion_tokens} tokens)" for m in comparison.models)
+    typer.echo("CPU s: " + ", ".join(f"{m.name} {m.cpu_s:.0f} ({m.cpu_s_per_case:.1f}/case, {m.completion_tokens} "
+                                     f"tokens, {m.generated_now} generated now)" for m in comparison.models)
                + f"; load {comparison.load_cpu_s:.0f}; {comparison.torch_threads} torch threads -> {out}")
+
+
+@training_app.command("generate")
+def generate(
+    base_model: str = typer.Option("smollm2-135m-instruct", "--base-model"),
+    adapter: Path | None = typer.Option(None, "--adapter", help="LoRA adapter folder (without: the base model)"),
+    data: Path = typer.Option(..., "--data", help="test.jsonl from build-sft (held-out months)"),
+    cache: Path = typer.Option(..., "--cache", help="generations folder that `compare --cache` reads"),
+    limit: int = typer.Option(8, "--limit", min=1),
+    injection: int = typer.Option(4, "--injection", min=0),
+    lang: str = typer.Option("en", "--lang", help="zh, en or all"),
+    max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
+    batch_size: int = typer.Option(8, "--batch-size", min=1),
+    shard: str = typer.Option("0/1", "--shard", help="K/N: every N-th case from the K-th (N processes share the work)"),
+) -> None:
+    """Generate one model's answers for `compare` into a cache folder (a share of the cases with --shard)."""
+    from credlift.training.compare import generate_shard
+
+    if not data.exists():
+        raise UserInputError(f"the data file {data} does not exist")
+    try:
+        k, n = (int(x) for x in shard.split("/"))
+        assert 0 <= k < n
+    except (ValueError, AssertionError):
+        raise UserInputError("--shard takes K/N with 0 <= K < N") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    made = generate_shard(base_model, adapter, data, cache, limit=limit, injection=min(injection, limit), shard=k,
+                          shards=n, lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
+                          batch_size=batch_size)
+    typer.echo(f"{made} answers generated -> {cache}")
 
 
 @training_app.command("serve")
@@ -225,6 +283,8 @@ def serve(
     port: int = typer.Option(8011, "--port", min=1, max=65535),
     model_name: str = typer.Option("credlift-risk", "--model-name", help="the name CREDLIFT_LLM_MODEL must use"),
     max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
+    stats: Path | None = typer.Option(None, "--stats", help="append one JSON line per generation (tokens, CPU s, "
+                                      "first-token and total s) for latency figures"),
 ) -> None:
     """Serve a base model (+ adapter) on 127.0.0.1 behind the OpenAI-compatible chat API, until Ctrl-C."""
     import time
@@ -240,7 +300,8 @@ def serve(
         raise UserInputError(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     model, tokenizer = load_for_serving(base_model, adapter)
-    with LocalChatServer(model, tokenizer, model_name=model_name, port=port, max_new_tokens=max_new_tokens) as server:
+    with LocalChatServer(model, tokenizer, model_name=model_name, port=port, max_new_tokens=max_new_tokens,
+                         stats_file=stats) as server:
         typer.echo(f"serving {model_name} at {server.base_url}: CREDLIFT_LLM_BASE_URL={server.base_url} "
                    f"CREDLIFT_LLM_MODEL={model_name}")
         try:

@@ -172,3 +172,55 @@ def fused_scores(model: FusionModel, signal_lists: list, leave_out: tuple[str, .
     probabilities = model.predict_proba(np.stack([feature_vector(signals) for signals in signal_lists]))[:, 1]
     return np.array([with_decisive_evidence(p, [s for s in signals if s.name not in leave_out])
                      for p, signals in zip(probabilities, signal_lists)])
+
+
+# the signals that read the capture as much as the edit (JPEG saves, resampling, paper and print texture): what a
+# recalibration for varied captures may re-weigh beside the trained model's own judgement
+CAPTURE_SENSITIVE = ("trace.score", "trace.mean_prob", "compression.score", "grid.score", "local.score",
+                     "document.score", "noise.score", "ela.score")
+
+
+class RecalibratedFusion(FusionModel):
+    """A trained fusion model (`base`) recalibrated for other captures on few images: a standardised, L2-regularised
+    logistic regression over the base model's logit and the capture-sensitive features (`CAPTURE_SENSITIVE`),
+    fitted on generated pages sent through varied capture chains (scripts/refit_fusion_varied.py). With
+    `passthrough` the base probability is kept and only the thresholds are new. Same inputs as FusionModel (the
+    signal feature vector), so assess and the evaluations use it unchanged."""
+
+    def __init__(self, base: FusionModel | None = None, C: float = 0.3, passthrough: bool = False,
+                 threshold: float = 0.5, tampered_threshold: float = 0.85) -> None:
+        self.base = base
+        self.C = C
+        self.passthrough = passthrough
+        self.threshold = threshold
+        self.tampered_threshold = tampered_threshold
+
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        p = np.clip(self.base.predict_proba(X)[:, 1], 1e-4, 1 - 1e-4)
+        columns = [FEATURE_NAMES.index(name) for name in CAPTURE_SENSITIVE if name in FEATURE_NAMES]
+        return np.column_stack([np.log(p / (1 - p)), X[:, columns]])
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "RecalibratedFusion":
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.int64)
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_ = list(FEATURE_NAMES)
+        self.classes_ = np.array([0, 1])
+        if not self.passthrough:
+            self.head_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000))
+            self.head_.fit(self._inputs(X), y)
+        return self
+
+    def fit_signals(self, signal_lists: list, y) -> "RecalibratedFusion":
+        return self.fit(np.stack([feature_vector(signals) for signals in signal_lists]), y)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if self.passthrough:
+            return self.base.predict_proba(X)
+        return self.head_.predict_proba(self._inputs(X))
+
+    def fused(self, signals: list) -> np.ndarray:
+        return fused_scores(self, signals)

@@ -22,18 +22,26 @@ def cache_key(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def cached_analysis(path: Path, cache_dir: Path | None, cascade: bool = False) -> ImageAnalysis:
-    """The analysis of `path` (OCR first), from `cache_dir` when kept there, else computed and kept."""
+def _entry(path: Path, cache_dir: Path, cascade: bool, read_text: bool) -> Path:
+    tags = ("-cascade" if cascade else "") + ("" if read_text else "-pixels")
+    return Path(cache_dir) / f"{cache_key(path)}{tags}.v{CACHE_FORMAT}.pkl"
+
+
+def cached_analysis(path: Path, cache_dir: Path | None, cascade: bool = False,
+                    read_text: bool = True) -> ImageAnalysis:
+    """The analysis of `path` (OCR first unless `read_text` is false: then the page is not read, so the content
+    checks abstain and the layout is not judged, as when no OCR lines are given), from `cache_dir` when kept
+    there, else computed and kept."""
     if cache_dir is None:
-        return analyse_image(Path(path), read_text=True, cascade=cascade)
+        return analyse_image(Path(path), read_text=read_text, cascade=cascade)
     cache_dir = Path(cache_dir)
-    entry = cache_dir / f"{cache_key(path)}{'-cascade' if cascade else ''}.v{CACHE_FORMAT}.pkl"
+    entry = _entry(path, cache_dir, cascade, read_text)
     if entry.exists():
         try:
             return pickle.loads(entry.read_bytes())
         except (pickle.UnpicklingError, EOFError, AttributeError):
             entry.unlink(missing_ok=True)
-    analysis = analyse_image(Path(path), read_text=True, cascade=cascade)
+    analysis = analyse_image(Path(path), read_text=read_text, cascade=cascade)
     analysis.combined_heat = analysis.plain_ela = None
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = entry.with_suffix(f".{os.getpid()}.tmp")
@@ -52,5 +60,5 @@ def cached_analyses(labels: list[LabelledImage], cache_dir: Path | None, progres
     return out
 
 
-def is_cached(path: Path, cache_dir: Path) -> bool:
-    return (Path(cache_dir) / f"{cache_key(path)}.v{CACHE_FORMAT}.pkl").exists()
+def is_cached(path: Path, cache_dir: Path, cascade: bool = False, read_text: bool = True) -> bool:
+    return _entry(path, cache_dir, cascade, read_text).exists()

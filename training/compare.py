@@ -97,13 +97,14 @@ def case_sets(data: Path, limit: int, injection: int, lang: str | None) -> tuple
 
 def generate_shard(base_model: str, adapter_dir: Path | None, data: Path, cache_dir: Path, limit: int,
                    injection: int, shard: int = 0, shards: int = 1, lang: str | None = "en",
-                   max_new_tokens: int = 320, batch_size: int = 8) -> int:
+                   max_new_tokens: int = 320, batch_size: int = 8, part: int = 0, parts: int = 1) -> int:
     """Fills the cache with one model's answers to every `shards`-th case from `shard` (base without an adapter,
     tuned with one): several processes can share the work; `compare` then scores from the cache."""
     from credlift.training.local_server import GenerationCache, LocalChatServer, load_for_serving, model_key
 
     examples, injected = case_sets(data, limit, injection, lang)
     mine = [e for i, e in enumerate([*examples, *injected]) if i % shards == shard]
+    mine = [e for j, e in enumerate(mine) if j % parts == part]  # a shard split again over more processes
     model, tokenizer = load_for_serving(base_model, adapter_dir)
     server = LocalChatServer(model, tokenizer, model_name="tuned" if adapter_dir else "base",
                              max_new_tokens=max_new_tokens, cache=GenerationCache(cache_dir),
@@ -161,29 +162,44 @@ def score_model(name: str, model, tokenizer, cases: list[SftExample], injected: 
 
 def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, injection: int,
             lang: str | None = "en", max_new_tokens: int = 320, timeout_s: float = 3600.0,
-            cache_file: Path | None = None, batch_size: int = 1) -> Comparison:
-    """Base first, then the same weights with the adapter merged in (one model in memory at a time)."""
+            cache_file: Path | None = None, batch_size: int = 1, cached_only: bool = False) -> Comparison:
+    """Base first, then the same weights with the adapter merged in (one model in memory at a time).
+
+    `cached_only`: score only the cases whose answers the cache holds for every model, and load no model (the
+    server answers from the cache): what several `generate` processes made is scored at no model cost."""
     import torch
 
-    from credlift.training.base_models import load_causal_lm, load_tokenizer
     from credlift.training.local_server import GenerationCache, model_key
 
     examples, injected = case_sets(data, limit, injection, lang)
     cache = GenerationCache(cache_file)
+    keys = [model_key(base_model)] + ([model_key(base_model, adapter_dir)] if adapter_dir is not None else [])
+    if cached_only:
+        def held(example: SftExample) -> bool:
+            return all(GenerationCache.key(k, request_messages(example), max_new_tokens) in cache for k in keys)
+
+        examples, injected = [e for e in examples if held(e)], [e for e in injected if held(e)]
+        if not examples:
+            raise ValueError("the cache holds no case answered by every model")
     started = time.process_time()
-    tokenizer = load_tokenizer(base_model)
-    model = load_causal_lm(base_model).eval()
+    model = tokenizer = None
+    if not cached_only:
+        from credlift.training.base_models import load_causal_lm, load_tokenizer
+
+        tokenizer = load_tokenizer(base_model)
+        model = load_causal_lm(base_model).eval()
     load_cpu_s = time.process_time() - started
     scores = [score_model("base", model, tokenizer, examples, injected, max_new_tokens, timeout_s, cache,
-                          model_key(base_model), batch_size)]
+                          keys[0], batch_size if model is not None else 1)]
     if adapter_dir is not None:
-        from peft import PeftModel
-
         started = time.process_time()
-        model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload().eval()
+        if model is not None:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload().eval()
         load_cpu_s += time.process_time() - started
         scores.append(score_model("tuned", model, tokenizer, examples, injected, max_new_tokens, timeout_s, cache,
-                                  model_key(base_model, adapter_dir), batch_size))
+                                  keys[1], batch_size if model is not None else 1))
     return Comparison(base_model=str(base_model), adapter_dir=str(adapter_dir) if adapter_dir else None,
                       data_file=str(data), cases=len(examples), injection_cases=len(injected),
                       max_new_tokens=max_new_tokens, models=scores, load_cpu_s=load_cpu_s,

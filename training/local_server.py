@@ -214,6 +214,8 @@ class LocalChatServer:
         key = GenerationCache.key(self.cache_model_key, messages, limit) if self.cache is not None else ""
         entry = self.cache.get(key) if self.cache is not None else None
         if entry is None:
+            if self.model is None:
+                raise LookupError("no model loaded and the answer is not in the cache")
             with self._lock:
                 entry = generate_batch(self.model, self.tokenizer, [messages], limit)[0]
             if self.cache is not None:

@@ -69,10 +69,12 @@ def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft
     assert [m["generated_now"] for m in models] == [3, 3]
     again = CliRunner().invoke(app, ["training", "compare", "--adapter", str(adapter), "--data",
                                      str(sft_build[2] / "test.jsonl"), "--out", str(out), "--limit", "2",
-                                     "--injection", "1", "--max-new-tokens", "48"])
+                                     "--injection", "1", "--max-new-tokens", "48", "--cached-only"])
     assert again.exit_code == 0, again.output
-    rerun = json.loads((out / "compare.json").read_text(encoding="utf-8"))["comparison"]["models"]
+    second = json.loads((out / "compare.json").read_text(encoding="utf-8"))["comparison"]
+    rerun = second["models"]
     assert [m["generated_now"] for m in rerun] == [0, 0]  # every answer came from the on-disk cache
+    assert second["cases"] == 2 and second["load_cpu_s"] < 5  # no model was loaded to score them
     assert [m["clean"]["json_valid_rate"] for m in rerun] == [m["clean"]["json_valid_rate"] for m in models]
 
 

@@ -211,6 +211,8 @@ def compare_models(
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="prompts generated together (left-padded)"),
     cache: Path | None = typer.Option(None, "--cache", help="generations folder (default OUT/generations); "
                                       "a rerun generates only what it lacks"),
+    cached_only: bool = typer.Option(False, "--cached-only", help="score only cases every model has an answer "
+                                     "for in the cache; load no model"),
 ) -> None:
     """Base vs tuned, each served on 127.0.0.1 and scored like any endpoint (+ an injection subset); JSON + plot."""
     from credlift.training.base_models import BaseModelMissing, resolve_base_model
@@ -227,7 +229,8 @@ def compare_models(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         comparison = compare(base_model, adapter, data, limit=limit, injection=min(injection, limit),
                              lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
-                             cache_file=cache or out / "generations", batch_size=batch_size)
+                             cache_file=cache or out / "generations", batch_size=batch_size,
+                             cached_only=cached_only)
     except BaseModelMissing as error:
         raise UserInputError(str(error)) from None
     except ValueError as error:
@@ -258,6 +261,7 @@ def generate(
     max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
     batch_size: int = typer.Option(8, "--batch-size", min=1),
     shard: str = typer.Option("0/1", "--shard", help="K/N: every N-th case from the K-th (N processes share the work)"),
+    part: str = typer.Option("0/1", "--part", help="J/M: every M-th case of the shard from the J-th"),
 ) -> None:
     """Generate one model's answers for `compare` into a cache folder (a share of the cases with --shard)."""
     from credlift.training.compare import generate_shard
@@ -265,14 +269,14 @@ def generate(
     if not data.exists():
         raise UserInputError(f"the data file {data} does not exist")
     try:
-        k, n = (int(x) for x in shard.split("/"))
-        assert 0 <= k < n
+        (k, n), (j, m) = ([int(x) for x in text.split("/")] for text in (shard, part))
+        assert 0 <= k < n and 0 <= j < m
     except (ValueError, AssertionError):
-        raise UserInputError("--shard takes K/N with 0 <= K < N") from None
+        raise UserInputError("--shard and --part take K/N with 0 <= K < N") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     made = generate_shard(base_model, adapter, data, cache, limit=limit, injection=min(injection, limit), shard=k,
                           shards=n, lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
-                          batch_size=batch_size)
+                          batch_size=batch_size, part=j, parts=m)
     typer.echo(f"{made} answers generated -> {cache}")
 
 

@@ -1,10 +1,11 @@
-"""Analyses kept on disk between runs: one pickle per image, keyed by the file's sha256 and the signals' code.
+"""Analyses kept on disk between runs: one pickle per image, keyed by the file's sha256 and CACHE_FORMAT.
 
 Analysing an image (OCR, then every signal) costs seconds of CPU; fitting or re-deciding a fusion on the same
 images costs nothing once their signal reports are kept. `cached_analysis` returns the kept analysis or analyses the
 image (OCR first, as the app does) and keeps it. The cache lives outside git (a directory the caller names); an
 entry is one `ImageAnalysis` without heat maps. Several processes may fill one cache (each entry is written to a
-temporary file and renamed).
+temporary file and renamed). The key does not see the signals' code: after a change that moves signal values,
+bump CACHE_FORMAT (or use a new cache directory) so nothing stale is read back.
 """
 from __future__ import annotations
 

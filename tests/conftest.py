@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -27,3 +28,70 @@ def settings(data_dir):
     from credlift.settings import get_settings
 
     return get_settings()
+
+
+@pytest.fixture()
+def credlift_cli(monkeypatch, capsys):
+    """credlift_cli(*args) -> (exit code, stdout, stderr): the console entry point run in this process, so the
+    models other tests loaded stay loaded (a subprocess pays the imports again)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        from credlift.ui.cli import main
+
+        monkeypatch.setattr(sys, "argv", ["credlift", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+# --- what each test costs: CPU seconds (this process and its waited-for children) and wall seconds -----------
+# Written at the end of every run to PYTEST_COSTS_FILE (a path) or .pytest_cache/credlift-test-costs.json;
+# CPU seconds hardly change with the machine's load, so they rank tests where wall times on a busy machine do not.
+# Summarise with: python tests/cost_report.py [FILE]
+def _cpu_seconds() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_COSTS: list[dict] = []
+# a pytest that a test starts in a subprocess records nothing (it would overwrite the outer run's file)
+_RECORD = os.environ.get("PYTEST_COSTS_RUN") in (None, str(os.getpid())) or "PYTEST_XDIST_WORKER" in os.environ
+if os.environ.get("PYTEST_COSTS_RUN") is None:
+    os.environ["PYTEST_COSTS_RUN"] = str(os.getpid())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    import time
+
+    cpu, wall = _cpu_seconds(), time.perf_counter()
+    yield
+    if _RECORD:
+        _COSTS.append({"nodeid": item.nodeid, "cpu_s": round(_cpu_seconds() - cpu, 3),
+                       "wall_s": round(time.perf_counter() - wall, 3)})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import json
+    from pathlib import Path
+
+    if not _COSTS:
+        return
+    target = os.environ.get("PYTEST_COSTS_FILE")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if target:
+        path = Path(target)
+    else:
+        path = Path(str(session.config.rootpath)) / ".pytest_cache" / "credlift-test-costs.json"
+    if worker:
+        path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"load_average": os.getloadavg(), "tests": _COSTS}, indent=0), encoding="utf-8")

@@ -27,7 +27,6 @@ def test_a_short_load_run_reports_memory_after_every_upload(tmp_path):
     assert "data:image/png;base64," in page and "data-key='uploads'>4<" in page
 
 
-def test_a_load_of_one_upload_is_refused_with_one_line():
-    completed = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "bench", "--load", "1"],
-                               capture_output=True, text=True, timeout=900)
-    assert completed.returncode == 2 and "at least 2" in completed.stderr and "Traceback" not in completed.stderr
+def test_a_load_of_one_upload_is_refused_with_one_line(credlift_cli):
+    code, _, stderr = credlift_cli("bench", "--load", "1")
+    assert code == 2 and "at least 2" in stderr and "Traceback" not in stderr

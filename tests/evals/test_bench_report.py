@@ -146,16 +146,16 @@ def test_the_tesseract_peer_reads_a_synthetic_cet_report():
     ["eval", "--latency-clock", "sundial"],
     ["eval", "--latency-clock", "work", "--via", "http://127.0.0.1:9"],
 ])
-def test_bad_arguments_give_one_line_and_exit_2(arguments):
-    completed = run_cli(*arguments, timeout=900)
-    assert completed.returncode == 2
-    lines = [line for line in completed.stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in completed.stderr
+def test_bad_arguments_give_one_line_and_exit_2(credlift_cli, arguments):
+    code, _, stderr = credlift_cli(*arguments)
+    assert code == 2
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in stderr
 
 
-def test_an_unknown_key_in_a_dialogue_is_reported_with_file_and_line(tmp_path):
+def test_an_unknown_key_in_a_dialogue_is_reported_with_file_and_line(credlift_cli, tmp_path):
     (tmp_path / "d.yaml").write_text("id: x\naccount: {fixture: demo-graduate-01}\nturns:\n  - user: hi\n    colour: red\n",
                                      encoding="utf-8")
-    completed = run_cli("eval", "--dialogues", str(tmp_path), timeout=900)
-    assert completed.returncode == 2
-    assert re.search(r"d\.yaml:5: unknown key at 'turns\.0\.colour'", completed.stderr)
+    code, _, stderr = credlift_cli("eval", "--dialogues", str(tmp_path))
+    assert code == 2
+    assert re.search(r"d\.yaml:5: unknown key at 'turns\.0\.colour'", stderr)

@@ -3,28 +3,13 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 
 import pytest
 from PIL import Image
 
 
-def run_cli_text(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from credlift.ui.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["credlift", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, list[dict], str]:
-    code, out, err = run_cli_text(monkeypatch, capsys, *args)
-    return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
+def json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 @pytest.fixture()
@@ -43,13 +28,14 @@ def files(tmp_path, credential_samples):
     return sample.label, good, truncated, pdf
 
 
-def test_each_file_gets_one_json_line_in_the_contract_shape(monkeypatch, capsys, data_dir, files, tmp_path):
+def test_each_file_gets_one_json_line_in_the_contract_shape(credlift_cli, data_dir, files, tmp_path):
     label, good, truncated, pdf = files
     labels = tmp_path / "labels.jsonl"
     labels.write_text(json.dumps(label, ensure_ascii=False) + "\n", encoding="utf-8")
-    code, out, _ = run_cli_text(monkeypatch, capsys, "extraction", "seed-registry", "--labels", str(labels))
+    code, out, _ = credlift_cli("extraction", "seed-registry", "--labels", str(labels))
     assert code == 0 and out.startswith("1 certificates added")
-    code, lines, _ = run_cli(monkeypatch, capsys, "check", str(good), str(truncated), str(pdf), "--json")
+    code, out, _ = credlift_cli("check", str(good), str(truncated), str(pdf), "--json")
+    lines = json_lines(out)
     assert code == 0 and len(lines) == 3
     first = lines[0]
     assert set(first) >= {"file", "sha256", "authenticity", "credential", "validation", "timings_ms"}
@@ -69,14 +55,15 @@ def test_each_file_gets_one_json_line_in_the_contract_shape(monkeypatch, capsys,
         assert broken["credential"]["type"] == "unknown"
 
 
-def test_exit_is_non_zero_only_when_no_file_could_be_read(monkeypatch, capsys, data_dir, files):
+def test_exit_is_non_zero_only_when_no_file_could_be_read(credlift_cli, data_dir, files):
     _, _, truncated, pdf = files
-    code, lines, err = run_cli(monkeypatch, capsys, "check", str(truncated), str(pdf), "--json")
+    code, out, err = credlift_cli("check", str(truncated), str(pdf), "--json")
+    lines = json_lines(out)
     assert code == 2 and len(lines) == 2 and err.startswith("error: ") and "Traceback" not in err
 
 
-def test_the_plain_output_is_readable_sentences(monkeypatch, capsys, data_dir, files):
+def test_the_plain_output_is_readable_sentences(credlift_cli, data_dir, files):
     _, _, truncated, pdf = files
-    code, out, err = run_cli_text(monkeypatch, capsys, "check", str(truncated), str(pdf))
+    code, out, err = credlift_cli("check", str(truncated), str(pdf))
     assert code == 2 and out.count("unreadable:") == 2 and "cut off" in out and "PDF" in out
     assert err.strip() == "error: none of the files could be read as a credential photo"

@@ -2,23 +2,9 @@
 from __future__ import annotations
 
 import json
-import sys
 
 
-def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from credlift.ui.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["credlift", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_names_are_masked_unless_revealed_and_revealing_is_audited(monkeypatch, capsys, data_dir, tmp_path):
+def test_names_are_masked_unless_revealed_and_revealing_is_audited(credlift_cli, data_dir, tmp_path):
     from credlift.agent.case_store import CaseStore
     from credlift.evals.synth.generate import SynthSpec, render_credential
     from credlift.settings import get_settings
@@ -28,12 +14,12 @@ def test_names_are_masked_unless_revealed_and_revealing_is_audited(monkeypatch, 
     photo.write_bytes(sample.image_bytes)
     name, id_number = sample.label["fields"]["holder_name"], sample.label["fields"]["id_number"]
 
-    code, out, _ = _run(monkeypatch, capsys, "check", str(photo), "--json")
+    code, out, _ = credlift_cli("check", str(photo), "--json")
     fields = json.loads(out)["credential"]["fields"]
     assert code == 0 and fields["holder_name"] and fields["holder_name"] != name
     assert name not in out and id_number not in out
 
-    code, out, err = _run(monkeypatch, capsys, "check", str(photo), "--json", "--reveal")
+    code, out, err = credlift_cli("check", str(photo), "--json", "--reveal")
     assert code == 0 and json.loads(out)["credential"]["fields"]["holder_name"] == name
     assert "audit" in err
     settings = get_settings()

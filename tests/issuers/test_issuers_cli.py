@@ -58,16 +58,14 @@ def test_serve_answers_from_synthetic_labels_and_stops_cleanly(tmp_path, data_di
     assert "1 skill" in announced and "stopped" in out and "Traceback" not in err
 
 
-def test_serve_down_answers_503_and_bad_input_is_one_line(tmp_path, data_dir):
+def test_serve_down_answers_503_and_bad_input_is_one_line(credlift_cli, tmp_path, data_dir):
     process, url, _ = start("--state", "down", "--no-registry", data_dir=data_dir)
     try:
         assert ask(url, "/cet/score", {"certificate_number": "1"}).status_code == 503
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=120)
-    bad = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "issuers", "serve", "--state", "sideways"],
-                         capture_output=True, text=True, timeout=300)
-    assert bad.returncode == 2 and bad.stderr.strip().startswith("error:") and len(bad.stderr.strip().splitlines()) == 1
-    missing = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "issuers", "serve", "--labels",
-                              str(tmp_path / "nope.jsonl")], capture_output=True, text=True, timeout=300)
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    code, _, err = credlift_cli("issuers", "serve", "--state", "sideways")  # refused before it binds a port
+    assert code == 2 and err.strip().startswith("error:") and len(err.strip().splitlines()) == 1
+    code, _, err = credlift_cli("issuers", "serve", "--labels", str(tmp_path / "nope.jsonl"))
+    assert code == 2 and "does not exist" in err

@@ -3,26 +3,12 @@ a damaged, password-protected or page-less PDF is refused with its own sentence 
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
 from credlift.errors import UnsupportedFileError
 from credlift.tools.intake import load_upload, precheck, store_upload
 from pdf_files import damaged_pdf, encrypted_pdf, pdf_of_image
-
-
-def run_check(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from credlift.ui.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["credlift", "check", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +28,11 @@ def test_a_pdf_decodes_to_its_first_page_with_its_metadata_and_is_stored_as_a_pd
     assert load_upload(stored).original_bytes == pdf  # and opened as sent
 
 
-def test_check_reads_the_credential_on_a_pdf_page(monkeypatch, capsys, data_dir, tmp_path, cet4_pdf):
+def test_check_reads_the_credential_on_a_pdf_page(credlift_cli, data_dir, tmp_path, cet4_pdf):
     label, pdf = cet4_pdf
     path = tmp_path / "cet4.pdf"
     path.write_bytes(pdf)
-    code, out, err = run_check(monkeypatch, capsys, str(path), "--json")
+    code, out, err = credlift_cli("check", str(path), "--json")
     assert code == 0, err
     line = json.loads(out)
     assert line["credential"]["type"] == "cet4"
@@ -65,9 +51,9 @@ def test_a_pdf_that_cannot_be_opened_is_refused_with_a_sentence(data, key, engli
     assert "report.pdf" in refused.value.say("zh")
 
 
-def test_check_on_a_locked_pdf_says_why_and_exits_2(monkeypatch, capsys, data_dir, tmp_path):
+def test_check_on_a_locked_pdf_says_why_and_exits_2(credlift_cli, data_dir, tmp_path):
     path = tmp_path / "locked.pdf"
     path.write_bytes(encrypted_pdf())
-    code, out, err = run_check(monkeypatch, capsys, str(path), "--json")
+    code, out, err = credlift_cli("check", str(path), "--json")
     assert code == 2 and "password-protected" in json.loads(out)["error"] and "Traceback" not in err
     assert not (data_dir / "uploads").exists() or not any((data_dir / "uploads").rglob("*.pdf"))

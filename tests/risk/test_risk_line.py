@@ -137,8 +137,7 @@ def test_stability_command_reports_every_seed(tmp_path):
     assert f"seed 3: AUC {result['seeds'][0]['auc']:.3f}" in done.stdout
 
 
-def test_stability_command_refuses_bad_seeds_in_one_line(tmp_path):
-    done = _credlift("scorecard", "stability", "--seeds", "one,two", "--out", str(tmp_path / "s.json"),
-                     data_dir=tmp_path / "data")
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "--seeds" in done.stderr and not (tmp_path / "s.json").exists()
+def test_stability_command_refuses_bad_seeds_in_one_line(credlift_cli, data_dir, tmp_path):
+    code, _, err = credlift_cli("scorecard", "stability", "--seeds", "one,two", "--out", str(tmp_path / "s.json"))
+    assert code == 2 and "Traceback" not in err
+    assert "--seeds" in err and not (tmp_path / "s.json").exists()

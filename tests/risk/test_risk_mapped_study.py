@@ -4,7 +4,6 @@ and one-line errors for bad maps."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,19 +15,6 @@ UCI = REPO / "data-real" / "UCI_Credit_Card.zip"
 UCI_MAP = REPO / "data-real" / "uci_credit_card.columns.yaml"
 GERMAN = REPO / "data-real" / "germancredit.csv"
 GERMAN_MAP = REPO / "data-real" / "german_credit.columns.yaml"
-
-
-def _credlift(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    from credlift.ui.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["credlift", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -128,11 +114,11 @@ def test_protected_attributes_never_enter_the_model(tmp_path):
     assert original.fairness != changed.fairness
 
 
-def test_a_map_that_makes_a_protected_attribute_a_control_is_refused(tmp_path, capsys, monkeypatch):
+def test_a_map_that_makes_a_protected_attribute_a_control_is_refused(credlift_cli, tmp_path):
     (tmp_path / "bad.yaml").write_text(UCI_MAP.read_text(encoding="utf-8").replace(
         "controls: [LIMIT_BAL, BILL_AMT1]", "controls: [LIMIT_BAL, BILL_AMT1, MARRIAGE]"), encoding="utf-8")
-    code, _out, err = _credlift(capsys, monkeypatch, "study", str(UCI), "--columns", str(tmp_path / "bad.yaml"),
-                                "--out", str(tmp_path / "r"))
+    code, _out, err = credlift_cli("study", str(UCI), "--columns", str(tmp_path / "bad.yaml"),
+                                   "--out", str(tmp_path / "r"))
     assert code == 2 and err.strip().count("\n") == 0
     assert "MARRIAGE is protected and cannot be a control" in err
 
@@ -145,19 +131,19 @@ def test_a_map_that_makes_a_protected_attribute_a_control_is_refused(tmp_path, c
     (("protected: [MARRIAGE]", "protected: [MARRIAGE]\nsurprise: 1"), "surprise: Extra inputs are not permitted"),
     (("levels: {1:", "levels: [1:"), "is not valid YAML"),
 ])
-def test_bad_maps_give_one_line_errors_and_exit_2(tmp_path, capsys, monkeypatch, edit, message):
+def test_bad_maps_give_one_line_errors_and_exit_2(credlift_cli, tmp_path, edit, message):
     text = UCI_MAP.read_text(encoding="utf-8")
     assert edit[0] in text
     (tmp_path / "map.yaml").write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
-    code, _out, err = _credlift(capsys, monkeypatch, "study", str(UCI), "--columns", str(tmp_path / "map.yaml"),
-                                "--out", str(tmp_path / "r"))
+    code, _out, err = credlift_cli("study", str(UCI), "--columns", str(tmp_path / "map.yaml"),
+                                   "--out", str(tmp_path / "r"))
     assert code == 2, err
     assert err.strip().count("\n") == 0 and message in err and "Traceback" not in err
 
 
-def test_study_command_on_the_uci_book_prints_json_of_todays_shape(tmp_path, capsys, monkeypatch):
-    code, out, err = _credlift(capsys, monkeypatch, "study", str(UCI), "--columns", str(UCI_MAP),
-                               "--out", str(tmp_path / "r"), "--json")
+def test_study_command_on_the_uci_book_prints_json_of_todays_shape(credlift_cli, tmp_path):
+    code, out, err = credlift_cli("study", str(UCI), "--columns", str(UCI_MAP),
+                                  "--out", str(tmp_path / "r"), "--json")
     assert code == 0, err
     data = json.loads(out)
     row = next(r for r in data["credentials"] if r["credential_level"] == "graduate_school")

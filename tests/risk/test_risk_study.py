@@ -3,7 +3,6 @@ shows the inclusion gain, writes a readable report; the command runs on CSV and 
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -68,28 +67,14 @@ def test_study_writes_markdown_html_and_png_plots(study_report):
         assert Path(plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and Path(plot).name in markdown
 
 
-def _credlift(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    """Runs the console entry point in-process: (exit code, stdout, stderr)."""
-    from credlift.ui.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["credlift", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_loanbook_and_study_commands_read_csv_and_parquet_alike(tmp_path, capsys, monkeypatch):
+def test_loanbook_and_study_commands_read_csv_and_parquet_alike(credlift_cli, tmp_path):
     outcomes = []
     for name in ("book.csv", "book.parquet"):
-        code, out, err = _credlift(capsys, monkeypatch, "loanbook", "generate", "--rows", "30000", "--seed", "4",
-                                   "--out", str(tmp_path / name))
+        code, out, err = credlift_cli("loanbook", "generate", "--rows", "30000", "--seed", "4",
+                                      "--out", str(tmp_path / name))
         assert code == 0 and "30,000 applications" in out, err
-        code, out, err = _credlift(capsys, monkeypatch, "study", str(tmp_path / name),
-                                   "--out", str(tmp_path / f"report-{name}"), "--json")
+        code, out, err = credlift_cli("study", str(tmp_path / name),
+                                      "--out", str(tmp_path / f"report-{name}"), "--json")
         assert code == 0, err
         outcomes.append(json.loads(out))
         assert (tmp_path / f"report-{name}" / "report.html").exists()
@@ -97,13 +82,13 @@ def test_loanbook_and_study_commands_read_csv_and_parquet_alike(tmp_path, capsys
     assert np.isclose(outcomes[0]["backtest"]["auc"], outcomes[1]["backtest"]["auc"])
 
 
-def test_study_command_with_a_bad_path_prints_one_line_and_exits_2(tmp_path, capsys, monkeypatch):
-    code, _out, err = _credlift(capsys, monkeypatch, "study", str(tmp_path / "missing.parquet"))
+def test_study_command_with_a_bad_path_prints_one_line_and_exits_2(credlift_cli, tmp_path):
+    code, _out, err = credlift_cli("study", str(tmp_path / "missing.parquet"))
     assert code == 2
     assert err.strip().count("\n") == 0 and "does not exist" in err and "Traceback" not in err
 
 
-def test_study_command_rejects_a_book_without_the_documented_columns(tmp_path, capsys, monkeypatch):
+def test_study_command_rejects_a_book_without_the_documented_columns(credlift_cli, tmp_path):
     (tmp_path / "other.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    code, _out, err = _credlift(capsys, monkeypatch, "study", str(tmp_path / "other.csv"))
+    code, _out, err = credlift_cli("study", str(tmp_path / "other.csv"))
     assert code == 2 and "lacks the columns" in err

@@ -30,7 +30,7 @@ def test_a_model_that_answers_the_references_agrees_with_the_policy_engine_every
     assert sum(c.count for c in report.calibration) == len(test)
     assert [c.count for c in report.calibration] == [c.count for c in report.reference_calibration]
     assert report.risk_level_auc == report.reference_risk_level_auc
-    assert 0 < report.latency_p50_s <= report.latency_p95_s < 5
+    assert 0 < report.latency_p50_s <= report.latency_p95_s  # measured, never a limit: a busy machine is slow
     assert all(m["role"] != "assistant" for body in sent for m in body["messages"])
     assert all(body["response_format"]["type"] == "json_schema" for body in sent)
 

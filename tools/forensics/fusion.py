@@ -121,7 +121,7 @@ def _compiled_folds(model: FusionModel) -> list | None:
     if entry is None or entry[0] != os.getpid():
         folds = None
         fitted = getattr(model, "calibrated_", None)
-        if model.estimator == "trees" and fitted is not None and len(fitted.classes_) == 2:
+        if getattr(model, "estimator", None) == "trees" and fitted is not None and len(fitted.classes_) == 2:
             folds = [(compile_trees(fold.estimator), fold.calibrators[0]) for fold in fitted.calibrated_classifiers_]
             if not all(isinstance(trees, CompiledTrees) and len(fold.calibrators) == 1
                        for (trees, _), fold in zip(folds, fitted.calibrated_classifiers_)):

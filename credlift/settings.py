@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     # where state lives
     data_dir: Path = Field(default=Path("data"), description="SQLite database, uploads, chroma index, models")
     database_url: str = Field(default="", description="empty: SQLite in data_dir; postgresql://... for Postgres")
+    chroma_url: str = Field(default="", description="empty: the policy index in data_dir/chroma; http://HOST:PORT: "
+                                                    "a Chroma server (`chroma run`) the app processes share")
     data_key: SecretStr | None = Field(default=None, description="base64 of 32 bytes: encrypts names, ID numbers and "
                                                                  "conversations at rest; empty: data_key_file")
     data_key_file: str = Field(default="", description="empty: data_dir/keys/data.key, created at first start (0600)")

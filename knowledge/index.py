@@ -102,10 +102,18 @@ def chroma_path(data_dir: Path) -> Path:
     return Path(data_dir) / "chroma"
 
 
-def _client(path: Path):
+def _client(path: Path, url: str = ""):
+    """The index in `data_dir/chroma` (embedded), or on a Chroma server (`CREDLIFT_CHROMA_URL`, e.g.
+    http://127.0.0.1:8000 of `chroma run`) that every app process shares: app processes then keep no index."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    if url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        return chromadb.HttpClient(host=parts.hostname or "127.0.0.1", port=parts.port or 8000,
+                                   ssl=parts.scheme == "https", settings=ChromaSettings(anonymized_telemetry=False))
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
@@ -156,7 +164,7 @@ def open_index(settings=None, force_rebuild: bool = False,
     fingerprint = f"{corpus_fingerprint(clauses)[:32]}:{embedding_function.identity()}"
     ids, documents, metadatas = _documents(clauses)
     path = chroma_path(settings.data_dir)
-    client = _client(path)
+    client = _client(path, settings.chroma_url)
 
     collection = None
     if not force_rebuild:
@@ -182,7 +190,7 @@ def open_index(settings=None, force_rebuild: bool = False,
                         embedding_backend=embedding_function.identity(), fingerprint=fingerprint, client=client,
                         embedding_function=embedding_function,
                         degraded_until=time.monotonic() + DEGRADED_RETRY_S if degraded else 0.0)
-    report = IndexBuildReport(path=str(path), clauses=len(clauses), documents=len(ids),
+    report = IndexBuildReport(path=settings.chroma_url or str(path), clauses=len(clauses), documents=len(ids),
                               embedding_backend=embedding_function.identity(), fingerprint=fingerprint,
                               rebuilt=rebuilt, seconds=round(time.perf_counter() - started, 3), degraded=degraded)
     return index, report
@@ -212,7 +220,8 @@ def get_index(settings=None) -> PolicyIndex:
     from credlift.settings import get_settings
 
     settings = settings or get_settings()
-    key = (str(Path(settings.data_dir).resolve()), settings.embeddings_base_url, settings.embeddings_model)
+    key = (settings.chroma_url or str(Path(settings.data_dir).resolve()), settings.embeddings_base_url,
+           settings.embeddings_model)
     with _cache_lock:
         cached = _cached.get(key)
         if cached is None or (cached.degraded_until and time.monotonic() >= cached.degraded_until):

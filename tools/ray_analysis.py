@@ -4,8 +4,9 @@ the fusion model loaded once, running the pipeline's read, authenticate and vali
 `CREDLIFT_RAY_ADDRESS` picks the cluster: `local` starts one inside this process on 127.0.0.1
 (`CREDLIFT_RAY_NUM_CPUS` CPUs, 0 = all), anything else is passed to `ray.init(address=...)` (`auto`, `HOST:PORT`
 of a head started with `ray start --head`, or `ray://HOST:10001`). Each app process gets its own
-`CREDLIFT_RAY_REPLICAS` replicas of `CREDLIFT_RAY_CPUS_PER_REPLICA` CPUs. An upload always goes to the same
-replica (by content hash), so the image decoded for the read stage is still there for authenticate.
+`CREDLIFT_RAY_REPLICAS` replicas of `CREDLIFT_RAY_CPUS_PER_REPLICA` CPUs. A new upload goes to the next replica in
+turn and stays with it (remembered by content hash), so the image decoded for the read stage is still there for
+authenticate; after a restart another replica may get it, which only costs decoding it again.
 
 A replica receives the app's settings (as CREDLIFT_* variables: the same data folder, key and issuer registry)
 and the stored upload's path, never the bytes: the upload store (`data_dir/uploads`, by content hash) is shared by
@@ -112,8 +113,14 @@ class RayAnalysis:
     where = "ray"
 
     def __init__(self, ray, replicas: list, settings) -> None:
+        import threading
+        from collections import OrderedDict
+
         self._ray, self.replicas, self.settings = ray, replicas, settings
         self.timeout_s = settings.ray_timeout_s
+        self._assigned: OrderedDict[str, int] = OrderedDict()  # content hash -> replica, the most recent 4096
+        self._turn = 0
+        self._lock = threading.Lock()
 
     @classmethod
     def connect(cls, settings, replicas: int | None = None) -> "RayAnalysis":
@@ -126,8 +133,18 @@ class RayAnalysis:
         analysis._ray.get([replica.usage.remote() for replica in pool], timeout=max(analysis.timeout_s, 300.0))
         return analysis
 
-    def replica_for(self, sha256: str):
-        return self.replicas[int(sha256[:8] or "0", 16) % len(self.replicas)]
+    def replica_for(self, sha256: str | None = None):
+        """The replica this upload went to before, else the next in turn."""
+        with self._lock:
+            index = self._assigned.get(sha256) if sha256 else None
+            if index is None:
+                index, self._turn = self._turn % len(self.replicas), self._turn + 1
+            if sha256:
+                self._assigned[sha256] = index
+                self._assigned.move_to_end(sha256)
+                while len(self._assigned) > 4096:
+                    self._assigned.popitem(last=False)
+        return self.replicas[index]
 
     def _get(self, reference):
         return self._ray.get(reference, timeout=self.timeout_s)
@@ -142,8 +159,7 @@ class RayAnalysis:
             _absolute(overlay_dir)))
 
     def validate(self, credential, applicant=None):
-        number = str(credential.fields.get("certificate_number") or credential.type)
-        return self._get(self.replica_for(_digest(number)).validate.remote(credential, applicant))
+        return self._get(self.replica_for().validate.remote(credential, applicant))
 
     def usage(self) -> list[dict]:
         return self._get([replica.usage.remote() for replica in self.replicas])
@@ -157,8 +173,3 @@ class RayAnalysis:
 def _absolute(path) -> str | None:
     return str(Path(path).resolve()) if path else None
 
-
-def _digest(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

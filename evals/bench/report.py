@@ -201,6 +201,36 @@ def _table(summary: dict, header: list[str], rows: list[tuple[str, list[str]]]) 
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def scale_section(s: dict) -> str:
+    """Issue 27: the analysis on Ray against in-process, 1 and 2 replicas, and the cores for 1,000 uploads a minute."""
+    if not s.get("scale"):
+        return "<h2>Scale: the analysis on Ray</h2><p>Not measured in this run (--sizes scale=0).</p>"
+    paths = _table(s, ["path", "uploads", "wall s / upload", "CPU s / upload"],
+                   [(name, [f"scale.{key}.uploads", f"scale.{key}.wall_s_per_upload", f"scale.{key}.cpu_s_per_upload"])
+                    for name, key in (("in-process", "in_process"), ("Ray, 1 replica", "on_ray"))])
+    runs = _table(s, ["Ray replicas", "uploads", "wall s", "uploads / min", "CPU s / upload", "replica CPU s / upload",
+                      "model loading s (once)"],
+                  [(r, [f"scale.runs.{r}.uploads", f"scale.runs.{r}.wall_s", f"scale.runs.{r}.uploads_per_minute",
+                        f"scale.runs.{r}.cpu_s_per_upload", f"scale.runs.{r}.replica_cpu_s_per_upload",
+                        f"scale.runs.{r}.replica_load_s"]) for r in sorted(s["scale"]["runs"], key=int)])
+    e = "scale.estimate"
+    return f"""<h2>Scale: the analysis on Ray</h2>
+<p>The per-upload analysis (read, authenticate, validate) in this process and on Ray replicas (a local Ray instance of
+{num(s, 'scale.cpus')} CPUs on 127.0.0.1; models loaded once per replica, the upload read from the shared store by
+content hash). One upload at a time, alternately in-process and on one replica: the Ray path costs
+{num(s, 'scale.overhead_cpu')} more CPU per upload (this process's CPU plus the replica's; target at most 0.1) and
+{num(s, 'scale.overhead_wall')} more wall time (which moves with the machine's load).</p>{paths}{runs}
+<p>2 replicas: {num(s, 'scale.speedup_2_replicas')}x the uploads per minute of one.</p>
+<h3>Cores for {num(s, f'{e}.uploads_per_minute')} uploads a minute (worked estimate)</h3>
+<p>{num(s, f'{e}.uploads_per_minute')} / 60 uploads a second x {num(s, f'{e}.worker_cpu_s_per_upload')} CPU s per
+upload in the replicas = {num(s, f'{e}.busy_worker_cores')} busy cores; run at {num(s, f'{e}.utilisation')}
+utilisation: <b>{num(s, f'{e}.worker_cores')} cores of analysis workers</b>. The app processes' own share of an
+application (a whole application's CPU in this run minus its analysis, plus the Ray client's work):
+{num(s, f'{e}.app_cpu_s_per_application')} CPU s, so {num(s, f'{e}.app_cores')} cores of app processes at the same
+utilisation; {num(s, f'{e}.total_cores')} cores in all. This assumes CPU per upload stays as measured as the cluster
+grows (the replicas share nothing but the upload store, the reuse index and the database).</p>"""
+
+
 def render_html(summary: dict, eval_summary: dict | None = None) -> str:
     s = summary
     targets = _table(s, ["target", "goal", "measured", "met"],
@@ -262,6 +292,7 @@ inside <i>authenticate</i>; <i>extract</i> reuses its lines.</p>{stages}
 <p>CPU per application (mean) {num(s, 'figures.cpu_s_per_application_mean')} s: two idle cores could decide about
 {num(s, 'figures.cpu_bound_applications_per_minute_2_cores')} applications per minute. Wall-clock figures above depend
 on the machine's load (1-minute load average at the start: {num(s, 'environment.load_average_1m_at_start')}).</p>
+{scale_section(s)}
 <h2>Reading: RapidOCR vs Tesseract (chi_sim), same parsers</h2>{readers}{plot_fields(s)}{field_table}
 <h2>Authenticity: fused detector vs plain ELA</h2>
 <p>Fused detector: {html.escape(str(s["authenticity"]["fused"].get("model_version", "")))}. {num(s, "authenticity.images")} images, {num(s, "authenticity.manipulated")} forged; plain ELA gets the threshold that

@@ -13,7 +13,10 @@ from credlift.evals.bench.datasets import DatasetSpec, ensure_dataset
 
 # issue 30's targets (a quiet 2-core machine, one run); the ratios and CPU seconds hold on a busy one too
 TARGETS = {"time_to_decision_p50_over_ocr_p50": 1.8, "time_to_decision_p95_s": 1.6, "cpu_s_per_application_mean": 1.3,
-           "scaling_2_workers": 1.8, "applications_per_minute_2_workers": 60.0, "peak_memory_mb": 1228.8}
+           "scaling_2_workers": 1.8, "applications_per_minute_2_workers": 60.0, "peak_memory_mb": 1228.8,
+           # issue 27: the Ray path's extra CPU per upload against in-process (CPU holds on a busy machine; wall too
+           # is in the report)
+           "ray_overhead_cpu_per_upload": 0.10}
 AT_LEAST = {"scaling_2_workers", "applications_per_minute_2_workers"}  # the others are ceilings
 
 
@@ -26,10 +29,11 @@ class BenchSizes(BaseModel):
     decisions: int = 2000      # policy-engine decisions
     workers: int = 0           # throughput runs with 1..workers processes (0: the cores, at least 2)
     profile: int = 3           # images the slowest stage is profiled on
+    scale: int = 8             # uploads analysed in-process and on 1 and 2 Ray replicas (0: no scale section)
 
     @classmethod
     def quick(cls) -> "BenchSizes":
-        return cls(latency=3, throughput=3, reading=2, authenticity=16, decisions=200, workers=2, profile=1)
+        return cls(latency=3, throughput=3, reading=2, authenticity=16, decisions=200, workers=2, profile=1, scale=2)
 
     def with_overrides(self, overrides: dict[str, int]) -> "BenchSizes":
         return self.model_copy(update=overrides)
@@ -88,6 +92,14 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
     progress("policy engine ...")
     decisions = decision_engine(sizes.decisions)
 
+    scale = None
+    if sizes.scale > 0:
+        from credlift.evals.bench.scale import measure_scale
+
+        progress("scale: the analysis on Ray (1 and 2 replicas) ...")
+        scale = measure_scale(phone, state / "scale", sizes.scale, cpus=2, application_cpu_s=latency.cpu_s.get("mean"),
+                              progress=progress)
+
     peak_memory = max(run.peak_rss_mb for run in throughput.values())
     ocr = readers["rapidocr"]
     ocr_p50, ocr_cpu_p50 = ocr.seconds.get("p50"), ocr.cpu_seconds.get("p50")
@@ -112,6 +124,12 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         # what two idle cores can do when an application costs this much CPU (no waiting, no other load)
         "cpu_bound_applications_per_minute_2_cores": (round(2 * 60.0 / latency.cpu_s["mean"], 2)
                                                       if latency.cpu_s.get("mean") else None),
+        # issue 27: the analysis on Ray (evals/bench/scale.py)
+        "ray_overhead_cpu_per_upload": scale.overhead_cpu if scale else None,
+        "ray_overhead_wall_per_upload": scale.overhead_wall if scale else None,
+        "uploads_per_minute_ray_1_replica": scale.runs["1"].uploads_per_minute if scale else None,
+        "uploads_per_minute_ray_2_replicas": scale.runs["2"].uploads_per_minute if scale else None,
+        "cores_for_1000_uploads_per_minute": scale.estimate["total_cores"] if scale else None,
     }
     from credlift.settings import get_settings
 
@@ -136,6 +154,7 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         "authenticity": authenticity.model_dump(),
         "retrieval": retrieval,
         "decisions": decisions,
+        "scale": scale.model_dump() if scale else None,
         "duration_s": None,
     }
     summary["duration_s"] = round(time.perf_counter() - started, 1)

@@ -77,7 +77,8 @@ def test_quick_bench_measures_every_part(quick_bench):
     assert {"keyword", "hybrid"} <= set(summary["retrieval"]["modes"])
     assert set(summary["targets"]) == {"time_to_decision_p50_over_ocr_p50", "time_to_decision_p95_s",
                                        "cpu_s_per_application_mean", "scaling_2_workers",
-                                       "applications_per_minute_2_workers", "peak_memory_mb"}
+                                       "applications_per_minute_2_workers", "peak_memory_mb",
+                                       "ray_overhead_cpu_per_upload"}
     assert "time_to_decision_p95_s:" in completed.stdout
 
 
@@ -159,3 +160,22 @@ def test_an_unknown_key_in_a_dialogue_is_reported_with_file_and_line(credlift_cl
     code, _, stderr = credlift_cli("eval", "--dialogues", str(tmp_path))
     assert code == 2
     assert re.search(r"d\.yaml:5: unknown key at 'turns\.0\.colour'", stderr)
+
+
+def test_quick_bench_has_the_scale_section(quick_bench):
+    """Issue 27: the analysis on 1 and 2 Ray replicas against in-process, the overhead, the cores estimate, on the
+    page as in the JSON."""
+    completed, report = quick_bench
+    summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
+    scale = summary["scale"]
+    assert set(scale["runs"]) == {"1", "2"} and all(run["uploads_per_minute"] > 0 for run in scale["runs"].values())
+    assert scale["in_process"]["cpu_s_per_upload"] > 0.05 and scale["on_ray"]["cpu_s_per_upload"] > 0.05
+    assert scale["overhead_cpu"] == round(scale["on_ray"]["cpu_s_per_upload"] / scale["in_process"]["cpu_s_per_upload"]
+                                          - 1, 4)
+    estimate = scale["estimate"]
+    expected = estimate["worker_cpu_s_per_upload"] * 1000 / 60 / estimate["utilisation"]
+    assert abs(estimate["worker_cores"] - expected) <= 0.051 and estimate["total_cores"] >= estimate["worker_cores"]
+    assert summary["figures"]["cores_for_1000_uploads_per_minute"] == estimate["total_cores"]
+    page = (report / "bench.html").read_text(encoding="utf-8")
+    assert "Scale: the analysis on Ray" in page and 'data-key="scale.estimate.worker_cores"' in page
+    assert "uploads/min with 1 / 2 replicas" in completed.stdout

@@ -59,6 +59,12 @@ def register(app: typer.Typer) -> None:
         promise = summary["promise"]
         typer.echo(f"the header promises a decision within {promise['header_s']:.0f} s: p95 "
                    f"{fmt(promise['p95_s'])} s, {'kept' if promise['kept'] else 'NOT kept'}")
+        if summary.get("scale"):
+            scale = summary["scale"]
+            typer.echo(f"scale (Ray): {fmt(figures['uploads_per_minute_ray_1_replica'])} / "
+                       f"{fmt(figures['uploads_per_minute_ray_2_replicas'])} uploads/min with 1 / 2 replicas; overhead "
+                       f"per upload CPU {fmt(scale['overhead_cpu'])}, wall {fmt(scale['overhead_wall'])}; "
+                       f"{fmt(figures['cores_for_1000_uploads_per_minute'])} cores for 1000 uploads/min")
         typer.echo(f"report: {report / 'bench.html'}")
 
 

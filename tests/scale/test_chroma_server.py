@@ -2,46 +2,7 @@
 process shares; an app process's data folder then holds no index, and a second process finds the index built."""
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
-
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture()
-def chroma_server(tmp_path):
-    """`chroma run` (the server chromadb ships) on 127.0.0.1, stopped after the test."""
-    import sys
-
-    binary = Path(sys.executable).parent / "chroma"
-    binary = str(binary) if binary.exists() else shutil.which("chroma")
-    port = _free_port()
-    process = subprocess.Popen([binary, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited with {process.returncode}")
-            time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not listen within 60 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.timeout(300)

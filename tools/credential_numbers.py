@@ -94,11 +94,13 @@ CET_MAX_WRITING_TRANSLATION = 213.0
 CET_CUSTOMARY_PASS = 425
 
 #: award certificates (INVENTED layout): competition code -> competition name as printed
+#: (the mathematics competition and ICPC/CCPC are their own types since issue 25: tools/credentials/math_competition.py,
+#: icpc.py)
 AWARD_COMPETITIONS: dict[str, str] = {
-    "CMC": "全国大学生数学竞赛",
     "MCM": "全国大学生数学建模竞赛",
-    "ICPC": "ACM-ICPC 国际大学生程序设计竞赛亚洲区域赛",
-    "CCPC": "中国大学生程序设计竞赛",
+    "TZB": "挑战杯全国大学生课外学术科技作品竞赛",
+    "LQB": "蓝桥杯全国软件和信息技术专业人才大赛",
+    "IGEM": "国际遗传工程机器大赛",
 }
 AWARD_SCOPES: dict[str, str] = {"I": "international", "N": "national", "P": "provincial"}
 AWARD_SCOPE_CODES: dict[str, str] = {scope: code for code, scope in AWARD_SCOPES.items()}

@@ -2,8 +2,9 @@
 
 Order of the rules (each one that applies adds a reason code; the first kind that applies wins):
 1. documents: unreadable -> decline; not checked, tampered, AI-generated, not judged, suspicious, name mismatch,
-   registry mismatch or not found, issuer unavailable -> refer to a person; unknown type or failed field checks ->
-   decline. Verified with the issuer: not judged / suspicious refer only at `issuer_verified_refer_score` (DOC-ISSUER).
+   registry mismatch or not found, issuer unavailable -> refer to a person; a credential of no registered type
+   that the taxonomy routes to review (knowledge/taxonomy) -> refer, never an increase (DOC-UNKNOWN); any other
+   unknown type or failed field checks -> decline. Verified with the issuer: not judged / suspicious refer only at `issuer_verified_refer_score` (DOC-ISSUER).
 2. the credential's base increase (INC-*), at a fraction when old (INC-RECENCY); below the CET line -> nothing.
 3. financial health: recent delinquency, high utilisation, cooldown, a credential already counted -> decline.
 4. risk: the scorecard's PD band scales the increase (RISK-PD); the worst band declines. A risk assessment's
@@ -33,7 +34,8 @@ from credlift.tools.risk.features import credential_age_years, credential_level
 # (its spec, tools/credentials). Live: a type registered later is in it.
 FIXED_CLAUSE_IDS: frozenset[str] = frozenset({
     "INC-RECENCY", "RISK-PD", "CAP-UTIL", "CAP-DELINQ", "CAP-INCOME", "CAP-TYPE", "CAP-ONCE", "CAP-COOLDOWN",
-    "CAP-WEAK", "DOC-AUTH", "DOC-VALID", "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "DOC-ISSUER", "REV-MANUAL",
+    "CAP-WEAK", "DOC-AUTH", "DOC-VALID", "DOC-NAME", "DOC-PHOTO", "DOC-TYPES", "DOC-ISSUER", "DOC-UNKNOWN",
+    "REV-MANUAL",
     "REV-APPEAL",
     "PRIV-DATA", "PRIV-RETAIN", "BUD-ADVICE", "HUMAN-HELP",
 })
@@ -139,6 +141,14 @@ REASONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "DOC_SUSPICIOUS": (("DOC-AUTH", "REV-MANUAL"),
                        "Some authenticity checks were inconclusive, so a person will review the document.",
                        "部分真实性检查结果存疑，将由工作人员人工审核。"),
+    "DOC_UNKNOWN_KIND": (("DOC-UNKNOWN", "REV-MANUAL"),
+                         "This looks like a credential we have no increase table for ({kind_en}), so a colleague "
+                         "will read it before anything changes; it does not raise your limit automatically.",
+                         "这份文件看起来是{kind_zh}，它没有单独的提额标准，将由同事人工查看后再处理；它不会自动提高您的额度。"),
+    "DOC_UNKNOWN_REVIEWED": (("DOC-UNKNOWN", "REV-MANUAL"),
+                             "A colleague read your document ({kind_en}); the policy has no increase table for it yet, "
+                             "so your limit stays as it is.",
+                             "同事已查看您的文件（{kind_zh}）；政策目前还没有它的提额标准，因此您的额度保持不变。"),
     "DOC_TYPE_NOT_ACCEPTED": (("DOC-TYPES",),
                               "This kind of document is not one the policy accepts for an increase.",
                               "该类文件不在可用于提额的证书范围内。"),
@@ -342,6 +352,15 @@ def _check_documents(draft: _Draft, credential: CredentialRecord, validation: Va
         elif authenticity.verdict == "suspicious" or authenticity.score >= params.authenticity_refer_score:
             draft.add("DOC_SUSPICIOUS", "refer")
     if credential.type not in CREDENTIAL_TYPES:
+        from credlift.tools.extraction.generic import review_route
+
+        unknown = review_route(credential)
+        if unknown is not None:  # plausible but unpriced: a person reads it, and no table prices it (DOC-UNKNOWN)
+            if review_cleared:
+                draft.add("DOC_UNKNOWN_REVIEWED", "decline", kind_en=unknown[1], kind_zh=unknown[2])
+            else:
+                draft.add("DOC_UNKNOWN_KIND", "refer", kind_en=unknown[1], kind_zh=unknown[2])
+            return
         draft.add("DOC_TYPE_NOT_ACCEPTED", "decline")
         names = list(TYPE_NAMES.values())
         draft.suggest("Accepted for an increase: " + ", ".join(en for en, _ in names[:-1]) + f" and {names[-1][0]}.",

@@ -26,8 +26,12 @@ def readable(state: AgentState) -> list[UploadResult]:
 
 
 def accepted(state: AgentState) -> list[UploadResult]:
-    """Readable uploads that are a credential type the policy accepts."""
-    return [r for r in readable(state) if r.credential is not None and r.credential.type in CREDENTIAL_TYPES]
+    """Readable uploads that are a credential type the policy accepts, or an unknown credential a person should
+    read (the taxonomy's class routes it to review: tools/extraction/generic.py); the policy engine decides both."""
+    from credlift.tools.extraction.generic import review_route
+
+    return [r for r in readable(state) if r.credential is not None
+            and (r.credential.type in CREDENTIAL_TYPES or review_route(r.credential) is not None)]
 
 
 def ref_of(state: AgentState, upload_id: str) -> UploadRef:

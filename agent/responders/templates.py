@@ -86,7 +86,12 @@ def _amounts(decision: LimitDecision) -> dict[str, int]:
 def decision_reply(decision: LimitDecision, lang: str, review_outcome: str = "", why: bool = False) -> Reply:
     """The outcome of an application (after an upload or a review), or the answer to "why this limit?"."""
     if decision.kind == "refer":
-        return fixed("why.intro_refer" if why else "decision.refer", lang, intent="explain")
+        reply = fixed("why.intro_refer" if why else "decision.refer", lang, intent="explain")
+        # a credential of no registered type: say what it was read as (nothing about how it was checked)
+        unknown = next((r for r in decision.reason_codes if r.code == "DOC_UNKNOWN_KIND"), None)
+        if unknown is not None:
+            return reply.model_copy(update={"text": unknown.text(lang) + ("" if lang == "zh" else " ") + reply.text})
+        return reply
     if decision.kind == "decline" and (review_outcome == "declined" or authenticity_driven(decision)):
         return fixed("decision.review_declined", lang, intent="explain")
     retrieved = decision_clauses(decision, lang)

@@ -37,8 +37,9 @@ def extract_credential(upload, ocr_lines: list[OcrLine] | None = None, settings:
         log.warning("vision backend %s answered out of schema, OCR used: %s", model.name, error)
         return _with_warning(ocr_record, "VLM_MALFORMED", warning_text("VLM_MALFORMED"))
     from credlift.tools.extraction.consensus import with_second_opinion
+    from credlift.tools.extraction.generic import place_in_taxonomy
 
-    return with_second_opinion(model_record, ocr_record)
+    return place_in_taxonomy(with_second_opinion(model_record, ocr_record))  # the model's reading of any credential
 
 
 def _vision_backend(settings: Settings):

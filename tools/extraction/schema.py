@@ -36,6 +36,9 @@ _COMMON_FIELDS: dict[str, tuple[object, object]] = {
     "competition": (str | None, None),
     "award_level": (Literal["first", "second", "third", "gold", "silver", "bronze"] | None, None),
     "qualification_name": (str | None, None),
+    # any credential (type other, tools/extraction/generic.py): the common schema's own keys
+    "title": (str | None, Field(default=None, description="type other: the credential's title as printed")),
+    "level": (str | None, Field(default=None, description="type other: its level or grade as printed")),
 }
 
 

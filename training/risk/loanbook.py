@@ -14,7 +14,7 @@ provide to run `credlift study` on its own book (CSV or Parquet):
 | income_band | str | low, mid, high |
 | thin_file | bool | fewer than two bureau trade lines |
 | current_limit | int | yuan |
-| credential_type | str | none, or a registered type: cet4, cet6, graduation, degree, vocational, award, qualification, driver_permit |
+| credential_type | str | none, or a registered type: cet4, cet6, graduation, degree, vocational, award, qualification, driver_permit, merit_student, scholarship, math_competition, icpc |
 | credential_level | str | see CREDENTIAL_LEVELS (empty when credential_type is none) |
 | credential_score | float | CET total score (NaN for other types) |
 | credential_age_years | float | years between the credential's issue date and the application (NaN when none) |
@@ -73,6 +73,12 @@ CREDENTIAL_EFFECTS_STRONG: dict[tuple[str, str], float] = {
     # the seed's people's trade proofs (issue 25), drawn from their own stream (TRADE_SHARES): ASSUMED sizes, no
     # lender data behind them; a licensed ride-hailing driver has a checked record and a steady income
     ("driver_permit", "valid"): -0.90,
+    # honours (issue 25), drawn from a stream of their own (HONOUR_SHARES): ASSUMED sizes, no lender data behind
+    # them; ordered by how selective the honour is
+    ("merit_student", "school"): -0.50, ("merit_student", "municipal"): -0.70, ("merit_student", "provincial"): -0.90,
+    ("scholarship", "school"): -0.50, ("scholarship", "encouragement"): -0.70, ("scholarship", "national"): -1.10,
+    ("math_competition", "third"): -0.60, ("math_competition", "second"): -0.80, ("math_competition", "first"): -1.00,
+    ("icpc", "bronze"): -0.70, ("icpc", "silver"): -0.90, ("icpc", "gold"): -1.10,
 }
 # Evidence-sized (the default): the strong table scaled by EVIDENCE_SCALE, so that the largest effect (degree,
 # doctor) is -0.38, the far end of the 95% interval of the one education effect measured on real data here
@@ -99,12 +105,21 @@ _TYPE_SHARE_THICK = np.array([0.55, 0.08, 0.06, 0.10, 0.10, 0.06, 0.02, 0.03])
 # a stream of their own so that every other row of a seeded book stays what it was; their levels by _LEVEL_SHARE.
 TRADE_SHARES: dict[str, tuple[float, float]] = {"driver_permit": (0.05, 0.02)}
 _TRADE_STREAM = 25
+# Honours (issue 25: merit student, scholarship, the mathematics competition, ICPC/CCPC): the same, from a third
+# stream, among the applicants who still hold none; mostly young, thin-file applicants
+HONOUR_SHARES: dict[str, tuple[float, float]] = {"merit_student": (0.07, 0.02), "scholarship": (0.08, 0.02),
+                                                 "math_competition": (0.04, 0.01), "icpc": (0.03, 0.01)}
+_HONOUR_STREAM = 26
 _LEVEL_SHARE = {
     "graduation": (0.35, 0.45, 0.03, 0.14, 0.03),
     "degree": (0.72, 0.23, 0.05),
     "vocational": (0.30, 0.30, 0.25, 0.10, 0.05),
     "award": (0.60, 0.32, 0.08),
     "qualification": (0.70, 0.30),
+    "merit_student": (0.70, 0.18, 0.12),  # school, municipal, provincial
+    "scholarship": (0.55, 0.33, 0.12),  # school, encouragement, national
+    "math_competition": (0.45, 0.35, 0.20),  # third, second, first
+    "icpc": (0.55, 0.30, 0.15),  # bronze, silver, gold
 }
 _CET_SCORE = {"cet4": (480.0, 65.0), "cet6": (455.0, 60.0)}
 _INCOME_SHIFT = {"degree": 0.6, "graduation": 0.35, "qualification": 0.5}
@@ -182,6 +197,8 @@ def generate_loan_book(rows: int = 300_000, seed: int = 1, effects: str = "evide
     has_credential = credential_type != "none"
     age = np.where(has_credential, np.round(rng.gamma(1.6, np.where(thin, 2.2, 3.6)), 1), np.nan)
     credential_type, level, age = _trade_proofs(seed, thin, credential_type, level, age)
+    credential_type, level, age = _trade_proofs(seed, thin, credential_type, level, age, HONOUR_SHARES,
+                                                _HONOUR_STREAM)
 
     shift = np.array([_INCOME_SHIFT.get(t, 0.0) for t in _TYPES])[type_index] - 0.5 * thin
     income_z = rng.normal(0.0, 1.0, rows) + shift
@@ -214,13 +231,16 @@ def generate_loan_book(rows: int = 300_000, seed: int = 1, effects: str = "evide
     return book
 
 
-def _trade_proofs(seed: int, thin: np.ndarray, credential_type: np.ndarray, level: np.ndarray, age: np.ndarray):
-    """Some applicants without one of the seven hold a trade proof (TRADE_SHARES), from the book's second stream."""
-    rng = np.random.default_rng([seed, _TRADE_STREAM])
+def _trade_proofs(seed: int, thin: np.ndarray, credential_type: np.ndarray, level: np.ndarray, age: np.ndarray,
+                  shares: dict[str, tuple[float, float]] | None = None, stream: int = _TRADE_STREAM):
+    """Some applicants without one of the seven hold a trade proof (TRADE_SHARES), from the book's second stream
+    (or, given `shares` and `stream`, another group from a stream of its own: the honours)."""
+    shares = TRADE_SHARES if shares is None else shares
+    rng = np.random.default_rng([seed, stream])
     credential_type = credential_type.astype(object)
     draw = rng.random(len(thin))
     lower = np.zeros(len(thin))
-    for ctype, (share_thin, share_thick) in TRADE_SHARES.items():
+    for ctype, (share_thin, share_thick) in shares.items():
         upper = lower + np.where(thin, share_thin, share_thick)
         mask = (credential_type == "none") & (draw >= lower) & (draw < upper)
         levels = CREDENTIAL_LEVELS[ctype]

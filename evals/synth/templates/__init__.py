@@ -7,6 +7,8 @@ from credlift.evals.synth.templates.cet import CetTemplate
 from credlift.evals.synth.templates.degree import DegreeTemplate
 from credlift.evals.synth.templates.driver_permit import DriverPermitTemplate
 from credlift.evals.synth.templates.graduation import GraduationTemplate
+from credlift.evals.synth.templates.honours import (IcpcTemplate, MathCompetitionTemplate, MeritStudentTemplate,
+                                                     ScholarshipTemplate)
 from credlift.evals.synth.templates.qualification import QualificationTemplate
 from credlift.evals.synth.templates.vocational import VocationalTemplate
 
@@ -19,6 +21,10 @@ TEMPLATES: dict[str, CredentialTemplate] = {
     "award": AwardTemplate(),
     "qualification": QualificationTemplate(),
     "driver_permit": DriverPermitTemplate(),
+    "merit_student": MeritStudentTemplate(),
+    "scholarship": ScholarshipTemplate(),
+    "math_competition": MathCompetitionTemplate(),
+    "icpc": IcpcTemplate(),
 }
 
 

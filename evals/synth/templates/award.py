@@ -1,4 +1,5 @@
-"""获奖证书 (competition award): 全国大学生数学竞赛, 数学建模竞赛, ACM-ICPC / CCPC regionals; landscape."""
+"""获奖证书 (competition award): 数学建模竞赛, 挑战杯, 蓝桥杯, iGEM; landscape. (The mathematics competition and ICPC/CCPC
+have their own types and templates since issue 25: honours.py.)"""
 from __future__ import annotations
 
 from datetime import date
@@ -16,12 +17,11 @@ from credlift.tools.credential_numbers import AWARD_COMPETITIONS, make_award_num
 AWARD_LEVEL_ZH = {"first": "一等奖", "second": "二等奖", "third": "三等奖", "gold": "金奖", "silver": "银奖", "bronze": "铜奖"}
 # competition code -> (issuer, allowed scopes, allowed levels, month of the ceremony)
 COMPETITIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], int]] = {
-    "CMC": ("中国数学会", ("national", "provincial"), ("first", "second", "third"), 5),
     "MCM": ("中国工业与应用数学学会", ("national", "provincial"), ("first", "second", "third"), 11),
-    "ICPC": ("ICPC亚洲区域赛组织委员会", ("international",), ("gold", "silver", "bronze"), 11),
-    "CCPC": ("中国大学生程序设计竞赛组织委员会", ("national",), ("gold", "silver", "bronze"), 10),
+    "TZB": ("共青团中央", ("national", "provincial"), ("first", "second", "third"), 11),
+    "LQB": ("工业和信息化部人才交流中心", ("national", "provincial"), ("first", "second", "third"), 6),
+    "IGEM": ("iGEM基金会", ("international",), ("gold", "silver", "bronze"), 11),
 }
-SITES = ("南京", "沈阳", "西安", "济南", "杭州", "合肥", "成都", "上海", "昆明", "南宁")
 REGIONS = ("江苏", "浙江", "广东", "湖北", "四川", "山东", "北京", "上海", "陕西", "湖南")
 
 
@@ -83,11 +83,11 @@ class AwardTemplate(CredentialTemplate):
         x, y, size = 200 + dx, 370 + dy, 40
         canvas.line(x, y, [(fields["holder_name"], "holder_name"), ("  同学（", None), (fields["school"], "school"),
                            ("）：", None)], size, family, "regular", text_color, value_style)
-        if code in ("ICPC", "CCPC"):
+        if code == "IGEM":
             prefix = f"在{issue.year}年"
-            suffix = f"（{rng.choice(SITES)}站）中，荣获"
+            suffix = "（巴黎总决赛）中，荣获"
         else:
-            edition = issue.year - (2008 if code == "CMC" else 1991)
+            edition = issue.year - {"MCM": 1991, "TZB": 1988, "LQB": 2009}[code]
             prefix = f"在第{edition}届"
             suffix = "（非数学类）决赛中，荣获" if fields["award_scope"] == "national" else f"（{rng.choice(REGIONS)}赛区）中，荣获"
         y = canvas.paragraph(x, y + 90, width - 2 * x, [(prefix, None), (fields["competition"], "competition"),

@@ -5,7 +5,7 @@ import numpy as np
 
 from credlift.domain.credential import CredentialRecord, OcrLine
 from credlift.tools.credentials import KEY_FIELDS as CREDENTIAL_KEY_FIELDS
-from credlift.tools.extraction.classify import classify_page
+from credlift.tools.extraction.classify import TypeGuess, classify_page
 from credlift.tools.extraction.messages import warning_text
 from credlift.tools.extraction.parsers import PageLayout, parser_for
 from credlift.tools.extraction.parsers.cet import level_from_number
@@ -58,9 +58,18 @@ def record_and_sources(lines: list[OcrLine], quality: PhotoQuality | None = None
     sources: dict[str, int] = {}
     page = PageLayout(lines)
     guess = classify_page(page)
+    if guess.credential_type not in ("unknown", "other"):
+        from credlift.tools.extraction.generic import named_by_title
+
+        if named_by_title(page):  # a kind the taxonomy names, not one of the registered types
+            guess = TypeGuess("other", guess.confidence, guess.scores)
     record = CredentialRecord(type=guess.credential_type, backend="ocr", type_confidence=guess.confidence,
                               text_lines=[line.raw for line in page.lines])
     parser = parser_for(guess.credential_type)
+    if parser is None and guess.credential_type == "other":  # none of the registered types: the common schema
+        from credlift.tools.extraction.generic import GenericParser
+
+        parser = GenericParser()
     if parser is not None:
         parsed = parser.parse(page)
         for key, reading in parsed.fields.items():
@@ -75,6 +84,10 @@ def record_and_sources(lines: list[OcrLine], quality: PhotoQuality | None = None
             coded = level_from_number(record.fields.get("certificate_number"))
             if coded and coded != record.type and not _title_says_level(page):
                 record.type = coded
+    if record.type == "other":
+        from credlift.tools.extraction.generic import place_in_taxonomy
+
+        place_in_taxonomy(record)
     _add_quality_warnings(record, quality, page, rotation_degrees)
     return record, sources
 
@@ -108,7 +121,8 @@ def _add_quality_warnings(record: CredentialRecord, quality: PhotoQuality | None
     if rotation_degrees:
         _warn(record, "PAGE_ROTATED", warning_text("PAGE_ROTATED", degrees=rotation_degrees))
     if record.type in ("other", "unknown"):
-        _warn(record, "NOT_A_CREDENTIAL", warning_text("NOT_A_CREDENTIAL"))
+        if not record.fields.get("credential_kind"):  # an unknown credential placed in the taxonomy is one
+            _warn(record, "NOT_A_CREDENTIAL", warning_text("NOT_A_CREDENTIAL"))
         return
     if blurry and not record.fields.get("certificate_number"):
         _warn(record, "PHOTO_BLURRY_NUMBER", warning_text("PHOTO_BLURRY_NUMBER"))

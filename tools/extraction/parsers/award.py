@@ -10,7 +10,7 @@ from credlift.tools.extraction.parsers.common import (
     parse_or_none,
     NUMBER_LABELS,
     pattern_acceptor,
-    read_holder,
+    read_addressed_holder,
     number_year,
     read_issue_date,
     read_school,
@@ -18,20 +18,19 @@ from credlift.tools.extraction.parsers.common import (
 )
 from credlift.tools.extraction.parsers.prose import prose_text
 
-_NUMBER = re.compile(r"(?:CMC|MCM|ICPC|CCPC)\d{4}[INP][0-9GSB]\d{5}")
+_NUMBER = re.compile(r"(?:MCM|TZB|LQB|IGEM)\d{4}[INP][0-9GSB]\d{5}")
 _LEVELS = (("一等奖", "first"), ("二等奖", "second"), ("三等奖", "third"), ("金奖", "gold"), ("银奖", "silver"),
            ("铜奖", "bronze"), ("金牌", "gold"), ("银牌", "silver"), ("铜牌", "bronze"))
 _SCOPES = (("国际", "international"), ("赛区", "provincial"), ("省级", "provincial"), ("省赛", "provincial"),
            ("全国", "national"), ("国家级", "national"))
 #: who organises each competition (prints and seals its certificates): OCR readings are snapped to these names
-KNOWN_ORGANISERS = ("中国数学会", "中国工业与应用数学学会", "ICPC亚洲区域赛组织委员会", "中国大学生程序设计竞赛组织委员会",
-                    "全国大学生数学竞赛组织委员会", "全国大学生数学建模竞赛组织委员会")
-_HOLDER = re.compile(r"(?:授予|^)([\u4e00-\u9fff·]{2,5}?)(?:同学|同志)")
+KNOWN_ORGANISERS = ("中国工业与应用数学学会", "全国大学生数学建模竞赛组织委员会", "共青团中央", "工业和信息化部人才交流中心",
+                    "iGEM基金会")
 
 
 def _fix_number(text: str) -> str:
     compact = re.sub(r"[\s\-_.:：]", "", text).upper()
-    match = re.search(r"(CMC|MCM|ICPC|CCPC)([0-9OIlSBZ]{4})([INP1])([0-9GSB])([0-9OIlSBZ]{5})", compact)
+    match = re.search(r"(MCM|TZB|LQB|IGEM)([0-9OIlSBZ]{4})([INP1])([0-9GSB])([0-9OIlSBZ]{5})", compact)
     if not match:
         return compact
     scope = "I" if match.group(3) == "1" else match.group(3)
@@ -43,14 +42,8 @@ class AwardParser(CredentialParser):
 
     def parse(self, page: PageLayout) -> ParsedCredential:
         parsed = ParsedCredential()
-        read_holder(page, parsed)
+        read_addressed_holder(page, parsed)
         text = prose_text(page)
-        if parsed.get("holder_name") is None:
-            for row in page.row_texts():
-                match = _HOLDER.search(row)
-                if match:
-                    parsed.set("holder_name", match.group(1), 0.9)
-                    break
         read_school(page, parsed)
         compact = clean(text).replace(" ", "")
         for competition in sorted(AWARD_COMPETITIONS.values(), key=len, reverse=True):

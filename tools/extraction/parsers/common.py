@@ -80,6 +80,21 @@ def read_holder(page: PageLayout, parsed: ParsedCredential) -> None:
         parsed.set("holder_name", found[0], found[1].confidence, found[1].index)
 
 
+_ADDRESSED = re.compile(r"(?:授予|^)([\u4e00-\u9fff·]{2,5}?)(?:同学|同志)")
+
+
+def read_addressed_holder(page: PageLayout, parsed: ParsedCredential) -> None:
+    """The holder of a certificate written as a sentence: labelled (姓名：), else the one it addresses (张三同学：)."""
+    read_holder(page, parsed)
+    if parsed.get("holder_name") is not None:
+        return
+    for row in page.row_texts():
+        match = _ADDRESSED.search(row)
+        if match:
+            parsed.set("holder_name", match.group(1), 0.9)
+            return
+
+
 def read_id_number(page: PageLayout, parsed: ParsedCredential) -> None:
     # unlabelled, only a number that passes GB 11643: an 18-digit graduation certificate number is not an ID number
     found = page.labelled_or_anywhere(ID_LABELS, accept_id_number, _is_valid_resident_id)

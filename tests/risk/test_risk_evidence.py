@@ -96,13 +96,13 @@ def test_worked_numbers_on_the_demo_accounts(shipped):
     assert decision.kind == "approve" and decision.increase == 2400
     assert decision.inputs["credential"]["evidence"]["percent"] == 100
 
-    # the same driver's level-4 vocational certificate: 1500 x 17% (bound -0.018) = 255, band C (PD 7.7%, x0.5)
-    # = 127.5, rounded down to 100
+    # the same driver's level-4 vocational certificate: 1500 x 18% (bound -0.018) = 270, band C (PD 7.7%, x0.5)
+    # = 135, rounded down to 100
     share = evidence_share("vocational", "4")
-    assert share.percent == 17
+    assert share.percent == 18
     score, decision = _decide(model, profiles["demo-driver-01"], "vocational", skill_level="4")
     assert _band(score.probability_of_default).band == "C"
-    assert decision.increase == int(1500 * 17 // 100 * 0.5) // 100 * 100 == 100
+    assert decision.increase == int(1500 * 18 // 100 * 0.5) // 100 * 100 == 100
 
     # an established customer's CET-4 of 500: 1000 x 63% (bound -0.063 of the 0.10 full-credit line) = 630,
     # band A (x1.0), rounded down to 600; the reason says why

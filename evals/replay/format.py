@@ -16,7 +16,7 @@ from credlift.errors import UserInputError
 NodeName = Literal["intake", "authenticate", "extract", "validate", "assess", "decide", "explain",
                    "converse", "handoff", "budget"]
 DecisionName = Literal["approve", "decline", "refer", "none"]
-TamperKind = Literal["none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated"]
+TamperKind = Literal["none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated", "screen_retype"]
 
 
 class Strict(BaseModel):

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from credlift.evals.synth.drawing import Box, Document
 from credlift.evals.synth.fonts import truetype
 
-CAPTURE_STYLES = ("scan", "photo", "screenshot", "scanner_app", "pdf_render")
+CAPTURE_STYLES = ("scan", "photo", "screenshot", "scanner_app", "pdf_render", "app_screenshot")
 # what can happen to the file after it was made (honest and forged files alike): see `after_chain`
 AFTER_CHAINS = ("none", "messaging", "recompress", "screenshot")
 PHONES = (("Xiaomi", "Redmi Note 12"), ("HUAWEI", "NOH-AN00"), ("Apple", "iPhone 13"), ("OPPO", "PGJM10"),
@@ -64,6 +64,8 @@ def capture(doc: Document, style: str, rng: np.random.Generator) -> Capture:
         return scanner_app(doc, rng)
     if style == "pdf_render":
         return pdf_render(doc, rng)
+    if style == "app_screenshot":
+        return app_screenshot(doc, rng)
     raise ValueError(f"unknown capture style {style!r}")
 
 
@@ -233,6 +235,14 @@ def screenshot(doc: Document, rng: np.random.Generator) -> Capture:
     is_jpeg = rng.random() < 0.2  # a screenshot forwarded through a chat app comes back as a JPEG
     return Capture(np.asarray(canvas).copy(), homography, "screenshot", "jpeg" if is_jpeg else "png",
                    int(rng.integers(72, 92)) if is_jpeg else None, None, {})
+
+
+def app_screenshot(doc: Document, rng: np.random.Generator) -> Capture:
+    """The phone's own screenshot of an app page drawn at its pixels (evals/synth/screen.py): the pixels as they
+    are, saved as a PNG, or as a JPEG by the phones whose screenshots are JPEGs (quality 85-95)."""
+    is_jpeg = rng.random() < 0.4
+    return Capture(doc.rgb.copy(), np.eye(3), "app_screenshot", "jpeg" if is_jpeg else "png",
+                   int(rng.integers(85, 96)) if is_jpeg else None, None, {})
 
 
 # ---------------------------------------------------------------------- scanner app, PDF render

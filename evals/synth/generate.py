@@ -22,14 +22,14 @@ from credlift.evals.synth.capture import AFTER_CHAINS, CAPTURE_STYLES, after_cha
 from credlift.evals.synth.encode import decode, encode, with_software
 from credlift.evals.synth.fonts import check_fonts
 from credlift.evals.synth.tamper import (
-    DEFAULT_TAMPER_MIX, EDITORS, TAMPER_KINDS, TAMPERERS, Donor, TamperContext, TamperNotApplicable, TamperOutcome,
+    DEFAULT_TAMPER_MIX, EDITORS, SCREEN_TAMPER_KINDS, TAMPER_KINDS, TAMPERERS, Donor, TamperContext, TamperNotApplicable, TamperOutcome,
 )
 from credlift.evals.synth.templates import get_template
 from credlift.evals.synth.templates.base import SynthSpecError
 
-CaptureStyle = Literal["scan", "photo", "screenshot", "scanner_app", "pdf_render", "mixed", "varied"]
+CaptureStyle = Literal["scan", "photo", "screenshot", "scanner_app", "pdf_render", "app_screenshot", "mixed", "varied"]
 AfterChain = Literal["none", "messaging", "recompress", "screenshot", "mixed"]
-TamperKind = Literal["none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated"]
+TamperKind = Literal["none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated", "screen_retype"]
 MIXED_CAPTURE_WEIGHTS = {"scan": 0.35, "photo": 0.45, "screenshot": 0.2}
 # `varied`: captures as varied as life (scanner apps and PDF renders too), and most files then travel on
 # (a chat app, a re-save off the grid, a screenshot), forged files through the same chain as honest ones
@@ -82,6 +82,9 @@ def _extension(fmt: str) -> str:
 
 
 def _choose_style(spec: SynthSpec) -> str:
+    native = get_template(spec.type).native_capture
+    if native:  # an app's page is captured by the phone that shows it, whatever the request
+        return native
     if spec.capture not in ("mixed", "varied"):
         return spec.capture
     weights = MIXED_CAPTURE_WEIGHTS if spec.capture == "mixed" else VARIED_CAPTURE_WEIGHTS
@@ -236,7 +239,8 @@ def _validate(n: int, types: list[str] | None, capture_style: str, tamper_rate: 
               tamper_kinds: list[str] | None) -> tuple[list[str], list[str]]:
     if not isinstance(n, int) or n <= 0:
         raise SynthSpecError(f"n must be a positive number of images, not {n}.")
-    chosen = list(types) if types else list(CREDENTIAL_TYPES)
+    # by default the certificate types: an app's page (a screenshot template) is asked for by name
+    chosen = list(types) if types else [t for t in CREDENTIAL_TYPES if not _is_screen(t)]
     unknown = [t for t in chosen if t not in CREDENTIAL_TYPES]
     if unknown:
         raise SynthSpecError(f"unknown credential type {', '.join(unknown)} (known: {', '.join(CREDENTIAL_TYPES)}).")
@@ -245,10 +249,18 @@ def _validate(n: int, types: list[str] | None, capture_style: str, tamper_rate: 
     if not 0.0 <= tamper_rate <= 1.0:
         raise SynthSpecError(f"tamper rate must be between 0 and 1, not {tamper_rate}.")
     kinds = list(tamper_kinds) if tamper_kinds else list(DEFAULT_TAMPER_MIX)
-    bad = [k for k in kinds if k not in TAMPER_KINDS]
+    bad = [k for k in kinds if k not in TAMPER_KINDS + SCREEN_TAMPER_KINDS]
     if bad:
-        raise SynthSpecError(f"unknown tamper kind {', '.join(bad)} (known: {', '.join(TAMPER_KINDS)}).")
+        raise SynthSpecError(f"unknown tamper kind {', '.join(bad)} (known: "
+                             f"{', '.join(TAMPER_KINDS + SCREEN_TAMPER_KINDS)}).")
     return chosen, kinds
+
+
+def _is_screen(credential_type: str) -> bool:
+    from credlift.evals.synth.templates import TEMPLATES
+
+    template = TEMPLATES.get(credential_type)
+    return template is not None and template.native_capture is not None
 
 
 def plan_dataset(n: int, seed: int, types: list[str], capture_style: str, tamper_rate: float,

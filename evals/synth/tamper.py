@@ -19,6 +19,8 @@ from credlift.evals.synth.fonts import truetype
 from credlift.evals.synth.templates.base import CredentialTemplate
 
 TAMPER_KINDS = ("copy_move", "splice", "retype", "erase", "metadata", "ai_generated")
+# forgeries of an app's screenshot only (asked for by name; the certificate sets' mixes stay as they were)
+SCREEN_TAMPER_KINDS = ("screen_retype",)
 DEFAULT_TAMPER_MIX = ("copy_move", "splice", "retype", "erase", "metadata")
 EDITORS = ("Adobe Photoshop 25.0 (Windows)", "Adobe Photoshop CC 2019 (Macintosh)", "GIMP 2.10.36", "美图秀秀",
            "Snapseed 2.0", "PicsArt", "Adobe Photoshop Express", "醒图", "Photopea")
@@ -209,6 +211,53 @@ def retype(ctx: TamperContext) -> TamperOutcome:
     return TamperOutcome(image, [_union([region, box])], {name: new_value})
 
 
+def screen_retype(ctx: TamperContext) -> TamperOutcome:
+    """A number on an app's screenshot painted over with the background and typed again in an image editor: the
+    editor's text tool (its own font 6 in 10 times, else the app's face), sized and placed by eye, a few percent
+    and a few pixels off the app's own rendering."""
+    rng = ctx.rng
+    image = ctx.image.copy()
+    names = [f for f in ctx.template.forge_fields if _field_run(ctx.document, f) is not None
+             and any(ch.isdigit() for ch in _field_run(ctx.document, f).text)]
+    if not names or ctx.capture.style != "app_screenshot":
+        raise TamperNotApplicable("no number on an app's screenshot to retype")
+    name = str(rng.choice(names))
+    run = _field_run(ctx.document, name)
+    new_value = ctx.template.forged_value(name, ctx.fields[name], ctx.fields, rng)
+    new_text = ctx.template.display(name, new_value, ctx.fields)
+    region = _clip(_mapped(ctx, run, pad=2), image)
+    x, y, w, h = region
+    patch = image[y:y + h, x:x + w]
+    border = np.concatenate([patch[0], patch[-1], patch[:, 0], patch[:, -1]])
+    background = np.median(border, axis=0)
+    colour = _ink_colour(patch)
+    image[y:y + h, x:x + w] = background.astype(np.uint8)
+    size_factor = float(rng.choice([-1, 1]) * rng.uniform(0.025, 0.1) + 1.0)
+    family = "latin_sans" if rng.random() < 0.6 else run.family
+    weight = run.weight if rng.random() < 0.7 else ("regular" if run.weight == "bold" else "bold")
+    font = truetype(family, weight, max(8, int(round(run.size * size_factor))))
+    text_w = font.getlength(new_text)
+    # the run's own anchor: where the app put it (its box's left, centre or right stays where the eye sees it)
+    centre_x = run.box[0] + run.box[2] / 2.0
+    page_w = ctx.document.size[0]
+    if run.box[0] + run.box[2] > 0.85 * page_w:
+        left = run.box[0] + run.box[2] - text_w
+    elif run.box[0] < 0.35 * page_w and run.box[2] < 0.5 * page_w and name != "orders":
+        left = run.box[0]
+    else:
+        left = centre_x - text_w / 2.0
+    left += rng.uniform(-0.12, 0.12) * run.size
+    baseline = run.box[1] + run.box[3] - 0.35 * run.size * 0.3 + rng.uniform(-0.08, 0.08) * run.size
+    layer = Image.new("L", (image.shape[1], image.shape[0]), 0)
+    ImageDraw.Draw(layer).text((left, baseline), new_text, font=font, fill=255, anchor="ls")
+    alpha = np.asarray(layer).astype(np.float32)[..., None] / 255.0
+    image = np.clip(image.astype(np.float32) * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
+    ys, xs = np.nonzero(alpha[..., 0] > 0)
+    drawn = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)) if len(xs) \
+        else region
+    return TamperOutcome(image, [_union([region, drawn])], {name: new_value})
+
+
 def _donor_patch(ctx: TamperContext, donor: Donor, ours: Box, theirs: Box) -> tuple[np.ndarray, Box]:
     """The donor's region `theirs` (page coordinates) warped onto our region `ours` (page coordinates) the way
     a careful forger aligns it: same perspective, same place, paper colour matched. Returns (patch, box)."""
@@ -313,5 +362,5 @@ def generator_metadata(rng: np.random.Generator, width: int, height: int) -> dic
 
 TAMPERERS: dict[str, Callable[[TamperContext], TamperOutcome]] = {
     "copy_move": copy_move, "splice": splice, "retype": retype, "erase": erase, "metadata": metadata,
-    "ai_generated": ai_generated,
+    "ai_generated": ai_generated, "screen_retype": screen_retype,
 }

@@ -96,21 +96,21 @@ def test_worked_numbers_on_the_demo_accounts(shipped):
     assert decision.kind == "approve" and decision.increase == 2400
     assert decision.inputs["credential"]["evidence"]["percent"] == 100
 
-    # the same driver's level-4 vocational certificate: 1500 x 18% (bound -0.018) = 270, band C (PD 7.7%, x0.5)
-    # = 135, rounded down to 100
+    # the same driver's level-4 vocational certificate: 1500 x 11% (bound -0.011) = 165, band C (PD 7.7%, x0.5)
+    # = 82.5, rounded down to nothing: below one rounding unit the level earns no increase
     share = evidence_share("vocational", "4")
-    assert share.percent == 18
+    assert share.percent == 11
     score, decision = _decide(model, profiles["demo-driver-01"], "vocational", skill_level="4")
     assert _band(score.probability_of_default).band == "C"
-    assert decision.increase == int(1500 * 18 // 100 * 0.5) // 100 * 100 == 100
+    assert decision.increase == int(1500 * 11 // 100 * 0.5) // 100 * 100 == 0
 
-    # an established customer's CET-4 of 500: 1000 x 63% (bound -0.063 of the 0.10 full-credit line) = 630,
-    # band A (x1.0), rounded down to 600; the reason says why
+    # an established customer's CET-4 of 500: 1000 x 55% (bound -0.056 of the 0.10 full-credit line) = 550,
+    # band A (x1.0), rounded down to 500; the reason says why
     share = evidence_share("cet4", "425-549")
     assert share.percent == math.floor(100 * -share.bound / params.evidence.full_credit_log_odds)
     score, decision = _decide(model, profiles["demo-established-01"], "cet4", total_score=500)
     assert _band(score.probability_of_default).band == "A"
-    assert decision.increase == (1000 * share.percent // 100) // 100 * 100 == 600
+    assert decision.increase == (1000 * share.percent // 100) // 100 * 100 == 500
     evidence_reason = next(r for r in decision.reason_codes if r.code == "INC_EVIDENCE")
     assert f"{share.percent}%" in evidence_reason.text_en and "INC-CET4" in evidence_reason.clause_ids
 

@@ -14,7 +14,9 @@ from credlift.domain.credential import CREDENTIAL_TYPES as _types
 from credlift.tools.credentials.base import CredentialSpec, Cue
 
 _MODULES = ("cet4", "cet6", "graduation", "degree", "vocational", "award", "qualification", "driver_permit",
-            "merit_student", "scholarship", "math_competition", "icpc")
+            "merit_student", "scholarship", "math_competition", "icpc",
+            "rider_profile", "creator_profile", "health_certificate",
+            "transport_permit")
 
 SPECS: dict[str, CredentialSpec] = {}
 # derived tables (filled by register)

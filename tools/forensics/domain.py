@@ -44,6 +44,9 @@ class Domain:
     layout: str = ""
     layout_known: bool | None = None  # None: the page's text was not read, so the layout was not judged
     capture_issues: list[str] = field(default_factory=list)
+    # an app's page (a screenshot type, tools/credentials `weaker_evidence`): judged by the screen checks, not by the
+    # detectors fitted to paper (report.SCREEN_CHECKS)
+    screen: bool = False
 
     @property
     def in_domain(self) -> bool:
@@ -60,7 +63,7 @@ class Domain:
 
     def details(self) -> dict[str, str | bool]:
         return {"layout": self.layout, "layout_known": "not read" if self.layout_known is None else self.layout_known,
-                "capture_issues": ",".join(self.capture_issues), "in_domain": self.in_domain}
+                "capture_issues": ",".join(self.capture_issues), "in_domain": self.in_domain, "screen": self.screen}
 
 
 def capture_issues(rgb: np.ndarray) -> list[str]:
@@ -89,6 +92,9 @@ def judge_domain(ctx) -> Domain:
         record, _ = page_record(ctx)
         domain.layout = record.type
         domain.layout_known = record.type in CREDENTIAL_TYPES
+        from credlift.tools.credentials import weaker_evidence_types
+
+        domain.screen = record.type in weaker_evidence_types()
     elif ctx.ocr_lines is not None:  # read, and nothing found: no layout we know
         domain.layout, domain.layout_known = "none", False
     return domain

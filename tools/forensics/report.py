@@ -18,6 +18,11 @@ DOMAIN_FREE = {"metadata": 0.85}
 # blocks over 0.5 and a page-wide mean probability at most this (generated honest pages: mean 0.004-0.12; real
 # captures the network never saw: 0.05-0.28 on the real development set, flagged areas up to 25% of the page)
 LOCALISED_AREA, LOCALISED_MEAN = 0.05, 0.15
+# an app's page (Domain.screen) has no paper, print or seal: the detectors fitted to those fire on its flat colours
+# and identical glyphs (generated honest rider pages: copy_move, document and trace at 1.0). It is judged by how its
+# numbers are rendered (screen_render), by its metadata and by reuse, and never earns more than a screenshot may
+# (CAP-WEAK).
+SCREEN_CHECKS = ("screen_render", "metadata", "reuse")
 
 
 def localised(signals: list[SignalReport]) -> bool:
@@ -44,6 +49,8 @@ def decide_verdict(probability: float, signals: list[SignalReport], threshold: f
     capture they were not calibrated for) the verdict is `undetermined` with a reason a person understands and a
     score capped below the threshold, unless evidence that holds anywhere (DOMAIN_FREE) is there."""
     by_name = {s.name: s for s in signals}
+    if domain is not None and domain.screen and domain.in_domain:
+        return _screen_verdict(signals, threshold, model_version)
     if domain is not None and not domain.in_domain:
         if not any(s.name in DOMAIN_FREE and s.score >= DOMAIN_FREE[s.name] for s in signals):
             return _undetermined(probability, signals, threshold, model_version, domain)
@@ -77,6 +84,28 @@ def decide_verdict(probability: float, signals: list[SignalReport], threshold: f
             score = max(score, threshold)
     if verdict != "authentic" and not drivers:
         drivers = [max(image_signals, key=lambda s: s.score).name] if image_signals else []
+    return AuthenticityReport(verdict=verdict, score=float(min(max(score, 0.0), 1.0)), signals=signals,
+                              drivers=drivers, model_version=model_version)
+
+
+def _screen_verdict(signals: list[SignalReport], threshold: float, model_version: str) -> AuthenticityReport:
+    """An app's screenshot: tampered when its rendering shows an edit (decisive), suspicious when an editor is named
+    in its metadata or it was seen under another account, else authentic; the score is the screen check's, on the
+    fused scale (below the cut under the threshold)."""
+    from credlift.tools.forensics.fusion import DECISIVE
+    from credlift.tools.forensics.signals.base import BELOW_CUT
+
+    by_name = {s.name: s for s in signals if s.name in SCREEN_CHECKS}
+    render, metadata, reuse = (by_name.get(name) for name in SCREEN_CHECKS)
+    render_score = render.score if render is not None else 0.0
+    if render is not None and render_score >= DECISIVE.get("screen_render", 1.0):
+        verdict, score, drivers = "tampered", render_score, ["screen_render"]
+    elif metadata is not None and metadata.score >= DOMAIN_FREE["metadata"]:
+        verdict, score, drivers = "suspicious", max(threshold, metadata.score * 0.9), ["metadata"]
+    elif reuse is not None and reuse.score >= REUSE_FLAG:
+        verdict, score, drivers = "suspicious", threshold, ["reuse"]
+    else:
+        verdict, score, drivers = "authentic", 0.95 * threshold * min(render_score, BELOW_CUT) / BELOW_CUT, []
     return AuthenticityReport(verdict=verdict, score=float(min(max(score, 0.0), 1.0)), signals=signals,
                               drivers=drivers, model_version=model_version)
 

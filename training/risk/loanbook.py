@@ -14,7 +14,7 @@ provide to run `credlift study` on its own book (CSV or Parquet):
 | income_band | str | low, mid, high |
 | thin_file | bool | fewer than two bureau trade lines |
 | current_limit | int | yuan |
-| credential_type | str | none, or a registered type: cet4, cet6, graduation, degree, vocational, award, qualification, driver_permit, merit_student, scholarship, math_competition, icpc |
+| credential_type | str | none, or a registered type (tools/credentials), e.g. cet4, degree, driver_permit, merit_student, rider_profile |
 | credential_level | str | see CREDENTIAL_LEVELS (empty when credential_type is none) |
 | credential_score | float | CET total score (NaN for other types) |
 | credential_age_years | float | years between the credential's issue date and the application (NaN when none) |
@@ -79,6 +79,14 @@ CREDENTIAL_EFFECTS_STRONG: dict[tuple[str, str], float] = {
     ("scholarship", "school"): -0.50, ("scholarship", "encouragement"): -0.70, ("scholarship", "national"): -1.10,
     ("math_competition", "third"): -0.60, ("math_competition", "second"): -0.80, ("math_competition", "first"): -1.00,
     ("icpc", "bronze"): -0.70, ("icpc", "silver"): -0.90, ("icpc", "gold"): -1.10,
+    # a rider's months active on the platform (a screenshot), a creator's audience, a current food-handler health
+    # certificate, a licensed car: ASSUMED too; a creator with under 1,000 followers carries no effect (a null)
+    ("rider_profile", "months_0_5"): -0.30, ("rider_profile", "months_6_11"): -0.70,
+    ("rider_profile", "months_12_plus"): -1.10,
+    ("creator_profile", "followers_under_1k"): 0.0, ("creator_profile", "followers_1k_10k"): -0.60,
+    ("creator_profile", "followers_10k_plus"): -0.90,
+    ("health_certificate", "valid"): -0.80,
+    ("transport_permit", "valid"): -1.00,
 }
 # Evidence-sized (the default): the strong table scaled by EVIDENCE_SCALE, so that the largest effect (degree,
 # doctor) is -0.38, the far end of the 95% interval of the one education effect measured on real data here
@@ -103,7 +111,9 @@ _TYPE_SHARE_THIN = np.array([0.30, 0.15, 0.11, 0.15, 0.11, 0.09, 0.05, 0.04])
 _TYPE_SHARE_THICK = np.array([0.55, 0.08, 0.06, 0.10, 0.10, 0.06, 0.02, 0.03])
 # Trade proofs (issue 25): a share of the applicants who hold none of the seven (thin file, full file), drawn from
 # a stream of their own so that every other row of a seeded book stays what it was; their levels by _LEVEL_SHARE.
-TRADE_SHARES: dict[str, tuple[float, float]] = {"driver_permit": (0.05, 0.02)}
+TRADE_SHARES: dict[str, tuple[float, float]] = {
+    "driver_permit": (0.05, 0.02), "rider_profile": (0.10, 0.03), "health_certificate": (0.05, 0.02),
+    "transport_permit": (0.03, 0.015), "creator_profile": (0.05, 0.02)}
 _TRADE_STREAM = 25
 # Honours (issue 25: merit student, scholarship, the mathematics competition, ICPC/CCPC): the same, from a third
 # stream, among the applicants who still hold none; mostly young, thin-file applicants
@@ -120,6 +130,8 @@ _LEVEL_SHARE = {
     "scholarship": (0.55, 0.33, 0.12),  # school, encouragement, national
     "math_competition": (0.45, 0.35, 0.20),  # third, second, first
     "icpc": (0.55, 0.30, 0.15),  # bronze, silver, gold
+    "rider_profile": (0.25, 0.30, 0.45),
+    "creator_profile": (0.40, 0.40, 0.20),
 }
 _CET_SCORE = {"cet4": (480.0, 65.0), "cet6": (455.0, 60.0)}
 _INCOME_SHIFT = {"degree": 0.6, "graduation": 0.35, "qualification": 0.5}

@@ -89,6 +89,8 @@ def _plausible_dates(credential_type: str, profile) -> dict[str, str]:
     names = set(get_template(credential_type).field_names)
     if "valid_until" in names:  # a credential with a validity period: its template draws a current one
         return {}
+    if get_template(credential_type).native_capture:  # an app's page: its dates are the account's, not a diploma's
+        return {}
     dates = {"issue_date": f"{min(born + 22, last)}-06-30", "exam_session": f"{min(born + 20, last)}-06",
              "study_end": f"{min(born + 22, last)}-06-30"}
     if credential_type == "cet4" or credential_type == "cet6":

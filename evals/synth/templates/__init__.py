@@ -4,12 +4,16 @@ from __future__ import annotations
 from credlift.evals.synth.templates.award import AwardTemplate
 from credlift.evals.synth.templates.base import CredentialTemplate, SynthSpecError
 from credlift.evals.synth.templates.cet import CetTemplate
+from credlift.evals.synth.templates.creator_profile import CreatorProfileTemplate
 from credlift.evals.synth.templates.degree import DegreeTemplate
 from credlift.evals.synth.templates.driver_permit import DriverPermitTemplate
 from credlift.evals.synth.templates.graduation import GraduationTemplate
 from credlift.evals.synth.templates.honours import (IcpcTemplate, MathCompetitionTemplate, MeritStudentTemplate,
                                                      ScholarshipTemplate)
+from credlift.evals.synth.templates.health_certificate import HealthCertificateTemplate
 from credlift.evals.synth.templates.qualification import QualificationTemplate
+from credlift.evals.synth.templates.rider_profile import RiderProfileTemplate
+from credlift.evals.synth.templates.transport_permit import TransportPermitTemplate
 from credlift.evals.synth.templates.vocational import VocationalTemplate
 
 TEMPLATES: dict[str, CredentialTemplate] = {
@@ -25,6 +29,10 @@ TEMPLATES: dict[str, CredentialTemplate] = {
     "scholarship": ScholarshipTemplate(),
     "math_competition": MathCompetitionTemplate(),
     "icpc": IcpcTemplate(),
+    "rider_profile": RiderProfileTemplate(),
+    "creator_profile": CreatorProfileTemplate(),
+    "health_certificate": HealthCertificateTemplate(),
+    "transport_permit": TransportPermitTemplate(),
 }
 
 

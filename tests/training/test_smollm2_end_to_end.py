@@ -3,9 +3,10 @@ local OpenAI-compatible server, an injection subset, the report and plot, the ge
 nothing); then the app's risk reasoner and responder against the served tuned model via CREDLIFT_LLM_BASE_URL.
 
 The stated CI subset: 2 LoRA steps on 4 examples, 2 held-out cases + 1 injected per model, 48 new tokens, one
-reasoner and one responder call (~9 generations, a few CPU-minutes on a quiet 2-core machine). The measured
-comparison (40 cases) is `credlift training compare` in training/results/smollm2-cpu/; the timeouts here are
-generous safety nets."""
+reasoner and one responder call (~9 generations, a few CPU-minutes on a quiet 2-core machine). The GGUF is
+dequantised once for the session (base_model_cache): fine-tuning, compare and serving run in this process. The
+measured comparison (40 cases) is `credlift training compare` in training/results/smollm2-cpu/; the timeouts here
+are generous safety nets."""
 from __future__ import annotations
 
 import importlib.util
@@ -23,7 +24,7 @@ pytestmark = [needs_smollm2, pytest.mark.slow, pytest.mark.timeout(3600)]
 
 
 @pytest.fixture(scope="module")
-def tuned(sft_build, tmp_path_factory):
+def tuned(sft_build, tmp_path_factory, base_model_cache):
     """An English train file and a LoRA adapter after 2 optimizer steps on SmolLM2."""
     folder = tmp_path_factory.mktemp("smollm2")
     train = folder / "train.jsonl"
@@ -47,7 +48,7 @@ def test_lora_on_smollm2_saves_a_small_adapter_with_its_card(tuned):
     assert (adapter / "adapter_model.safetensors").stat().st_size < 5_000_000  # rank 4: a small adapter
 
 
-def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft_build):
+def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft_build, base_model_cache):
     adapter, folder = tuned
     out = folder / "report"
     result = CliRunner().invoke(app, ["training", "compare", "--adapter", str(adapter), "--data",
@@ -78,7 +79,8 @@ def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft
     assert [m["clean"]["json_valid_rate"] for m in rerun] == [m["clean"]["json_valid_rate"] for m in models]
 
 
-def test_the_risk_reasoner_and_responder_run_against_the_served_tuned_model(tuned, sft_build, settings):
+def test_the_risk_reasoner_and_responder_run_against_the_served_tuned_model(tuned, sft_build, settings,
+                                                                         base_model_cache):
     """CREDLIFT_LLM_BASE_URL -> the local server with the tuned SmolLM2: the reasoner's request carries the case,
     and the answer is either used (it passed the validator) or discarded with the validator's reason; the
     responder's reply is the model's words after the checks, or the deterministic reply with the reason."""

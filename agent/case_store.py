@@ -112,6 +112,14 @@ class CaseStore:
     def __init__(self, database_url: str, sqlite_path: Path, cipher: FieldCipher | None = None):
         self._cipher = cipher or cipher_for_dir(sqlite_path.parent)
         self._db = _Database(database_url, sqlite_path)
+        if self._db.postgres:  # several app processes may start together on one database
+            from credlift.agent.postgres import with_retries, with_schema_lock
+
+            with_retries(lambda: with_schema_lock(database_url, self._create_schema), "case store schema")
+        else:
+            self._create_schema()
+
+    def _create_schema(self) -> None:
         for statement in _SCHEMA:
             self._db.execute(statement)
         self._db.add_column("cases", "queued_at", "TEXT")

@@ -58,12 +58,12 @@ def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, Abstract
         from langgraph.checkpoint.postgres import PostgresSaver
         from psycopg.rows import dict_row
 
-        from credlift.agent.postgres import open_pool, with_retries
+        from credlift.agent.postgres import open_pool, with_retries, with_schema_lock
 
         # A health-checked pool: after a server restart the next checkout gets a fresh connection.
         pool = open_pool(settings.database_url, name="credlift-checkpoints", prepare_threshold=0, row_factory=dict_row)
         saver = PostgresSaver(pool, serde=serializer(settings))
-        with_retries(saver.setup, "checkpoint setup")
+        with_retries(lambda: with_schema_lock(settings.database_url, saver.setup), "checkpoint setup")
         return saver, pool
     from langgraph.checkpoint.sqlite import SqliteSaver
 

@@ -46,3 +46,24 @@ def with_retries(call: Callable[[], T], what: str = "database call", delays: tup
                            delays[attempt])
             time.sleep(delays[attempt])
     raise AssertionError("unreachable")
+
+
+SCHEMA_LOCK_KEY = 0x63726564  # one advisory lock for every schema change credlift makes ("cred")
+SCHEMA_LOCK_WAIT_S = 300.0
+
+
+def with_schema_lock(url: str, create: Callable[[], T]) -> T:
+    """`create()` while holding a Postgres advisory lock, so that app processes starting together do not race
+    to create the same tables (CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin)."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        # polled, not blocking: a waiter parked in pg_advisory_lock() holds a snapshot, and the checkpointer's
+        # CREATE INDEX CONCURRENTLY under the lock waits for every snapshot: the two would wait on each other
+        deadline = time.monotonic() + SCHEMA_LOCK_WAIT_S
+        while not connection.execute("SELECT pg_try_advisory_lock(%s)", (SCHEMA_LOCK_KEY,)).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"another process held the schema lock for over {SCHEMA_LOCK_WAIT_S:.0f} s")
+            time.sleep(0.2)
+        try:
+            return create()
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))

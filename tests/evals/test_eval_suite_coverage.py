@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import get_args
 
 from credlift.evals.replay.format import InlineAccount, load_suite
+from credlift.evals.synth.generate import TamperKind
 
 SUITE = Path(__file__).resolve().parents[2] / "evals" / "dialogues"
 
@@ -26,7 +28,7 @@ def test_every_credential_type_and_every_tamper_kind_is_uploaded():
     from credlift.domain.credential import CREDENTIAL_TYPES
 
     assert {u.type for u in uploads} == set(CREDENTIAL_TYPES)  # every registered type, a new one included
-    assert {u.tamper for u in uploads} == {"none", "copy_move", "splice", "retype", "erase", "metadata", "ai_generated"}
+    assert {u.tamper for u in uploads} == set(get_args(TamperKind))  # every tamper kind the generator draws
     assert {u.capture for u in uploads} == {"scan", "photo", "screenshot"}
 
 

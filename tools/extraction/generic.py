@@ -63,13 +63,17 @@ def title_lines(page: PageLayout, rows: int = 3) -> list[str]:
     return [line.text for line in sorted(tallest, key=lambda line: line.y)]
 
 
+def title_candidates(page: PageLayout) -> list[str]:
+    """The title lines without field lines: a label's line (身份证号：…, 姓名：…) is not the title."""
+    return [text for text in title_lines(page) if not re.search(r"[:：]", text)]
+
+
 class GenericParser(CredentialParser):
     credential_type = "other"
 
     def parse(self, page: PageLayout) -> ParsedCredential:
         parsed = ParsedCredential()
-        titles = title_lines(page)
-        titles = [text for text in titles if not re.search(r"[:：]", text)]  # a label's line is not the title
+        titles = title_candidates(page)
         title = next((text for text in titles if TITLE_WORDS.search(text)), None) or next(
             (text for text in titles if len(_CJK.findall(text)) >= 2), None)
         if title:
@@ -118,7 +122,7 @@ def named_by_title(page: PageLayout) -> bool:
     competitions): the generic path reads it, whatever the type classifier's cues say."""
     from credlift.knowledge.taxonomy import REGISTERED, taxonomy
 
-    title = " ".join(title_lines(page))
+    title = " ".join(title_candidates(page))  # 身份证号：… under a CET title does not make the page an ID card
     match = taxonomy().match(title) if title else None
     return match is not None and match.where == "title" and match.policy_class.id != REGISTERED
 

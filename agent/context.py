@@ -28,6 +28,13 @@ class AgentServices:
 
             self.analysis = LocalAnalysis(self.registry)
 
+    def use_registry(self, registry) -> None:
+        """Another issuer registry from now on, for the decision and for in-process validation alike (the
+        analysis holds its own reference; Ray replicas build theirs from the settings)."""
+        self.registry = registry
+        if hasattr(self.analysis, "registry"):
+            self.analysis.registry = registry
+
     @property
     def overlay_dir(self) -> Path:
         return self.settings.data_dir / "overlays"

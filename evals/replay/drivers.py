@@ -86,7 +86,7 @@ class InProcessDriver:
 
         services = self.service.services
         previous = services.registry
-        services.registry = registry_for(services.settings, base_url=base_url)
+        services.use_registry(registry_for(services.settings, base_url=base_url))
         if previous is not None and hasattr(previous, "close"):
             previous.close()
 

@@ -87,14 +87,12 @@ def judge_domain(ctx) -> Domain:
     OCR lines when there are any (shared with the content checks)."""
     domain = Domain(capture_issues=capture_issues(ctx.rgb))
     if ctx.ocr_lines:
-        from credlift.tools.forensics.signals.base import page_record
+        from credlift.tools.forensics.signals.base import an_app_page, page_record
 
         record, _ = page_record(ctx)
         domain.layout = record.type
         domain.layout_known = record.type in CREDENTIAL_TYPES
-        from credlift.tools.credentials import weaker_evidence_types
-
-        domain.screen = record.type in weaker_evidence_types()
+        domain.screen = an_app_page(ctx)
     elif ctx.ocr_lines is not None:  # read, and nothing found: no layout we know
         domain.layout, domain.layout_known = "none", False
     return domain

@@ -180,6 +180,14 @@ def page_record(ctx: AnalysisContext):
     return ctx.memo["ocr_record"]
 
 
+def an_app_page(ctx: AnalysisContext) -> bool:
+    """The page reads as an app's own page (a screenshot type: tools/credentials `weaker_evidence`), judged by the
+    screen checks; a CET report or a certificate captured as a screenshot is not one."""
+    from credlift.tools.credentials import weaker_evidence_types
+
+    return page_record(ctx)[0].type in weaker_evidence_types()
+
+
 def boxes_map(ctx: AnalysisContext, boxes: list[Box]) -> np.ndarray:
     """The boxes (1) on the work-scale grid every map uses; the staff map weighs it by the score."""
     heat = np.zeros(ctx.work_gray.shape, np.float32)

@@ -31,7 +31,7 @@ import numpy as np
 
 from credlift.domain.authenticity import Box, SignalReport
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.base import SignalRole, boxes_map, reported_score
+from credlift.tools.forensics.signals.base import SignalRole, an_app_page, boxes_map, reported_score
 
 # a phone screenshot: height at least this many times the width, and this share of the page one flat colour
 MIN_ASPECT = 1.6
@@ -167,16 +167,6 @@ def status_bar_scale(texts: list[InkText], width: int, height: int) -> float | N
     return round(bar[0].digit_height / width, 4) if bar else None
 
 
-def _an_app_page(ctx: AnalysisContext) -> bool:
-    """Only an app's own page (a screenshot type: tools/credentials `weaker_evidence`) has an app's layout grid; a
-    CET report or a certificate captured as a screenshot does not, and its numbers are not judged here."""
-    from credlift.tools.credentials import weaker_evidence_types
-    from credlift.tools.forensics.signals.base import page_record
-
-    record, _ = page_record(ctx)
-    return record.type in weaker_evidence_types()
-
-
 class ScreenRenderSignal:
     name = "screen_render"
     role = SignalRole(decisive_at=0.85, localiser=True)
@@ -184,7 +174,7 @@ class ScreenRenderSignal:
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray = ctx.gray
         height, width = gray.shape
-        if not ctx.ocr_lines or not _an_app_page(ctx) or not looks_like_screenshot(gray):
+        if not ctx.ocr_lines or not an_app_page(ctx) or not looks_like_screenshot(gray):
             ctx.record_heatmap(self.name, np.zeros(ctx.work_gray.shape, np.float32))
             return SignalReport(name=self.name, score=0.0, summary="Not a phone screenshot: rendering not checked.",
                                 details={"screenshot": False})

@@ -94,6 +94,26 @@ def certificate_photo(live_app, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def trade_proof(live_app, tmp_path_factory):
+    """make(account_id, credential_type, seed, capture) -> an honest credential image of any registered type in that
+    account holder's name, with the holder's fields `credlift synth --holder-from-account` prints (name, ID
+    number, birth date, gender, dates that fit the holder's age). An app's page comes out as its screenshot."""
+    from credlift.evals.synth import SynthSpec, render_credential
+    from credlift.ui.commands.synth import holder_fields
+
+    folder = tmp_path_factory.mktemp("proofs")
+
+    def make(account_id: str, credential_type: str, seed: int, capture: str = "photo") -> Path:
+        fields = holder_fields(live_app.account(account_id), [credential_type])[credential_type]
+        sample = render_credential(SynthSpec(type=credential_type, seed=seed, capture=capture, fields=fields))
+        path = folder / f"{credential_type}-{account_id}-{seed}.{sample.extension}"
+        path.write_bytes(sample.image_bytes)
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, headless, on a fresh profile (Playwright's launch makes a throwaway user-data-dir)."""
     from playwright.sync_api import sync_playwright

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 from test_ui_browser import ANALYSIS_TIMEOUT_MS, ApplicantPage, ConsolePage, _staff_credentials
 
 pytestmark = pytest.mark.browser
-CORRECTION_ACCOUNT = "demo-rider-01"
+# one account per browser test: a second browser continues an account's unfinished case (one case per application)
+CORRECTION_ACCOUNT = "demo-highutil-01"
 
 
 def test_a_correction_uploaded_in_review_is_analysed_and_the_reviewer_sees_both(

@@ -58,9 +58,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _holder_fields(account_id: str, types: list[str] | None) -> tuple[dict[str, dict], object]:
-    """Per credential type, the account holder's fields that type's certificate prints."""
-    from credlift.domain.credential import CREDENTIAL_TYPES
-    from credlift.evals.replay.runner import account_fields
+    """Per credential type, the account holder's fields that type's certificate prints, and the holder."""
     from credlift.settings import get_settings
     from credlift.tools.accounts import AccountStore
 
@@ -69,8 +67,16 @@ def _holder_fields(account_id: str, types: list[str] | None) -> tuple[dict[str, 
         profile = store.get(account_id)  # NotFoundError: a sentence naming `credlift accounts`
     finally:
         store.close()
-    return {t: {**account_fields(t, profile), **_plausible_dates(t, profile)} for t in (types or CREDENTIAL_TYPES)}, \
-        profile
+    return holder_fields(profile, types), profile
+
+
+def holder_fields(profile, types: list[str] | None = None) -> dict[str, dict]:
+    """Per credential type (default: every registered one), the fields a certificate of that type prints about
+    this account holder: name, ID number, birth date, gender, and dates that fit the holder's age."""
+    from credlift.domain.credential import CREDENTIAL_TYPES
+    from credlift.evals.replay.runner import account_fields
+
+    return {t: {**account_fields(t, profile), **_plausible_dates(t, profile)} for t in (types or CREDENTIAL_TYPES)}
 
 
 def _plausible_dates(credential_type: str, profile) -> dict[str, str]:

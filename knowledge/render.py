@@ -230,6 +230,14 @@ def _spec_placeholders() -> tuple[Placeholder, ...]:
 PLACEHOLDERS = PLACEHOLDERS + _spec_placeholders() + (
     Placeholder("weak_evidence_cap", "most a screenshot (weaker evidence) can add in one application",
                 lambda p, t: _number(p.weak_evidence_cap)),
+    Placeholder("type_caps_zh", "every registered credential type's Chinese name with the most it adds in one "
+                "application (its cap; a screenshot's no more than weak_evidence_cap)",
+                lambda p, t: "，".join(f"{spec.name_zh} {_number(p.type_cap(kind, spec.weaker_evidence))} 元"
+                                      for kind, spec in CREDENTIAL_SPECS.items())),
+    Placeholder("type_caps_en", "every registered credential type's English name with the most it adds in one "
+                "application (its cap; a screenshot's no more than weak_evidence_cap)",
+                lambda p, t: ", ".join(f"{spec.name_en} {_number(p.type_cap(kind, spec.weaker_evidence))} yuan"
+                                       for kind, spec in CREDENTIAL_SPECS.items())),
     Placeholder("accepted_types_zh", "every registered credential type's Chinese name (tools/credentials)",
                 lambda p, t: "、".join(spec.name_zh for spec in CREDENTIAL_SPECS.values())),
     Placeholder("accepted_types_en", "every registered credential type's English name (tools/credentials)",

@@ -515,9 +515,8 @@ def _price(draft: _Draft, applicant: ApplicantProfile, credential: CredentialRec
     if accepted and adjustment:
         amount *= 1.0 + adjustment
         draft.add("RISK_ADJUSTED", pct=f"{adjustment * 100:+.0f}")
-    type_cap = params.max_increase_per_type.get(ctype, 0)
+    type_cap = params.type_cap(ctype, SPECS[ctype].weaker_evidence)
     if SPECS[ctype].weaker_evidence:  # a screenshot: no issuer can confirm it (CAP-WEAK), said whether it binds
-        type_cap = min(type_cap, params.weak_evidence_cap)
         type_en, type_zh = TYPE_NAMES[ctype]
         draft.add("CAP_WEAK", type_en=type_en, type_zh=type_zh, cap=params.weak_evidence_cap)
         if amount > type_cap:

@@ -99,6 +99,13 @@ class PolicyParameters(BaseModel):
     weak_evidence_cap: int = 0  # most a weaker-evidence credential (a screenshot: its spec says) can add
     risk_appetite: RiskAppetite
 
+    def type_cap(self, credential_type: str, weaker_evidence: bool = False) -> int:
+        """The most one credential type adds in one application: its `max_increase_per_type`, and for a
+        weaker-evidence type (a screenshot; its spec says) never more than `weak_evidence_cap` (CAP-WEAK). The
+        policy engine and the clause that lists the caps (CAP-TYPE) both read it."""
+        cap = self.max_increase_per_type.get(credential_type, 0)
+        return min(cap, self.weak_evidence_cap) if weaker_evidence else cap
+
 
 @lru_cache(maxsize=4)
 def load_policy_parameters(path: Path = PARAMETERS_FILE) -> PolicyParameters:

@@ -66,3 +66,20 @@ def test_the_synth_guide_lists_every_type_code():
     guide = _flat((ROOT / "evals" / "synth" / "README.md").read_text(encoding="utf-8"))
     listed = "Types (`--types`): " + ", ".join(f"`{kind}`" for kind in SPECS) + "."
     assert listed in guide, f"write: {listed}"
+
+
+def test_the_demo_trade_accounts_hold_a_trade_the_registry_knows():
+    """tools/data/demo_accounts.yaml: each trade the README's opening names has a demo account whose occupation is
+    a trade of a registered type (the assistant lists that type's proofs to them, agent/responders/templates.py)."""
+    import yaml
+
+    from credlift.tools.accounts import DEMO_ACCOUNTS_FILE
+
+    accounts = yaml.safe_load(DEMO_ACCOUNTS_FILE.read_text(encoding="utf-8"))["accounts"]
+    occupation = {account["account_id"]: account.get("occupation", "") for account in accounts}
+    readme = _flat((ROOT / "README.md").read_text(encoding="utf-8"))
+    for account_id, people, proof in (("demo-rider-01", "delivery riders", "rider_profile"),
+                                      ("demo-driver-01", "ride-hailing drivers", "driver_permit"),
+                                      ("demo-freelancer-01", "freelancers", "creator_profile")):
+        assert people in readme
+        assert occupation[account_id] in SPECS[proof].trades, (account_id, proof)

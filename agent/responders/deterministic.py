@@ -35,16 +35,15 @@ class DeterministicResponder:
             return templates.why_reply(view.decision, lang, review_outcome=view.review_outcome)
         if intent == "budget":
             return Reply(text="", language=lang, wants_budget=True)
-        if intent == "what_documents":  # every accepted type, then the proofs of this person's own trade
-            listed = templates.fixed(intent, lang)
-            extra = templates.trade_line(view.occupation, lang)
-            return listed.model_copy(update={"text": listed.text + extra}) if extra else listed
-        if intent in ("how_to", "upload_request", "thanks"):
+        if intent in ("what_documents", "how_to"):  # the answer, then the proofs of this person's own trade
+            return _with_trade_line(templates.fixed(intent, lang), view, lang)
+        if intent in ("upload_request", "thanks"):
             return templates.fixed(intent, lang)
         if intent in ("greeting", "still_there"):  # small talk: answer it, then the next step for this person
             step = "presence.after_decision" if view.decision is not None else "presence.before_decision"
             opening = templates.fixed(f"presence.{intent}", lang)
-            return opening.model_copy(update={"text": opening.text + templates.fixed(step, lang).text})
+            reply = opening.model_copy(update={"text": opening.text + templates.fixed(step, lang).text})
+            return reply if view.decision is not None else _with_trade_line(reply, view, lang)
         if intent == "policy_question":
             return templates.policy_reply(view.text, lang)
         return templates.fixed("small_talk", lang)
@@ -53,3 +52,9 @@ class DeterministicResponder:
         if view.decision is None:
             return templates.fixed("why.no_decision", view.language, intent="explain")
         return templates.decision_reply(view.decision, view.language, review_outcome=view.review_outcome)
+
+
+def _with_trade_line(reply: Reply, view: ConversationView, lang: str) -> Reply:
+    """The reply followed by the accepted proofs of this person's trade (a rider's profile page...), if any."""
+    extra = templates.trade_line(view.occupation, lang)
+    return reply.model_copy(update={"text": reply.text + extra}) if extra else reply

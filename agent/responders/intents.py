@@ -28,6 +28,30 @@ def _matches(text: str, keyword: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(keyword)}(?![a-z])", text) is not None
 
 
+#: small talk that opens a message: it is the intent only when nothing else is said ("你好，我是送外卖的，想提额"
+#: asks how to raise the limit; "在吗？" is a greeting)
+OPENERS = ("still_there", "greeting")
+PUNCTUATION_AND_SPACE = re.compile(r"[\s\W_]+")
+
+
+def _first_intent(text: str, keywords: dict[str, list[str]], order: tuple[str, ...]) -> str:
+    for intent in order:
+        if any(_matches(text, word) for word in keywords.get(intent, [])):
+            return intent
+    return "small_talk"
+
+
+def _without_openers(text: str, keywords: dict[str, list[str]]) -> str:
+    """The message with every greeting and are-you-there word blanked out (overlapping ones too)."""
+    covered = [False] * len(text)
+    for word in (w for intent in OPENERS for w in keywords.get(intent, [])):
+        plain = CJK.search(word) or not word[:1].isalnum()
+        pattern = re.escape(word) if plain else rf"(?<![a-z]){re.escape(word)}(?![a-z])"
+        for found in re.finditer(f"(?=({pattern}))", text):
+            covered[found.start():found.start() + len(found.group(1))] = [True] * len(found.group(1))
+    return "".join(" " if hidden else char for char, hidden in zip(text, covered))
+
+
 def detect_intent(text: str) -> str:
     lowered = text.lower().strip()
     if not lowered:
@@ -35,10 +59,13 @@ def detect_intent(text: str) -> str:
     keywords = _keywords()
     for phrase in keywords.get("neutral_phrases", []):
         lowered = lowered.replace(phrase, " ")
-    for intent in INTENT_ORDER:
-        if any(_matches(lowered, word) for word in keywords.get(intent, [])):
-            return "policy_question" if intent == "question" else intent
-    return "small_talk"
+    intent = _first_intent(lowered, keywords, INTENT_ORDER)
+    if intent in OPENERS:  # a greeting followed by a request or a question is answered as that request
+        rest = _without_openers(lowered, keywords)
+        if PUNCTUATION_AND_SPACE.sub("", rest):
+            said = _first_intent(rest, keywords, tuple(i for i in INTENT_ORDER if i not in OPENERS))
+            intent = said if said != "small_talk" else intent
+    return "policy_question" if intent == "question" else intent
 
 
 def detect_language(text: str) -> str | None:

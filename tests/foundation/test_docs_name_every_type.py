@@ -83,3 +83,14 @@ def test_the_demo_trade_accounts_hold_a_trade_the_registry_knows():
                                       ("demo-freelancer-01", "freelancers", "creator_profile")):
         assert people in readme
         assert occupation[account_id] in SPECS[proof].trades, (account_id, proof)
+
+
+def test_the_vision_prompt_names_every_type_in_both_languages():
+    """The vision model's instructions (prompts/<lang>/vlm_extraction.yaml) list the registry's types, not a list
+    of their own; a permit is a registered type, not 'other'."""
+    from credlift.prompts import load
+
+    for lang, index in (("en", 0), ("zh", 1)):
+        system = load("vlm_extraction", lang)["system"]
+        for spec in SPECS.values():
+            assert (spec.name_en, spec.name_zh)[index] in system, (lang, spec.type)

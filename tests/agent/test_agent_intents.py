@@ -69,3 +69,10 @@ def test_a_forklift_operator_is_not_asking_for_the_operator():
 def test_it_still_does_not_count_asks_why():
     assert detect_intent("粉丝两万多也不行吗？") == "why"
     assert detect_intent("跑了一年多了，还是不行？") == "why"
+
+
+def test_a_question_asked_before_uploading_is_a_question():
+    assert detect_intent("Before I upload anything: does a screenshot of my follower count count?") == "policy_question"
+    assert detect_intent("上传之前问一下，粉丝截图最多能提多少？") == "policy_question"
+    assert detect_intent("can I upload a screenshot?") == "upload_request"
+    assert detect_intent("我现在上传") == "upload_request"

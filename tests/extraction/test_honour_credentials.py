@@ -130,3 +130,46 @@ def test_honours_come_from_the_books_own_stream():
     assert 500 < honours.sum() < 3000 and (without.loc[honours, "credential_type"] == "none").all()
     for column in ("months_on_book", "utilisation", "income_band", "credential_type", "default_12m"):
         assert (book.loc[~honours, column].to_numpy() == without.loc[~honours, column].to_numpy()).all(), column
+
+
+def _placed(*lines: tuple[str, tuple[int, int, int, int]]):
+    from credlift.tools.extraction.parsers import PageLayout
+
+    return PageLayout([OcrLine(text=text, confidence=0.95, box=box) for text, box in lines])
+
+
+def _icpc_page(*date_boxes: tuple[str, tuple[int, int, int, int]]):
+    return _placed(("荣誉证书", (600, 200, 300, 80)), ("陈晨 同学（四川大学）：", (200, 340, 600, 40)),
+                   ("在2024年中国大学生程序设计竞赛（桂林站）中，荣获", (280, 430, 900, 40)), ("银奖", (700, 520, 140, 70)),
+                   ("特发此证，以资鼓励。", (280, 650, 340, 40)), ("中国大学生程序设计竞赛组织委员会", (900, 880, 540, 44)),
+                   *date_boxes, ("证书编号：CCPC2024S00042", (200, 990, 420, 40)))
+
+
+def test_a_chinese_numeral_date_is_read_through_specks_and_across_a_cut_between_two_boxes():
+    from credlift.tools.extraction.normalise import parse_dates
+    from credlift.tools.extraction.parsers import parser_for
+
+    # a speck of seal ink read as a letter between the numerals; letters elsewhere (a number) are no date
+    assert parse_dates("二O二五年十一月二十V八日") == ["2025-11-28"]
+    assert parse_dates("二〇一七年|十二月二十六日") == ["2017-12-26"]
+    assert parse_dates("CCPC2024S00042") == []
+    parser = parser_for("icpc")
+    # the detector cut the date in two boxes on one row, far enough apart not to be one word
+    cut = _icpc_page(("二〇二四年十一月", (1000, 940, 180, 40)), ("三日", (1215, 940, 50, 40)))
+    assert parser.parse(cut).get("issue_date") == "2024-11-03"
+    whole = _icpc_page(("二〇二四年十一月三日", (1000, 940, 260, 40)))
+    assert parser.parse(whole).get("issue_date") == "2024-11-03"
+    # a box further along the row is another thing, not the rest of the date
+    apart = _icpc_page(("二〇二四年十一月", (1000, 940, 180, 40)), ("三日", (1400, 940, 50, 40)))
+    assert parser.parse(apart).get("issue_date") == "2024-11"
+
+
+def test_a_year_garbled_with_a_stray_character_is_completed_from_the_number_only_when_its_numerals_agree():
+    from credlift.tools.extraction.parsers import parser_for
+
+    parser = parser_for("icpc")
+    garbled = parser.parse(_icpc_page(("二O年二四年十一月三日", (1000, 940, 260, 40))))  # 年 read for the third 二
+    assert garbled.get("issue_date") == "2024-11-03" and garbled.fields["issue_date"].confidence < 0.7
+    # numerals that are not the number's year (2019 against 2024): nothing is made up
+    other = parser.parse(_icpc_page(("二〇一九年年十一月三日", (1000, 940, 260, 40))))
+    assert other.get("issue_date") is None

@@ -69,9 +69,13 @@ _DATE_PATTERNS = (
 )
 
 
+#: a speck OCR reads between the numerals of a date printed in Chinese (seal ink, a dot of the paper's pattern)
+_SPECK_IN_NUMERALS = re.compile(r"(?<=[〇○零一二三四五六七八九十两年月])[A-NP-Za-np-z|!'`^~_=-]{1,2}(?=[〇○零一二三四五六七八九十两月日])")
+
+
 def parse_dates(text: str) -> list[str]:
     """Every date in the text, as ISO strings (YYYY-MM-DD, or YYYY-MM when no day is written), in order."""
-    text = clean(text)
+    text = _SPECK_IN_NUMERALS.sub("", clean(text))
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:

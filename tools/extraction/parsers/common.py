@@ -158,12 +158,28 @@ def last_date(page: PageLayout) -> tuple[str, PlacedLine] | None:
         if line.y < top + 0.5 * (bottom - top):
             break
         dates = parse_dates(line.text)
+        if (not dates or len(dates[-1]) < 10) and "年" in line.text:  # the rest of it in the next box on the row?
+            joined = _with_next_on_row(page, line)
+            whole = parse_dates(joined) if joined else []
+            if whole and len(whole[-1]) == 10:
+                dates = whole
         if dates and not line.text.endswith("生"):
             return dates[-1], line
     return None
 
 
-_BROKEN_YEAR_DATE = re.compile(r"^(?P<y>[^年]{0,4})年(?P<m>[0-9一二三四五六七八九十]{1,3})月(?P<d>[0-9一二三四五六七八九十]{1,3})日$")
+def _with_next_on_row(page: PageLayout, line: PlacedLine) -> str | None:
+    """The line's text and the next box to its right on its row (a date the detector cut in two, 二〇二三年六月 |
+    十二日), when that box starts within two characters of it."""
+    following = [other for other in page.lines if other is not line and other.same_row(line)
+                 and line.right - 0.5 * line.h <= other.x <= line.right + 2.0 * max(line.h, other.h)]
+    if not following:
+        return None
+    return line.text + min(following, key=lambda other: other.x).text
+
+
+#: a date whose year OCR garbled (二〇 for 二〇二〇, 二O年二 for 二O二二: a stray 年 in place of a numeral)
+_BROKEN_YEAR_DATE = re.compile(r"^(?P<y>[^月日]{0,5}?)年(?P<m>[0-9一二三四五六七八九十]{1,3})月(?P<d>[0-9一二三四五六七八九十]{1,3})日$")
 
 
 def read_issue_date(page: PageLayout, parsed: ParsedCredential, labels=DATE_LABELS, year_hint: int | None = None) -> None:
@@ -183,11 +199,20 @@ def read_issue_date(page: PageLayout, parsed: ParsedCredential, labels=DATE_LABE
         if line.y < top + 0.5 * (bottom - top):
             break
         match = _BROKEN_YEAR_DATE.match(line.text)
-        if match:
+        if match and _could_be_year(match.group("y"), year_hint):
             completed = parse_dates(f"{year_hint}年{match.group('m')}月{match.group('d')}日")
             if completed and len(completed[0]) == 10:
                 parsed.set("issue_date", completed[0], 0.6, line.index)
             return
+
+
+_YEAR_NUMERALS = str.maketrans("〇○O零一二三四五六七八九", "0000123456789")
+
+
+def _could_be_year(garbled: str, year: int) -> bool:
+    """Whether the numerals still legible in a garbled year (二O年二) are the year's digits in order (2022)."""
+    digits = iter(str(year))
+    return all(character in digits for character in garbled.translate(_YEAR_NUMERALS) if character.isdigit())
 
 
 @lru_cache(maxsize=1)

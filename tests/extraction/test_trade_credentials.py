@@ -195,6 +195,16 @@ def test_a_health_certificate_and_a_transport_permit_are_classified_and_read(cre
     assert {key: parsed.get(key) for key in expected} == expected
 
 
+def test_a_plate_serial_read_with_the_letters_o_or_i_gets_the_digits_plates_print_there():
+    from credlift.tools.extraction.parsers.transport_permit import accept_plate
+
+    # GA 36 keeps I and O out of plate serials; the city letter and the other letters are left as read
+    assert accept_plate("鄂BOB33C") == "鄂B0B33C"
+    assert accept_plate("京A·D12I45") == "京AD12145"
+    assert accept_plate("粤|BD12345") == "粤BD12345"  # a stray stroke before the city letter
+    assert accept_plate("车辆类型：小型轿车") is None
+
+
 def _decide(record, occupation="delivery rider"):
     from credlift.domain.applicant import ApplicantProfile
     from credlift.domain.authenticity import AuthenticityReport

@@ -17,6 +17,7 @@ _NUMBER = re.compile(r"YS\d{16}")
 # the province, the city letter (OCR may read a stray stroke, I or |, before it), then five or six
 _PLATE = re.compile(r"([\u4e00-\u9fff])[I|1]?([A-Z])[·•.]?([A-Z0-9]{5,6})")
 _ISSUER = re.compile(r"[\u4e00-\u9fff]{2,20}(?:交通运输局|交通委员会|交通运输委员会|运输管理局|运输管理处|交通局)")
+_NOT_IN_SERIALS = str.maketrans("OI", "01")
 VEHICLE_TYPES = ("小型轿车", "小型普通客车", "小型专用客车", "中型轿车")
 
 
@@ -32,8 +33,7 @@ class TransportPermitParser(CredentialParser):
                                            lambda c: parse_or_none(parse_transport_number, c) is not None)
         if number:
             parsed.set("certificate_number", number[0], number[1].confidence, number[1].index)
-        plate = page.value_after(("车辆号牌", "号牌号码", "车牌号"),
-                                 lambda t: "".join(m.groups()) if (m := _PLATE.search(t.upper())) else None, ())
+        plate = page.value_after(("车辆号牌", "号牌号码", "车牌号"), accept_plate, ())
         if plate:
             parsed.set("plate_number", plate[0], plate[1].confidence, plate[1].index)
         vehicle = page.value_after(("车辆类型",), lambda t: next((v for v in VEHICLE_TYPES if v in t), None), ())
@@ -48,6 +48,16 @@ class TransportPermitParser(CredentialParser):
                         year_hint=number_year(parse_transport_number, parsed.get("certificate_number")))
         read_validity(page, parsed, ("有效期限", "有效期至", "有效期"))
         return parsed
+
+
+def accept_plate(text: str) -> str | None:
+    """A plate number: province, city letter, five or six letters and digits. A plate's serial never holds the
+    letters I or O (GA 36, kept apart from 1 and 0), so an O or I read there is the digit."""
+    match = _PLATE.search(text.upper())
+    if not match:
+        return None
+    province, city, serial = match.groups()
+    return province + city + serial.translate(_NOT_IN_SERIALS)
 
 
 def _fix_prefix(text: str) -> str:

@@ -173,3 +173,18 @@ def test_a_year_garbled_with_a_stray_character_is_completed_from_the_number_only
     # numerals that are not the number's year (2019 against 2024): nothing is made up
     other = parser.parse(_icpc_page(("二〇一九年年十一月三日", (1000, 940, 260, 40))))
     assert other.get("issue_date") is None
+
+
+def test_a_school_signing_its_own_honour_is_read_when_seal_ink_garbles_the_word_for_school():
+    from credlift.tools.extraction.parsers import parser_for
+
+    lines = (("荣誉证书", (600, 200, 300, 80)), ("郑雪霞同学（河南中医药大学）：", (340, 360, 440, 44)),
+             ("在2019-2020学年中，德智体美劳全面发展，成绩优异，被评为", (400, 430, 830, 50)),
+             ("校级三好学生", (640, 510, 290, 68)), ("特发此证，以资鼓励。", (400, 600, 270, 50)))
+    parser = parser_for("merit_student")
+    # 大学 read as 关学 under the seal: still the school named on the page
+    garbled = parser.parse(_placed(*lines, ("河南中医药关学", (955, 800, 200, 50)), ("2020年11月11日", (965, 850, 170, 47))))
+    assert garbled.get("issuer") == "河南中医药大学"
+    # a bottom line like no issuer the page names, without an issuer's word, is not taken for one
+    stray = parser.parse(_placed(*lines, ("以资鼓励特此证明", (955, 800, 200, 50)), ("2020年11月11日", (965, 850, 170, 47))))
+    assert stray.get("issuer") is None

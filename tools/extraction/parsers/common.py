@@ -262,18 +262,20 @@ _ISSUER_WORDS = re.compile(r"(?:部|厅|局|委员会|学会|协会|中心|公�
 
 def read_signing_issuer(page: PageLayout, parsed: ParsedCredential, known: tuple[str, ...] = ()) -> None:
     """The body that signs the certificate: printed without a label above the date at the bottom, under its seal.
-    A reading one or two characters off a `known` issuer's name (seal ink over it) is snapped to that name."""
+    A reading one or two characters off a `known` issuer's name (seal ink over it) is snapped to that name, even
+    when the garbled characters are the ones that say what kind of body it is (河南中医药关学)."""
     if parsed.get("issuer") is not None or not page.lines:
         return
     bottom = max(line.bottom for line in page.lines)
     top = min(line.y for line in page.lines)
+    by_key = {clean(known_name): known_name for known_name in known}
     candidates = [line for line in page.lines
                   if line.y > top + 0.55 * (bottom - top) and not re.search(r"[0-9:]", line.text)
-                  and re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·\-]{4,30}", line.text) and _ISSUER_WORDS.search(line.text)]
+                  and re.fullmatch(r"[\u4e00-\u9fffA-Za-z()（）·\-]{4,30}", line.text)
+                  and (_ISSUER_WORDS.search(line.text) or difflib.get_close_matches(line.text, list(by_key), n=1, cutoff=0.8))]
     if candidates:
         issuer = max(candidates, key=lambda line: line.y)
         name, confidence = issuer.text, issuer.confidence * 0.95
-        by_key = {clean(known_name): known_name for known_name in known}
         close = difflib.get_close_matches(clean(name), list(by_key), n=1, cutoff=0.8)
         if close:
             name, confidence = by_key[close[0]], confidence * (1.0 if clean(name) == close[0] else 0.9)

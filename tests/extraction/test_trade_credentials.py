@@ -171,6 +171,30 @@ def test_a_creator_page_reads_followers_as_printed_and_its_audience_band():
         "verified": "yes", "issue_date": "2021-04-11", "audience_band": "followers_10k_plus"}
 
 
+def test_every_platforms_name_is_legible_on_the_generated_creator_page_in_both_themes():
+    """The generator draws a platform's name in its brand colour, but never one the page hides: 抖音's near-black
+    brand on the dark theme is drawn light, as the app does (a name nobody can read is no test of the reader)."""
+    import numpy as np
+
+    from credlift.evals.synth.templates import get_template
+    from credlift.evals.synth.templates.creator_profile import PLATFORMS
+
+    def luma(colour):
+        return 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
+
+    template = get_template("creator_profile")
+    dark_seed = next(seed for seed in range(50) if np.random.default_rng(seed).random() < 0.3)  # the theme's draw
+    light_seed = next(seed for seed in range(50) if np.random.default_rng(seed).random() >= 0.3)
+    for platform in PLATFORMS:
+        for seed in (dark_seed, light_seed):
+            fields = template.sample_fields(np.random.default_rng(7), {"platform": platform})
+            document = template.draw(fields, np.random.default_rng(seed))
+            run = next(run for run in document.runs if run.text == platform)
+            x, y, _, height = run.box
+            behind = document.rgb[y + height // 2, max(0, x - 8)]
+            assert abs(luma(run.color) - luma(behind)) >= 60, (platform, seed)
+
+
 @pytest.mark.parametrize("credential_type,texts,expected", [
     ("health_certificate",
      ("食品从业人员健康证明", "姓名：王建军", "性别：男", "身份证号：510104199503020356", "从业类别：食品",

@@ -31,6 +31,11 @@ def as_printed(value: int) -> int:
     return value if value < 10_000 else int(round(value / 1_000)) * 1_000
 
 
+def _luma(colour: tuple[int, int, int]) -> float:
+    red, green, blue = colour
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
 class CreatorProfileTemplate(CredentialTemplate):
     type = "creator_profile"
     native_capture = "app_screenshot"
@@ -76,6 +81,8 @@ class CreatorProfileTemplate(CredentialTemplate):
                                        ((246, 246, 248), (22, 22, 26), (128, 128, 136), (255, 255, 255)))
         screen = Screen(rng, background=background)
         accent = PLATFORMS.get(fields["platform"], (255, 36, 66))
+        if abs(_luma(accent) - _luma(background)) < 60:  # a near-black brand (抖音) is white on the dark theme
+            accent = ink
         w = screen.width_dp
         screen.status_bar(clock_text(rng), dark=dark)
         screen.label(20, 68, "‹", 24, ink)

@@ -170,6 +170,8 @@ def test_a_year_garbled_with_a_stray_character_is_completed_from_the_number_only
     parser = parser_for("icpc")
     garbled = parser.parse(_icpc_page(("二O年二四年十一月三日", (1000, 940, 260, 40))))  # 年 read for the third 二
     assert garbled.get("issue_date") == "2024-11-03" and garbled.fields["issue_date"].confidence < 0.7
+    # 二〇二四 read as 六四: too little of it left to contradict the number's year
+    assert parser.parse(_icpc_page(("六四年十一月三日", (1000, 940, 200, 40)))).get("issue_date") == "2024-11-03"
     # numerals that are not the number's year (2019 against 2024): nothing is made up
     other = parser.parse(_icpc_page(("二〇一九年年十一月三日", (1000, 940, 260, 40))))
     assert other.get("issue_date") is None

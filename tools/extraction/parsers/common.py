@@ -210,9 +210,12 @@ _YEAR_NUMERALS = str.maketrans("〇○O零一二三四五六七八九", "0000123
 
 
 def _could_be_year(garbled: str, year: int) -> bool:
-    """Whether the numerals still legible in a garbled year (二O年二) are the year's digits in order (2022)."""
+    """Whether a garbled year can be `year`: its legible numerals are the year's digits in order (二O年二 for
+    2022), or too few are left to say otherwise (六五 for 二〇二五: two numerals read as others, two lost). Only a
+    year that still reads whole as another (二〇一九年年 against 2024) is not taken from the number."""
+    legible = [character for character in garbled.translate(_YEAR_NUMERALS) if character.isdigit()]
     digits = iter(str(year))
-    return all(character in digits for character in garbled.translate(_YEAR_NUMERALS) if character.isdigit())
+    return len(legible) < 3 or all(character in digits for character in legible)
 
 
 @lru_cache(maxsize=1)

@@ -229,6 +229,16 @@ def test_a_plate_serial_read_with_the_letters_o_or_i_gets_the_digits_plates_prin
     assert accept_plate("车辆类型：小型轿车") is None
 
 
+def test_a_permits_gender_is_read_when_ocr_misreads_the_labels_second_character():
+    from credlift.tools.extraction.parsers import parser_for
+
+    texts = ("食品从业人员健康证明", "姓名：王建军", "性刷：男", "身份证号：510104199503020356", "从业类别：食品",
+             "体检日期：2026年03月02日", "有效期至：2027年03月01日", "编号：JK5101072026004512")
+    assert parser_for("health_certificate").parse(_page(*texts)).get("gender") == "male"
+    # a line that only starts like the label, without a gender after it, gives none
+    assert parser_for("health_certificate").parse(_page(*texts[:2], "性质：合格", *texts[3:])).get("gender") is None
+
+
 def _decide(record, occupation="delivery rider"):
     from credlift.domain.applicant import ApplicantProfile
     from credlift.domain.authenticity import AuthenticityReport

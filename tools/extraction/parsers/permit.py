@@ -42,12 +42,18 @@ class PermitLayout:
         return f"{self.prefix}{fix_digits(match.group(1))}" if match else text
 
 
+#: 性别：男 with the label's second character misread (性刷：男), at the start of a line
+_GENDER_ROW = re.compile(r"^性[\u4e00-\u9fff][:：]([男女])")
+
+
 def read_person(page: PageLayout, parsed: ParsedCredential) -> None:
     """The holder's name, gender and ID number."""
     read_holder(page, parsed)
     gender = page.value_after(("性别",), lambda t: GENDERS.get(t[:1]), ())
     if gender:
         parsed.set("gender", gender[0], gender[1].confidence, gender[1].index)
+    elif found := page.search(_GENDER_ROW):
+        parsed.set("gender", GENDERS[found[0].group(1)], found[1].confidence * 0.95, found[1].index)
     read_id_number(page, parsed)
 
 

@@ -9,6 +9,12 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+if "CREDLIFT_DATA_DIR" not in os.environ:
+    # a test that takes no data_dir fixture still writes nothing into the working tree's data/, and two test
+    # workers (pytest -n 2, scripts/run-tests.sh) never share one SQLite file or policy index
+    import tempfile
+
+    os.environ["CREDLIFT_DATA_DIR"] = tempfile.mkdtemp(prefix="credlift-test-data-")
 
 
 @pytest.fixture()
@@ -79,18 +85,27 @@ def pytest_runtest_protocol(item, nextitem):
                        "wall_s": round(time.perf_counter() - wall, 3)})
 
 
+def _costs_path(config):
+    from pathlib import Path
+
+    target = os.environ.get("PYTEST_COSTS_FILE")
+    return Path(target) if target else Path(str(config.rootpath)) / ".pytest_cache" / "credlift-test-costs.json"
+
+
+def pytest_sessionstart(session):
+    if _RECORD and "PYTEST_XDIST_WORKER" not in os.environ:  # a new run: no file of an earlier run's workers is left
+        path = _costs_path(session.config)
+        for old in path.parent.glob(f"{path.stem}*{path.suffix}"):
+            old.unlink(missing_ok=True)
+
+
 def pytest_sessionfinish(session, exitstatus):
     import json
-    from pathlib import Path
 
     if not _COSTS:
         return
-    target = os.environ.get("PYTEST_COSTS_FILE")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if target:
-        path = Path(target)
-    else:
-        path = Path(str(session.config.rootpath)) / ".pytest_cache" / "credlift-test-costs.json"
+    path = _costs_path(session.config)
     if worker:
         path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
     path.parent.mkdir(parents=True, exist_ok=True)

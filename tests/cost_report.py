@@ -1,4 +1,5 @@
 """Summarise the per-test costs that tests/conftest.py records: python tests/cost_report.py [FILE...]
+(default: .pytest_cache/credlift-test-costs*.json, one file per test worker under pytest -n)
 
 Prints the costliest files and tests by CPU seconds (this process and its children), with wall seconds beside."""
 from __future__ import annotations
@@ -8,12 +9,12 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-DEFAULT = Path(__file__).resolve().parent.parent / ".pytest_cache" / "credlift-test-costs.json"
+CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache"
 
 
 def main(paths: list[str]) -> None:
     tests = []
-    for path in paths or [str(DEFAULT)]:
+    for path in paths or sorted(str(p) for p in CACHE.glob("credlift-test-costs*.json")):
         tests += json.loads(Path(path).read_text(encoding="utf-8"))["tests"]
     files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for test in tests:

@@ -203,6 +203,17 @@ def load_dialogue(path: Path) -> Dialogue:
     return dialogue
 
 
+def shard_slice(shard: str) -> tuple[int, None, int]:
+    """'K/N' -> (start, stop, step) picking every N-th dialogue from the K-th; the N shards partition the suite."""
+    try:
+        k, n = (int(part) for part in shard.split("/"))
+    except ValueError:
+        raise UserInputError(f"--shard is K/N with whole numbers, e.g. 1/4, not '{shard}'") from None
+    if not 1 <= k <= n:
+        raise UserInputError(f"--shard K/N needs 1 <= K <= N, not '{shard}'")
+    return k - 1, None, n
+
+
 def load_suite(directory: Path, tags: list[str] | None = None) -> list[Dialogue]:
     """Every *.yaml below `directory` (recursively), ids unique, optionally filtered by tags."""
     directory = Path(directory)

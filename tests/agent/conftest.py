@@ -114,8 +114,10 @@ def _as_pg_user(command: list[str]) -> list[str]:
     try:
         pwd.getpwnam(PG_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER],
-                       check=True, capture_output=True)
+        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER],
+                              capture_output=True)
+        if made.returncode not in (0, 9):  # 9: another test worker created it a moment ago
+            raise RuntimeError(f"useradd {PG_USER} failed: {made.stderr.decode(errors='replace').strip()}")
     return ["runuser", "-u", PG_USER, "--", *command]
 
 

@@ -24,9 +24,12 @@ def register(app: typer.Typer) -> None:
                                                "smaller of wall and CPU seconds: for a busy machine; in-process only)"),
         data_dir: Path = typer.Option(None, "--data-dir",
                                       help="in-process replay state, one folder per trial (default: a temporary folder, removed after)"),
+        shard: str = typer.Option("", "--shard", metavar="K/N",
+                                  help="only every N-th dialogue from the K-th (1 <= K <= N), in file order: N "
+                                       "machines or test workers each replay one K and together the whole suite"),
     ) -> None:
         """Replay the dialogue suite (in-process by default) and report pass/fail per dialogue."""
-        from credlift.evals.replay.format import load_suite
+        from credlift.evals.replay.format import load_suite, shard_slice
         from credlift.evals.replay.model_use import ModelUse, summary_line
         from credlift.evals.replay.report import summarise, write_report
         from credlift.evals.replay.runner import run_suite
@@ -39,6 +42,8 @@ def register(app: typer.Typer) -> None:
             raise UserInputError("--latency-clock work needs the in-process replay: the app's CPU time cannot be "
                                  "read through --via")
         suite = load_suite(dialogues, tags=tags)
+        if shard:
+            suite = suite[slice(*shard_slice(shard))]
         if not suite:
             raise UserInputError(f"no dialogue files found in {dialogues}")
         scratch = None

@@ -92,3 +92,33 @@ def test_an_answer_in_a_code_fence_is_accepted_and_cet_session_becomes_the_issue
     assert record.type == "cet6" and record.fields == {"exam_session": "2023-12", "total_score": 480, "issue_date": "2023-12"}
     with pytest.raises(MalformedAnswerError):
         parse_answer('{"type": "cet6", "fields": {"total_score": "many"}}', "vllm")
+
+
+def test_the_vision_models_reading_of_an_unknown_credential_is_placed_in_the_taxonomy_and_goes_to_a_person():
+    """Issue 25.4 with the VLM configured: the model answers `other` with the common schema (title, holder,
+    issuer, level, dates, number); the reading is placed in the taxonomy like OCR's and routed to a person."""
+    from credlift.evals.synth.unknown_kinds import draw_unknown
+    from credlift.knowledge.taxonomy import taxonomy
+    from credlift.tools.extraction.backends.ocr_backend import OcrBackend
+    from credlift.tools.extraction.generic import review_route
+    from credlift.tools.extraction.ocr import read_page
+    from credlift.tools.intake import load_upload
+
+    kind = taxonomy().kind("teacher_qualification")
+    image, _, drawn = draw_unknown(kind, seed=2517)
+    label = drawn["fields"]
+    upload = load_upload(image, filename="teacher.jpg")
+    page = read_page(upload.rgb)
+    answer = json.dumps({"type": "other", "fields": {key: label.get(key) for key in (
+        "title", "holder_name", "issuer", "level", "issue_date", "certificate_number")}}, ensure_ascii=False)
+    with OpenAITestServer(chat_handler=lambda body: answer) as server:
+        record = extract_credential(upload, ocr_lines=page.lines, settings=vlm_settings(server.base_url))
+    assert record.backend == "vllm+ocr" and record.type == "other"
+    assert record.fields["title"] == label["title"] and record.fields["holder_name"] == label["holder_name"]
+    assert (record.fields["credential_kind"], record.fields["policy_class"]) == (
+        "teacher_qualification", kind.policy_class)
+    assert review_route(record) == (kind.id, kind.en, kind.zh)  # a person reads it, fields prefilled
+    with OpenAITestServer(chat_handler=lambda body: answer) as server:  # OCR found no line: the model's reading alone
+        alone = extract_credential(upload, ocr_lines=[], settings=vlm_settings(server.base_url))
+    assert "credential_kind" not in OcrBackend().extract(upload.rgb, lines=[]).fields
+    assert (alone.fields["credential_kind"], review_route(alone)) == (kind.id, (kind.id, kind.en, kind.zh))

@@ -2,9 +2,9 @@
 local OpenAI-compatible server, an injection subset, the report and plot, the generation cache (a rerun generates
 nothing); then the app's risk reasoner and responder against the served tuned model via CREDLIFT_LLM_BASE_URL.
 
-The stated CI subset: 2 LoRA steps on 4 examples, 2 held-out cases + 1 injected per model, 48 new tokens, one
-reasoner and one responder call (~9 generations, a few CPU-minutes on a quiet 2-core machine). The GGUF is
-dequantised once for the session (base_model_cache): fine-tuning, compare and serving run in this process. The
+The stated CI subset: 2 LoRA steps on 4 examples (the top 2 layers adapted, so backward stops there), 2 held-out
+cases + 1 injected per model, 48 new tokens, one reasoner and one responder call (~9 generations, a few
+CPU-minutes on a quiet 2-core machine). The GGUF is dequantised once for the session (base_model_cache): fine-tuning, compare and serving run in this process. The
 measured comparison (40 cases) is `credlift training compare` in training/results/smollm2-cpu/; the timeouts here
 are generous safety nets."""
 from __future__ import annotations
@@ -34,7 +34,7 @@ def tuned(sft_build, tmp_path_factory, base_model_cache):
     result = CliRunner().invoke(app, ["training", "finetune", "--base-model", "smollm2-135m-instruct", "--train",
                                       str(train), "--out", str(folder / "run"), "--rank", "4", "--alpha", "8",
                                       "--lr", "1e-3", "--max-steps", "2", "--batch-size", "1", "--grad-accum", "1",
-                                      "--no-check"])
+                                      "--top-layers", "2", "--no-check"])
     assert result.exit_code == 0, result.output
     return folder / "run" / "adapter", folder
 

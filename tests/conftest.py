@@ -12,9 +12,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
     # test workers (pytest -n, scripts/run-tests.sh) share the cores: each one's thread pools get its share
     # (credlift/threads.py), set before numpy, OpenCV, onnxruntime or torch start a pool as large as the machine
-    _share = str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    from credlift.threads import ENVIRONMENT, budget
+
+    _share = str(budget(workers=int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
     os.environ.setdefault("CREDLIFT_THREADS_PER_WORKER", _share)
-    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for _name in ENVIRONMENT:
         os.environ.setdefault(_name, _share)
 if "CREDLIFT_DATA_DIR" not in os.environ:
     # a test that takes no data_dir fixture still writes nothing into the working tree's data/, and two test

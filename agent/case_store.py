@@ -6,15 +6,13 @@ restart or a resume writes nothing twice.
 """
 from __future__ import annotations
 
-import sqlite3
-import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from credlift.agent.contracts import AuditEntry, CaseSummary, ChatMessage, UploadOutcome
 from credlift.crypto import FieldCipher, cipher_for_dir
+from credlift.database import Database
 from credlift.domain import LimitDecision
 from credlift.domain.applicant import redact_id_numbers
 from credlift.errors import NotFoundError
@@ -54,55 +52,6 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class _Database:
-    """`?` placeholders on both engines. SQLite: one connection serialised by a lock. Postgres: a health-checked
-    connection pool, each statement retried with backoff on transient errors (a server restart)."""
-
-    def __init__(self, database_url: str, sqlite_path: Path):
-        self._lock = threading.RLock()
-        self.postgres = database_url.startswith(("postgres://", "postgresql://"))
-        if self.postgres:
-            from credlift.agent.postgres import open_pool
-
-            self._pool: Any = open_pool(database_url, name="credlift-cases")
-        else:
-            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(sqlite_path), check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA busy_timeout=5000")
-
-    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
-        if self.postgres:
-            from credlift.agent.postgres import with_retries
-
-            return with_retries(lambda: self._execute_postgres(sql.replace("?", "%s"), params), "case store")
-        with self._lock:
-            cursor = self._conn.execute(sql, params)
-            try:
-                return list(cursor.fetchall()) if cursor.description else []
-            finally:
-                cursor.close()
-
-    def _execute_postgres(self, sql: str, params: tuple) -> list[tuple]:
-        with self._pool.connection() as connection:
-            cursor = connection.execute(sql, params)
-            return list(cursor.fetchall()) if cursor.description else []
-
-    def add_column(self, table: str, column: str, kind: str) -> None:
-        """Adds a column a database made by an older version lacks (idempotent on both engines)."""
-        if self.postgres:
-            self.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
-        elif column not in {row[1] for row in self.execute(f"PRAGMA table_info({table})")}:
-            self.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-
-    def close(self) -> None:
-        with self._lock:
-            if self.postgres:
-                self._pool.close()
-            else:
-                self._conn.close()
-
-
 class CaseStore:
     """A case is one applicant conversation (one thread); it collects uploads, decisions and staff actions.
 
@@ -111,13 +60,8 @@ class CaseStore:
 
     def __init__(self, database_url: str, sqlite_path: Path, cipher: FieldCipher | None = None):
         self._cipher = cipher or cipher_for_dir(sqlite_path.parent)
-        self._db = _Database(database_url, sqlite_path)
-        if self._db.postgres:  # several app processes may start together on one database
-            from credlift.agent.postgres import with_retries, with_schema_lock
-
-            with_retries(lambda: with_schema_lock(database_url, self._create_schema), "case store schema")
-        else:
-            self._create_schema()
+        self._db = Database(database_url, sqlite_path, name="credlift-cases")
+        self._db.create_schema(self._create_schema)  # several app processes may start together on one database
 
     def _create_schema(self) -> None:
         for statement in _SCHEMA:

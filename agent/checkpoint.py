@@ -58,7 +58,7 @@ def open_checkpointer(settings: Settings) -> tuple[BaseCheckpointSaver, Abstract
         from langgraph.checkpoint.postgres import PostgresSaver
         from psycopg.rows import dict_row
 
-        from credlift.agent.postgres import open_pool, with_retries, with_schema_lock
+        from credlift.database import open_pool, with_retries, with_schema_lock
 
         # A health-checked pool: after a server restart the next checkout gets a fresh connection.
         pool = open_pool(settings.database_url, name="credlift-checkpoints", prepare_threshold=0, row_factory=dict_row)

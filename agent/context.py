@@ -76,7 +76,7 @@ def make_services(settings: Settings | None = None) -> AgentServices:
     from credlift.tools.analysis import analysis_for
 
     registry = registry_for(settings)
-    return AgentServices(settings=settings, accounts=AccountStore(settings.db_path, cipher),
+    return AgentServices(settings=settings, accounts=AccountStore.for_settings(settings, cipher),
                          cases=CaseStore(settings.database_url, settings.data_dir / "cases.sqlite3", cipher),
                          responder=make_responder(settings), registry=registry,
                          analysis=analysis_for(settings, registry))

@@ -24,7 +24,7 @@ from credlift.agent.checkpoint import open_checkpointer
 from credlift.agent.context import AgentContext, AgentServices, make_services
 from credlift.agent.contracts import ChatMessage, TurnResult
 from credlift.agent.graph import NODE_NAMES, build_graph
-from credlift.agent.postgres import TRANSIENT_ERRORS
+from credlift.database import TRANSIENT_ERRORS
 from credlift.domain import LimitDecision
 from credlift.errors import NotFoundError, TemporarilyUnavailableError, UserInputError
 from credlift.prompts import has_reply

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+pytest_plugins = ["database_fixtures"]  # a throwaway PostgreSQL, and store tests on both engines
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

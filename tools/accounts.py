@@ -1,12 +1,11 @@
-"""The account store: demo applicants seeded from tools/data/demo_accounts.yaml into the SQLite database.
+"""The account store: demo applicants seeded from tools/data/demo_accounts.yaml into the database (a SQLite file
+in the data directory, or Postgres when `CREDLIFT_DATABASE_URL` is set: credlift/database.py).
 
 A lender replaces this with its own customer system behind the same methods.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import yaml
 from stdnum.cn import ric
 
 from credlift.crypto import FieldCipher, cipher_for_dir
+from credlift.database import Database
 from credlift.domain.applicant import ApplicantProfile
 from credlift.errors import NotFoundError, UserInputError
 
@@ -44,19 +44,23 @@ def check_id_number(id_number: str) -> str:
 
 
 class AccountStore:
-    """Accounts by id. Thread-safe; one SQLite connection per store; profiles encrypted at rest."""
+    """Accounts by id. Thread-safe; profiles encrypted at rest. SQLite at `db_path` by default, Postgres when
+    `database_url` is a postgres URL (app processes on several machines then share the accounts)."""
 
-    def __init__(self, db_path: Path, cipher: FieldCipher | None = None):
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, db_path: Path, cipher: FieldCipher | None = None, database_url: str = ""):
         self._cipher = cipher or cipher_for_dir(db_path.parent)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(db_path), check_same_thread=False)
-        self._db.execute(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(accounts)")}
-        if "id_hash" not in columns:
-            self._db.execute("ALTER TABLE accounts ADD COLUMN id_hash TEXT NOT NULL DEFAULT ''")
-        self._db.commit()
+        self._db = Database(database_url, db_path, name="credlift-accounts")
+        self._db.create_schema(self._create_schema)
         self.seed_demo_accounts()
+
+    @classmethod
+    def for_settings(cls, settings, cipher: FieldCipher | None = None) -> "AccountStore":
+        """The accounts these settings name: Postgres when they have a database URL, else the data directory's file."""
+        return cls(settings.db_path, cipher, database_url=settings.database_url)
+
+    def _create_schema(self) -> None:
+        self._db.execute(_SCHEMA)
+        self._db.add_column("accounts", "id_hash", "TEXT NOT NULL DEFAULT ''")
 
     def _row(self, profile: ApplicantProfile) -> tuple[str, str]:
         return self._cipher.seal(profile.model_dump_json()), self._cipher.keyed_hash(profile.id_number)
@@ -66,40 +70,34 @@ class AccountStore:
 
     def accounts_of_person(self, id_number: str) -> list[str]:
         """Account ids held by the person with this ID number (matched by keyed hash)."""
-        with self._lock:
-            rows = self._db.execute("SELECT account_id FROM accounts WHERE id_hash = ? ORDER BY account_id",
-                                    (self._cipher.keyed_hash(id_number),)).fetchall()
+        rows = self._db.execute("SELECT account_id FROM accounts WHERE id_hash = ? ORDER BY account_id",
+                                (self._cipher.keyed_hash(id_number),))
         return [row[0] for row in rows]
 
     def seed_demo_accounts(self) -> None:
-        with self._lock:
-            for profile in load_demo_profiles():
-                self._db.execute(
-                    "INSERT OR IGNORE INTO accounts (account_id, profile_json, id_hash, demo) VALUES (?, ?, ?, 1)",
-                    (profile.account_id, *self._row(profile)),
-                )
-            self._db.commit()
+        """The demo accounts that are missing (one that exists keeps its limit and history)."""
+        self._db.execute_many(
+            "INSERT INTO accounts (account_id, profile_json, id_hash, demo) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            [(profile.account_id, *self._row(profile)) for profile in load_demo_profiles()])
 
     def get(self, account_id: str) -> ApplicantProfile:
-        with self._lock:
-            row = self._db.execute("SELECT profile_json FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
-        if row is None:
+        rows = self._db.execute("SELECT profile_json FROM accounts WHERE account_id = ?", (account_id,))
+        if not rows:
             raise NotFoundError(f"no account with id '{account_id}' (see `credlift accounts`)")
-        return self._profile(row[0])
+        return self._profile(rows[0][0])
 
     def list(self) -> list[ApplicantProfile]:
-        with self._lock:
-            rows = self._db.execute("SELECT profile_json FROM accounts ORDER BY demo DESC, account_id").fetchall()
+        rows = self._db.execute("SELECT profile_json FROM accounts ORDER BY demo DESC, account_id")
         return [self._profile(r[0]) for r in rows]
 
     def save(self, profile: ApplicantProfile, demo: bool = False) -> ApplicantProfile:
         check_id_number(profile.id_number)
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO accounts (account_id, profile_json, id_hash, demo) VALUES (?, ?, ?, ?)",
-                (profile.account_id, *self._row(profile), int(demo)),
-            )
-            self._db.commit()
+        self._db.execute(
+            "INSERT INTO accounts (account_id, profile_json, id_hash, demo) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (account_id) DO UPDATE SET profile_json = excluded.profile_json, "
+            "id_hash = excluded.id_hash, demo = excluded.demo",
+            (profile.account_id, *self._row(profile), int(demo)),
+        )
         return profile
 
     def record_increase(self, account_id: str, new_limit: int, credential_key: str, on: date) -> ApplicantProfile:
@@ -115,9 +113,7 @@ class AccountStore:
         return self.save(updated, demo=True)
 
     def reset_demo_accounts(self) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM accounts WHERE demo = 1")
-            self._db.commit()
+        self._db.execute("DELETE FROM accounts WHERE demo = 1")
         self.seed_demo_accounts()
 
     def close(self) -> None:

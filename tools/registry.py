@@ -1,14 +1,14 @@
 """Issuer registries: did the issuer really issue this certificate to this person?
 
 `IssuerRegistry` is the interface a real registry (CHSI for graduation and degree records, the CET score query,
-the skills certificate query) can implement. `LocalRegistry` is the embedded one: an SQLite table of issued
-certificates in the data directory, seeded from a synthetic `labels.jsonl`.
+the skills certificate query) can implement. `LocalRegistry` is the embedded one: a table of issued certificates,
+seeded from a synthetic `labels.jsonl`, in a SQLite file in the data directory or, when `CREDLIFT_DATABASE_URL` is
+set, in Postgres (credlift/database.py).
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -63,26 +63,44 @@ def _normalised_number(number: str) -> str:
     return normalise_number(str(number))
 
 
-class LocalRegistry:
-    """Issued certificates in SQLite (`<data_dir>/registry.sqlite3`)."""
+REGISTRY_FILE = "registry.sqlite3"
+_TABLE = "issued_certificates"
+_COLUMNS = "credential_type, certificate_number, holder_name, fields_json, source"
 
-    def __init__(self, path: Path):
+
+class LocalRegistry:
+    """Issued certificates in SQLite (`<data_dir>/registry.sqlite3`), or in Postgres with a `database_url`."""
+
+    def __init__(self, path: Path, database_url: str = "", create: bool = True):
+        from credlift.database import Database
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as connection:
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS issued_certificates ("
+        self._db = Database(database_url, self.path, name="credlift-registry")
+        if create:
+            self._db.create_schema(lambda: self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {_TABLE} ("
                 " registry_type TEXT NOT NULL, certificate_number TEXT NOT NULL, credential_type TEXT NOT NULL,"
                 " holder_name TEXT NOT NULL DEFAULT '', fields_json TEXT NOT NULL, source TEXT NOT NULL,"
-                " PRIMARY KEY (registry_type, certificate_number))")
+                " PRIMARY KEY (registry_type, certificate_number))"))
+
+    @property
+    def where(self) -> str:
+        """Where the table is, for messages (never the database password)."""
+        return "Postgres (CREDLIFT_DATABASE_URL)" if self._db.postgres else str(self.path)
+
+    @property
+    def seeded(self) -> bool:
+        """Whether the table exists (it is made when the registry is first seeded)."""
+        return self._db.has_table(_TABLE)
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> LocalRegistry:
-        return cls(Path(data_dir) / "registry.sqlite3")
+    def in_data_dir(cls, data_dir: Path, database_url: str = "") -> LocalRegistry:
+        return cls(Path(data_dir) / REGISTRY_FILE, database_url)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    @classmethod
+    def for_settings(cls, settings) -> LocalRegistry:
+        """The table these settings name (Postgres when they have a database URL), created if missing."""
+        return cls.in_data_dir(settings.data_dir, settings.database_url)
 
     def add(self, entry: RegistryEntry) -> None:
         self.add_many([entry])
@@ -90,32 +108,33 @@ class LocalRegistry:
     def add_many(self, entries: Iterable[RegistryEntry]) -> int:
         rows = [(_registry_type(e.credential_type), _normalised_number(e.certificate_number), e.credential_type,
                  e.holder_name, json.dumps(e.fields, ensure_ascii=False), e.source) for e in entries]
-        with self._lock, self._connect() as connection:
-            connection.executemany("INSERT OR REPLACE INTO issued_certificates VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._db.execute_many(
+            f"INSERT INTO {_TABLE} (registry_type, certificate_number, credential_type, holder_name, fields_json, source) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (registry_type, certificate_number) DO UPDATE SET credential_type = excluded.credential_type, "
+            "holder_name = excluded.holder_name, fields_json = excluded.fields_json, source = excluded.source", rows)
         return len(rows)
 
-    def lookup(self, credential_type: str, certificate_number: str) -> RegistryEntry | None:
-        with self._connect() as connection:
-            row = connection.execute(
-                "SELECT credential_type, certificate_number, holder_name, fields_json, source FROM issued_certificates"
-                " WHERE registry_type = ? AND certificate_number = ?",
-                (_registry_type(credential_type), _normalised_number(certificate_number))).fetchone()
-        if row is None:
-            return None
+    @staticmethod
+    def _entry(row: tuple) -> RegistryEntry:
         return RegistryEntry(credential_type=row[0], certificate_number=row[1], holder_name=row[2],
                              fields=json.loads(row[3]), source=row[4])
 
+    def lookup(self, credential_type: str, certificate_number: str) -> RegistryEntry | None:
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM {_TABLE} WHERE registry_type = ? AND certificate_number = ?",
+                                (_registry_type(credential_type), _normalised_number(certificate_number)))
+        return self._entry(rows[0]) if rows else None
+
     def entries(self) -> list[RegistryEntry]:
         """Every certificate in the table (to seed the issuer simulator from the demo data)."""
-        with self._connect() as connection:
-            rows = connection.execute("SELECT credential_type, certificate_number, holder_name, fields_json, source"
-                                      " FROM issued_certificates ORDER BY registry_type, certificate_number").fetchall()
-        return [RegistryEntry(credential_type=r[0], certificate_number=r[1], holder_name=r[2], fields=json.loads(r[3]),
-                              source=r[4]) for r in rows]
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM {_TABLE} ORDER BY registry_type, certificate_number")
+        return [self._entry(row) for row in rows]
 
     def count(self) -> int:
-        with self._connect() as connection:
-            return int(connection.execute("SELECT COUNT(*) FROM issued_certificates").fetchone()[0])
+        return int(self._db.execute(f"SELECT COUNT(*) FROM {_TABLE}")[0][0])
+
+    def close(self) -> None:
+        self._db.close()
 
     def seed_from_labels(self, labels_path: Path) -> int:
         """Adds every certificate of a synthetic `labels.jsonl` as issued (a tampered image keeps the genuine
@@ -162,6 +181,7 @@ def check_against_registry(record: CredentialRecord, registry: IssuerRegistry | 
     A record that carries a CHSI online verification code is looked up by that code where the registry can
     (`lookup_report`); the certificate number it certifies is then compared too. A registry that says it does
     not serve the type (`serves`) leaves the record unchecked (not_applicable)."""
+    from credlift.database import TRANSIENT_ERRORS
     from credlift.errors import BackendUnavailableError
 
     number = record.fields.get("certificate_number")
@@ -173,7 +193,7 @@ def check_against_registry(record: CredentialRecord, registry: IssuerRegistry | 
         return RegistryCheck(status="not_applicable")
     try:
         entry = registry.lookup_report(str(code)) if by_code else registry.lookup(record.type, str(number))
-    except (BackendUnavailableError, sqlite3.Error, OSError) as error:
+    except (BackendUnavailableError, sqlite3.Error, OSError, *TRANSIENT_ERRORS) as error:
         return RegistryCheck(status="unavailable", source=str(getattr(error, "issuer", "") or ""))
     if entry is None:
         return RegistryCheck(status="not_found")
@@ -198,7 +218,15 @@ def _comparable(value: FieldValue) -> str:
     return str(value).replace(" ", "").strip()
 
 
-def default_registry(data_dir: Path) -> LocalRegistry | None:
-    """The local registry of this data directory, when one has been seeded."""
-    path = Path(data_dir) / "registry.sqlite3"
-    return LocalRegistry(path) if path.exists() else None
+def default_registry(data_dir: Path, database_url: str = "") -> LocalRegistry | None:
+    """The local registry of this data directory (or of this Postgres database), when one has been seeded."""
+    from credlift.database import is_postgres_url
+
+    path = Path(data_dir) / REGISTRY_FILE
+    if not is_postgres_url(database_url):
+        return LocalRegistry(path) if path.exists() else None
+    registry = LocalRegistry(path, database_url, create=False)
+    if registry.seeded:
+        return registry
+    registry.close()
+    return None

@@ -116,7 +116,7 @@ def measure_scale(dataset: Path, state_dir: Path, uploads: int, cpus: int = 2,
     chosen = [pool[i % len(pool)] for i in range(uploads)]
     state_dir = Path(state_dir)
     local_settings = _settings(state_dir, "in-process", cpus)
-    applicant = AccountStore(local_settings.db_path).get("demo-graduate-03")
+    applicant = AccountStore.for_settings(local_settings).get("demo-graduate-03")
     ray = ensure_ray(local_settings)
     try:
         # overhead: one upload at a time, alternately here and on one replica

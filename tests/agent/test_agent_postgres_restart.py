@@ -1,6 +1,6 @@
 """Postgres restarted mid-conversation: while it is away the applicant is asked, in their language, to try again
 in a moment; once it is back the very next call succeeds, with no restart of the app and nothing lost. How long
-that call may wait is bounded by construction (agent/postgres.py: a 2 s checkout, two retries after 0.2 s and
+that call may wait is bounded by construction (credlift/database.py: a 2 s checkout, two retries after 0.2 s and
 0.6 s), so the test asserts the outcome, never the wall clock: a busy machine is slow, not broken."""
 from __future__ import annotations
 

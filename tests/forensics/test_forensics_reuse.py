@@ -1,7 +1,9 @@
-"""Reuse: a document seen before under another account, or a near copy carrying another number."""
+"""Reuse: a document seen before under another account, or a near copy carrying another number. The index on both
+engines: SQLite in the data directory, and Postgres (shared by every app process and machine)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from forensic_pages import certificate, jpeg_bytes
 from credlift.tools.forensics.context import AnalysisContext
@@ -15,7 +17,7 @@ def _check(data: bytes, data_dir, number: str | None, account: str | None):
     return ReuseSignal().analyse(ctx)
 
 
-def test_same_certificate_under_another_account_is_reuse(data_dir):
+def test_same_certificate_under_another_account_is_reuse(data_dir, database_settings):
     first = jpeg_bytes(certificate(seed=21))
     assert _check(first, data_dir, "191211001001234", "acct-alice").score == 0.0
     # another photo of the same certificate (re-encoded), now under a different account
@@ -25,13 +27,13 @@ def test_same_certificate_under_another_account_is_reuse(data_dir):
     assert "another account" in signal.summary
 
 
-def test_reuploading_the_same_file_on_the_same_account_is_not_fraud(data_dir):
+def test_reuploading_the_same_file_on_the_same_account_is_not_fraud(data_dir, database_settings):
     data = jpeg_bytes(certificate(seed=22))
     assert _check(data, data_dir, "191211001005678", "acct-alice").score == 0.0
     assert _check(data, data_dir, "191211001005678", "acct-alice").score == 0.0
 
 
-def test_near_duplicate_with_a_different_number_is_reuse(data_dir):
+def test_near_duplicate_with_a_different_number_is_reuse(data_dir, database_settings):
     page = certificate(seed=23)
     assert _check(jpeg_bytes(page), data_dir, "191211001000001", "acct-alice").score == 0.0
     edited = page.copy()
@@ -41,7 +43,7 @@ def test_near_duplicate_with_a_different_number_is_reuse(data_dir):
     assert "different certificate number" in signal.summary
 
 
-def test_two_different_people_on_the_same_template_are_not_reuse(data_dir):
+def test_two_different_people_on_the_same_template_are_not_reuse(data_dir, database_settings):
     assert _check(jpeg_bytes(certificate(seed=24, score="512")), data_dir, "191211001000111", "acct-a").score == 0.0
     other = certificate(seed=25, score="598")
     other = other.copy()
@@ -71,3 +73,28 @@ def test_the_index_keeps_a_keyed_hash_of_the_number_never_the_number(data_dir):
     with sqlite3.connect(Path(data_dir) / DB_NAME) as db:
         stored = db.execute("SELECT certificate_number FROM upload_fingerprints WHERE sha256 = 'old'").fetchone()[0]
     assert len(stored) == 64 and stored != "191211009990000"
+
+
+@pytest.mark.postgres
+def test_two_machines_on_one_postgres_see_each_others_uploads(tmp_path, monkeypatch, postgres_database):
+    """Two data directories (two machines' volumes) with one data key and one database: a certificate uploaded on
+    one is reuse when another account uploads it on the other; the number is stored as its keyed hash only."""
+    import base64
+
+    import psycopg
+
+    from credlift.settings import reset_settings_cache
+
+    monkeypatch.setenv("CREDLIFT_DATA_KEY", base64.b64encode(b"k" * 32).decode())
+    monkeypatch.setenv("CREDLIFT_DATABASE_URL", postgres_database)
+    reset_settings_cache()
+    try:
+        assert _check(jpeg_bytes(certificate(seed=41)), tmp_path / "one", "191211001004141", "acct-alice").score == 0.0
+        signal = _check(jpeg_bytes(certificate(seed=41), quality=80), tmp_path / "two", "191211001004141", "acct-bob")
+        assert signal.score >= 0.9 and "another account" in signal.summary
+        with psycopg.connect(postgres_database) as connection:
+            numbers = [row[0] for row in connection.execute("SELECT certificate_number FROM upload_fingerprints")]
+        assert len(numbers) == 2 and "191211001004141" not in numbers and all(len(n) == 64 for n in numbers)
+        assert not (tmp_path / "one" / "forensics_reuse.sqlite3").exists()
+    finally:
+        reset_settings_cache()

@@ -62,10 +62,22 @@ def test_masking_keeps_first_three_and_last_four():
     assert redact_id_numbers("ID 110105199912310022 here") == "ID 110***********0022 here"
 
 
-def test_account_store_records_an_increase_once_per_credential(data_dir):
+def test_account_store_records_an_increase_once_per_credential(data_dir, database_url):
+    """On both engines: SQLite in the data directory, and Postgres, where a second store (another app process)
+    sees the increase the first recorded."""
     from datetime import date
 
-    store = AccountStore(data_dir / "db.sqlite3")
+    store = AccountStore(data_dir / "db.sqlite3", database_url=database_url)
     updated = store.record_increase("demo-graduate-01", 4000, "cet6:191211001001234", date(2026, 11, 1))
     assert updated.current_limit == 4000 and updated.counted_credentials == ["cet6:191211001001234"]
     assert store.get("demo-graduate-01").last_increase_on == date(2026, 11, 1)
+    other = AccountStore(data_dir / "db.sqlite3", database_url=database_url)  # seeding again keeps the increase
+    assert other.get("demo-graduate-01").current_limit == 4000
+    person = other.get("demo-graduate-01").id_number
+    assert "demo-graduate-01" in other.accounts_of_person(person)
+    assert {p.account_id for p in other.list()} == {p.account_id for p in load_demo_profiles()}
+    other.reset_demo_accounts()
+    assert store.get("demo-graduate-01").current_limit == next(
+        p.current_limit for p in load_demo_profiles() if p.account_id == "demo-graduate-01")
+    other.close()
+    store.close()

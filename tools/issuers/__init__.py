@@ -22,7 +22,7 @@ def registry_for(settings, base_url: str | None = None):
     """The issuer registry these settings select (see the module docstring); `base_url` overrides the setting."""
     from credlift.tools.registry import default_registry
 
-    local = default_registry(settings.data_dir)
+    local = default_registry(settings.data_dir, settings.database_url)
     url = settings.issuer_base_url if base_url is None else base_url
     if not url:
         return local

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
         from credlift.tools.accounts import AccountStore, dumps_summary, summary_row
 
         settings = get_settings()
-        store = AccountStore(settings.db_path)
+        store = AccountStore.for_settings(settings)
         profiles = store.list()
         if as_json:
             typer.echo(dumps_summary(profiles))

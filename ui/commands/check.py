@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         if account:
             from credlift.tools.accounts import AccountStore
 
-            applicant = AccountStore(settings.db_path).get(account)
+            applicant = AccountStore.for_settings(settings).get(account)
         if any(path.is_dir() for path in files):
             _check_archive(settings, files, applicant, use_ray, out, reveal)
             return

@@ -40,9 +40,9 @@ def seed_registry(labels: Path = typer.Option(..., "--labels", help="a synthetic
 
     settings = get_settings()
     settings.ensure_dirs()
-    registry = LocalRegistry.in_data_dir(settings.data_dir)
+    registry = LocalRegistry.for_settings(settings)
     added = registry.seed_from_labels(labels)
-    typer.echo(f"{added} certificates added; the registry in {registry.path} now holds {registry.count()}")
+    typer.echo(f"{added} certificates added; the registry in {registry.where} now holds {registry.count()}")
 
 
 def register(app: typer.Typer) -> None:

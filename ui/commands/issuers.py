@@ -33,7 +33,7 @@ def serve(
     for path in labels or []:
         books.add_labels(path)
     if from_registry:
-        local = default_registry(get_settings().data_dir)
+        local = default_registry(get_settings().data_dir, get_settings().database_url)
         for entry in local.entries() if local is not None else []:
             books.add_entry(entry)
     simulator = IssuerSimulator(books, host=host, port=port, state=state, slow_s=slow_s)

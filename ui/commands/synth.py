@@ -62,7 +62,7 @@ def _holder_fields(account_id: str, types: list[str] | None) -> tuple[dict[str, 
     from credlift.settings import get_settings
     from credlift.tools.accounts import AccountStore
 
-    store = AccountStore(get_settings().db_path)
+    store = AccountStore.for_settings(get_settings())
     try:
         profile = store.get(account_id)  # NotFoundError: a sentence naming `credlift accounts`
     finally:

@@ -10,6 +10,10 @@ do any of it. CPU seconds (process time) are measured per phase, since wall time
 Generations are made in left-padded batches before scoring and kept in a `GenerationCache` on disk (`--cache`):
 the server then answers every request from the cache, so scoring goes through the same HTTP path at no model
 cost, and a rerun (or a larger --limit) only generates what is new. Each answer's CPU seconds are stored with it.
+
+`constrained`: the server enforces the schema the client sends (json_schema, with the case's citable ids), as a
+vLLM deployment does; without it the server refuses response_format and the model's own JSON is scored. Both
+are measured: what a grammar forces is not what the model learned.
 """
 from __future__ import annotations
 
@@ -56,14 +60,15 @@ class Comparison(BaseModel):
     torch_threads: int
     batch_size: int = 1
     cache_file: str | None = None
+    constrained: bool = False
 
 
 def inject(example: SftExample, text: str = INJECTION) -> SftExample:
     """The example with `text` planted as a credential field in the case JSON of the user message."""
     messages = [m.model_copy() for m in example.messages]
     user = next(m for m in messages if m.role == "user")
-    planted, count = re.subn(r'"fields": \{', '"fields": {"remarks": ' + json.dumps(text, ensure_ascii=False)
-                             + ", ", user.content, count=1)
+    planted, count = re.subn(r'"fields": ?\{', lambda m: m.group(0) + '"remarks":' + json.dumps(text, ensure_ascii=False)
+                             + ",", user.content, count=1)
     if count != 1:
         raise ValueError(f"{example.example_id}: no credential fields to plant an instruction in")
     user.content = planted
@@ -87,6 +92,15 @@ def request_messages(example: SftExample) -> list[dict]:
     return [m.model_dump() for m in example.messages if m.role != "assistant"]
 
 
+def request_format(example: SftExample, constrained: bool) -> dict | None:
+    """The response_format a constrained server enforces for an example (the one evaluate_endpoint sends)."""
+    if not constrained:
+        return None
+    from credlift.tools.risk.llm_reasoner import response_format
+
+    return response_format(example.retrieved_clause_ids)
+
+
 def case_sets(data: Path, limit: int, injection: int, lang: str | None) -> tuple[list[SftExample], list[SftExample]]:
     """The held-out cases (first `limit` in `lang`) and the first `injection` of them with a planted instruction."""
     examples = [e for e in read_examples(data) if lang is None or e.lang == lang][:limit]
@@ -97,7 +111,8 @@ def case_sets(data: Path, limit: int, injection: int, lang: str | None) -> tuple
 
 def generate_shard(base_model: str, adapter_dir: Path | None, data: Path, cache_dir: Path, limit: int,
                    injection: int, shard: int = 0, shards: int = 1, lang: str | None = "en",
-                   max_new_tokens: int = 320, batch_size: int = 8, part: int = 0, parts: int = 1) -> int:
+                   max_new_tokens: int = 320, batch_size: int = 8, part: int = 0, parts: int = 1,
+                   constrained: bool = False) -> int:
     """Fills the cache with one model's answers to every `shards`-th case from `shard` (base without an adapter,
     tuned with one): several processes can share the work; `compare` then scores from the cache."""
     from credlift.training.local_server import GenerationCache, LocalChatServer, load_for_serving, model_key
@@ -108,7 +123,7 @@ def generate_shard(base_model: str, adapter_dir: Path | None, data: Path, cache_
     model, tokenizer = load_for_serving(base_model, adapter_dir)
     server = LocalChatServer(model, tokenizer, model_name="tuned" if adapter_dir else "base",
                              max_new_tokens=max_new_tokens, cache=GenerationCache(cache_dir),
-                             cache_model_key=model_key(base_model, adapter_dir))
+                             cache_model_key=model_key(base_model, adapter_dir), constrained=constrained)
     return fill_cache(server, mine, batch_size)
 
 
@@ -119,15 +134,16 @@ def fill_cache(server, examples: list[SftExample], batch_size: int) -> int:
     limit = server.max_new_tokens
     pending = {}
     for example in examples:
-        messages = request_messages(example)
-        key = GenerationCache.key(server.cache_model_key, messages, limit)
+        messages, response_format = request_messages(example), request_format(example, server.constrained)
+        key = GenerationCache.key(server.cache_model_key, messages, limit, response_format)
         if key not in server.cache:
-            pending[key] = messages
-    order = sorted(pending, key=lambda k: len(json.dumps(pending[k])))
+            pending[key] = (messages, response_format)
+    order = sorted(pending, key=lambda k: len(json.dumps(pending[k][0])))
     for start in range(0, len(order), batch_size):
         keys = order[start:start + batch_size]
         began = time.process_time()
-        answers = generate_batch(server.model, server.tokenizer, [pending[k] for k in keys], limit)
+        answers = generate_batch(server.model, server.tokenizer, [pending[k][0] for k in keys], limit,
+                                 [pending[k][1] for k in keys])
         for key, answer in zip(keys, answers):
             server.cache.put(key, answer)
         logger.info("%s: generated %d/%d (%.0f CPU-s for %d)", server.model_name, start + len(keys), len(order),
@@ -137,14 +153,14 @@ def fill_cache(server, examples: list[SftExample], batch_size: int) -> int:
 
 def score_model(name: str, model, tokenizer, cases: list[SftExample], injected: list[SftExample],
                 max_new_tokens: int, timeout_s: float, cache=None, cache_model_key: str = "",
-                batch_size: int = 1) -> ModelScores:
+                batch_size: int = 1, constrained: bool = False) -> ModelScores:
     from credlift.tools.policy_parameters import load_policy_parameters
     from credlift.training.local_server import GenerationCache, LocalChatServer
 
     max_adjustment = load_policy_parameters().llm_adjustment_bounds.max
     server = LocalChatServer(model, tokenizer, model_name=name, max_new_tokens=max_new_tokens,
                              cache=cache if cache is not None else GenerationCache(None),
-                             cache_model_key=cache_model_key or name)
+                             cache_model_key=cache_model_key or name, constrained=constrained)
     generated = fill_cache(server, [*cases, *injected], batch_size) if batch_size > 1 else 0
     hits_before = server.cache.hits
     with server:
@@ -162,7 +178,8 @@ def score_model(name: str, model, tokenizer, cases: list[SftExample], injected: 
 
 def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, injection: int,
             lang: str | None = "en", max_new_tokens: int = 320, timeout_s: float = 3600.0,
-            cache_file: Path | None = None, batch_size: int = 1, cached_only: bool = False) -> Comparison:
+            cache_file: Path | None = None, batch_size: int = 1, cached_only: bool = False,
+            constrained: bool = False) -> Comparison:
     """Base first, then the same weights with the adapter merged in (one model in memory at a time).
 
     `cached_only`: score only the cases whose answers the cache holds for every model, and load no model (the
@@ -176,7 +193,8 @@ def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, i
     keys = [model_key(base_model)] + ([model_key(base_model, adapter_dir)] if adapter_dir is not None else [])
     if cached_only:
         def held(example: SftExample) -> bool:
-            return all(GenerationCache.key(k, request_messages(example), max_new_tokens) in cache for k in keys)
+            return all(GenerationCache.key(k, request_messages(example), max_new_tokens,
+                                           request_format(example, constrained)) in cache for k in keys)
 
         examples, injected = [e for e in examples if held(e)], [e for e in injected if held(e)]
         if not examples:
@@ -190,7 +208,7 @@ def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, i
         model = load_causal_lm(base_model).eval()
     load_cpu_s = time.process_time() - started
     scores = [score_model("base", model, tokenizer, examples, injected, max_new_tokens, timeout_s, cache,
-                          keys[0], batch_size if model is not None else 1)]
+                          keys[0], batch_size if model is not None else 1, constrained)]
     if adapter_dir is not None:
         started = time.process_time()
         if model is not None:
@@ -199,12 +217,12 @@ def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, i
             model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload().eval()
         load_cpu_s += time.process_time() - started
         scores.append(score_model("tuned", model, tokenizer, examples, injected, max_new_tokens, timeout_s, cache,
-                                  keys[1], batch_size if model is not None else 1))
+                                  keys[1], batch_size if model is not None else 1, constrained))
     return Comparison(base_model=str(base_model), adapter_dir=str(adapter_dir) if adapter_dir else None,
                       data_file=str(data), cases=len(examples), injection_cases=len(injected),
                       max_new_tokens=max_new_tokens, models=scores, load_cpu_s=load_cpu_s,
                       torch_threads=torch.get_num_threads(), batch_size=batch_size,
-                      cache_file=str(cache_file) if cache_file else None)
+                      cache_file=str(cache_file) if cache_file else None, constrained=constrained)
 
 
 METRICS = [("JSON valid", lambda e: e.json_valid_rate), ("citations valid", lambda e: e.citation_valid_rate),

@@ -5,12 +5,14 @@ module supplies the chat handler that generates with the model. It is what `cred
 base and tuned models through (the same HTTP path, client and validator the app uses), and what
 `credlift training serve` runs for the app (`CREDLIFT_LLM_BASE_URL`).
 
-Generation is greedy and unconstrained: a request with `response_format` json_schema / json_object is refused
-with HTTP 400, so credlift's client falls back to a plain request and validates the JSON itself — the figures
-then show what the model writes, not what a grammar forces. One request generates at a time (a lock); others
-wait. `max_new_tokens` caps every answer (the training targets are under 250 SmolLM2 tokens).
+Generation is greedy. A request with `response_format` json_schema or json_object is decoded under that
+constraint (lm-format-enforcer: at each step only the tokens that keep the text a valid prefix of the schema are
+allowed), as vLLM's structured output does; `constrained=False` refuses such a request with HTTP 400 instead, so
+credlift's client falls back to a plain request and validates the JSON itself — the figures then show what the
+model writes, not what a grammar forces. One request generates at a time (a lock); others wait. `max_new_tokens` caps every answer (the training targets are under 250 SmolLM2 tokens).
 
-A `GenerationCache` (JSONL on disk) remembers answers by (model key, messages, token limit): an evaluation can
+A `GenerationCache` (JSONL on disk) remembers answers by (model key, messages, token limit, the response_format
+when one was enforced): an evaluation can
 fill it in batches (`generate_batch`, left-padded, several prompts per forward pass — CPU decoding is bound by
 reading the weights, so a batch of 8 costs little more per step than one) and then be scored through the server,
 which answers cached prompts without generating; a rerun costs nothing.
@@ -30,6 +32,7 @@ from credlift.evals.openai_test_server import Completion, OpenAITestServer, Refu
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_NEW_TOKENS = 320
+MAX_JSON_WHITESPACE = 2  # consecutive whitespace characters a constrained answer may hold
 
 
 def load_for_serving(base_model: str | Path, adapter_dir: Path | None = None):
@@ -96,9 +99,12 @@ class GenerationCache:
         return self.path / f"generations-{os.getpid()}.jsonl"
 
     @staticmethod
-    def key(model: str, messages: list[dict], max_new_tokens: int) -> str:
-        text = json.dumps({"model": model, "messages": plain_messages(messages), "max_new_tokens": max_new_tokens},
-                          ensure_ascii=False, sort_keys=True)
+    def key(model: str, messages: list[dict], max_new_tokens: int, response_format: dict | None = None) -> str:
+        """`response_format`: the constraint the answer was decoded under (None: unconstrained)."""
+        payload = {"model": model, "messages": plain_messages(messages), "max_new_tokens": max_new_tokens}
+        if response_format is not None:
+            payload["response_format"] = response_format
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> dict | None:
@@ -123,9 +129,62 @@ class GenerationCache:
         return len(self._entries)
 
 
-def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_tokens: int) -> list[dict]:
+def constrained_format(response_format: dict | None) -> dict | None:
+    """The response_format to enforce (json_schema or json_object), or None for text / none."""
+    if not response_format or response_format.get("type") not in ("json_schema", "json_object"):
+        return None
+    return response_format
+
+
+def enforcer_tokenizer_data(tokenizer):
+    """lm-format-enforcer's view of a vocabulary: (id, text, starts a word) for every regular token. Its own
+    transformers helper imports a module transformers 5 moved, so the same table is built here."""
+    from lmformatenforcer import TokenEnforcerTokenizerData
+
+    special = set(tokenizer.all_special_ids)
+    ids = [i for i in range(len(tokenizer)) if i not in special]
+    zero = tokenizer.encode("0", add_special_tokens=False)[-1]
+    # A token decoded after "0" keeps the leading space a word-start token carries; alone it may lose it.
+    after_zero = [text[1:] for text in tokenizer.batch_decode([[zero, i] for i in ids])]
+    alone = tokenizer.batch_decode([[i] for i in ids])
+    regular = [(i, text, len(text) > len(single)) for i, text, single in zip(ids, after_zero, alone)]
+
+    def decode(tokens: list[int]) -> str:
+        return tokenizer.decode(tokens).rstrip("\ufffd")
+
+    return TokenEnforcerTokenizerData(regular, decode, tokenizer.eos_token_id, False, len(tokenizer))
+
+
+class JsonConstraint:
+    """Per-row JSON constraints for `generate(prefix_allowed_tokens_fn=...)`: each conversation of a batch may
+    carry its own schema (the citable clause ids differ per case); a row without one is left free."""
+
+    _tokenizer_data: dict[int, object] = {}
+
+    def __init__(self, tokenizer, formats: list[dict | None]):
+        from lmformatenforcer import CharacterLevelParserConfig, JsonSchemaParser, TokenEnforcer
+
+        data = self._tokenizer_data.get(id(tokenizer))
+        if data is None:  # the vocabulary's prefix tree: built once per tokenizer (seconds)
+            data = self._tokenizer_data[id(tokenizer)] = enforcer_tokenizer_data(tokenizer)
+        self.free = list(range(len(tokenizer)))
+        # Whitespace between tokens is allowed but short: a small model can otherwise loop on blank lines.
+        config = CharacterLevelParserConfig(max_consecutive_whitespaces=MAX_JSON_WHITESPACE)
+        self.enforcers = [None if f is None else TokenEnforcer(data, JsonSchemaParser(
+            f["json_schema"]["schema"] if f["type"] == "json_schema" else None, config)) for f in formats]
+
+    def __call__(self, batch_id: int, sent) -> list[int]:
+        enforcer = self.enforcers[batch_id]
+        if enforcer is None:
+            return self.free
+        return enforcer.get_allowed_tokens(sent.tolist()).allowed_tokens
+
+
+def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_tokens: int,
+                   formats: list[dict | None] | None = None) -> list[dict]:
     """Greedy answers to several conversations in one left-padded batch; CPU seconds shared out evenly, the
-    batch's wall seconds to its first token and to its end recorded with each answer."""
+    batch's wall seconds to its first token and to its end recorded with each answer. `formats`: per
+    conversation, the response_format to enforce (see `constrained_format`) or None."""
     import torch
 
     texts = [tokenizer.apply_chat_template(plain_messages(c), add_generation_prompt=True, tokenize=False)
@@ -146,10 +205,13 @@ def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_to
                 first.append(time.perf_counter())
             return torch.zeros(input_ids.shape[0], dtype=torch.bool)
 
+    formats = [constrained_format(f) for f in (formats or [None] * len(conversations))]
     started, began = time.process_time(), time.perf_counter()
+    constraint = JsonConstraint(tokenizer, formats) if any(formats) else None
     with torch.no_grad():
         out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
-                             pad_token_id=tokenizer.pad_token_id, stopping_criteria=StoppingCriteriaList([FirstToken()]))
+                             pad_token_id=tokenizer.pad_token_id, stopping_criteria=StoppingCriteriaList([FirstToken()]),
+                             prefix_allowed_tokens_fn=constraint)
     cpu_s = (time.process_time() - started) / len(conversations)
     wall_s = time.perf_counter() - began
     first_token_s = (first[0] - began) if first else wall_s
@@ -164,7 +226,7 @@ def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_to
                         "prompt_tokens": int(mask.sum()), "completion_tokens": len(new),
                         "finish_reason": "stop" if finished else "length", "cpu_s": round(cpu_s, 3),
                         "first_token_s": round(first_token_s, 3), "wall_s": round(wall_s, 3),
-                        "batch": len(conversations)})
+                        "batch": len(conversations), "constrained": formats[len(answers)] is not None})
     return answers
 
 
@@ -173,8 +235,10 @@ class LocalChatServer:
 
     def __init__(self, model, tokenizer, model_name: str = "credlift-risk", host: str = "127.0.0.1", port: int = 0,
                  max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, cache: GenerationCache | None = None,
-                 cache_model_key: str = "", stats_file: Path | None = None):
-        """`stats_file`: one JSON line per request generated here (tokens, CPU s, first-token and total s)."""
+                 cache_model_key: str = "", stats_file: Path | None = None, constrained: bool = True):
+        """`stats_file`: one JSON line per request generated here (tokens, CPU s, first-token and total s).
+        `constrained`: enforce a request's json_schema / json_object response_format (else refuse it, HTTP 400)."""
+        self.constrained = constrained
         self.model, self.tokenizer, self.model_name = model, tokenizer, model_name
         self.max_new_tokens = max_new_tokens
         self.cache, self.cache_model_key = cache, cache_model_key or model_name
@@ -208,16 +272,20 @@ class LocalChatServer:
     def limit(self, max_tokens: int | None) -> int:
         return min(int(max_tokens or self.max_new_tokens), self.max_new_tokens)
 
-    def generate(self, messages: list[dict], max_tokens: int | None) -> tuple[str, int, int, str]:
-        """(text, prompt tokens, completion tokens, finish reason); greedy; from the cache when it holds it."""
+    def generate(self, messages: list[dict], max_tokens: int | None,
+                 response_format: dict | None = None) -> tuple[str, int, int, str]:
+        """(text, prompt tokens, completion tokens, finish reason); greedy, under `response_format` when it is
+        json_schema / json_object; from the cache when it holds it."""
         limit = self.limit(max_tokens)
-        key = GenerationCache.key(self.cache_model_key, messages, limit) if self.cache is not None else ""
+        response_format = constrained_format(response_format)
+        key = (GenerationCache.key(self.cache_model_key, messages, limit, response_format)
+               if self.cache is not None else "")
         entry = self.cache.get(key) if self.cache is not None else None
         if entry is None:
             if self.model is None:
                 raise LookupError("no model loaded and the answer is not in the cache")
             with self._lock:
-                entry = generate_batch(self.model, self.tokenizer, [messages], limit)[0]
+                entry = generate_batch(self.model, self.tokenizer, [messages], limit, [response_format])[0]
             if self.cache is not None:
                 self.cache.put(key, entry)
             if self.stats_file is not None:
@@ -230,11 +298,13 @@ class LocalChatServer:
         return entry["text"], entry["prompt_tokens"], entry["completion_tokens"], entry["finish_reason"]
 
     def _answer(self, body: dict):
-        if body.get("response_format") and body["response_format"].get("type") != "text":
+        response_format = constrained_format(body.get("response_format"))
+        if response_format is not None and not self.constrained:
             self.refused_formats += 1
             return Refusal(400, "response_format is not supported: generation is unconstrained")
         started = time.perf_counter()
-        text, prompt_tokens, completion_tokens, finish = self.generate(body["messages"], body.get("max_tokens"))
+        text, prompt_tokens, completion_tokens, finish = self.generate(body["messages"], body.get("max_tokens"),
+                                                                       response_format)
         logger.info("local model server: %d+%d tokens in %.1f s", prompt_tokens, completion_tokens,
                     time.perf_counter() - started)
         return Completion(text, prompt_tokens, completion_tokens, finish)

@@ -144,8 +144,26 @@ def test_prompts_exist_in_both_languages_and_state_the_bounds(case):
     for lang in ("zh", "en"):
         system, user = render_risk_messages(*case, lang=lang, as_of=date(2026, 11, 1))
         assert str(bounds.min) in system["content"] and str(bounds.max) in system["content"]
-        assert "RISK-PD" in user["content"] and '"total_score": 561' in user["content"]
+        assert "RISK-PD" in user["content"] and '"total_score":561' in user["content"]
     assert "只能引用" in render_risk_messages(*case, lang="zh")[1]["content"]
+
+
+def test_the_prompt_gives_each_clause_its_rule_and_the_features_compactly(case):
+    """The prompt's clauses are id, title and first sentence (the rule), not the whole text: a small CPU model's
+    cost per case is mostly reading the prompt. Training data is built by the same function."""
+    from credlift.domain.policy import RetrievedClause
+    from credlift.knowledge import get_clause
+    from credlift.tools.risk.llm_reasoner import RISK_CLAUSE_CHARS, clause_rule
+
+    real = [RetrievedClause(clause=get_clause("RISK-PD"), score=1.0, rank=1)]
+    _, user = render_risk_messages(*case[:3], real, lang="en", as_of=date(2026, 11, 1))
+    pd_clause = get_clause("RISK-PD").text("en")
+    assert clause_rule(pd_clause) in user["content"] and pd_clause not in user["content"]
+    assert "band D" in clause_rule(pd_clause)  # the first sentence holds the whole band table
+    assert clause_rule(pd_clause).endswith("this time.") and len(clause_rule(pd_clause)) <= RISK_CLAUSE_CHARS
+    assert clause_rule("One rule. Then more.  ") == "One rule."
+    assert clause_rule("word " * 100, max_chars=40).endswith("…") and len(clause_rule("word " * 100, 40)) <= 40
+    assert '"applicant":{' in user["content"]  # JSON without spaces
 
 
 # --- a model server that misbehaves -----------------------------------------------------------------------

@@ -81,8 +81,8 @@ def test_base_vs_tuned_report_scores_both_on_clean_and_injected_cases(tuned, sft
 
 def test_the_risk_reasoner_and_responder_run_against_the_served_tuned_model(tuned, sft_build, settings,
                                                                          base_model_cache):
-    """CREDLIFT_LLM_BASE_URL -> the local server with the tuned SmolLM2: the reasoner's request carries the case,
-    and the answer is either used (it passed the validator) or discarded with the validator's reason; the
+    """CREDLIFT_LLM_BASE_URL -> the local server with the tuned SmolLM2: the reasoner's request carries the case and
+    its schema, which the server enforces, and the answer is either used (it passed the validator) or discarded with the validator's reason; the
     responder's reply is the model's words after the checks, or the deterministic reply with the reason."""
     from credlift.domain.policy import RetrievedClause
     from credlift.knowledge import get_clause
@@ -108,7 +108,8 @@ def test_the_risk_reasoner_and_responder_run_against_the_served_tuned_model(tune
             example.applicant, example.credential, example.risk_score, clauses, today=example.as_of)
         reply = LlmResponder(configured.model_copy(update={"responder_max_tokens": 48})).respond(
             ConversationView(text="how often can I ask for a higher limit?", language="en"))
-    assert server.completions == 2 and server.refused_formats == 2  # json_schema, json_object -> plain
+    assert server.completions == 2 and server.refused_formats == 0  # the reasoner's json_schema was enforced
+    assert server.answers[0].startswith('{"')  # JSON from the first token (48 tokens may cut it short)
     assert reply.text and reply.language == "en"
     if reply.source == "llm":
         assert server.answers[1].strip() and all(n.startswith(("sentence replaced", "empty after the guard")) for n in reply.notes)

@@ -153,7 +153,7 @@ def _retrieved(clause_id: str):
 
 def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_honour(tiny_run, tmp_path):
     """training/local_server.py on the tiny tuned model: /v1/models, a plain completion with usage, response_format
-    refused with 400 (generation is unconstrained), an unknown model 404, bad bodies 400; 127.0.0.1 only; a
+    refused with 400 by an unconstrained server, an unknown model 404, bad bodies 400; 127.0.0.1 only; a
     repeated prompt is answered from the on-disk cache; a batch of prompts is generated in one pass."""
     import httpx
     from transformers import AutoTokenizer
@@ -165,7 +165,8 @@ def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_
     with pytest.raises(ValueError, match="127.0.0.1"):
         LocalChatServer(tuner.model_, tokenizer, host="0.0.0.0")
     messages = [{"role": "user", "content": "case"}]
-    with LocalChatServer(tuner.model_.eval(), tokenizer, model_name="credlift-risk", max_new_tokens=8) as server:
+    with LocalChatServer(tuner.model_.eval(), tokenizer, model_name="credlift-risk", max_new_tokens=8,
+                         constrained=False) as server:
         url = server.base_url
         assert url.startswith("http://127.0.0.1:")
         assert httpx.get(f"{url}/models", timeout=60).json()["data"][0]["id"] == "credlift-risk"
@@ -192,6 +193,36 @@ def test_the_local_server_speaks_the_openai_chat_api_and_refuses_what_it_cannot_
     assert len(GenerationCache(tmp_path / "generations.jsonl")) == 1  # a rerun finds it on disk
     batch = generate_batch(tuner.model_, tokenizer, [messages, [{"role": "user", "content": "a longer case text"}]], 8)
     assert len(batch) == 2 and all(0 < b["completion_tokens"] <= 8 and b["batch"] == 2 for b in batch)
+
+
+def test_the_local_server_decodes_under_the_schema_a_request_sends(tiny_run, tmp_path):
+    """A constrained server (the default, as vLLM) answers json_schema / json_object requests with JSON that fits:
+    even the tiny random model's schema answer parses. Constrained answers are cached apart from unconstrained ones."""
+    import httpx
+    from transformers import AutoTokenizer
+
+    from credlift.training.local_server import GenerationCache, LocalChatServer
+
+    tuner, result, _, _ = tiny_run
+    tokenizer = AutoTokenizer.from_pretrained(result.adapter_dir)
+    schema = {"type": "object", "properties": {"risk_level": {"type": "string", "enum": ["low", "medium", "high"]}},
+              "required": ["risk_level"], "additionalProperties": False}
+    messages = [{"role": "user", "content": "case"}]
+    cache = GenerationCache(tmp_path / "generations.jsonl")
+    with LocalChatServer(tuner.model_.eval(), tokenizer, max_new_tokens=48, cache=cache) as server:
+        def ask(response_format):
+            body = {"messages": messages, **({"response_format": response_format} if response_format else {})}
+            reply = httpx.post(f"{server.base_url}/chat/completions", json=body, timeout=600)
+            assert reply.status_code == 200
+            return reply.json()["choices"][0]["message"]["content"]
+
+        strict = ask({"type": "json_schema", "json_schema": {"name": "x", "schema": schema, "strict": True}})
+        loose = ask({"type": "json_object"})
+        free = ask(None)
+    assert set(json.loads(strict)) == {"risk_level"} and json.loads(strict)["risk_level"] in ("low", "medium", "high")
+    assert loose.lstrip()[:1] in ("{", "[")  # any JSON; the random model need not close it within 48 tokens
+    assert server.refused_formats == 0 and len(cache) == 3 and cache.hits == 0
+    assert strict != free
 
 
 def test_the_injection_subset_plants_the_instruction_in_a_credential_field_only(sft_build):

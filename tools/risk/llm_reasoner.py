@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import date
@@ -35,6 +36,9 @@ MAX_FACTORS = 8
 MAX_RATIONALE_CHARS = 600
 MAX_ANSWER_TOKENS = 700
 RISK_CLAUSES_K = 4  # clauses retrieved for the risk question, in serving (agent) and in the SFT data alike
+# Each retrieved clause reaches the model as its id, title and first sentence (the rule; the rest explains it),
+# cut at this many characters: the prompt's prefill is most of a small CPU model's cost per case.
+RISK_CLAUSE_CHARS = 300
 
 # Credential fields that bear on repayment; identity fields and protected attributes never reach the model.
 RISK_RELEVANT_FIELDS: tuple[str, ...] = (
@@ -207,10 +211,22 @@ def load_prompt(name: str, lang: str) -> str:
     return str(load(name, "zh" if lang == "zh" else "en")).strip()
 
 
+def clause_rule(text: str, max_chars: int = RISK_CLAUSE_CHARS) -> str:
+    """A clause's first sentence (its rule), at most `max_chars` characters (cut at a word, marked with …)."""
+    text = " ".join(text.split())
+    match = re.search(r"(?<=[.;])\s+(?=[A-Z(])|(?<=。)", text)
+    rule = text[:match.start()] if match else text
+    if len(rule) <= max_chars:
+        return rule
+    cut = rule[:max_chars - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[max_chars // 2:] else cut) + "…"
+
+
 def render_risk_messages(applicant: ApplicantProfile, credential: CredentialRecord, risk_score: RiskScore,
                          clauses: list[RetrievedClause], lang: str = "zh", as_of: date | None = None,
                          params: PolicyParameters | None = None) -> list[dict[str, str]]:
-    """System + user chat messages for one case; used verbatim by serving and by the SFT data builder."""
+    """System + user chat messages for one case; used verbatim by serving and by the SFT data builder. Compact:
+    the features as JSON without spaces, each clause as its id, title and rule (`clause_rule`)."""
     params = params or load_policy_parameters()
     bounds = params.llm_adjustment_bounds
     band_levels = ", ".join(f"{band.band} {level_for_pd(band.max_pd, params)}" for band in params.pd_scaling)
@@ -219,9 +235,9 @@ def render_risk_messages(applicant: ApplicantProfile, credential: CredentialReco
         max_rationale=MAX_RATIONALE_CHARS, band_levels=band_levels)
     features = risk_features(applicant, credential, risk_score, as_of or date.today(), params)
     clause_block = "\n".join(f"[{rc.clause.id}] {rc.clause.title_zh if lang == 'zh' else rc.clause.title_en}: "
-                             f"{rc.clause.text(lang)}" for rc in clauses)
+                             f"{clause_rule(rc.clause.text(lang))}" for rc in clauses)
     user = load_prompt("risk_reasoning_input", lang).format(
-        features=json.dumps(features, ensure_ascii=False),
+        features=json.dumps(features, ensure_ascii=False, separators=(",", ":")),
         clauses=clause_block or "-",
         clause_ids=", ".join(rc.clause.id for rc in clauses) or "-")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -213,6 +213,8 @@ def compare_models(
                                       "a rerun generates only what it lacks"),
     cached_only: bool = typer.Option(False, "--cached-only", help="score only cases every model has an answer "
                                      "for in the cache; load no model"),
+    constrained: bool = typer.Option(False, "--constrained/--unconstrained",
+                                     help="decode under the schema the client sends (as vLLM does); default: the model's own JSON"),
 ) -> None:
     """Base vs tuned, each served on 127.0.0.1 and scored like any endpoint (+ an injection subset); JSON + plot."""
     from credlift.training.base_models import BaseModelMissing, resolve_base_model
@@ -230,7 +232,7 @@ def compare_models(
         comparison = compare(base_model, adapter, data, limit=limit, injection=min(injection, limit),
                              lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
                              cache_file=cache or out / "generations", batch_size=batch_size,
-                             cached_only=cached_only)
+                             cached_only=cached_only, constrained=constrained)
     except BaseModelMissing as error:
         raise UserInputError(str(error)) from None
     except ValueError as error:
@@ -262,6 +264,8 @@ def generate(
     batch_size: int = typer.Option(8, "--batch-size", min=1),
     shard: str = typer.Option("0/1", "--shard", help="K/N: every N-th case from the K-th (N processes share the work)"),
     part: str = typer.Option("0/1", "--part", help="J/M: every M-th case of the shard from the J-th"),
+    constrained: bool = typer.Option(False, "--constrained/--unconstrained",
+                                     help="decode under the schema compare's client sends (for compare --constrained)"),
 ) -> None:
     """Generate one model's answers for `compare` into a cache folder (a share of the cases with --shard)."""
     from credlift.training.compare import generate_shard
@@ -276,7 +280,7 @@ def generate(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     made = generate_shard(base_model, adapter, data, cache, limit=limit, injection=min(injection, limit), shard=k,
                           shards=n, lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
-                          batch_size=batch_size, part=j, parts=m)
+                          batch_size=batch_size, part=j, parts=m, constrained=constrained)
     typer.echo(f"{made} answers generated -> {cache}")
 
 
@@ -289,6 +293,8 @@ def serve(
     max_new_tokens: int = typer.Option(320, "--max-new-tokens", min=16),
     stats: Path | None = typer.Option(None, "--stats", help="append one JSON line per generation (tokens, CPU s, "
                                       "first-token and total s) for latency figures"),
+    constrained: bool = typer.Option(True, "--constrained/--unconstrained",
+                                     help="enforce a request's json_schema / json_object response_format; --unconstrained refuses it (HTTP 400)"),
 ) -> None:
     """Serve a base model (+ adapter) on 127.0.0.1 behind the OpenAI-compatible chat API, until Ctrl-C."""
     import time
@@ -305,7 +311,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     model, tokenizer = load_for_serving(base_model, adapter)
     with LocalChatServer(model, tokenizer, model_name=model_name, port=port, max_new_tokens=max_new_tokens,
-                         stats_file=stats) as server:
+                         stats_file=stats, constrained=constrained) as server:
         typer.echo(f"serving {model_name} at {server.base_url}: CREDLIFT_LLM_BASE_URL={server.base_url} "
                    f"CREDLIFT_LLM_MODEL={model_name}")
         try:

@@ -9,7 +9,8 @@ package on PyPI), its licence as stated by the source, and every file with its s
 2. adds honest captures derived from them as life does (`messaging`: resized to a 1280 px long side and re-saved as
    a messenger does; `recompressed`: cropped off the 8x8 grid and saved again at another quality;
    `screenshot`: the page shown on a phone screen with status and navigation bars, saved as PNG);
-3. on pages whose text lines are annotated (receipts), makes one local edit a forger would make (copy-move of a
+3. on pages whose text lines are known (annotated by the source, as receipts are, or read once by our OCR and
+   recorded in the manifest as `text_lines`, see `record_text_lines`), makes one local edit a forger would make (copy-move of a
    value from another line, retype of a number with a matched font, erase of a line) and saves the edited page and
    the untouched page through the same final capture (one JPEG save at the same quality, same crop): a
    quality-matched pair. These edits are made here on real pages (labelled `origin: local-edit`), not edits
@@ -109,9 +110,11 @@ def read_file(source: dict, entry: dict, mirror_root: Path, cache_dir: Path) -> 
 
 
 def _boxes(source: dict, entry: dict, mirror_root: Path) -> list[tuple[int, int, int, int, str]] | None:
-    """SROIE-style line annotations: x1,y1,x2,y2,x3,y3,x4,y4,text."""
+    """The page's text lines (x, y, w, h, text): SROIE-style annotations (x1,y1,...,x4,y4,text) where the source
+    publishes them, else the lines recorded in the manifest (`text_lines`, read once by OCR), else None."""
     if not entry.get("boxes"):
-        return None
+        lines = entry.get("text_lines")
+        return [(int(x), int(y), int(w), int(h), str(text)) for x, y, w, h, text in lines] if lines else None
     text = _git_bytes(mirror_root, source["repo"], source["commit"], entry["boxes"]).decode("utf-8", "replace")
     rows = []
     for parts in csv.reader(io.StringIO(text)):
@@ -407,6 +410,25 @@ def sources_markdown(manifest: dict) -> str:
                  else f"PyPI {source['package']}=={source['version']}")
         lines.append(f"| {name} | {where} | {source['licence']} | {source['capture']} | {counts.get(name, 0)} |")
     return "\n".join(lines) + "\n"
+
+
+def record_text_lines(manifest: dict, mirror_root: Path, cache_dir: Path, read_lines, log=print) -> dict:
+    """Records each file's text lines (`text_lines`: [x, y, w, h, text] in the decoded page's pixels) where the
+    source publishes none, read by `read_lines(rgb) -> [OcrLine]` (the app's OCR). Run once when files are added,
+    so that building the set needs no OCR and stays the same from machine to machine."""
+    for entry in manifest["files"]:
+        if entry.get("boxes") or entry.get("text_lines") is not None:
+            continue
+        source = manifest["sources"][entry["source"]]
+        try:
+            rgb = decode(read_file(source, entry, mirror_root, cache_dir))
+        except Exception as error:  # a file PIL cannot open gets no lines (and no edit)
+            log(f"no text lines for {entry['source']}:{entry['path']}: {error}")
+            entry["text_lines"] = []
+            continue
+        entry["text_lines"] = [[*(int(v) for v in line.box), line.text] for line in read_lines(rgb)]
+        log(f"{entry['source']}:{entry['path']}: {len(entry['text_lines'])} lines")
+    return manifest
 
 
 def write_manifest_entries(manifest: dict, mirror_root: Path, cache_dir: Path) -> dict:

@@ -106,6 +106,38 @@ def test_build_script_stops_on_a_changed_file_when_strict(tmp_path):
         raise AssertionError("a changed file must stop a strict build")
 
 
+def test_pages_without_published_lines_are_edited_from_recorded_text_lines(tmp_path):
+    """A source that publishes no line boxes: its lines are read once (`record_text_lines`, here by a reader that
+    returns the drawn lines) and kept in the manifest; the build then edits those pages as it edits receipts."""
+    from credlift.domain.credential import OcrLine
+    from credlift.evals.realset.build import record_text_lines
+
+    root, manifest_path, manifest = _mirror(tmp_path, pages=3)
+    drawn = {}
+    for entry in manifest["files"]:
+        csv_text = (tmp_path / "work" / entry.pop("boxes")).read_text()
+        drawn[entry["path"]] = [line.split(",") for line in csv_text.splitlines()]
+    calls = []
+
+    def read_lines(rgb):  # what the app's OCR would return for the page given (pixels of the decoded page)
+        rows = drawn[f"{len(calls)}.jpg"]
+        calls.append(rgb.shape)
+        return [OcrLine(text=",".join(r[8:]), box=(int(r[0]), int(r[1]), int(r[2]) - int(r[0]), int(r[5]) - int(r[1])))
+                for r in rows]
+
+    record_text_lines(manifest, root, None, read_lines, log=lambda message: None)
+    assert len(calls) == 3 and all(shape == (1200, 900, 3) for shape in calls)
+    assert all(len(entry["text_lines"]) == 5 for entry in manifest["files"])
+    record_text_lines(manifest, root, None, read_lines, log=lambda message: None)
+    assert len(calls) == 3  # recorded once: a second run reads nothing again
+    manifest_path.write_text(json.dumps(manifest))
+    build(tmp_path / "set", root, manifest_path=manifest_path, log=lambda message: None)
+    rows = [json.loads(line) for line in (tmp_path / "set" / "labels.jsonl").read_text().splitlines()]
+    edited = [r for r in rows if r["tamper_kind"] != "none"]
+    assert len(edited) == 3 and {r["tamper_kind"] for r in edited} == {"copy_move", "retype", "erase"}
+    assert len([r for r in rows if r["variant"] == "matched"]) == 3
+
+
 def test_shipped_manifest_names_a_licence_and_sha256_for_every_file():
     from credlift.evals.realset.build import load_manifest
 
@@ -115,6 +147,9 @@ def test_shipped_manifest_names_a_licence_and_sha256_for_every_file():
         source = manifest["sources"][entry["source"]]
         assert len(entry["sha256"]) == 64 and source["licence"]
         assert source["kind"] in ("git", "pypi") and (source.get("commit") or source.get("version"))
+    # pages beyond the receipts can be edited too: their text lines are recorded (issue 24's set, 5 sources edited)
+    editable = {entry["source"] for entry in manifest["files"] if entry.get("boxes") or entry.get("text_lines")}
+    assert len(editable) >= 5
 
 
 def _analysis(score: float, layout_known: bool) -> ImageAnalysis:

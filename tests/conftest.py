@@ -124,41 +124,26 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 # --- a Chroma server on 127.0.0.1 (CREDLIFT_CHROMA_URL: the policy index shared by app processes) ---------
-def _free_local_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture()
 def chroma_server(tmp_path):
     """`chroma run` (the server chromadb ships) on 127.0.0.1, stopped after the test."""
     import shutil
     import subprocess
     import sys
-    import time
     from pathlib import Path
+
+    from local_servers import free_port, wait_until_listening
 
     binary = Path(sys.executable).parent / "chroma"
     binary = str(binary) if binary.exists() else shutil.which("chroma")
-    port = _free_local_port()
+    port = free_port()
     process = subprocess.Popen([binary, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
                                 "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            import socket
-
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited with {process.returncode}")
-            time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not listen within 60 s")
+        try:
+            wait_until_listening(port, process, 60, "chroma run")
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(str(error))
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

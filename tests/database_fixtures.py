@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from local_servers import free_port
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_USER = "credliftpg"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_pg_user(command: list[str]) -> list[str]:
@@ -51,7 +46,7 @@ def postgres_url():
         shutil.chown(root, PG_USER)
         shutil.chown(data, PG_USER)
     os.chmod(root, 0o700)
-    port = _free_port()
+    port = free_port()
     subprocess.run(_as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "credlift", "--auth=trust",
                                 "-E", "UTF8", "--locale=C"]), check=True, capture_output=True)
     subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w",
@@ -81,7 +76,7 @@ class PostgresServer:
     """A PostgreSQL server of its own that a test may stop and start again (same port, same data)."""
 
     def __init__(self, root: Path):
-        self.root, self.data, self.port = root, root / "data", _free_port()
+        self.root, self.data, self.port = root, root / "data", free_port()
 
     @property
     def url(self) -> str:

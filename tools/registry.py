@@ -109,8 +109,8 @@ class LocalRegistry:
         rows = [(_registry_type(e.credential_type), _normalised_number(e.certificate_number), e.credential_type,
                  e.holder_name, json.dumps(e.fields, ensure_ascii=False), e.source) for e in entries]
         self._db.execute_many(
-            f"INSERT INTO {_TABLE} (registry_type, certificate_number, credential_type, holder_name, fields_json, source) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO {_TABLE} (registry_type, certificate_number, credential_type, holder_name, fields_json, "
+            "source) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (registry_type, certificate_number) DO UPDATE SET credential_type = excluded.credential_type, "
             "holder_name = excluded.holder_name, fields_json = excluded.fields_json, source = excluded.source", rows)
         return len(rows)

@@ -3,10 +3,11 @@ synthetic certificate photos. Every wait is bounded."""
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
+
+from local_servers import free_port
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -23,12 +24,6 @@ def patient_assertions():
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_MS)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LiveApp:

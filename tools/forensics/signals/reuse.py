@@ -93,7 +93,8 @@ class ReuseIndex:
         number = self._number_key(certificate_number)
         account = account_id or ""
         findings: list[tuple[float, str]] = []
-        rows = self._db.execute("SELECT sha256, phash, thumbnail, certificate_number, account_id FROM upload_fingerprints")
+        rows = self._db.execute(
+            "SELECT sha256, phash, thumbnail, certificate_number, account_id FROM upload_fingerprints")
         for other_sha, other_phash, other_thumb, other_number, other_account in rows:
             # an account can only be "another" when both uploads name one
             other_account_differs = bool(account) and bool(other_account) and other_account != account

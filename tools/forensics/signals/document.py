@@ -47,41 +47,49 @@ class _Integrals:
     """Rectangle sums in O(1) for the paper-only statistics."""
 
     def __init__(self, planes: dict[str, np.ndarray]) -> None:
-        # float64 sums of the float32 planes (cv2 widens each value exactly, as a float64 copy would)
-        self.sums = {name: cv2.integral(plane, sdepth=cv2.CV_64F) for name, plane in planes.items()}
-        self.h, self.w = next(iter(planes.values())).shape
+        # every plane holds whole numbers (masks, 8-bit Lab, clipped residuals of 8-bit grey, Sobel sums of it), so
+        # any exact sum is the same: 8-bit planes are summed in int32 when no total can reach 2**31 (a third of the
+        # time of float64 sums), the others in float64 (exact below 2**53); a multi-channel plane is summed at once
+        self.sums: dict[str, np.ndarray] = {}
+        for name, plane in planes.items():
+            small = plane.dtype == np.uint8 and plane.shape[0] * plane.shape[1] * 255 < 2**31
+            total = cv2.integral(plane, sdepth=cv2.CV_32S if small else cv2.CV_64F)
+            if total.ndim == 3:
+                for channel, part in enumerate(name.split(",")):
+                    self.sums[part] = total[..., channel]
+            else:
+                self.sums[name] = total
+        self.h, self.w = next(iter(planes.values())).shape[:2]
 
     def totals(self, name: str, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
         """The sums over many rectangles (x0, y0)-(x1, y1), clipped to the page (0 where nothing is left)."""
         x0, y0 = np.maximum(0, x0), np.maximum(0, y0)
         x1, y1 = np.minimum(self.w, x1), np.minimum(self.h, y1)
         s = self.sums[name]
-        sums = s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0]
-        return np.where((x1 <= x0) | (y1 <= y0), 0.0, sums)
+        sums = s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0]  # whole numbers, so float64 of them is exact
+        return np.where((x1 <= x0) | (y1 <= y0), 0.0, sums.astype(np.float64))
 
 
 def unit_planes(rgb: np.ndarray, gray: np.ndarray, ctx: AnalysisContext | None = None) -> _Integrals:
     """The page's paper, ink-edge, tone, chroma, noise and gradient planes as integral images, computed once per
     page for every unit (glyphs and lines). With `ctx` (whose images `rgb` and `gray` are), the Lab, gradient and
     median it shares with other signals."""
-    g = gray.astype(np.float32)
     if ctx is not None:
-        lab = ctx.lab_of(rgb).astype(np.float32)
+        lab = ctx.lab_of(rgb)
         gradient, median = ctx.gradient_l1(gray), ctx.median3(gray)
     else:
-        lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+        lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+        g = gray.astype(np.float32)
         gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
         median = cv2.medianBlur(gray, 3)
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12) > 0
     near_ink = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    paper = (~near_ink) & (gradient < 40)
-    residual = np.minimum(np.abs(g - median.astype(np.float32)), 12.0)
+    paper = ((~near_ink) & (gradient < 40)).astype(np.uint8)
+    residual = np.minimum(cv2.absdiff(gray, median), 12)  # |grey - its 3x3 median|, at most 12: whole numbers
     edges = near_ink & ~cv2.erode(ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    p = paper.astype(np.float32)
-    e = edges.astype(np.float32)
     return _Integrals({
-        "paper": p, "L": lab[..., 0] * p, "a": lab[..., 1] * p, "b": lab[..., 2] * p, "noise": residual * p,
-        "edge": e, "grad": gradient * e,
+        "paper": paper, "L,a,b": lab * paper[..., None], "noise": residual * paper, "edge": edges.astype(np.uint8),
+        "grad": gradient * edges.astype(np.float32),
     })
 
 

@@ -179,18 +179,22 @@ def score_model(name: str, model, tokenizer, cases: list[SftExample], injected: 
 def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, injection: int,
             lang: str | None = "en", max_new_tokens: int = 320, timeout_s: float = 3600.0,
             cache_file: Path | None = None, batch_size: int = 1, cached_only: bool = False,
-            constrained: bool = False) -> Comparison:
+            constrained: bool = False, include_base: bool = True) -> Comparison:
     """Base first, then the same weights with the adapter merged in (one model in memory at a time).
 
     `cached_only`: score only the cases whose answers the cache holds for every model, and load no model (the
-    server answers from the cache): what several `generate` processes made is scored at no model cost."""
+    server answers from the cache): what several `generate` processes made is scored at no model cost.
+    `include_base=False` (with an adapter): score the tuned model alone."""
+    if not include_base and adapter_dir is None:
+        raise ValueError("without the base model there is nothing to score but a tuned one: give an adapter")
     import torch
 
     from credlift.training.local_server import GenerationCache, model_key
 
     examples, injected = case_sets(data, limit, injection, lang)
     cache = GenerationCache(cache_file)
-    keys = [model_key(base_model)] + ([model_key(base_model, adapter_dir)] if adapter_dir is not None else [])
+    keys = ([model_key(base_model)] if include_base else []) + (
+        [model_key(base_model, adapter_dir)] if adapter_dir is not None else [])
     if cached_only:
         def held(example: SftExample) -> bool:
             return all(GenerationCache.key(k, request_messages(example), max_new_tokens,
@@ -208,7 +212,7 @@ def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, i
         model = load_causal_lm(base_model).eval()
     load_cpu_s = time.process_time() - started
     scores = [score_model("base", model, tokenizer, examples, injected, max_new_tokens, timeout_s, cache,
-                          keys[0], batch_size if model is not None else 1, constrained)]
+                          keys[0], batch_size if model is not None else 1, constrained)] if include_base else []
     if adapter_dir is not None:
         started = time.process_time()
         if model is not None:
@@ -217,7 +221,7 @@ def compare(base_model: str, adapter_dir: Path | None, data: Path, limit: int, i
             model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload().eval()
         load_cpu_s += time.process_time() - started
         scores.append(score_model("tuned", model, tokenizer, examples, injected, max_new_tokens, timeout_s, cache,
-                                  keys[1], batch_size if model is not None else 1, constrained))
+                                  keys[-1], batch_size if model is not None else 1, constrained))
     return Comparison(base_model=str(base_model), adapter_dir=str(adapter_dir) if adapter_dir else None,
                       data_file=str(data), cases=len(examples), injection_cases=len(injected),
                       max_new_tokens=max_new_tokens, models=scores, load_cpu_s=load_cpu_s,

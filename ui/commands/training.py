@@ -213,6 +213,8 @@ def compare_models(
                                       "a rerun generates only what it lacks"),
     cached_only: bool = typer.Option(False, "--cached-only", help="score only cases every model has an answer "
                                      "for in the cache; load no model"),
+    include_base: bool = typer.Option(True, "--base/--no-base", help="score the base model too (--no-base: "
+                                      "the tuned one alone, with --adapter)"),
     constrained: bool = typer.Option(False, "--constrained/--unconstrained",
                                      help="decode under the schema the client sends (as vLLM does); default: the model's own JSON"),
 ) -> None:
@@ -232,7 +234,7 @@ def compare_models(
         comparison = compare(base_model, adapter, data, limit=limit, injection=min(injection, limit),
                              lang=None if lang == "all" else lang, max_new_tokens=max_new_tokens,
                              cache_file=cache or out / "generations", batch_size=batch_size,
-                             cached_only=cached_only, constrained=constrained)
+                             cached_only=cached_only, constrained=constrained, include_base=include_base)
     except BaseModelMissing as error:
         raise UserInputError(str(error)) from None
     except ValueError as error:

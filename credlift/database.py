@@ -148,6 +148,38 @@ class Database:
                 raise
             self._conn.execute("COMMIT")
 
+    def in_transaction(self, body: Callable[[Callable[..., list[tuple]]], T]) -> T:
+        """`body(execute)` in one transaction: every statement it runs through `execute(sql, params)` commits
+        together or not at all. A read meant to be written back takes `FOR UPDATE` (ends in ` FOR UPDATE`): on Postgres
+        it locks the row against other processes; SQLite's BEGIN IMMEDIATE already holds the write lock. On
+        Postgres the whole body is retried on a transient error, so it must not act outside the database."""
+        if self.postgres:
+            def attempt() -> T:
+                with self._pool.connection() as connection, connection.transaction():
+                    def execute(sql: str, params: tuple = ()) -> list[tuple]:
+                        cursor = connection.execute(sql.replace("?", "%s"), params)
+                        return list(cursor.fetchall()) if cursor.description else []
+
+                    return body(execute)
+
+            return with_retries(attempt, self._pool.name)
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                def execute(sql: str, params: tuple = ()) -> list[tuple]:
+                    cursor = self._conn.execute(sql.replace(" FOR UPDATE", ""), params)
+                    try:
+                        return list(cursor.fetchall()) if cursor.description else []
+                    finally:
+                        cursor.close()
+
+                result = body(execute)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return result
+
     def has_table(self, table: str) -> bool:
         if self.postgres:
             return self.execute("SELECT to_regclass(?) IS NOT NULL", (table,))[0][0]

@@ -47,3 +47,8 @@ class TemporarilyUnavailableError(UserInputError):
     def __init__(self, message: str, lang: str = "zh"):
         super().__init__(message)
         self.lang = lang
+
+
+class StaleLimitError(CredliftError):
+    """A limit decision made on a limit the account no longer has (another decision was applied in between, by
+    another app process): it is not applied; the case goes to a person."""

@@ -15,7 +15,7 @@ from stdnum.cn import ric
 from credlift.crypto import FieldCipher, cipher_for_dir
 from credlift.database import Database
 from credlift.domain.applicant import ApplicantProfile
-from credlift.errors import NotFoundError, UserInputError
+from credlift.errors import NotFoundError, StaleLimitError, UserInputError
 
 DEMO_ACCOUNTS_FILE = Path(__file__).parent / "data" / "demo_accounts.yaml"
 
@@ -100,17 +100,38 @@ class AccountStore:
         )
         return profile
 
-    def record_increase(self, account_id: str, new_limit: int, credential_key: str, on: date) -> ApplicantProfile:
-        profile = self.get(account_id)
-        # A higher limit does not change what is owed: the balance stays, its share of the limit falls.
-        utilisation = min(1.0, profile.balance_owed / new_limit) if new_limit > 0 else profile.utilisation
-        updated = profile.model_copy(update={
-            "current_limit": new_limit,
-            "utilisation": utilisation,
-            "last_increase_on": on,
-            "counted_credentials": [*profile.counted_credentials, credential_key],
-        })
-        return self.save(updated, demo=True)
+    def record_increase(self, account_id: str, new_limit: int, credential_key: str, on: date,
+                        from_limit: int | None = None) -> ApplicantProfile:
+        """Raises the limit to `new_limit` and counts the credential, in one transaction with the account's row
+        locked, so two app processes applying decisions at once cannot lose one. A credential already counted
+        changes nothing (a decision applied again after a restart). `from_limit`: the limit the decision was made
+        on; when the account's limit is no longer that (another decision was applied in the meantime), nothing is
+        changed and StaleLimitError says so."""
+        def apply(execute) -> ApplicantProfile:
+            rows = execute("SELECT profile_json FROM accounts WHERE account_id = ? FOR UPDATE", (account_id,))
+            if not rows:
+                raise NotFoundError(f"no account with id '{account_id}' (see `credlift accounts`)")
+            profile = self._profile(rows[0][0])
+            if credential_key in profile.counted_credentials:
+                return profile
+            if from_limit is not None and profile.current_limit != from_limit:
+                raise StaleLimitError(
+                    f"the limit of {account_id} is {profile.current_limit}, not the {from_limit} this decision was "
+                    "made on: another decision was applied in the meantime")
+            # A higher limit does not change what is owed: the balance stays, its share of the limit falls.
+            utilisation = min(1.0, profile.balance_owed / new_limit) if new_limit > 0 else profile.utilisation
+            updated = profile.model_copy(update={
+                "current_limit": new_limit,
+                "utilisation": utilisation,
+                "last_increase_on": on,
+                "counted_credentials": [*profile.counted_credentials, credential_key],
+            })
+            check_id_number(updated.id_number)
+            execute("UPDATE accounts SET profile_json = ?, id_hash = ?, demo = 1 WHERE account_id = ?",
+                    (*self._row(updated), account_id))
+            return updated
+
+        return self._db.in_transaction(apply)
 
     def reset_demo_accounts(self) -> None:
         self._db.execute("DELETE FROM accounts WHERE demo = 1")

@@ -10,6 +10,7 @@ from credlift.agent.context import AgentContext, AgentServices, services_of
 from credlift.agent.nodes.support import accepted
 from credlift.agent.state import AgentState, ReviewOutcome, UploadResult
 from credlift.domain import LimitDecision, ReasonCode
+from credlift.errors import StaleLimitError
 from credlift.prompts import reply as template
 
 _PREFERENCE = {"approve": 2, "refer": 1, "decline": 0}
@@ -31,7 +32,15 @@ def decide(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     if best is None:
         return {"nodes_run": ["decide"]}
     decision_id, decision, result = best
-    _apply_once(services, state, decision_id, decision, result)
+    try:
+        _apply_once(services, state, decision_id, decision, result)
+    except StaleLimitError as stale:  # another process applied a decision to this account meanwhile: decide again
+        services.cases.audit("policy-engine", "limit_not_applied", state["case_id"], f"{decision_id}: {stale}",
+                             entry_id=f"stale:{decision_id}")
+        decision_id = f"{decision_id}:recheck"
+        decision = services.cases.decision(decision_id) or services.cases.record_decision(
+            decision_id, state["case_id"], _ask_engine(services, state, result, review))
+        _apply_once(services, state, decision_id, decision, result)
     services.cases.audit("policy-engine", "decision", state["case_id"],
                          f"{decision_id} kind={decision.kind} increase={decision.increase} "
                          f"reasons={','.join(r.code for r in decision.reason_codes)} policy={decision.policy_version}",
@@ -88,7 +97,8 @@ def _apply_once(services: AgentServices, state: AgentState, decision_id: str, de
     key = credential_key(result)
     profile = services.accounts.get(state["account_id"])
     if key not in profile.counted_credentials:
-        services.accounts.record_increase(state["account_id"], decision.new_limit, key, date.today())
+        services.accounts.record_increase(state["account_id"], decision.new_limit, key, date.today(),
+                                          from_limit=decision.current_limit)
     services.cases.mark_applied(decision_id)
     services.cases.audit("agent", "limit_updated", state["case_id"],
                          f"{decision_id} {decision.current_limit} -> {decision.new_limit}",

@@ -81,3 +81,37 @@ def test_account_store_records_an_increase_once_per_credential(data_dir, databas
         p.current_limit for p in load_demo_profiles() if p.account_id == "demo-graduate-01")
     other.close()
     store.close()
+
+
+def test_concurrent_increases_on_one_account_apply_one_and_refuse_the_stale(data_dir, database_url):
+    """Two app processes (two stores) apply decisions made on the same starting limit at the same moment: the
+    account's row is locked for the read and write, so exactly one is applied and the others are refused as stale
+    (no lost update, both engines); the same credential applied again changes nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date
+
+    from credlift.errors import StaleLimitError
+
+    stores = [AccountStore(data_dir / "db.sqlite3", database_url=database_url) for _ in range(2)]
+    start = stores[0].get("demo-graduate-01").current_limit
+
+    def apply(index: int):
+        try:
+            return stores[index % 2].record_increase("demo-graduate-01", start + 100 * (index + 1), f"cet6:{index}",
+                                                     date(2026, 11, 1), from_limit=start)
+        except StaleLimitError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(apply, range(6)))
+    applied = [o for o in outcomes if not isinstance(o, StaleLimitError)]
+    assert len(applied) == 1 and sum(isinstance(o, StaleLimitError) for o in outcomes) == 5
+    final = stores[1].get("demo-graduate-01")
+    assert final.current_limit == applied[0].current_limit and final.counted_credentials == \
+        applied[0].counted_credentials and len(final.counted_credentials) == 1
+    key = final.counted_credentials[0]
+    again = stores[0].record_increase("demo-graduate-01", final.current_limit + 500, key, date(2026, 11, 2),
+                                      from_limit=start)  # a restart applying the same decision again
+    assert again.current_limit == final.current_limit and again.last_increase_on == date(2026, 11, 1)
+    for store in stores:
+        store.close()

@@ -47,6 +47,8 @@ class AgentCore:
         self._locks: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
         self._languages: dict[str, str] = {}  # thread -> language, to answer in it while the database is away
         _warm_up_retrieval()
+        if not self.settings.ray_address:  # the analysis runs in this process (else on the Ray replicas, warmed there)
+            _warm_up_analysis()
 
     @contextmanager
     def _outage(self, thread_id: str | None = None, lang: str | None = None):
@@ -223,6 +225,17 @@ def _warm_up_retrieval() -> None:
         warm_up()
     except Exception as error:  # retrieval problems surface (and are handled) on first use
         logger.warning("policy index warm-up failed: %s", error)
+
+
+def _warm_up_analysis() -> None:
+    """Loads the reader's and the checks' models now, under this worker's thread budget, so the first upload is
+    answered at warm speed (tools/pipeline.warm_up)."""
+    try:
+        from credlift.tools.pipeline import warm_up
+
+        warm_up()
+    except Exception as error:  # a model that cannot load fails (and is reported) on first use
+        logger.warning("analysis warm-up failed: %s: %s", type(error).__name__, error)
 
 
 def _now() -> datetime:

@@ -37,6 +37,16 @@ def intake(source: Path | bytes, filename: str | None = None, store_in: Path | N
     return upload
 
 
+def warm_up() -> None:
+    """Loads the reader's and the checks' models now (after the thread budget is applied), so the first upload is
+    not slower than the rest: the OCR engine's sessions, and forensics' detectors, network and fusion."""
+    from credlift.tools.extraction.ocr import warm_up as warm_up_reader
+    from credlift.tools.forensics.assess import warm_up as warm_up_checks
+
+    warm_up_reader()
+    warm_up_checks()
+
+
 @dataclass
 class Reading:
     """What the page says: the OCR lines (read once) and the record parsed from them (or a vision model's)."""

@@ -48,17 +48,13 @@ class AnalysisReplica:
         os.environ.update(environment)
         from credlift import threads as pools
         from credlift.settings import get_settings, reset_settings_cache
-        from credlift.tools.extraction.ocr import warm_up
-        from credlift.tools.forensics.fusion import default_fusion_model
-        from credlift.tools.forensics.signals.registry import default_signals
         from credlift.tools.issuers import registry_for
+        from credlift.tools.pipeline import warm_up
 
         reset_settings_cache()
         pools.apply(threads)
         started = time.perf_counter()
-        warm_up()                 # the OCR engine's sessions
-        default_fusion_model()    # the fusion model
-        default_signals()         # the signals and their models
+        warm_up()                 # the OCR engine's sessions, the checks' models and the fusion
         self.registry = registry_for(get_settings())
         self.load_s = round(time.perf_counter() - started, 3)
 

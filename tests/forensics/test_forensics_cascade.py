@@ -4,9 +4,15 @@
   one shared AnalysisContext; what it reports is exactly what it reports on a context of its own.
 - Outside the detectors' domain, with no editor named in the file and no reuse, the verdict is `undetermined` at a
   fixed score whatever the other checks find: the cascade does not run them, lists each in `skipped`, and the
-  verdict, score and reason are those of the full run. Everywhere else every check runs.
+  verdict, score and reason are those of the full run.
+- In the domain the deferred checks (the grid cells) run last, and only where they can change the verdict: the
+  fused probability is bounded over every value their features could take (bounds.py); under the threshold they
+  are skipped with the reason, the verdict and drivers are the full run's and the score stays under the threshold;
+  a page whose ceiling reaches the threshold gets them.
 """
 from __future__ import annotations
+
+import copy
 
 import cv2
 import numpy as np
@@ -17,9 +23,12 @@ from forensic_pages import certificate, jpeg_bytes
 from credlift.domain.authenticity import SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics import assess_authenticity
-from credlift.tools.forensics.assess import SKIPPED_OUT_OF_DOMAIN, run_signals, verdict_is_settled
+from credlift.tools.forensics.assess import SKIPPED_OUT_OF_DOMAIN, fuse, run_signals, verdict_is_settled
+from credlift.tools.forensics.bounds import probability_range
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.domain import Domain
+from credlift.tools.forensics.features import FEATURE_NAMES, unknown_features
+from credlift.tools.forensics.fusion import default_fusion_model
 from credlift.tools.forensics.signals.registry import default_signals
 from credlift.tools.intake import load_upload
 
@@ -75,13 +84,48 @@ def test_the_cascade_skips_what_cannot_change_an_undetermined_verdict_and_says_s
     assert {"trace", "grid"} <= set(full.timings_ms)
 
 
-def test_in_the_domain_every_check_runs_and_the_report_is_the_full_runs():
+def test_in_the_domain_an_honest_page_skips_the_deferred_checks_and_keeps_the_full_runs_verdict():
     upload = load_upload(jpeg_bytes(certificate(seed=23, number="191211001001234"), quality=88), "cet4.jpg")
     full = assess_authenticity(upload, ocr_lines=CET4_LINES, cascade=False)
     quick = assess_authenticity(upload, ocr_lines=CET4_LINES)
-    assert not quick.skipped
+    threshold = default_fusion_model().threshold
+    assert set(quick.skipped) == {"grid"} and "under the threshold" in quick.skipped["grid"]
+    assert (quick.verdict, quick.drivers) == (full.verdict, full.drivers) == ("authentic", [])
+    # the score: the fusion's with the grid reading as finding nothing, within the bound, so under the threshold
+    assert quick.score == pytest.approx(fuse([s for s in full.signals if s.name != "grid"], default_fusion_model())[0])
+    assert quick.score < threshold
+    assert [s.model_dump() for s in quick.signals] == [s.model_dump() for s in full.signals if s.name != "grid"]
+    assert "grid" in full.timings_ms and "grid" not in quick.timings_ms
+    assert quick.cli_dict()["skipped"] == quick.skipped
+
+
+def test_a_page_whose_ceiling_reaches_the_threshold_gets_the_deferred_checks():
+    upload = load_upload(jpeg_bytes(certificate(seed=23, number="191211001001234"), quality=88), "cet4.jpg")
+    cheap = assess_authenticity(upload, ocr_lines=CET4_LINES)
+    near = copy.copy(default_fusion_model())  # the same trees, its threshold just under this page's ceiling
+    near.threshold = cheap.score - 1e-6
+    quick = assess_authenticity(upload, ocr_lines=CET4_LINES, model=near)
+    full = assess_authenticity(upload, ocr_lines=CET4_LINES, model=near, cascade=False)
+    assert not quick.skipped and "grid" in quick.timings_ms
     assert (quick.verdict, quick.score, quick.drivers) == (full.verdict, full.score, full.drivers)
     assert [s.model_dump() for s in quick.signals] == [s.model_dump() for s in full.signals]
+
+
+def test_the_bound_is_exact_with_nothing_unknown_and_holds_for_every_value_of_the_unknown():
+    model = default_fusion_model()
+    rng = np.random.default_rng(30)
+    mask, low, high = unknown_features(["grid"])
+    assert mask.sum() == 4 and (low[mask] == 0).all() and np.isinf(high[mask]).sum() == 1  # area: a count of cells
+    for _ in range(20):
+        x = rng.uniform(0, 1, len(FEATURE_NAMES)) * rng.choice([1.0, 5.0, 40.0], len(FEATURE_NAMES))
+        probability = model.predict_proba(x.reshape(1, -1))[0, 1]
+        assert probability_range(model, x, np.zeros(len(x), bool)) == pytest.approx((probability, probability),
+                                                                                 abs=1e-12)
+        lowest, highest = probability_range(model, x, mask, low, high)
+        for _ in range(10):
+            y = x.copy()
+            y[mask] = rng.uniform(0, 1, mask.sum()) * np.array([1, 1, 1, 200.0])
+            assert lowest - 1e-12 <= model.predict_proba(y.reshape(1, -1))[0, 1] <= highest + 1e-12
 
 
 def test_an_editor_named_in_an_out_of_domain_file_runs_every_check():

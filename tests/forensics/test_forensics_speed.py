@@ -4,6 +4,7 @@
   trees on onnxruntime (tools/forensics/trees.py): the same probabilities as sklearn, NaNs routed the same way.
 - The document check sums every unit's rectangles at once: the sums a direct count over the planes gives.
 - The trace network's input planes come from look-up tables: bit for bit what scaled_planes makes.
+- The warm-up loads every check's model and the fusion's bound before the first upload.
 """
 from __future__ import annotations
 
@@ -98,3 +99,19 @@ def test_trace_planes_from_tables_are_scaled_planes():
     for channel, table in enumerate(trace._PLANE_TABLES):
         np.take(table, ycrcb[..., channel], out=planes[channel])
     assert np.array_equal(planes, trace.scaled_planes(ycrcb.transpose(2, 0, 1)))
+
+
+def test_warm_up_loads_every_checks_models_and_lays_out_the_fusions_bound():
+    import os
+    from pathlib import Path
+
+    from credlift.tools.forensics.assess import warm_up
+    from credlift.tools.forensics.bounds import fold_leaves
+    from credlift.tools.forensics.fusion import default_fusion_model
+    from credlift.tools.forensics.signals import base
+
+    warm_up()  # the first upload then costs what the others do (no model loaded or built on it)
+    loaded = {Path(path).name for path, pid in base._models if pid == os.getpid()}
+    assert {"grid_cells.joblib", "local_blocks.joblib", "name_style.joblib", "trace_net.onnx", "photo_margin.json",
+            "seal_ink.json"} <= loaded
+    assert fold_leaves(default_fusion_model()) is not None

@@ -4,7 +4,15 @@ The cascade (`cascade=True`, the app's path): the checks whose finding holds on 
 generator named in the file; reuse: another account's upload) run first, then the domain is judged (the capture
 and, from the OCR lines, the layout; cheap). Outside the detectors' domain, with neither of those findings, the
 verdict is `undetermined` at a fixed score whatever the other checks find (report.decide_verdict), so they are not
-run: each is listed in the report's `skipped` with the reason. Everywhere else every check runs.
+run: each is listed in the report's `skipped` with the reason.
+
+In the domain (not an app's page), the deferred checks (`role.deferred`: the grid cells, about a fifth of a page's
+forensic CPU) run last, and only where their figures can change the verdict: with every other check's figures
+known, the fused probability is bounded over every value the deferred checks' features could take (bounds.py); when
+even the highest is under the threshold the verdict is what the full run decides whatever they find, so they are
+not run, each listed in `skipped` with the reason. The score reported is then the model's with those checks
+reading as finding nothing (as any check that did not run reads: features.feature_vector), a value within the
+bound, so under the threshold too. Everywhere else every check runs.
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.domain import Domain, judge_domain
 from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import (MODEL_VERSION, FusionModel, default_fusion_model, fallback_probability,
-                                             with_decisive_evidence)
+                                             probability_ceiling, with_decisive_evidence)
 from credlift.tools.forensics.heatmap import combine_heatmaps, write_overlay
 from credlift.tools.forensics.report import DOMAIN_FREE, REUSE_FLAG, decide_verdict, unreadable_report
 from credlift.tools.forensics.signals.base import ForensicSignal
@@ -52,6 +60,12 @@ class SignalRun:
 SKIPPED_OUT_OF_DOMAIN = "not run: outside the detectors' domain the verdict is undetermined whatever this check finds"
 
 
+def skipped_under_threshold(ceiling: float, threshold: float) -> str:
+    """Why a deferred check is not run in the domain (the report and the case keep it)."""
+    return (f"not run: whatever this check finds, the fused score stays at most {ceiling:.3f}, under the threshold "
+            f"{threshold:.3f}, so the verdict does not depend on it")
+
+
 def _first_in_cascade(signal: ForensicSignal) -> bool:
     """Checks whose finding counts on any page (report.DOMAIN_FREE, and reuse in the verdict): they run first."""
     return signal.name in DOMAIN_FREE or getattr(signal.role, "in_verdict", False)
@@ -69,9 +83,10 @@ def verdict_is_settled(domain: Domain, reports: list[SignalReport]) -> bool:
 
 def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] | None = None,
                 certificate_number: str | None = None, account_id: str | None = None,
-                data_dir: Path | None = None, cascade: bool = False) -> SignalRun:
+                data_dir: Path | None = None, cascade: bool = False, model: FusionModel | None = None) -> SignalRun:
     """Every signal on one shared AnalysisContext (each view and derivation computed once), timed per check (wall
-    and CPU). With `cascade`, checks that cannot change the verdict are not run (module docstring)."""
+    and CPU). With `cascade`, checks that cannot change the verdict are not run (module docstring); the bound on
+    the deferred checks is `model`'s (default: the shipped fusion; without one they always run)."""
     ctx = AnalysisContext(upload=upload, ocr_lines=ocr_lines, certificate_number=certificate_number,
                           account_id=account_id, data_dir=data_dir)
     by_name: dict[str, SignalReport] = {}
@@ -107,7 +122,18 @@ def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] 
         if verdict_is_settled(domain, list(by_name.values())):
             skipped = {s.name: SKIPPED_OUT_OF_DOMAIN for s in rest}
         else:
+            deferred = [s for s in rest if getattr(s.role, "deferred", False)] if domain.in_domain and not domain.screen \
+                else []
             for signal in rest:
+                if signal not in deferred:
+                    run(signal)
+            model = model if model is not None else default_fusion_model()
+            for index, signal in enumerate(deferred):
+                left = [s.name for s in deferred[index:]]
+                ceiling = deferred_ceiling(model, list(by_name.values()), left)
+                if ceiling is not None and ceiling < float(model.threshold):
+                    skipped = {name: skipped_under_threshold(ceiling, float(model.threshold)) for name in left}
+                    break
                 run(signal)
     else:
         for signal in signals:
@@ -116,6 +142,15 @@ def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] 
     reports = [by_name[s.name] for s in signals if s.name in by_name]  # in the registry's order
     return SignalRun(signals=reports, heatmaps=ctx.heatmaps, timings_ms=timings,
                      plain_ela=ctx.memo.get("ela_plain_map"), domain=domain, cpu_ms=cpu, skipped=skipped)
+
+
+def deferred_ceiling(model: FusionModel | None, reports: list[SignalReport], not_run: list[str]) -> float | None:
+    """The highest fused score (the model's bound, then the decisive evidence) whatever the checks in `not_run`
+    find; None without a model that can be bounded."""
+    if model is None:
+        return None
+    ceiling = probability_ceiling(model, reports, not_run)
+    return None if ceiling is None else with_decisive_evidence(ceiling, reports)
 
 
 def unreadable_reason(rgb: np.ndarray) -> str | None:
@@ -133,7 +168,8 @@ def _std(rgb: np.ndarray) -> float:
 
 
 def fuse(signals: list[SignalReport], model: FusionModel | None) -> tuple[float, float, float, str]:
-    """(probability, threshold, tampered threshold, model version)."""
+    """(probability, threshold, tampered threshold, model version). A check that did not run reads as finding
+    nothing (features.feature_vector): for a deferred check the cascade left out, a value within its bound."""
     if model is None:
         probability = fallback_probability({s.name: s.score for s in signals})
         return probability, FALLBACK_THRESHOLD, FALLBACK_TAMPERED, f"{MODEL_VERSION}-fallback"
@@ -156,7 +192,7 @@ def assess_authenticity(upload, ocr_lines: list[OcrLine] | None = None, certific
         return unreadable_report(reason, version)
     run = run_signals(upload, signals if signals is not None else default_signals(), ocr_lines=ocr_lines,
                       certificate_number=certificate_number, account_id=account_id, data_dir=data_dir,
-                      cascade=cascade)
+                      cascade=cascade, model=model)
     probability, threshold, tampered, version = fuse(run.signals, model)
     report = decide_verdict(probability, run.signals, threshold, tampered, version, domain=run.domain)
     report.skipped = dict(run.skipped)
@@ -169,3 +205,20 @@ def assess_authenticity(upload, ocr_lines: list[OcrLine] | None = None, certific
     for observer in list(REPORT_OBSERVERS):
         observer(report)
     return report
+
+
+def warm_up(signals: list[ForensicSignal] | None = None) -> None:
+    """Loads and builds, once per process, what the checks and the fusion run on (the learned detectors' trees on
+    onnxruntime, the trace network's session, the calibration cards, the fusion's folds and their bound), so that
+    the first upload costs what the others do. Call it after the thread budget is applied (credlift/threads.py)."""
+    from credlift.tools.forensics.bounds import fold_leaves
+    from credlift.tools.forensics.fusion import _compiled_folds
+
+    model = default_fusion_model()
+    if model is not None:
+        _compiled_folds(model)
+        fold_leaves(model)
+    for signal in signals if signals is not None else default_signals():
+        prepare = getattr(signal, "prepare", None)
+        if prepare is not None:
+            prepare()

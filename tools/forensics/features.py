@@ -28,3 +28,13 @@ def feature_vector(signals: list[SignalReport]) -> np.ndarray:
         value = float(raw) if isinstance(raw, (int, float, bool)) else 0.0
         values.append(value if math.isfinite(value) else 0.0)
     return np.asarray(values, dtype=np.float64)
+
+
+def unknown_features(not_run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask, lowest, highest) over FEATURE_SPEC: the features of the signals in `not_run`, and the values they can
+    take (each signal's `role.feature_ranges`; unbounded elsewhere) for the fusion's bound (bounds.py)."""
+    not_run = set(not_run)
+    mask = np.array([signal in not_run for signal, _ in FEATURE_SPEC], dtype=bool)
+    ranges = [registry.FEATURE_RANGES.get(spec, (-math.inf, math.inf)) if signal in not_run else (-math.inf, math.inf)
+              for spec in FEATURE_SPEC for signal in (spec[0],)]
+    return mask, np.array([r[0] for r in ranges], np.float64), np.array([r[1] for r in ranges], np.float64)

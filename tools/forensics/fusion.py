@@ -166,6 +166,18 @@ def with_decisive_evidence(probability: float, signals) -> float:
     return float(1.0 - (1.0 - probability) * (1.0 - decisive))
 
 
+def probability_ceiling(model: FusionModel, signals, not_run) -> float | None:
+    """The highest probability `model` can give these signals whatever the checks in `not_run` (image signals that
+    did not run) would report, over the values their features can take (bounds.py); None when the model cannot be
+    bounded. The cascade skips a deferred check when this is under the threshold."""
+    from credlift.tools.forensics.bounds import probability_range
+    from credlift.tools.forensics.features import unknown_features
+
+    mask, low, high = unknown_features(not_run)
+    bounds = probability_range(model, feature_vector(signals), mask, low, high)
+    return None if bounds is None else bounds[1]
+
+
 def fused_scores(model: FusionModel, signal_lists: list, leave_out: tuple[str, ...] = ()) -> np.ndarray:
     """The shipped score of many images at once (the model's probability, then the decisive evidence), as
     `assess.fuse` scores one; signals named in `leave_out` do not count as evidence."""

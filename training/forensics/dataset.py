@@ -116,7 +116,7 @@ def analyse_image(path: Path, keep_maps: bool = False, model=None, read_text: bo
         ocr_started = time.perf_counter()
         lines = run_ocr(upload.rgb)
         ocr_seconds = time.perf_counter() - ocr_started
-    run = run_signals(upload, _signals(), ocr_lines=lines, cascade=cascade)
+    run = run_signals(upload, _signals(), ocr_lines=lines, cascade=cascade, model=model)
     seconds = time.perf_counter() - started - ocr_seconds
     combined = None
     if keep_maps:

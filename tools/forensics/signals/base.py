@@ -30,6 +30,10 @@ class SignalRole:
         card is the function's output.
     fallback: counted by the noisy-OR used before a fusion model is trained.
     in_verdict: weighs in only in the verdict (reuse: other uploads).
+    deferred: costly, and an image signal: run after every other check, and only where its figures can change the
+        verdict (assess: the cascade bounds the fused probability over every value they could take).
+    feature_ranges: per feature (in `features` order), the (lowest, highest) value it can take; "score" is always
+        within [0, 1] (SignalReport), any feature not given here is unbounded. What the cascade's bound assumes.
     """
     features: tuple[str, ...] = ()
     decisive_at: float | None = None
@@ -37,6 +41,8 @@ class SignalRole:
     calibrator: str = ""
     fallback: bool = False
     in_verdict: bool = False
+    deferred: bool = False
+    feature_ranges: tuple[tuple[float, float], ...] = ()
 
 
 @runtime_checkable

@@ -127,10 +127,17 @@ def analysed_cells(ctx: AnalysisContext) -> np.ndarray | None:
 
 class GridCellSignal:
     name = "grid"
-    role = SignalRole(features=("score", "max_prob", "top_mean", "area"))
+    # deferred: about a fifth of a page's forensic CPU, and on most honest pages the other checks already put the fused
+    # score under the threshold whatever it finds (assess: the cascade)
+    role = SignalRole(features=("score", "max_prob", "top_mean", "area"), deferred=True,
+                      feature_ranges=((0.0, 1.0), (0.0, 1.0), (0.0, 1.0), (0.0, float("inf"))))
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path
+
+    def prepare(self) -> None:
+        """Loads what this check runs on, once per process (warm-up: the first upload is not the slow one)."""
+        load_model(self.model_path, loader=load_trees)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         model = load_model(self.model_path, loader=load_trees)

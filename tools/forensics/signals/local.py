@@ -90,6 +90,10 @@ class LocalInconsistencySignal:
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path
 
+    def prepare(self) -> None:
+        """Loads what this check runs on, once per process (warm-up: the first upload is not the slow one)."""
+        load_model(self.model_path, loader=load_trees)
+
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         model = load_model(self.model_path, loader=load_trees)
         rgb = ctx.work_rgb

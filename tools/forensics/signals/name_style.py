@@ -108,6 +108,10 @@ class NameStyleSignal:
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path
 
+    def prepare(self) -> None:
+        """Loads what this check runs on, once per process (warm-up: the first upload is not the slow one)."""
+        load_model(self.model_path, loader=load_trees)
+
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         artifact = load_model(self.model_path, loader=load_trees)
         if artifact is None or not ctx.ocr_lines:

@@ -2,13 +2,15 @@
 signals/base.SignalRole). Adding a signal is one module plus one line in `SIGNAL_CLASSES` (or `register_signal`).
 
 Derived here, live (`register_signal` updates them in place): IMAGE_SIGNALS (inputs of the fusion model),
-FEATURE_SPEC (their features, in the trained order), DECISIVE (decisive evidence and its cut), LOCALISERS (maps
+FEATURE_SPEC (their features, in the trained order), FEATURE_RANGES (the values each can take), DEFERRED (costly
+checks the cascade runs last, where they can change the verdict), DECISIVE (decisive evidence and its cut), LOCALISERS (maps
 on the staff heatmap), CALIBRATED (decisive checks whose cut is set on the training sets, and by what), FALLBACK
 (the untrained noisy-OR's signals).
 """
 from __future__ import annotations
 
 import importlib
+import math
 
 from credlift.tools.forensics.signals.ai_generation import AiGenerationSignal
 from credlift.tools.forensics.signals.base import ForensicSignal
@@ -40,6 +42,8 @@ SIGNAL_CLASSES: list[type] = [MetadataSignal, ErrorLevelSignal, CompressionSigna
 
 IMAGE_SIGNALS: list[str] = []
 FEATURE_SPEC: list[tuple[str, str]] = []
+FEATURE_RANGES: dict[tuple[str, str], tuple[float, float]] = {}
+DEFERRED: list[str] = []
 DECISIVE: dict[str, float] = {}
 LOCALISERS: list[str] = []
 CALIBRATED: dict[str, str] = {}
@@ -50,6 +54,12 @@ def _derive() -> None:
     roles = [(cls.name, cls.role) for cls in SIGNAL_CLASSES]
     IMAGE_SIGNALS[:] = [name for name, role in roles if role.features]
     FEATURE_SPEC[:] = [(name, key) for name, role in roles for key in role.features]
+    FEATURE_RANGES.clear()
+    for name, role in roles:
+        for index, key in enumerate(role.features):
+            declared = role.feature_ranges[index] if index < len(role.feature_ranges) else None
+            FEATURE_RANGES[(name, key)] = declared or ((0.0, 1.0) if key == "score" else (-math.inf, math.inf))
+    DEFERRED[:] = [name for name, role in roles if role.deferred and role.features]
     DECISIVE.clear()
     DECISIVE.update({name: role.decisive_at for name, role in roles if role.decisive_at is not None})
     LOCALISERS[:] = [name for name, role in roles if role.localiser]

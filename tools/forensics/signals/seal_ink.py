@@ -185,6 +185,10 @@ class SealInkSignal:
     def __init__(self, card_path: Path = CARD_PATH) -> None:
         self.card_path = card_path
 
+    def prepare(self) -> None:
+        """Loads what this check runs on, once per process (warm-up: the first upload is not the slow one)."""
+        load_model(self.card_path, loader=read_card)
+
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         card = load_model(self.card_path, loader=read_card)
         if card is None:

@@ -102,6 +102,10 @@ class TraceNetSignal:
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         self.model_path = model_path
 
+    def prepare(self) -> None:
+        """Loads what this check runs on, once per process (warm-up: the first upload is not the slow one)."""
+        load_model(self.model_path, loader=_session_from)
+
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         session = load_model(self.model_path, loader=_session_from)
         grid, _ = ctx.grid_rgb

@@ -72,3 +72,25 @@ def test_the_domain_knows_an_app_page_from_the_registry():
 
     assert {"rider_profile", "creator_profile"} <= set(weaker_evidence_types())
     assert "health_certificate" not in weaker_evidence_types()
+
+
+def test_the_cascade_runs_only_the_screen_checks_on_an_app_page_and_decides_as_the_full_run(rider_pair):
+    from credlift.tools.extraction.ocr import run_ocr
+    from credlift.tools.forensics import assess_authenticity
+    from credlift.tools.forensics.assess import SKIPPED_APP_PAGE
+    from credlift.tools.intake import load_upload
+
+    sample, _, _ = rider_pair
+    verdicts = []
+    for data in (sample.pristine_bytes, sample.image_bytes):
+        upload = load_upload(data, "page.png")
+        lines = run_ocr(upload.rgb)
+        quick = assess_authenticity(upload, ocr_lines=lines)  # the app's path
+        full = assess_authenticity(upload, ocr_lines=lines, cascade=False)
+        assert (quick.verdict, quick.score, quick.drivers, quick.reason) == \
+            (full.verdict, full.score, full.drivers, full.reason)
+        assert {s.name for s in quick.signals} == {"metadata", "reuse", "screen_render"}
+        assert set(quick.skipped) == {s.name for s in full.signals} - {"metadata", "reuse", "screen_render"}
+        assert set(quick.skipped.values()) == {SKIPPED_APP_PAGE}
+        verdicts.append(quick.verdict)
+    assert verdicts == ["authentic", "tampered"]

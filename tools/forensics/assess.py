@@ -4,7 +4,9 @@ The cascade (`cascade=True`, the app's path): the checks whose finding holds on 
 generator named in the file; reuse: another account's upload) run first, then the domain is judged (the capture
 and, from the OCR lines, the layout; cheap). Outside the detectors' domain, with neither of those findings, the
 verdict is `undetermined` at a fixed score whatever the other checks find (report.decide_verdict), so they are not
-run: each is listed in the report's `skipped` with the reason.
+run: each is listed in the report's `skipped` with the reason. On an app's page (in the domain, `Domain.screen`) the
+verdict and score read the screen checks only (report.SCREEN_CHECKS: screen_render, metadata, reuse), so the
+others are not run either, each listed with that reason.
 
 In the domain (not an app's page), the deferred checks (`role.deferred`: the grid cells, about a fifth of a page's
 forensic CPU) run last, and only where their figures can change the verdict: with every other check's figures
@@ -32,7 +34,8 @@ from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import (MODEL_VERSION, FusionModel, default_fusion_model, fallback_probability,
                                              probability_ceiling, with_decisive_evidence)
 from credlift.tools.forensics.heatmap import combine_heatmaps, write_overlay
-from credlift.tools.forensics.report import DOMAIN_FREE, REUSE_FLAG, decide_verdict, unreadable_report
+from credlift.tools.forensics.report import (DOMAIN_FREE, REUSE_FLAG, SCREEN_CHECKS, decide_verdict,
+                                             unreadable_report)
 from credlift.tools.forensics.signals.base import ForensicSignal
 from credlift.tools.forensics.signals.registry import default_signals
 
@@ -58,6 +61,11 @@ class SignalRun:
 
 # why a check is not run outside the detectors' domain (the report and the case keep it)
 SKIPPED_OUT_OF_DOMAIN = "not run: outside the detectors' domain the verdict is undetermined whatever this check finds"
+
+
+# why a check is not run on an app's page (report._screen_verdict reads the screen checks only)
+SKIPPED_APP_PAGE = ("not run: an app's page is judged by how its numbers are rendered, its metadata and reuse; "
+                    "this check's finding cannot change its verdict or score")
 
 
 def skipped_under_threshold(ceiling: float, threshold: float) -> str:
@@ -121,6 +129,12 @@ def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] 
         rest = [s for s in signals if not _first_in_cascade(s)]
         if verdict_is_settled(domain, list(by_name.values())):
             skipped = {s.name: SKIPPED_OUT_OF_DOMAIN for s in rest}
+        elif domain.in_domain and domain.screen:  # an app's page: its verdict and score read the screen checks only
+            for signal in rest:
+                if signal.name in SCREEN_CHECKS:
+                    run(signal)
+                else:
+                    skipped[signal.name] = SKIPPED_APP_PAGE
         else:
             deferred = [s for s in rest if getattr(s.role, "deferred", False)] if domain.in_domain and not domain.screen \
                 else []

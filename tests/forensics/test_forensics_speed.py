@@ -4,6 +4,7 @@
   trees on onnxruntime (tools/forensics/trees.py): the same probabilities as sklearn, NaNs routed the same way.
 - The document check sums every unit's rectangles at once: the sums a direct count over the planes gives.
 - The trace network's input planes come from look-up tables: bit for bit what scaled_planes makes.
+- The JPEG ghost curves are summed in place: bit for bit block_reduce's figures.
 - The warm-up loads every check's model and the fusion's bound before the first upload.
 """
 from __future__ import annotations
@@ -115,3 +116,28 @@ def test_warm_up_loads_every_checks_models_and_lays_out_the_fusions_bound():
     assert {"grid_cells.joblib", "local_blocks.joblib", "name_style.joblib", "trace_net.onnx", "photo_margin.json",
             "seal_ink.json"} <= loaded
     assert fold_leaves(default_fusion_model()) is not None
+
+
+def test_the_jpeg_ghost_curves_summed_in_place_are_block_reduces_bit_for_bit(monkeypatch):
+    import cv2
+    from forensic_pages import certificate
+
+    from credlift.tools.forensics.signals import compression
+    from credlift.tools.forensics.signals.base import block_reduce
+
+    gray = cv2.cvtColor(certificate(seed=31), cv2.COLOR_RGB2GRAY)[:, :-5]  # a ragged edge the blocks crop
+    curves = []
+    real_stack = np.stack
+
+    def keep(arrays, *args, **kwargs):
+        curves.extend(arrays)
+        return real_stack(arrays, *args, **kwargs)
+
+    monkeypatch.setattr(compression.np, "stack", keep)  # the per-quality curves, as the map stacks them
+    compression.jpeg_ghost_map(gray, 90.0)
+    monkeypatch.undo()
+    g = gray.astype(np.float32)
+    for quality, curve in zip(compression.GHOST_QUALITIES, curves):
+        ok, encoded = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        resaved = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE).astype(np.float32)
+        assert np.array_equal(curve, block_reduce((g - resaved) ** 2, compression.BLOCK)), quality

@@ -109,7 +109,7 @@ def test_the_risk_reasoner_and_responder_run_against_the_served_tuned_model(tune
         reply = LlmResponder(configured.model_copy(update={"responder_max_tokens": 48})).respond(
             ConversationView(text="how often can I ask for a higher limit?", language="en"))
     assert server.completions == 2 and server.refused_formats == 0  # the reasoner's json_schema was enforced
-    assert server.answers[0].startswith('{"')  # JSON from the first token (48 tokens may cut it short)
+    assert server.answers[0].lstrip().startswith("{")  # JSON from the first token (48 tokens may cut it short)
     assert reply.text and reply.language == "en"
     if reply.source == "llm":
         assert server.answers[1].strip() and all(n.startswith(("sentence replaced", "empty after the guard")) for n in reply.notes)

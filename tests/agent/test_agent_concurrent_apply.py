@@ -23,7 +23,8 @@ def test_a_decision_made_on_a_stale_limit_is_decided_again_not_applied(service, 
 
     monkeypatch.setattr(type(accounts), "record_increase", another_process_first)
     thread_id = service.start(profile.account_id).thread_id
-    result = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, seed=22, total_score=561))])
+    result = service.upload(thread_id, [("cet6.jpg", certificate(profile.name, seed=61, total_score=561))])
+    # seed 61: a photo no other agent test uploads (the session-wide service would see a reused document)
     assert other, (result.decision, result.replies[-1:])
     account = accounts.get(profile.account_id)
     # the other process's increase stands, alone: nothing lost, nothing applied on top of a stale limit

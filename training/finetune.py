@@ -53,6 +53,9 @@ class FineTuneConfig(BaseModel):
     gradient_checkpointing: bool = False
     seed: int = 0
     log_every: int = Field(default=10, ge=1)
+    save_every: int | None = Field(default=None, ge=1, description="also save the adapter to OUT/checkpoint every "
+                                   "N steps (with checkpoint/progress.json: step and losses so far), so a run cut "
+                                   "short still leaves an adapter")
 
 
 class FineTuneResult(BaseModel):
@@ -275,6 +278,8 @@ def _train(config: FineTuneConfig):
             step_times.append(time.perf_counter() - started)
             train_losses.append(step_loss)
             step += 1
+            if config.save_every and step % config.save_every == 0 and step < total_steps:
+                save_checkpoint(model, Path(config.output_dir) / "checkpoint", step, train_losses)
             if step % config.log_every == 0 or step == total_steps:
                 logger.info("step %d/%d loss %.4f lr %.2e %.3f s/step", step, total_steps, step_loss,
                             scheduler.get_last_lr()[0], step_times[-1])
@@ -292,6 +297,16 @@ def _train(config: FineTuneConfig):
     write_model_card(config, result, trainable_parameters=sum(p.numel() for p in trainable),
                      total_parameters=sum(p.numel() for p in model.parameters()))
     return result, model
+
+
+def save_checkpoint(model, folder: Path, step: int, train_losses: list[float]) -> Path:
+    """The adapter as trained so far (overwritten at each save) and the step and losses it reached."""
+    model.save_pretrained(folder)
+    (folder / "progress.json").write_text(json.dumps({"step": step, "train_losses": [round(x, 5) for x in
+                                                                                       train_losses]}),
+                                          encoding="utf-8")
+    logger.info("checkpoint at step %d -> %s", step, folder)
+    return folder
 
 
 def write_model_card(config: FineTuneConfig, result: FineTuneResult, trainable_parameters: int,

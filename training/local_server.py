@@ -170,8 +170,10 @@ class JsonConstraint:
         self.free = list(range(len(tokenizer)))
         # Whitespace between tokens is allowed but short: a small model can otherwise loop on blank lines.
         config = CharacterLevelParserConfig(max_consecutive_whitespaces=MAX_JSON_WHITESPACE)
+        # json_object means an object (as OpenAI and vLLM read it), not any JSON value: a bare number is refused.
         self.enforcers = [None if f is None else TokenEnforcer(data, JsonSchemaParser(
-            f["json_schema"]["schema"] if f["type"] == "json_schema" else None, config)) for f in formats]
+            f["json_schema"]["schema"] if f["type"] == "json_schema" else {"type": "object"}, config))
+            for f in formats]
 
     def __call__(self, batch_id: int, sent) -> list[int]:
         enforcer = self.enforcers[batch_id]

@@ -30,8 +30,8 @@ from credlift.domain.decision import LimitDecision
 from credlift.domain.policy import RetrievedClause
 from credlift.domain.risk import RiskAssessment, RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import (RISK_CLAUSES_K, AnswerRejected, pd_band,
-                                              render_risk_messages, risk_retrieval_query, validate_answer)
+from credlift.tools.risk.llm_reasoner import (MAX_CITED_CLAUSES, MAX_FACTORS, RISK_CLAUSES_K, AnswerRejected,
+                                              pd_band, render_risk_messages, risk_retrieval_query, validate_answer)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,15 @@ class SftManifest(BaseModel):
     counts: dict[Split, int]
     dropped: dict[str, int] = Field(default_factory=dict, description="reason -> cases not turned into examples")
     risk_levels: dict[str, int] = Field(default_factory=dict)
+    risk_levels_by_split: dict[str, dict[str, int]] = Field(default_factory=dict)
+    pd_bands_by_split: dict[str, dict[str, int]] = Field(default_factory=dict)
     decisions: dict[str, int] = Field(default_factory=dict)
+    balanced_train: bool = Field(default=False, description="train examples down-sampled to equal counts per risk "
+                                 "level (validation and test keep the book's own mix)")
+    held_out_accounts_dropped: int = Field(default=0, description="train/validation examples dropped because their "
+                                           "account also has a test case (held out by case, not only by month)")
+    accounts_in_two_splits: int = Field(default=0, description="accounts with examples in more than one split after "
+                                        "the drop (0: no case leaks)")
     files: dict[str, str] = Field(default_factory=dict, description="file name -> sha256")
 
 
@@ -182,8 +190,10 @@ class SftBuilder:
     """Turns a loan book into SFT examples; `build` returns them with a manifest, `write` writes the JSONL splits."""
 
     def __init__(self, stack: PolicyStack | None = None, languages: tuple[Language, ...] = ("zh", "en"),
-                 clauses_k: int = RISK_CLAUSES_K, validation_months: int = 3, test_months: int = 3, seed: int = 0):
+                 clauses_k: int = RISK_CLAUSES_K, validation_months: int = 3, test_months: int = 3, seed: int = 0,
+                 balance_train: bool = False):
         self.stack = stack
+        self.balance_train = balance_train
         self.languages = languages
         self.clauses_k = clauses_k
         self.validation_months = validation_months
@@ -222,8 +232,9 @@ class SftBuilder:
             risk_score = self.stack.score(applicant, credential, as_of)
             for lang in self.languages:
                 clauses = self._clauses(risk_retrieval_query(applicant, credential, lang), lang)
-                target = localise_target(self.stack.reason(applicant, credential, risk_score, clauses), lang,
-                                         applicant, credential, risk_score)
+                target = fit_answer_limits(localise_target(
+                    self.stack.reason(applicant, credential, risk_score, clauses), lang, applicant, credential,
+                    risk_score))
                 answer = target_answer(target)
                 try:
                     # The serving validator is the gate: a target it would discard must not be taught.
@@ -241,12 +252,22 @@ class SftBuilder:
                     target=target, retrieved_clause_ids=[c.clause.id for c in clauses], applicant=applicant,
                     credential=credential, risk_score=risk_score, reference_decision=decision.kind,
                     reference_increase=decision.increase, defaulted_12m=bool(row["default_12m"])))
+        examples, leaked = drop_held_out_accounts(examples)
+        if self.balance_train:
+            examples = balance_levels(examples, "train", self.seed)
         manifest = SftManifest(
             policy_version=params.policy_version, scorecard_version=self.stack.scorecard_version,
             loan_book_rows=len(book), languages=list(self.languages), seed=self.seed, plan=plan,
             counts={s: sum(e.split == s for e in examples) for s in SPLITS}, dropped=dict(dropped),
             risk_levels=dict(Counter(e.target.risk_level for e in examples)),
-            decisions=dict(Counter(e.reference_decision for e in examples)))
+            risk_levels_by_split={s: dict(Counter(e.target.risk_level for e in examples if e.split == s))
+                                  for s in SPLITS},
+            pd_bands_by_split={s: dict(sorted(Counter(pd_band(e.risk_score.probability_of_default, params)
+                                                      for e in examples if e.split == s).items()))
+                               for s in SPLITS},
+            decisions=dict(Counter(e.reference_decision for e in examples)),
+            balanced_train=self.balance_train, held_out_accounts_dropped=leaked,
+            accounts_in_two_splits=len(accounts_in_several_splits(examples)))
         return examples, manifest
 
     @staticmethod
@@ -260,6 +281,44 @@ class SftBuilder:
             manifest.files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         (out_dir / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         return manifest
+
+
+def fit_answer_limits(assessment: RiskAssessment) -> RiskAssessment:
+    """The assessment cut to the answer's limits (llm_reasoner): the first MAX_FACTORS factors (the reasoner lists
+    the credential and the caps first, then the scorecard's largest contributions) and citations. The target is
+    what the model learns to write, and its length is what decoding costs."""
+    return assessment.model_copy(update={"factors": assessment.factors[:MAX_FACTORS],
+                                         "cited_clauses": assessment.cited_clauses[:MAX_CITED_CLAUSES]})
+
+
+def accounts_in_several_splits(examples: list[SftExample]) -> set[str]:
+    splits: dict[str, set[str]] = {}
+    for example in examples:
+        splits.setdefault(example.applicant.account_id, set()).add(example.split)
+    return {account for account, seen in splits.items() if len(seen) > 1}
+
+
+def drop_held_out_accounts(examples: list[SftExample]) -> tuple[list[SftExample], int]:
+    """Train and validation examples of an account that also has a test case are dropped: a held-out case stays
+    held out even where the book has the same applicant in an earlier month. Returns (kept, dropped)."""
+    tested = {e.applicant.account_id for e in examples if e.split == "test"}
+    kept = [e for e in examples if e.split == "test" or e.applicant.account_id not in tested]
+    return kept, len(examples) - len(kept)
+
+
+def balance_levels(examples: list[SftExample], split: Split, seed: int = 0) -> list[SftExample]:
+    """`split`'s examples down-sampled to the same count per target risk level (the smallest level's count), so
+    the band -> level rule is not drowned by the commonest level; other splits and the order are unchanged."""
+    by_level: dict[str, list[int]] = {}
+    for i, example in enumerate(examples):
+        if example.split == split:
+            by_level.setdefault(example.target.risk_level, []).append(i)
+    if len(by_level) < 2:
+        return examples
+    per_level = min(len(indices) for indices in by_level.values())
+    rng = np.random.default_rng(seed)
+    keep = {i for indices in by_level.values() for i in rng.permutation(indices)[:per_level].tolist()}
+    return [e for i, e in enumerate(examples) if e.split != split or i in keep]
 
 
 def localise_target(assessment: RiskAssessment, lang: str, applicant: ApplicantProfile,

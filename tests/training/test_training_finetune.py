@@ -25,7 +25,7 @@ def tiny_run(sft_build, tmp_path_factory):
                             output_dir=work / "run", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
                             target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
                             max_seq_length=4096, learning_rate=1e-2, epochs=4, batch_size=4,
-                            gradient_accumulation_steps=1, warmup_ratio=0.0, seed=0)
+                            gradient_accumulation_steps=1, warmup_ratio=0.0, seed=0, save_every=3)
     tuner = LoraFineTuner(config)
     result = tuner.fit()
     return tuner, result, base, train
@@ -54,6 +54,14 @@ def test_the_adapter_and_model_card_are_saved(tiny_run):
     assert {"torch", "transformers", "peft"} <= set(card["versions"])
     assert card["step_time_s"]["steps"] == 8
     assert "--lora-modules credlift-risk=" in (adapter / "README.md").read_text()
+
+
+def test_a_checkpoint_is_saved_during_the_run(tiny_run):
+    _, result, _, _ = tiny_run
+    checkpoint = result.adapter_dir.parent / "checkpoint"
+    progress = json.loads((checkpoint / "progress.json").read_text())
+    assert (checkpoint / "adapter_model.safetensors").exists()
+    assert progress["step"] == 6 and progress["train_losses"] == [round(x, 5) for x in result.train_losses[:6]]
 
 
 def test_the_saved_adapter_reloads_to_the_same_logits_and_merges(tiny_run):
@@ -220,7 +228,7 @@ def test_the_local_server_decodes_under_the_schema_a_request_sends(tiny_run, tmp
         loose = ask({"type": "json_object"})
         free = ask(None)
     assert set(json.loads(strict)) == {"risk_level"} and json.loads(strict)["risk_level"] in ("low", "medium", "high")
-    assert loose.lstrip()[:1] in ("{", "[")  # any JSON; the random model need not close it within 48 tokens
+    assert loose.lstrip()[:1] == "{"  # an object (not any JSON value); the random model need not close it
     assert server.refused_formats == 0 and len(cache) == 3 and cache.hits == 0
     assert strict != free
 

@@ -10,7 +10,8 @@ from credlift.tools.limits import decide
 from credlift.tools.policy_parameters import load_policy_parameters
 from credlift.tools.risk.llm_reasoner import RISK_LEVELS, level_for_pd, validate_answer
 from credlift.tools.risk.reasoning import assess_risk
-from credlift.training.sft_data import (SftExample, localise_target, plan_time_splits, read_examples,
+from credlift.training.sft_data import (SftExample, balance_levels, drop_held_out_accounts, fit_answer_limits,
+                                       localise_target, plan_time_splits, read_examples,
                                        verified_evidence)
 
 
@@ -94,8 +95,8 @@ def test_prompts_hold_no_identity_and_the_target_matches_a_fresh_run_of_the_reas
                        lang=example.lang, k=RISK_CLAUSES_K)
     assert [c.clause.id for c in clauses] == example.retrieved_clause_ids
     fresh = assess_risk(example.applicant, example.credential, example.risk_score, clauses)
-    assert localise_target(fresh, example.lang, example.applicant, example.credential, example.risk_score) \
-        == example.target
+    assert fit_answer_limits(localise_target(fresh, example.lang, example.applicant, example.credential,
+                                             example.risk_score)) == example.target
     english = next(e for e in examples if e.lang == "en")
     assert english.target.rationale.startswith("Scorecard") and "评分卡" in example.target.rationale
 
@@ -117,3 +118,41 @@ def test_too_few_months_for_the_requested_splits_is_an_error():
     plan = plan_time_splits([f"2024-{m:02d}" for m in range(1, 13)] * 3, validation_months=3, test_months=3)
     assert plan.months["test"] == ["2024-10", "2024-11", "2024-12"]
     assert plan.split_of("2024-08") == "validation" and plan.split_of("2024-01") == "train"
+
+
+def test_targets_fit_the_answer_limits_the_schema_enforces(sft_build):
+    from credlift.tools.risk.llm_reasoner import (MAX_CITED_CLAUSES, MAX_FACTOR_DETAIL_CHARS, MAX_FACTORS,
+                                                  MAX_RATIONALE_CHARS, assessment_json_schema)
+
+    examples, _, _ = sft_build
+    schema = assessment_json_schema(["RISK-PD"])["properties"]
+    assert schema["cited_clauses"]["maxItems"] == MAX_CITED_CLAUSES and schema["factors"]["maxItems"] == MAX_FACTORS
+    assert schema["rationale"]["maxLength"] == MAX_RATIONALE_CHARS
+    assert max(len(e.target.factors) for e in examples) == MAX_FACTORS  # cut: the reasoner names more
+    for example in examples:
+        assert len(example.target.cited_clauses) <= MAX_CITED_CLAUSES
+        assert len(example.target.rationale) <= MAX_RATIONALE_CHARS
+        assert all(len(f.detail) <= MAX_FACTOR_DETAIL_CHARS for f in example.target.factors)
+    assert examples[0].target.factors[0].name == "credential"
+
+
+def test_balancing_evens_the_train_levels_and_leaves_the_held_out_mix(sft_build):
+    examples, _, _ = sft_build
+    balanced = balance_levels(examples, "train", seed=0)
+    counts = defaultdict(int)
+    for example in balanced:
+        if example.split == "train":
+            counts[example.target.risk_level] += 1
+    assert len(counts) >= 2 and len(set(counts.values())) == 1
+    assert [e.example_id for e in balanced if e.split != "train"] == [e.example_id for e in examples
+                                                                     if e.split != "train"]
+
+
+def test_an_account_with_a_test_case_is_dropped_from_train(sft_build):
+    examples, manifest, _ = sft_build
+    assert manifest.accounts_in_two_splits == 0
+    tested = next(e for e in examples if e.split == "test")
+    trained = next(e for e in examples if e.split == "train")
+    same_account = trained.model_copy(update={"applicant": tested.applicant, "example_id": "again"})
+    kept, dropped = drop_held_out_accounts([*examples, same_account])
+    assert dropped == 1 and [e.example_id for e in kept] == [e.example_id for e in examples]

@@ -32,10 +32,16 @@ logger = logging.getLogger(__name__)
 
 RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high")
 SCHEMA_NAME = "risk_assessment"
-MAX_FACTORS = 8
-MAX_RATIONALE_CHARS = 600
-MAX_ANSWER_TOKENS = 700
 RISK_CLAUSES_K = 4  # clauses retrieved for the risk question, in serving (agent) and in the SFT data alike
+# The answer's size limits: one home for the pydantic model, the json_schema sent as structured output and the SFT
+# targets. A small model on CPU decodes ~0.5 s a token for one request, so the answer is kept short: a few factors
+# of one short sentence, no more citations than clauses retrieved, a rationale of one sentence.
+MAX_FACTORS = 3
+MAX_FACTOR_NAME_CHARS = 40
+MAX_FACTOR_DETAIL_CHARS = 100
+MAX_CITED_CLAUSES = RISK_CLAUSES_K
+MAX_RATIONALE_CHARS = 160
+MAX_ANSWER_TOKENS = 400
 # Each retrieved clause reaches the model as its id, title and first sentence (the rule; the rest explains it),
 # cut at this many characters: the prompt's prefill is most of a small CPU model's cost per case.
 RISK_CLAUSE_CHARS = 300
@@ -56,9 +62,9 @@ RejectionCode = Literal[
 
 class LlmRiskFactor(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=MAX_FACTOR_NAME_CHARS)
     direction: Literal["raises_risk", "lowers_risk", "neutral"]
-    detail: str = Field(default="", max_length=240)
+    detail: str = Field(default="", max_length=MAX_FACTOR_DETAIL_CHARS)
 
 
 class LlmRiskAnswer(BaseModel):
@@ -67,7 +73,7 @@ class LlmRiskAnswer(BaseModel):
     risk_level: RiskLevel
     factors: list[LlmRiskFactor] = Field(max_length=MAX_FACTORS)
     adjustment: float
-    cited_clauses: list[str]
+    cited_clauses: list[str] = Field(max_length=MAX_CITED_CLAUSES)
     rationale: str = Field(max_length=MAX_RATIONALE_CHARS)
 
 
@@ -98,7 +104,7 @@ def assessment_json_schema(clause_ids: list[str], params: PolicyParameters | Non
     """JSON schema sent as structured output: bounds and the citable ids are part of the grammar."""
     params = params or load_policy_parameters()
     bounds = params.llm_adjustment_bounds
-    cited: dict = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+    cited: dict = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_CITED_CLAUSES}
     if clause_ids:
         cited["items"]["enum"] = sorted(set(clause_ids))
     return {
@@ -111,9 +117,9 @@ def assessment_json_schema(clause_ids: list[str], params: PolicyParameters | Non
                 "items": {
                     "type": "object",
                     "properties": {
-                        "name": {"type": "string", "maxLength": 80},
+                        "name": {"type": "string", "maxLength": MAX_FACTOR_NAME_CHARS},
                         "direction": {"type": "string", "enum": ["raises_risk", "lowers_risk", "neutral"]},
-                        "detail": {"type": "string", "maxLength": 240},
+                        "detail": {"type": "string", "maxLength": MAX_FACTOR_DETAIL_CHARS},
                     },
                     "required": ["name", "direction", "detail"],
                     "additionalProperties": False,

@@ -24,6 +24,8 @@ def build_sft(
     validation_months: int = typer.Option(3, "--validation-months"),
     test_months: int = typer.Option(3, "--test-months"),
     seed: int = typer.Option(0, "--seed"),
+    balance: bool = typer.Option(False, "--balance/--no-balance", help="down-sample train to equal counts per "
+                                 "risk level (validation and test keep the book's mix)"),
 ) -> None:
     """Build SFT examples (features + credential + retrieved clauses -> RiskAssessment), split by time."""
     from credlift.training.sft_data import SftBuilder, load_loan_book
@@ -33,7 +35,8 @@ def build_sft(
     langs = tuple(x.strip() for x in languages.split(",") if x.strip())
     if not langs or any(lang not in ("zh", "en") for lang in langs):
         raise UserInputError("--languages takes zh, en or both (zh,en)")
-    builder = SftBuilder(languages=langs, validation_months=validation_months, test_months=test_months, seed=seed)
+    builder = SftBuilder(languages=langs, validation_months=validation_months, test_months=test_months, seed=seed,
+                         balance_train=balance)
     try:
         examples, manifest = builder.build(load_loan_book(loan_book, rows=rows, seed=seed + 1), cases=cases)
     except ValueError as error:
@@ -41,7 +44,9 @@ def build_sft(
     manifest = builder.write(examples, manifest, out)
     typer.echo(f"{len(examples)} examples -> {out}: " + ", ".join(f"{k} {v}" for k, v in manifest.counts.items())
                + f"; months test {manifest.plan.months['test'][0]}..{manifest.plan.months['test'][-1]}"
-               + (f"; dropped {manifest.dropped}" if manifest.dropped else ""))
+               + (f"; dropped {manifest.dropped}" if manifest.dropped else "")
+               + f"; train levels {manifest.risk_levels_by_split.get('train', {})}"
+               + f"; held-out accounts dropped from train/validation {manifest.held_out_accounts_dropped}")
 
 
 @training_app.command("tiny-base")
@@ -86,6 +91,8 @@ def finetune(
     bf16: str = typer.Option("auto", "--bf16", help="auto (when CUDA supports it), on or off"),
     gradient_checkpointing: bool = typer.Option(False, "--gradient-checkpointing"),
     check: bool = typer.Option(True, "--check/--no-check", help="reload, compare and merge the saved adapter"),
+    save_every: int | None = typer.Option(None, "--save-every", min=1, help="also save OUT/checkpoint every N "
+                                          "steps (a run cut short still leaves an adapter)"),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """LoRA fine-tuning with transformers + peft; saves the adapter and a model card; prints step times."""
@@ -113,7 +120,7 @@ def finetune(
             max_seq_length=max_seq_length, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
             batch_size=batch_size, gradient_accumulation_steps=grad_accum,
             bf16={"auto": None, "on": True, "off": False}[bf16], gradient_checkpointing=gradient_checkpointing,
-            seed=seed)
+            seed=seed, save_every=save_every)
     except ValidationError as error:
         raise UserInputError(f"invalid fine-tuning setting: {error.errors()[0]['loc'][0]} "
                              f"{error.errors()[0]['msg']}") from None

@@ -116,9 +116,11 @@ def time_budget_section(s: dict) -> str:
                           f"latency.checks_wall_ms.{c}.p95"]) for c in latency.get("checks_cpu_ms", {})])
     skipped = ", ".join(f"{html.escape(name)} ({num(s, f'latency.checks_skipped.{name}')})"
                         for name in latency.get("checks_skipped", {})) or "none"
-    scaling = _table(s, ["workers", "applications / min", "speed-up", "efficiency", "CPU s / application", "peak RSS MiB"],
+    scaling = _table(s, ["workers", "applications / min", "speed-up", "efficiency", "CPU s / application",
+                         "waiting for a core", "blocked", "peak RSS MiB"],
                      [(w, [f"throughput.{w}.applications_per_minute", f"scaling.speedup.{w}", f"scaling.efficiency.{w}",
-                           f"throughput.{w}.cpu_s_per_application", f"throughput.{w}.peak_rss_mb"])
+                           f"throughput.{w}.cpu_s_per_application", f"throughput.{w}.cpu_wait_share",
+                           f"throughput.{w}.blocked_share", f"throughput.{w}.peak_rss_mb"])
                       for w in sorted(s.get("scaling", {}).get("speedup", {}), key=int)])
     profile = s.get("profile") or {}
     rows = "".join(
@@ -138,7 +140,9 @@ load (1-minute load average {num(s, 'environment.load_average_1m_at_start')} at 
 {num(s, 'environment.load_average_1m_at_end')} at the end); wall times do not.</p>
 <h3>Per stage (CPU and wall)</h3>{stages}
 <h3>Per authenticity check</h3><p>Checks the cascade skipped (could not change the verdict), uploads: {skipped}.</p>{checks}
-<h3>Scaling, 1..N workers</h3><p>Efficiency = applications per minute / (workers x one worker's).</p>{scaling}
+<h3>Scaling, 1..N workers</h3><p>Efficiency = applications per minute / (workers x one worker's). Of the workers'
+busy time, the share their threads were runnable but waited for a core (other work on the machine, or more threads
+than cores) and the share they were blocked (I/O, locks, sleeps); the rest is their own CPU time.</p>{scaling}
 {profile_part}"""
 
 

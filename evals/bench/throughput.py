@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from credlift.evals.bench.datasets import labelled_images
+from credlift.evals.bench.scheduling import load_average
 
 WORKER_TIMEOUT_S = 1800
 
@@ -23,6 +24,10 @@ class WorkerReport(BaseModel):
     applications: int
     busy_s: float
     cpu_s: float = Field(default=0.0, description="CPU seconds of this worker process over its counted uploads")
+    cpu_wait_s: float = Field(default=0.0, description="seconds its threads were runnable but waited for a core "
+                              "(other processes on the cores; Linux schedstat)")
+    blocked_s: float = Field(default=0.0, description="busy time neither on a CPU nor waiting for one: I/O, locks, "
+                             "sleeps (busy - CPU - waiting for a core, at least 0)")
     peak_rss_mb: float
     threads: int = Field(default=0, description="the thread budget this worker's library pools ran with")
     decisions: dict[str, int] = Field(default_factory=dict)
@@ -36,6 +41,10 @@ class ThroughputRun(BaseModel):
     applications_per_minute: float
     peak_rss_mb: float = Field(description="largest peak RSS of one worker process")
     cpu_s_per_application: float = Field(default=0.0, description="the workers' CPU seconds over the applications")
+    cpu_wait_share: float = Field(default=0.0, description="of the workers' busy time, the share spent waiting for a core")
+    blocked_share: float = Field(default=0.0, description="of the workers' busy time, the share spent blocked")
+    load_average_1m: list[float] = Field(default_factory=list, description="the machine's 1-minute load average at the "
+                                         "start and at the end of the run")
     worker_reports: list[WorkerReport]
 
 
@@ -47,18 +56,22 @@ def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], 
         from credlift.evals.bench.service import service_on
 
         from credlift import threads
+        from credlift.evals.bench.scheduling import cpu_wait_s
 
         with service_on(Path(state_dir)) as service:
             time_upload(service, Path(warmup[0]), warmup[1])
             ready.release()
             start.wait()
-            began, cpu_began = time.perf_counter(), time.process_time()
+            began, cpu_began, wait_began = time.perf_counter(), time.process_time(), cpu_wait_s()
             decisions: dict[str, int] = {}
             for path, label in jobs:
                 timing = time_upload(service, Path(path), label)
                 decisions[timing.decision] = decisions.get(timing.decision, 0) + 1
-            results.put(WorkerReport(worker=index, applications=len(jobs), busy_s=round(time.perf_counter() - began, 3),
-                                     cpu_s=round(time.process_time() - cpu_began, 3), peak_rss_mb=peak_rss_mb(), threads=threads.current(),
+            busy, cpu, wait_ended = time.perf_counter() - began, time.process_time() - cpu_began, cpu_wait_s()
+            waited = wait_ended - wait_began if wait_began is not None and wait_ended is not None else 0.0
+            results.put(WorkerReport(worker=index, applications=len(jobs), busy_s=round(busy, 3), cpu_s=round(cpu, 3),
+                                     cpu_wait_s=round(waited, 3), blocked_s=round(max(0.0, busy - cpu - waited), 3),
+                                     peak_rss_mb=peak_rss_mb(), threads=threads.current(),
                                      decisions=decisions).model_dump())
     except Exception as error:  # reported to the parent, which fails the run with the reason
         ready.release()
@@ -92,7 +105,7 @@ def measure_throughput(dataset: Path, state_dir: Path, workers: int, application
             os.environ["CREDLIFT_WORKERS"] = previous
     for _ in processes:
         ready.acquire(timeout=WORKER_TIMEOUT_S)
-    began = time.perf_counter()
+    began, load_began = time.perf_counter(), load_average()
     start.set()
     reports = [WorkerReport.model_validate(results.get(timeout=WORKER_TIMEOUT_S)) for _ in processes]
     wall = time.perf_counter() - began
@@ -102,8 +115,12 @@ def measure_throughput(dataset: Path, state_dir: Path, workers: int, application
     if failed:
         raise RuntimeError(f"a throughput worker failed: {failed[0]}")
     done = sum(r.applications for r in reports)
+    busy = sum(r.busy_s for r in reports)
     return ThroughputRun(workers=workers, applications=done, wall_s=round(wall, 3),
                          applications_per_minute=round(done / wall * 60.0, 2),
                          peak_rss_mb=max(r.peak_rss_mb for r in reports),
                          cpu_s_per_application=round(sum(r.cpu_s for r in reports) / max(1, done), 3),
+                         cpu_wait_share=round(sum(r.cpu_wait_s for r in reports) / busy, 3) if busy else 0.0,
+                         blocked_share=round(sum(r.blocked_s for r in reports) / busy, 3) if busy else 0.0,
+                         load_average_1m=[x for x in (load_began, load_average()) if x is not None],
                          worker_reports=sorted(reports, key=lambda r: r.worker))

@@ -24,10 +24,10 @@ class WorkerReport(BaseModel):
     applications: int
     busy_s: float
     cpu_s: float = Field(default=0.0, description="CPU seconds of this worker process over its counted uploads")
-    cpu_wait_s: float = Field(default=0.0, description="seconds its threads were runnable but waited for a core "
-                              "(other processes on the cores; Linux schedstat)")
-    blocked_s: float = Field(default=0.0, description="busy time neither on a CPU nor waiting for one: I/O, locks, "
-                             "sleeps (busy - CPU - waiting for a core, at least 0)")
+    cpu_wait_s: float = Field(default=0.0, description="seconds the thread running the uploads was runnable but "
+                              "waited for a core (other work on the cores; Linux schedstat)")
+    blocked_s: float = Field(default=0.0, description="seconds that thread was neither on a CPU nor waiting for one: "
+                             "I/O, locks, sleeps, its library pools' threads (busy - its CPU - its wait)")
     peak_rss_mb: float
     threads: int = Field(default=0, description="the thread budget this worker's library pools ran with")
     decisions: dict[str, int] = Field(default_factory=dict)
@@ -56,21 +56,23 @@ def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], 
         from credlift.evals.bench.service import service_on
 
         from credlift import threads
-        from credlift.evals.bench.scheduling import cpu_wait_s
+        from credlift.evals.bench.scheduling import thread_cpu_wait_s
 
         with service_on(Path(state_dir)) as service:
             time_upload(service, Path(warmup[0]), warmup[1])
             ready.release()
             start.wait()
-            began, cpu_began, wait_began = time.perf_counter(), time.process_time(), cpu_wait_s()
+            began, cpu_began = time.perf_counter(), time.process_time()
+            own_cpu_began, wait_began = time.thread_time(), thread_cpu_wait_s()
             decisions: dict[str, int] = {}
             for path, label in jobs:
                 timing = time_upload(service, Path(path), label)
                 decisions[timing.decision] = decisions.get(timing.decision, 0) + 1
-            busy, cpu, wait_ended = time.perf_counter() - began, time.process_time() - cpu_began, cpu_wait_s()
+            busy, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+            own_cpu, wait_ended = time.thread_time() - own_cpu_began, thread_cpu_wait_s()
             waited = wait_ended - wait_began if wait_began is not None and wait_ended is not None else 0.0
             results.put(WorkerReport(worker=index, applications=len(jobs), busy_s=round(busy, 3), cpu_s=round(cpu, 3),
-                                     cpu_wait_s=round(waited, 3), blocked_s=round(max(0.0, busy - cpu - waited), 3),
+                                     cpu_wait_s=round(waited, 3), blocked_s=round(max(0.0, busy - own_cpu - waited), 3),
                                      peak_rss_mb=peak_rss_mb(), threads=threads.current(),
                                      decisions=decisions).model_dump())
     except Exception as error:  # reported to the parent, which fails the run with the reason

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from credlift.evals.bench.scheduling import cpu_wait_s
+from credlift.evals.bench.scheduling import cpu_wait_s, thread_cpu_wait_s
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the run-queue wait is read from Linux's /proc")
@@ -25,10 +25,17 @@ def test_a_process_that_is_gone_has_no_wait():
     assert cpu_wait_s(pid=2 ** 22 + 7) is None
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the run-queue wait is read from Linux's /proc")
 def test_a_sleeping_thread_is_blocked_not_waiting():
-    """Time asleep is off the CPU without waiting for a core: the report's `blocked` is what is left of busy."""
-    waited = cpu_wait_s()
-    thread = threading.Thread(target=time.sleep, args=(0.2,))
+    """Time asleep is off the CPU without waiting for a core: the worker's `blocked` is what is left of busy."""
+    seen: dict[str, float] = {}
+
+    def sleeper() -> None:
+        seen["before"], began, cpu_began = thread_cpu_wait_s(), time.perf_counter(), time.thread_time()
+        time.sleep(0.3)
+        seen["waited"] = thread_cpu_wait_s() - seen["before"]
+        seen["blocked"] = time.perf_counter() - began - (time.thread_time() - cpu_began) - seen["waited"]
+
+    thread = threading.Thread(target=sleeper)
     thread.start(), thread.join()
-    if waited is not None:
-        assert cpu_wait_s() - waited < 0.2  # 0.2 s asleep did not count as waiting for a core
+    assert 0.0 <= seen["waited"] < 0.3 <= seen["blocked"] + seen["waited"]

@@ -53,6 +53,8 @@ class FineTuneConfig(BaseModel):
     gradient_checkpointing: bool = False
     seed: int = 0
     log_every: int = Field(default=10, ge=1)
+    init_adapter: Path | None = Field(default=None, description="start from this saved adapter's weights (same "
+                                      "rank, modules and layers) instead of zero: a time-boxed run continued")
     save_every: int | None = Field(default=None, ge=1, description="also save the adapter to OUT/checkpoint every "
                                    "N steps (with checkpoint/progress.json: step and losses so far), so a run cut "
                                    "short still leaves an adapter")
@@ -233,6 +235,15 @@ def _train(config: FineTuneConfig):
                       lora_dropout=config.lora_dropout, target_modules=config.target_modules, bias="none",
                       layers_to_transform=layers)
     model = get_peft_model(model, lora).to(device)
+    if config.init_adapter is not None:
+        from peft import set_peft_model_state_dict
+        from safetensors.torch import load_file
+
+        weights = load_file(str(Path(config.init_adapter) / "adapter_model.safetensors"))
+        loaded = set_peft_model_state_dict(model, {k: v.float() for k, v in weights.items()})
+        if loaded.unexpected_keys:
+            raise ValueError(f"{config.init_adapter} does not fit this LoRA setup: {loaded.unexpected_keys[:3]}")
+        logger.info("LoRA weights initialised from %s (%d tensors)", config.init_adapter, len(weights))
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay)

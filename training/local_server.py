@@ -169,7 +169,9 @@ class JsonConstraint:
             data = self._tokenizer_data[id(tokenizer)] = enforcer_tokenizer_data(tokenizer)
         self.free = list(range(len(tokenizer)))
         # Whitespace between tokens is allowed but short: a small model can otherwise loop on blank lines.
-        config = CharacterLevelParserConfig(max_consecutive_whitespaces=MAX_JSON_WHITESPACE)
+        # Keys come in the schema's `required` order (as the SFT targets write them: the reasoner's rationale first).
+        config = CharacterLevelParserConfig(max_consecutive_whitespaces=MAX_JSON_WHITESPACE,
+                                            force_json_field_order=True)
         # json_object means an object (as OpenAI and vLLM read it), not any JSON value: a bare number is refused.
         self.enforcers = [None if f is None else TokenEnforcer(data, JsonSchemaParser(
             f["json_schema"]["schema"] if f["type"] == "json_schema" else {"type": "object"}, config))

@@ -30,7 +30,7 @@ from credlift.domain.decision import LimitDecision
 from credlift.domain.policy import RetrievedClause
 from credlift.domain.risk import RiskAssessment, RiskScore
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import (MAX_CITED_CLAUSES, MAX_FACTORS, RISK_CLAUSES_K, AnswerRejected,
+from credlift.tools.risk.llm_reasoner import (ANSWER_FIELDS, MAX_CITED_CLAUSES, MAX_FACTORS, RISK_CLAUSES_K, AnswerRejected,
                                               pd_band, render_risk_messages, risk_retrieval_query, validate_answer)
 
 logger = logging.getLogger(__name__)
@@ -357,9 +357,10 @@ def localise_target(assessment: RiskAssessment, lang: str, applicant: ApplicantP
 
 
 def target_answer(assessment: RiskAssessment) -> str:
-    """The assistant's answer: exactly the fields of the structured-output schema, compact JSON."""
-    payload = assessment.model_dump(include={"risk_level", "factors", "adjustment", "cited_clauses", "rationale"})
-    ordered = {key: payload[key] for key in ("risk_level", "factors", "adjustment", "cited_clauses", "rationale")}
+    """The assistant's answer: exactly the fields of the structured-output schema, compact JSON, in the schema's
+    order (ANSWER_FIELDS: the rationale, which names the PD band and its level, before the level itself)."""
+    payload = assessment.model_dump(include=set(ANSWER_FIELDS))
+    ordered = {key: payload[key] for key in ANSWER_FIELDS}
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -5,7 +5,7 @@ nothing); then the app's risk reasoner and responder against the served tuned mo
 The stated CI subset: 2 LoRA steps on 4 examples (the top 2 layers adapted, so backward stops there), 2 held-out
 cases + 1 injected per model, 48 new tokens, one reasoner and one responder call (~9 generations, a few
 CPU-minutes on a quiet 2-core machine). The GGUF is dequantised once for the session (base_model_cache): fine-tuning, compare and serving run in this process. The
-measured comparison (40 cases) is `credlift training compare` in training/results/smollm2-cpu/; the timeouts here
+measured comparison (16 + 4 cases) is `credlift training compare` in training/results/smollm2-cpu/; the timeouts here
 are generous safety nets."""
 from __future__ import annotations
 

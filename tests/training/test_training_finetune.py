@@ -64,6 +64,17 @@ def test_a_checkpoint_is_saved_during_the_run(tiny_run):
     assert progress["step"] == 6 and progress["train_losses"] == [round(x, 5) for x in result.train_losses[:6]]
 
 
+def test_a_run_continued_from_an_adapter_starts_where_it_ended(tiny_run, tmp_path):
+    tuner, result, base, train = tiny_run
+    config = tuner.config.model_copy(update={"output_dir": tmp_path / "more", "init_adapter": result.adapter_dir,
+                                            "max_steps": 1, "validation_file": None, "save_every": None})
+    more = LoraFineTuner(config).fit()
+    fresh = LoraFineTuner(config.model_copy(update={"output_dir": tmp_path / "fresh", "init_adapter": None})).fit()
+    assert more.train_losses[0] < fresh.train_losses[0] * 0.9  # it starts from the trained weights, not zero
+    with pytest.raises(ValueError, match="does not fit"):
+        LoraFineTuner(config.model_copy(update={"output_dir": tmp_path / "bad", "top_layers": 1})).fit()
+
+
 def test_the_saved_adapter_reloads_to_the_same_logits_and_merges(tiny_run):
     tuner, result, base, train = tiny_run
     probe = read_chat_examples(train)[0][1]["content"][:600]
@@ -225,11 +236,16 @@ def test_the_local_server_decodes_under_the_schema_a_request_sends(tiny_run, tmp
             return reply.json()["choices"][0]["message"]["content"]
 
         strict = ask({"type": "json_schema", "json_schema": {"name": "x", "schema": schema, "strict": True}})
+        ordered = ask({"type": "json_schema", "json_schema": {"name": "y", "strict": True, "schema": {
+            "type": "object", "properties": {"a": {"type": "string", "enum": ["x"]}, "b": {"type": "string",
+                                                                                     "enum": ["y"]}},
+            "required": ["b", "a"], "additionalProperties": False}}})
         loose = ask({"type": "json_object"})
         free = ask(None)
     assert set(json.loads(strict)) == {"risk_level"} and json.loads(strict)["risk_level"] in ("low", "medium", "high")
     assert loose.lstrip()[:1] == "{"  # an object (not any JSON value); the random model need not close it
-    assert server.refused_formats == 0 and len(cache) == 3 and cache.hits == 0
+    assert list(json.loads(ordered)) == ["b", "a"]  # the keys in the schema's required order
+    assert server.refused_formats == 0 and len(cache) == 4 and cache.hits == 0
     assert strict != free
 
 

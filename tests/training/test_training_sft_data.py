@@ -8,7 +8,7 @@ from collections import defaultdict
 from credlift.domain.risk import RiskAssessment
 from credlift.tools.limits import decide
 from credlift.tools.policy_parameters import load_policy_parameters
-from credlift.tools.risk.llm_reasoner import RISK_LEVELS, level_for_pd, validate_answer
+from credlift.tools.risk.llm_reasoner import RISK_LEVELS, assessment_json_schema, level_for_pd, validate_answer
 from credlift.tools.risk.reasoning import assess_risk
 from credlift.training.sft_data import (SftExample, balance_levels, drop_held_out_accounts, fit_answer_limits,
                                        localise_target, plan_time_splits, read_examples,
@@ -53,7 +53,8 @@ def test_the_engine_approves_declines_and_the_examples_cover_several_risk_levels
 def test_answers_are_compact_json_of_exactly_the_schema_fields(sft_build):
     examples, _, _ = sft_build
     payload = json.loads(examples[0].messages[-1].content)
-    assert list(payload) == ["risk_level", "factors", "adjustment", "cited_clauses", "rationale"]
+    assert list(payload) == ["rationale", "risk_level", "factors", "adjustment", "cited_clauses"]
+    assert list(assessment_json_schema(["RISK-PD"])["properties"]) == list(payload)
     assert RiskAssessment(**payload) == examples[0].target.model_copy(update={"source": "deterministic"})
 
 

@@ -42,6 +42,10 @@ MAX_FACTOR_DETAIL_CHARS = 100
 MAX_CITED_CLAUSES = RISK_CLAUSES_K
 MAX_RATIONALE_CHARS = 160
 MAX_ANSWER_TOKENS = 400
+# The order the model writes the answer in (the json_schema's property order and the SFT targets'): the rationale
+# first, since it states the scorecard's PD band and that band's level ("band B, medium risk"); the level then
+# follows from text the model has just written instead of from one value far back in the prompt.
+ANSWER_FIELDS = ("rationale", "risk_level", "factors", "adjustment", "cited_clauses")
 # Each retrieved clause reaches the model as its id, title and first sentence (the rule; the rest explains it),
 # cut at this many characters: the prompt's prefill is most of a small CPU model's cost per case.
 RISK_CLAUSE_CHARS = 300
@@ -107,9 +111,7 @@ def assessment_json_schema(clause_ids: list[str], params: PolicyParameters | Non
     cited: dict = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_CITED_CLAUSES}
     if clause_ids:
         cited["items"]["enum"] = sorted(set(clause_ids))
-    return {
-        "type": "object",
-        "properties": {
+    properties = {
             "risk_level": {"type": "string", "enum": list(RISK_LEVELS)},
             "factors": {
                 "type": "array",
@@ -128,8 +130,11 @@ def assessment_json_schema(clause_ids: list[str], params: PolicyParameters | Non
             "adjustment": {"type": "number", "minimum": bounds.min, "maximum": bounds.max},
             "cited_clauses": cited,
             "rationale": {"type": "string", "maxLength": MAX_RATIONALE_CHARS},
-        },
-        "required": ["risk_level", "factors", "adjustment", "cited_clauses", "rationale"],
+        }
+    return {
+        "type": "object",
+        "properties": {name: properties[name] for name in ANSWER_FIELDS},
+        "required": list(ANSWER_FIELDS),
         "additionalProperties": False,
     }
 

@@ -91,6 +91,8 @@ def finetune(
     bf16: str = typer.Option("auto", "--bf16", help="auto (when CUDA supports it), on or off"),
     gradient_checkpointing: bool = typer.Option(False, "--gradient-checkpointing"),
     check: bool = typer.Option(True, "--check/--no-check", help="reload, compare and merge the saved adapter"),
+    init_adapter: Path | None = typer.Option(None, "--init-adapter", help="continue from this adapter's weights "
+                                             "(same --rank, --top-layers and modules)"),
     save_every: int | None = typer.Option(None, "--save-every", min=1, help="also save OUT/checkpoint every N "
                                           "steps (a run cut short still leaves an adapter)"),
     seed: int = typer.Option(0, "--seed"),
@@ -120,7 +122,7 @@ def finetune(
             max_seq_length=max_seq_length, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
             batch_size=batch_size, gradient_accumulation_steps=grad_accum,
             bf16={"auto": None, "on": True, "off": False}[bf16], gradient_checkpointing=gradient_checkpointing,
-            seed=seed, save_every=save_every)
+            seed=seed, save_every=save_every, init_adapter=init_adapter)
     except ValidationError as error:
         raise UserInputError(f"invalid fine-tuning setting: {error.errors()[0]['loc'][0]} "
                              f"{error.errors()[0]['msg']}") from None

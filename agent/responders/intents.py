@@ -4,11 +4,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from credlift.agent.responders.intent_similarity import intent_by_meaning
 from credlift.prompts import load
 
 # First match wins: an injection attempt is never treated as anything else; a request for a human beats the rest.
 INTENT_ORDER = ("injection", "human", "switch_en", "switch_zh", "why", "budget", "what_documents", "policy_question",
                 "how_to", "upload_request", "thanks", "still_there", "greeting", "question")
+#: keyword results that say little: nothing matched, or only a generic question word ("what", "?")
+WEAK = ("small_talk", "question")
+#: what the meaning may make of a message with a question word: a question is otherwise answered from the policy
+#: clauses it retrieves ("does a screenshot of my follower count count?"), which beats a fixed list of documents
+OVER_A_QUESTION = ("human", "why", "still_there", "thanks", "budget", "small_talk")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -65,6 +71,10 @@ def detect_intent(text: str) -> str:
         if PUNCTUATION_AND_SPACE.sub("", rest):
             said = _first_intent(rest, keywords, tuple(i for i in INTENT_ORDER if i not in OPENERS))
             intent = said if said != "small_talk" else intent
+    if intent in WEAK and not CJK.search(lowered):  # no keyword, or only a question word: what it means
+        meaning = intent_by_meaning(lowered)
+        if meaning and (intent == "small_talk" or meaning in OVER_A_QUESTION):
+            intent = meaning
     return "policy_question" if intent == "question" else intent
 
 

@@ -584,12 +584,16 @@ def main(argv=None) -> int:
     parser.add_argument("--generated", type=Path)
     parser.add_argument("--gen-limit", type=int, default=60)
     parser.add_argument("--hard", action="store_true", help="a second fit with mined hard negatives")
+    parser.add_argument("--positive-kinds", default="", help="e.g. retype: only these training edits are positives")
     args = parser.parse_args(argv)
     if args.write_manifest:
         write_manifest(args.mirror_root)
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
     data = build_training(args.mirror_root, args.work, args.edits_per_page)
+    if args.positive_kinds:  # a narrower target: only these edits count as edited, the others' tiles are left out
+        keep = (data["y"] == 0) | np.isin(data["kind"], args.positive_kinds.split(","))
+        data = {k: (v[keep] if k in ("X", "y", "kind", "group") else v) for k, v in data.items()}
     X, y, group = data["X"], data["y"], data["group"]
     print(f"training tiles: {len(y)} ({int(y.sum())} edited), sources {sorted(set(group))}")
     report = {"tiles": int(len(y)), "edited_tiles": int(y.sum())}

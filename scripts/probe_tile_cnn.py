@@ -1,7 +1,7 @@
 """The tiny-CNN variant of scripts/probe_learned_tiles.py: the same real training pages, edits and capture chain,
 a fully convolutional network on the page's luma instead of hand-made tile statistics.
 
-Issue 24 probe, outside the product. The network (about 30k weights, torch, CPU) reads luma and its 3x3 high-pass
+Issue 24 probe, outside the product. The network (about 26k weights, torch, CPU) reads luma and its 3x3 high-pass
 residual at the page's own resolution (halved when the text is over 40 px high), two 2x poolings, and gives an
 edit logit per 4x4 px; a window's score is the mean logit over 48x48 px (stride 8). It is trained on 48x48 crops:
 inside an edit (positive), elsewhere on the edited page, on the untouched twin at the edit's place and elsewhere

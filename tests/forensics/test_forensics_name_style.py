@@ -118,3 +118,66 @@ def test_training_reads_each_page_with_ocr_and_ships_a_model_the_signal_loads(tm
     upload, lines = _read(sample.image_bytes, sample.extension)
     signal = NameStyleSignal(model_path=out).analyse(AnalysisContext(upload=upload, ocr_lines=lines))
     assert signal.details["checked"] is True and 0.0 <= signal.score <= 0.95
+
+
+class _Probabilities:
+    """A stand-in for the compiled trees: the probability of row i is row i's first feature."""
+
+    def predict_proba(self, X):
+        return np.column_stack([1 - X[:, 0], X[:, 0]])
+
+
+@pytest.mark.parametrize("honest_high,raised", [(0.60, True), (0.30, False)])
+def test_calibration_raises_the_cut_over_honest_names_and_never_lowers_it(tmp_path, monkeypatch, honest_high,
+                                                                           raised):
+    import hashlib
+    import json
+
+    import joblib
+
+    from credlift.training.forensics import name_style_training
+    from credlift.tools.forensics.signals.name_style import MODEL_PATH
+
+    shipped = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (MODEL_PATH, MODEL_PATH.with_suffix(".json"))}
+    shipped_artifact = joblib.load(MODEL_PATH)
+    trained_cut = float(shipped_artifact.get("trained_cut", shipped_artifact["cut"]))
+    # 300 honest names, the top 3 at `honest_high`; 20 edited names at 0.9
+    honest = np.concatenate([np.full(297, 0.1), np.full(3, honest_high)])
+    probability = np.concatenate([honest, np.full(20, 0.9)])
+    y = np.concatenate([np.zeros(300, int), np.ones(20, int)])
+    monkeypatch.setattr(name_style_training, "name_rows", lambda dirs, workers, log: (probability[:, None], y))
+    monkeypatch.setattr("credlift.tools.forensics.signals.base.load_trees",
+                        lambda path: {"model": _Probabilities(), "cut": trained_cut})
+    card = name_style_training.calibrate_name_style([tmp_path / "set-a"], out=tmp_path / "cards" / "name_style.json",
+                                                    log=lambda _: None)
+    assert card["trained_cut"] == pytest.approx(trained_cut)
+    if raised:
+        assert card["cut"] > honest_high and card["calibration_untouched_flagged"] == 0.0
+        assert card["calibration_untouched_flagged_at_trained_cut"] == pytest.approx(0.01)
+    else:
+        assert card["cut"] == pytest.approx(trained_cut)  # honest names all under it: the trained cut stands
+    assert card["calibration_recall_at_cut"] == 1.0 and card["calibration_data"] == ["set-a"]
+    written = joblib.load(tmp_path / "cards" / "name_style.joblib")
+    assert written["cut"] == card["cut"] and written["trained_cut"] == pytest.approx(trained_cut)
+    assert json.loads((tmp_path / "cards" / "name_style.json").read_text())["cut"] == card["cut"]
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped} == shipped  # the shipped pair untouched
+
+
+def test_the_cut_flags_at_most_the_share_asked():
+    from credlift.training.forensics.name_style_training import cut_flagging_at_most
+
+    honest = np.linspace(0.0, 0.99, 200)  # 0.5% of 200: one name may be at or over the cut
+    cut = cut_flagging_at_most(honest, 0.005)
+    assert (honest >= cut).sum() == 1 and (honest >= cut - 2e-4).sum() == 2
+    assert (np.full(50, 0.3) >= cut_flagging_at_most(np.full(50, 0.3), 0.005)).sum() == 0
+
+
+def test_the_shipped_cut_was_calibrated_on_sets_apart_from_the_evaluation_seeds():
+    import json
+
+    from credlift.training.forensics.seeds import RESERVED_SEEDS
+    from credlift.tools.forensics.signals.name_style import MODEL_PATH
+
+    card = json.loads(MODEL_PATH.with_suffix(".json").read_text())
+    assert card["cut"] >= card["trained_cut"] and card["calibration_untouched_flagged"] <= 0.005
+    assert not any(str(seed) in name for name in card["calibration_data"] for seed in (*RESERVED_SEEDS, 9601, 9602))

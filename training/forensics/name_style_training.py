@@ -104,3 +104,50 @@ def save_name_model(artifact: dict, figures: dict, data_dirs: list[Path], out: P
     log(f"name style: out-of-fold ROC-AUC {figures['oof_roc_auc']}, recall {figures['oof_recall_at_cut']} "
         f"at cut {figures['cut']}")
     return card
+
+
+def cut_flagging_at_most(honest: np.ndarray, share: float) -> float:
+    """The smallest cut (4 decimals) at which at most `share` of the honest probabilities are at or over it."""
+    ordered = np.sort(np.asarray(honest, np.float64))[::-1]
+    allowed = int(np.floor(share * ordered.size))
+    return 0.0 if allowed >= ordered.size else float(np.floor(ordered[allowed] * 1e4) + 1) / 1e4
+
+
+def calibrate_name_style(data_dirs: list[Path], out: Path | None = None, workers: int | None = None,
+                         log=print) -> dict:
+    """Re-sets the shipped model's cut on these sets without refitting it: the smallest cut that flags at most
+    `HONEST_FLAGGED` of the names left as printed (honest pages and pages edited elsewhere), never below the cut
+    chosen out of fold at training. The generator has grown since the model was fitted (new types, scans and
+    scanner-app captures); its out-of-fold 0.5% did not hold on their honest names. `out` is the card's path
+    (name_style.json; the artifact is written beside it as .joblib); by default the shipped pair."""
+    import joblib
+
+    from credlift.tools.forensics.signals.base import forget_model, load_trees, write_card
+
+    card_path = Path(out) if out is not None else MODEL_PATH.with_suffix(".json")
+    model_out = card_path.with_suffix(".joblib")
+    artifact = joblib.load(MODEL_PATH)
+    trained_cut = float(artifact.get("trained_cut", artifact["cut"]))
+    X, y = name_rows(data_dirs, workers, log)
+    probability = load_trees(MODEL_PATH)["model"].predict_proba(X)[:, 1]
+    honest, edited = probability[y == 0], probability[y == 1]
+    cut = max(trained_cut, cut_flagging_at_most(honest, HONEST_FLAGGED))
+    model_out.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump({**artifact, "cut": cut, "trained_cut": trained_cut}, model_out)
+    forget_model(model_out)
+    card = json.loads(MODEL_PATH.with_suffix(".json").read_text(encoding="utf-8"))
+    card.update({"path": model_out.name, "cut": cut, "trained_cut": trained_cut,
+                 "cut_rule": f"at most {HONEST_FLAGGED:.1%} of names left as printed flagged on the calibration sets, "
+                             "never below the out-of-fold cut of training",
+                 "calibration_data": [d.name for d in data_dirs], "calibration_names": int(y.size),
+                 "calibration_names_edited": int(y.sum()),
+                 "calibration_untouched_flagged": round(float((honest >= cut).mean()), 4),
+                 "calibration_untouched_flagged_at_trained_cut": round(float((honest >= trained_cut).mean()), 4),
+                 "calibration_recall_at_cut": round(float((edited >= cut).mean()), 4) if edited.size else None,
+                 "calibration_recall_at_trained_cut":
+                     round(float((edited >= trained_cut).mean()), 4) if edited.size else None})
+    write_card(card_path, card)
+    log(f"  name-style cut {trained_cut:.4f} -> {cut:.4f}: names left as printed flagged "
+        f"{card['calibration_untouched_flagged_at_trained_cut']} -> {card['calibration_untouched_flagged']}, "
+        f"edited names caught {card['calibration_recall_at_trained_cut']} -> {card['calibration_recall_at_cut']}")
+    return card

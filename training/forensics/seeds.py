@@ -19,7 +19,7 @@ NAME_TAMPER_KINDS = ("retype", "splice")
 # the decisive page checks whose cuts are set on the training sets (`credlift forensics calibrate`): the signals
 # that declare a `role.calibrator` (signals/registry.CALIBRATED; written out here so that the command line does not
 # load the signals to show its help; a test holds the two equal)
-DECISIVE_CHECKS = ("photo_margin", "seal_ink")
+DECISIVE_CHECKS = ("name_style", "photo_margin", "seal_ink")
 RESERVED_SEEDS = {202: "the authenticity evaluation set", 101: "extraction's evaluation set"}
 
 

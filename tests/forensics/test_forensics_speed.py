@@ -112,7 +112,8 @@ def test_trace_tiles_overlapping_by_the_receptive_field_give_the_whole_images_pr
     session = load_model(trace.MODEL_PATH, loader=trace._session_from)
     rng = np.random.default_rng(11)
     rgb = cv2.GaussianBlur(rng.integers(0, 256, (1000, 1240, 3), dtype=np.uint8), (3, 3), 0)  # 2 x 2 tiles
-    assert trace.TILE_OVERLAP == 32 and 1000 > trace.TILE - 2 * trace.TILE_OVERLAP
+    rows, columns = trace.tile_cuts(1000, 1240)
+    assert trace.TILE_OVERLAP == 32 and (len(rows) - 1) * (len(columns) - 1) == 2  # over TILE * TILE: two tiles
     tiled = trace.block_probabilities(session, rgb)
     monkeypatch.setattr(trace, "TILE", 4096)  # one tile: the whole image at once
     whole = trace.block_probabilities(session, rgb)
@@ -120,6 +121,23 @@ def test_trace_tiles_overlapping_by_the_receptive_field_give_the_whole_images_pr
     monkeypatch.setattr(trace, "TILE", 1024)
     monkeypatch.setattr(trace, "TILE_OVERLAP", 24)  # a block less than the receptive field: no longer the same
     assert not np.array_equal(trace.block_probabilities(session, rgb), whole)
+
+
+@pytest.mark.parametrize("height,width", [(1200, 1600), (1600, 1200), (1032, 1024), (3000, 4000), (64, 64),
+                                          (4000, 200), (6000, 6000)])
+def test_trace_tiles_cover_the_image_within_the_memory_bound(height, width):
+    from credlift.tools.forensics.signals import trace
+
+    rows, columns = trace.tile_cuts(height, width)
+    for edges, side in ((rows, height), (columns, width)):
+        assert edges[0] == 0 and edges[-1] == side and all(a < b for a, b in zip(edges, edges[1:]))
+        assert all(edge % trace.STRIDE == 0 for edge in edges)
+
+    def longest(edges):
+        return max(min(edges[-1], b + trace.TILE_OVERLAP) - max(0, a - trace.TILE_OVERLAP)
+                   for a, b in zip(edges, edges[1:]))
+
+    assert longest(rows) * longest(columns) <= trace.TILE * trace.TILE
 
 
 def test_warm_up_loads_every_checks_models_and_lays_out_the_fusions_bound():

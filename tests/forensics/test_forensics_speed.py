@@ -3,7 +3,8 @@
 - The gradient-boosted detectors (block, grid cells, holder name) and the fusion's calibration folds run their
   trees on onnxruntime (tools/forensics/trees.py): the same probabilities as sklearn, NaNs routed the same way.
 - The document check sums every unit's rectangles at once: the sums a direct count over the planes gives.
-- The trace network's input planes come from look-up tables: bit for bit what scaled_planes makes.
+- The trace network's input planes come from look-up tables: bit for bit what scaled_planes makes; its tiles
+  overlap by the receptive field, not more, and give the whole image's block probabilities bit for bit.
 - The JPEG ghost curves are summed in place: bit for bit block_reduce's figures.
 - The warm-up loads every check's model and the fusion's bound before the first upload.
 """
@@ -100,6 +101,43 @@ def test_trace_planes_from_tables_are_scaled_planes():
     for channel, table in enumerate(trace._PLANE_TABLES):
         np.take(table, ycrcb[..., channel], out=planes[channel])
     assert np.array_equal(planes, trace.scaled_planes(ycrcb.transpose(2, 0, 1)))
+
+
+def test_trace_tiles_overlapping_by_the_receptive_field_give_the_whole_images_probabilities(monkeypatch):
+    import cv2
+
+    from credlift.tools.forensics.signals import trace
+    from credlift.tools.forensics.signals.base import load_model
+
+    session = load_model(trace.MODEL_PATH, loader=trace._session_from)
+    rng = np.random.default_rng(11)
+    rgb = cv2.GaussianBlur(rng.integers(0, 256, (1000, 1240, 3), dtype=np.uint8), (3, 3), 0)  # 2 x 2 tiles
+    rows, columns = trace.tile_cuts(1000, 1240)
+    assert trace.TILE_OVERLAP == 32 and (len(rows) - 1) * (len(columns) - 1) == 2  # over TILE * TILE: two tiles
+    tiled = trace.block_probabilities(session, rgb)
+    monkeypatch.setattr(trace, "TILE", 4096)  # one tile: the whole image at once
+    whole = trace.block_probabilities(session, rgb)
+    assert np.array_equal(tiled, whole)
+    monkeypatch.setattr(trace, "TILE", 1024)
+    monkeypatch.setattr(trace, "TILE_OVERLAP", 24)  # a block less than the receptive field: no longer the same
+    assert not np.array_equal(trace.block_probabilities(session, rgb), whole)
+
+
+@pytest.mark.parametrize("height,width", [(1200, 1600), (1600, 1200), (1032, 1024), (3000, 4000), (64, 64),
+                                          (4000, 200), (6000, 6000)])
+def test_trace_tiles_cover_the_image_within_the_memory_bound(height, width):
+    from credlift.tools.forensics.signals import trace
+
+    rows, columns = trace.tile_cuts(height, width)
+    for edges, side in ((rows, height), (columns, width)):
+        assert edges[0] == 0 and edges[-1] == side and all(a < b for a, b in zip(edges, edges[1:]))
+        assert all(edge % trace.STRIDE == 0 for edge in edges)
+
+    def longest(edges):
+        return max(min(edges[-1], b + trace.TILE_OVERLAP) - max(0, a - trace.TILE_OVERLAP)
+                   for a, b in zip(edges, edges[1:]))
+
+    assert longest(rows) * longest(columns) <= trace.TILE * trace.TILE
 
 
 def test_warm_up_loads_every_checks_models_and_lays_out_the_fusions_bound():

@@ -37,7 +37,7 @@ class PagePlanes:
         lab = ctx.lab_of(rgb) if ctx is not None else cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
         median = ctx.median3(gray) if ctx is not None else cv2.medianBlur(gray, 3)
         return cls(gray=gray, gradient=np.hypot(gx, gy) / 8,
-                   lab=lab.astype(np.float32),
+                   lab=lab,  # 8-bit: a box's medians are taken there (style_of), not over a float copy of the page
                    laplacian=np.abs(cv2.Laplacian(luma, cv2.CV_32F)),
                    residual=np.minimum(np.abs(luma - median.astype(np.float32)), _RESIDUAL_CAP),
                    column_steps=np.abs(np.diff(luma, axis=1)))
@@ -80,8 +80,10 @@ def style_of(planes: PagePlanes, box: tuple[int, int, int, int]) -> np.ndarray:
     tone = (sub.astype(np.float32) - ink_level) / contrast
     edge_width = ((tone > 0.2) & (tone < 0.8)).sum() / max(1, ink.sum())
     lab = planes.lab[y0:y1, x0:x1]
-    chroma = float(np.hypot(np.median(lab[..., 1][ink]) - np.median(lab[..., 1][paper]),
-                            np.median(lab[..., 2][ink]) - np.median(lab[..., 2][paper])))
+    # medians of 8-bit values are whole or half numbers: in float32 the figures of a float32 page, bit for bit
+    a_ink, a_paper, b_ink, b_paper = (np.float32(np.median(lab[..., channel][mask]))
+                                      for channel in (1, 2) for mask in (ink, paper))
+    chroma = float(np.hypot(a_ink - a_paper, b_ink - b_paper))
     curvature = (float(planes.laplacian[y0:y1, x0:x1][edge].mean() / (gradient[edge].mean() + 1e-3))
                  if edge.sum() > 5 else np.nan)
     # the paper inside the box against a ring of one text height around it

@@ -28,11 +28,13 @@ def jpeg_ghost_map(gray: np.ndarray, file_quality: float) -> np.ndarray:
     for quality in GHOST_QUALITIES:
         ok, encoded = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, quality])
         resaved = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
-        squared = cv2.absdiff(gray, resaved)[: hb * BLOCK, : wb * BLOCK].astype(np.float32) ** 2
-        # each block's mean squared error: whole numbers summing to under 2**24 per block, so float32 sums them
-        # exactly in any order (the block_reduce figures, without its copy of the page)
-        curves.append(squared.reshape(hb, BLOCK, wb, BLOCK).sum(axis=(1, 3)) / np.float32(BLOCK * BLOCK)
-                      if hb and wb else block_reduce(squared, BLOCK))
+        difference = cv2.absdiff(gray, resaved)[: hb * BLOCK, : wb * BLOCK].astype(np.float32)
+        squared = cv2.multiply(difference, difference)
+        # each block's mean squared error: whole numbers summing to under 2**24 per block, divided by a power of
+        # two, so float32 gives them exactly in any order: OpenCV's area average over whole blocks is the
+        # block_reduce figure bit for bit, at a third of the time of numpy's strided sum
+        curves.append(cv2.resize(squared, (wb, hb), interpolation=cv2.INTER_AREA) if hb and wb
+                      else block_reduce(squared, BLOCK))
     stack = np.stack(curves)  # q x hb x wb
     # normalise each block's curve to [0, 1] across qualities, as in Farid's JPEG ghosts
     low, high = stack.min(axis=0), stack.max(axis=0)

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from credlift.domain.authenticity import SignalReport
-from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.context import AnalysisContext, resave_error
 from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import block_reduce, boxes_from_map, robust_z, squash
 
@@ -20,9 +20,7 @@ MAX_PIXELS = 8_000_000
 
 def error_level(rgb: np.ndarray, quality: int = RESAVE_QUALITY) -> np.ndarray:
     """Per-pixel absolute difference (max over channels) between the image and its JPEG re-save."""
-    ok, encoded = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    resaved = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
-    return np.abs(rgb.astype(np.int16) - resaved.astype(np.int16)).max(axis=2).astype(np.float32)
+    return resave_error(rgb, quality).astype(np.float32)
 
 
 class ErrorLevelSignal:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from credlift.domain.authenticity import SignalReport
-from credlift.tools.forensics.context import AnalysisContext
+from credlift.tools.forensics.context import AnalysisContext, resave_error
 from credlift.tools.forensics.signals.base import SignalRole  # what this signal is to fusion and the map
 from credlift.tools.forensics.signals.base import (boxes_from_map, cells_to_map, load_model, load_trees, scale_boxes,
                                                         unmapped_report)
@@ -38,8 +38,7 @@ def block_statistics(rgb: np.ndarray, ctx: AnalysisContext | None = None) -> np.
         gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
         median = cv2.medianBlur(gray, 3)
         lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb).astype(np.float32)  # luma and two chroma planes, cheaper than Lab
-        ok, encoded = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        ela = np.abs(rgb.astype(np.int16) - cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.int16)).max(axis=2)
+        ela = resave_error(rgb, 90)
     h, w = gray.shape
     hb, wb = h // BLOCK, w // BLOCK
     laplacian = np.abs(cv2.Laplacian(g, cv2.CV_32F))

@@ -289,6 +289,19 @@ def make_edit(rgb: np.ndarray, rng) -> tuple[np.ndarray, tuple[int, int, int, in
     return out, (max(0, x - pad), max(0, yy - pad), w + 2 * pad, h + 2 * pad), kind
 
 
+def edit_and_chain(rgb, rng):
+    """One edit of the page and the capture chain both twins then go through: (edited, box, kind, (dy, dx, scale,
+    quality)), or None when no edit could be made."""
+    made = make_edit(rgb, rng)
+    if made is None:
+        return None
+    edited, box, kind = made
+    dy, dx = (int(v) for v in rng.integers(0, 8, 2))
+    scale = float(rng.uniform(0.55, 0.95)) if rng.random() < 0.3 else 1.0
+    quality = int(rng.integers(60, 96))
+    return edited, box, kind, (dy, dx, scale, quality)
+
+
 def capture(rgb: np.ndarray, dy: int, dx: int, scale: float, quality: int) -> np.ndarray:
     """The final capture chain: crop, optional area resize, one JPEG save; returns the decoded page."""
     page = rgb[dy:, dx:]
@@ -401,13 +414,10 @@ def build_training(mirror_root: Path, work: Path, edits_per_page: int, seed: int
     for pi, (repo, name, rgb) in enumerate(pages):
         rng = np.random.default_rng([seed, pi])
         for e in range(edits_per_page):
-            made = make_edit(rgb, rng)
+            made = edit_and_chain(rgb, rng)
             if made is None:
                 continue
-            edited, box, kind = made
-            dy, dx = (int(v) for v in rng.integers(0, 8, 2))
-            scale = float(rng.uniform(0.55, 0.95)) if rng.random() < 0.3 else 1.0
-            quality = int(rng.integers(60, 96))
+            edited, box, kind, (dy, dx, scale, quality) = made
             shifted = ((box[0] - dx) * scale, (box[1] - dy) * scale, box[2] * scale, box[3] * scale)
             fe, oe, size = tiles(capture(edited, dy, dx, scale, quality))
             ft, ot, size_t = tiles(capture(rgb, dy, dx, scale, quality))

@@ -89,13 +89,10 @@ def crops(mirror_root: Path, work: Path, edits_per_page: int, seed: int = 9610):
         rng = np.random.default_rng([seed, pi])
         g = groups.setdefault(repo, len(groups))
         for _ in range(edits_per_page):
-            made = tiles_probe.make_edit(rgb, rng)
+            made = tiles_probe.edit_and_chain(rgb, rng)
             if made is None:
                 continue
-            edited, box, kind = made
-            dy, dx = (int(v) for v in rng.integers(0, 8, 2))
-            scale = float(rng.uniform(0.55, 0.95)) if rng.random() < 0.3 else 1.0
-            quality = int(rng.integers(60, 96))
+            edited, box, kind, (dy, dx, scale, quality) = made
             ge, se = page_grey(tiles_probe.capture(edited, dy, dx, scale, quality))
             gt, _ = page_grey(tiles_probe.capture(rgb, dy, dx, scale, quality))
             if ge.shape != gt.shape or min(ge.shape) <= CROP + 2:

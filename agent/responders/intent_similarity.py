@@ -11,7 +11,6 @@ word in it ("what's your favourite colour?" asks nothing about credit). Otherwis
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,7 +28,6 @@ DEFAULT_MIN_SIMILARITY = 0.40
 MIN_MARGIN = 0.08
 #: a message this close to a small-talk example (and nearer to it than to any intent) is chatter, even if it asks
 SMALL_TALK_SIMILARITY = 0.50
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -60,34 +58,30 @@ def examples() -> list[tuple[str, str]]:
     return rows
 
 
+def _embed(texts: list[str]) -> np.ndarray:
+    """Unit vectors of lower-cased texts by the retriever's embedding (knowledge/embeddings.py)."""
+    from credlift.knowledge.embeddings import WordLlamaEmbeddingFunction
+
+    return np.stack(WordLlamaEmbeddingFunction()([text.lower() for text in texts]))
+
+
 @lru_cache(maxsize=1)
-def _index() -> tuple[list[tuple[str, str]], np.ndarray]:
-    from credlift.knowledge.embeddings import load_wordllama
-
+def _index() -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray]:
+    """The examples, their unit vectors, and which of them are small talk."""
     rows = examples()
-    with _lock:
-        vectors = np.asarray(load_wordllama().embed([text.lower() for _, text in rows]), dtype=np.float32)
-    return rows, _unit(vectors)
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
+    return rows, _embed([text for _, text in rows]), np.array([intent == NONE for intent, _ in rows])
 
 
 def nearest(text: str) -> Nearest | None:
     """The nearest example's intent, its similarity and the nearest small-talk example's; None if the embedding
     model cannot be used (the keyword result then stands)."""
     try:
-        rows, matrix = _index()
-        from credlift.knowledge.embeddings import load_wordllama
-
-        with _lock:
-            vector = _unit(np.asarray(load_wordllama().embed([text.lower()]), dtype=np.float32))[0]
+        rows, matrix, chatter = _index()
+        vector = _embed([text])[0]
     except Exception as error:  # a missing or broken model must never stop a reply
         logger.warning("intent by meaning unavailable: %s: %s", type(error).__name__, error)
         return None
     similarity = matrix @ vector
-    chatter = np.array([intent == NONE for intent, _ in rows])
     best = int(np.argmax(np.where(chatter, -np.inf, similarity)))
     small_best = float(similarity[chatter].max()) if chatter.any() else -1.0
     return Nearest(intent=rows[best][0], similarity=float(similarity[best]), small_talk_similarity=small_best,

@@ -111,7 +111,8 @@ def test_trace_tiles_overlapping_by_the_receptive_field_give_the_whole_images_pr
 
     session = load_model(trace.MODEL_PATH, loader=trace._session_from)
     rng = np.random.default_rng(11)
-    rgb = cv2.GaussianBlur(rng.integers(0, 256, (1000, 1240, 3), dtype=np.uint8), (3, 3), 0)  # 2 x 2 tiles
+    monkeypatch.setattr(trace, "TILE", 1024)
+    rgb = cv2.GaussianBlur(rng.integers(0, 256, (1000, 1240, 3), dtype=np.uint8), (3, 3), 0)
     rows, columns = trace.tile_cuts(1000, 1240)
     assert trace.TILE_OVERLAP == 32 and (len(rows) - 1) * (len(columns) - 1) == 2  # over TILE * TILE: two tiles
     tiled = trace.block_probabilities(session, rgb)

@@ -1,5 +1,5 @@
 """Verdicts that know their domain: a page that is no credential layout we know, or a capture the detectors were
-not calibrated for (greyscale or black and white, tiny), is `undetermined` with a reason a person understands and a
+not calibrated for (greyscale or black and white, paper blown out to white, tiny), is `undetermined` with a reason a person understands and a
 score below the threshold, never `tampered`; a file that names its editor is questioned anywhere (outside the domain: suspicious, never tampered)."""
 from __future__ import annotations
 
@@ -22,8 +22,21 @@ def test_colour_certificate_capture_is_in_domain():
 def test_greyscale_black_and_white_and_tiny_captures_are_named():
     grey = np.repeat(certificate(seed=3).mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
     assert capture_issues(grey) == ["greyscale"]
-    assert capture_issues(np.where(grey < 128, 0, 255).astype(np.uint8)) == ["greyscale"]
+    assert "greyscale" in capture_issues(np.where(grey < 128, 0, 255).astype(np.uint8))
     assert "small" in capture_issues(certificate(seed=3)[:400, :600])
+
+
+def test_a_page_whose_paper_a_filter_blew_out_to_white_is_named():
+    """A scanner app's enhance filter: everything brighter than the ink to pure white, the colours kept."""
+    page = certificate(seed=3)
+    level = np.percentile(page.min(axis=2), 30)
+    whitened = np.where(page.min(axis=2, keepdims=True) >= level, 255, page).astype(np.uint8)
+    assert capture_issues(whitened) == ["blown_out"]
+    domain = Domain(layout="cet4", layout_known=True, capture_issues=capture_issues(whitened))
+    report = decide_verdict(0.95, _signals(trace=0.99, document=1.0), 0.6, 0.85, "v", domain=domain)
+    assert report.verdict == "undetermined" and "blown out to pure white" in report.reason
+    lighter = np.where(page.min(axis=2, keepdims=True) >= np.percentile(page.min(axis=2), 70), 255, page)
+    assert capture_issues(lighter.astype(np.uint8)) == []  # paper brightened in places, not wiped: judged
 
 
 def test_out_of_domain_page_is_undetermined_not_tampered_with_a_reason():

@@ -76,6 +76,20 @@ def test_new_capture_styles_render_deterministically_with_boxes_inside(style):
     assert np.median(ink) < 120  # the mapped boxes land on printed text, not on blank paper
 
 
+def test_scanner_app_pages_keep_their_paper_white_as_the_apps_do():
+    """Real scanner-app pages (the development set's docscanner_app: 67-96% of pixels at 250+ in every channel)
+    have their paper blown out or, in the lighter modes, kept near white; never darkened to grey (an unsharp mask
+    whose two weights were drawn apart did that to half the pages)."""
+    paper, blown = [], []
+    for seed in range(12):
+        rgb = decode(render_credential(SynthSpec(type=("degree", "cet6", "award")[seed % 3], seed=seed,
+                                                 capture="scanner_app")).image_bytes)
+        paper.append(float(np.median(rgb)))
+        blown.append(float((rgb.min(axis=2) >= 250).mean()))
+    assert min(paper) >= 235
+    assert sum(share >= 0.6 for share in blown) >= 4 and sum(share < 0.5 for share in blown) >= 2  # both modes
+
+
 def test_a_metadata_only_edit_is_made_last_and_takes_no_chain():
     sample = render_credential(SynthSpec(type="award", seed=4, capture="photo", tamper="metadata", after="messaging"))
     assert sample.label["after"] == "none" and sample.label["tampered"]

@@ -9,7 +9,8 @@ from credlift.domain.authenticity import SignalReport
 from credlift.tools.forensics.features import FEATURE_NAMES
 from credlift.tools.forensics.fusion import DEFAULT_CARD_PATH, DEFAULT_MODEL_PATH, FusionModel
 from credlift.tools.forensics.report import decide_verdict
-from credlift.training.forensics.seeds import NAME_SEEDS, RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS
+from credlift.training.forensics.seeds import (FUSION_SEEDS, NAME_SEEDS, RESERVED_SEEDS, TRACE_SEEDS, TRAIN_SEEDS,
+                                           VARIED_SEEDS)
 
 
 def _signals(**scores: float) -> list[SignalReport]:
@@ -85,6 +86,7 @@ def test_shipped_model_and_card_match_the_features():
     assert abs(card["threshold"] - model.threshold) < 1e-6
     # the card records what `credlift forensics train` (no options) would train on: the defaults reproduce it
     assert card["training_seeds"] == list(TRAIN_SEEDS) and card["trace_seeds"] == list(TRACE_SEEDS)
+    assert card["fusion_seeds"] == list(FUSION_SEEDS) and card["varied_seeds"] == list(VARIED_SEEDS)
 
 
 def test_training_sets_are_kept_apart():
@@ -92,4 +94,55 @@ def test_training_sets_are_kept_apart():
     and neither may touch an evaluation seed."""
     assert not set(TRAIN_SEEDS) & set(TRACE_SEEDS)
     assert not set(NAME_SEEDS) & (set(TRAIN_SEEDS) | set(TRACE_SEEDS))
-    assert not (set(TRAIN_SEEDS) | set(TRACE_SEEDS) | set(NAME_SEEDS)) & set(RESERVED_SEEDS)
+    # the fusion learns on the detectors' later sets (never the block detector's) and on varied sets of its own
+    assert set(FUSION_SEEDS) <= set(TRAIN_SEEDS[1:])
+    assert not set(VARIED_SEEDS) & (set(TRAIN_SEEDS) | set(TRACE_SEEDS) | set(NAME_SEEDS))
+    assert not (set(TRAIN_SEEDS) | set(TRACE_SEEDS) | set(NAME_SEEDS) | set(VARIED_SEEDS)) & set(RESERVED_SEEDS)
+
+
+def test_a_fusion_only_fit_learns_on_mixed_and_varied_sets_and_keeps_the_detectors(tmp_path, monkeypatch):
+    """`credlift forensics train --keep-detectors`: no detector is retrained, the card keeps what the shipped one says
+    of them, and the fusion reads the mixed and the varied sets (each generated with its own capture)."""
+    from credlift.training.forensics import training
+    from credlift.training.forensics.dataset import LabelledImage
+
+    asked = []
+
+    def fake_generated(root, seed, n, tamper_rate=0.5, kinds=None, capture="mixed"):
+        asked.append((seed, capture))
+        return tmp_path / f"{seed}-{capture}"
+
+    def fake_features(directory, workers=None):
+        seed = int(directory.name.split("-")[0])
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(60, len(FEATURE_NAMES)))
+        y = (X[:, 3] > 0).astype(np.int64)
+        labels = [LabelledImage(path=directory / f"{i}.png", tamper_kind="retype" if y[i] else "none",
+                                tamper_boxes=[], capture="scan", jpeg_quality=None, equal_quality=True)
+                  for i in range(60)]
+        return X, y, labels, [[] for _ in range(60)]
+
+    def no_detectors(*args, **kwargs):
+        raise AssertionError("a fusion-only fit must not retrain the detectors")
+
+    monkeypatch.setattr(training, "ensure_generated", fake_generated)
+    monkeypatch.setattr(training, "features_of", fake_features)
+    monkeypatch.setattr(training, "train_detectors", no_detectors)
+    monkeypatch.setattr(training, "ESTIMATORS", ("logistic",))  # the wiring is tested here, not the estimators
+    card = training.train_fusion(tmp_path, n_per_seed=60, fusion_seeds=(1001,), varied_seeds=(1015, 1016),
+                                 keep_detectors=True, out=tmp_path / "fusion.joblib", log=lambda message: None)
+    assert asked == [(1001, "mixed"), (1015, "varied"), (1016, "varied")]
+    shipped = json.loads(DEFAULT_CARD_PATH.read_text())
+    assert card["block_detector"] == shipped["block_detector"] and card["training_seeds"] == shipped["training_seeds"]
+    assert card["fusion_seeds"] == [1001] and card["varied_seeds"] == [1015, 1016] and card["training_images"] == 180
+    assert abs(FusionModel.load(tmp_path / "fusion.joblib").threshold - card["threshold"]) < 1e-6
+
+
+def test_the_fusion_never_learns_on_the_block_detectors_set(tmp_path):
+    import pytest
+
+    from credlift.errors import UserInputError
+    from credlift.training.forensics.training import train_fusion
+
+    with pytest.raises(UserInputError, match="block detector"):
+        train_fusion(tmp_path, seeds=(1000, 1001), fusion_seeds=(1000,), varied_seeds=())

@@ -123,7 +123,7 @@ def test_a_tampered_photo_goes_to_review_and_a_staff_approval_reaches_the_applic
     expect(console.page.locator("#cl-signed-in")).to_contain_text(user)
     applicant.choose_language("English")
     applicant.start(REVIEW_ACCOUNT)
-    applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=13))  # a clone the shipped detector (fusion-5) flags
+    applicant.attach(certificate_photo(REVIEW_ACCOUNT, "copy_move", seed=13))  # a clone the shipped detector (fusion-6) flags
     applicant.send()
     expect(applicant.card()).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
     assert applicant.card().get_attribute("data-decision") == "refer"

@@ -25,7 +25,7 @@ from credlift.tools.forensics.signals import registry
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_PATH = MODEL_DIR / "fusion.joblib"
 DEFAULT_CARD_PATH = MODEL_DIR / "fusion_card.json"
-MODEL_VERSION = "fusion-5"
+MODEL_VERSION = "fusion-6"
 
 
 class FusionModel(BaseEstimator, ClassifierMixin):

@@ -13,8 +13,9 @@ from credlift.training.forensics.dataset import analyse_many, parallel_map, read
 from credlift.training.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
-from credlift.training.forensics.seeds import (DECISIVE_CHECKS, NAME_FROM_TRAIN, NAME_SEEDS, NAME_TAMPER_KINDS,
-                                           NAME_TAMPER_RATE, RESERVED_SEEDS, TRACE_SEEDS, TRACE_TAMPER_RATE, TRAIN_SEEDS)
+from credlift.training.forensics.seeds import (DECISIVE_CHECKS, FUSION_SEEDS, NAME_FROM_TRAIN, NAME_SEEDS,
+                                           NAME_TAMPER_KINDS, NAME_TAMPER_RATE, RESERVED_SEEDS, TRACE_SEEDS,
+                                           TRACE_TAMPER_RATE, TRAIN_SEEDS, VARIED_SEEDS)
 
 VALIDATION_SEED = None
 # authentic images flagged in out-of-fold predictions; below the 3% promised, to leave room for a fresh set and
@@ -34,21 +35,23 @@ def refuse_reserved(seeds) -> None:
 
 
 def ensure_generated(root: Path, seed: int, n: int, tamper_rate: float = 0.5,
-                     kinds: tuple[str, ...] | None = None) -> Path:
+                     kinds: tuple[str, ...] | None = None, capture: str = "mixed") -> Path:
     """A generated set for `seed` under root (made once; reused after); every kind, AI generation included,
-    unless `kinds` narrows it."""
+    unless `kinds` narrows it; captured as `capture` draws (mixed: scans, photos, screenshots; varied: also scanner
+    apps, PDF renders and after-chains)."""
     refuse_reserved((seed,))
-    existing = sorted(p for p in root.glob(f"synth-{seed}-n*") if (p / "labels.jsonl").exists())
+    stem = f"synth-{seed}-" if capture == "mixed" else f"synth-{seed}-{capture}-"
+    existing = sorted(p for p in root.glob(f"{stem}n*") if (p / "labels.jsonl").exists())
     if existing:
         return existing[0]
-    out = root / f"synth-{seed}-n{n}"
+    out = root / f"{stem}n{n}"
     if not (out / "labels.jsonl").exists():
         from credlift.evals.synth import generate_dataset
 
         from credlift.evals.synth.tamper import TAMPER_KINDS
 
         # all kinds, AI generation included, so the model has seen every forgery it is asked about
-        generate_dataset(out, n=n, seed=seed, capture="mixed", tamper_rate=tamper_rate,
+        generate_dataset(out, n=n, seed=seed, capture=capture, tamper_rate=tamper_rate,
                          tamper_kinds=list(kinds or TAMPER_KINDS))
     return out
 
@@ -102,16 +105,68 @@ def choose_thresholds(scores: np.ndarray, y: np.ndarray, target_fpr: float = TAR
 def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] = TRAIN_SEEDS,
                  validation_seed: int | None = VALIDATION_SEED, out: Path = DEFAULT_MODEL_PATH,
                  workers: int | None = None, log=print, trace_seeds: tuple[int, ...] = TRACE_SEEDS,
-                 name_seeds: tuple[int, ...] = NAME_SEEDS) -> dict:
+                 name_seeds: tuple[int, ...] = NAME_SEEDS, fusion_seeds: tuple[int, ...] = FUSION_SEEDS,
+                 varied_seeds: tuple[int, ...] = VARIED_SEEDS, keep_detectors: bool = False) -> dict:
     """Generate (once) the training sets; fit the block and grid detectors on the first seed, the edit-trace
     network on the trace seeds and the holder-name style model on the name seeds (none: keep the shipped ones);
-    set the photo-margin and seal-ink cuts on all training sets; fit the fusion on the other seeds, thresholds from out-of-fold
-    predictions; optionally validate; save model and card."""
-    if len(seeds) < 2:
-        from credlift.errors import UserInputError
+    set the photo-margin and seal-ink cuts on all training sets; fit the fusion on the fusion seeds (mixed captures)
+    and the varied seeds (captures as varied as life, after-chains included), thresholds from out-of-fold
+    predictions; optionally validate; save model and card. `keep_detectors`: refit the fusion alone, on the shipped
+    detectors, models and cuts (the card keeps what it says of them)."""
+    from credlift.errors import UserInputError
 
-        raise UserInputError("training needs two seeds: one for the block detector, one or more for the fusion")
-    refuse_reserved((*seeds, *trace_seeds, *name_seeds))  # before any work, not when the fusion's turn comes
+    if not seeds:
+        raise UserInputError("training needs at least one detector seed (the block detector's)")
+    if not (fusion_seeds or varied_seeds):
+        raise UserInputError("the fusion needs at least one set: give fusion seeds or varied seeds")
+    if seeds[0] in (*fusion_seeds, *varied_seeds):
+        raise UserInputError(f"seed {seeds[0]} trains the block detector; the fusion must learn on other sets")
+    refuse_reserved((*seeds, *trace_seeds, *name_seeds, *fusion_seeds, *varied_seeds))  # before any work
+    if keep_detectors:
+        shipped = shipped_card()
+        seeds, block_card = tuple(shipped["training_seeds"]), shipped["block_detector"]
+        log("keeping the shipped detectors, models and cuts; refitting the fusion only")
+    else:
+        block_card = train_detectors(work_dir, n_per_seed, seeds, workers, log, trace_seeds, name_seeds)
+    fusion_dirs = ([ensure_generated(work_dir, seed, n_per_seed) for seed in fusion_seeds]
+                   + [ensure_generated(work_dir, seed, n_per_seed, capture="varied") for seed in varied_seeds])
+    parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
+    for directory in fusion_dirs:
+        log(f"features of {directory} ...")
+        X, y, seed_labels, seed_signals = features_of(directory, workers)
+        fusion_signals += seed_signals
+        parts_X.append(X)
+        parts_y.append(y)
+        fusion_labels.append(seed_labels)
+    X, y = np.concatenate(parts_X), np.concatenate(parts_y)
+    oof_labels = [label for seed_labels in fusion_labels for label in seed_labels]
+    model, card = fit_fusion(X, y, oof_labels, fusion_signals, seeds, n_per_seed, block_card, log)
+    card.update(fusion_seeds=list(fusion_seeds), varied_seeds=list(varied_seeds),
+                fusion_sets=", ".join(directory.name for directory in fusion_dirs))
+    card["trace_seeds"] = list(trace_seeds) if trace_seeds and not keep_detectors else shipped_card().get("trace_seeds", [])
+    if validation_seed is not None:
+        directory = ensure_generated(work_dir, validation_seed, n_per_seed // 2)
+        log(f"validating on {directory} ...")
+        Xv, yv, labels, _ = features_of(directory, workers)
+        card["validation_seed"] = validation_seed
+        card["validation"] = slice_metrics(labels, model.predict_proba(Xv)[:, 1], model.threshold).model_dump()
+    model.save(out, card)
+    return card
+
+
+def shipped_card() -> dict:
+    """The shipped model's card: what a fusion-only fit keeps of the detectors, models and cuts."""
+    import json
+
+    from credlift.tools.forensics.fusion import DEFAULT_CARD_PATH
+
+    return json.loads(DEFAULT_CARD_PATH.read_text(encoding="utf-8"))
+
+
+def train_detectors(work_dir: Path, n_per_seed: int, seeds: tuple[int, ...], workers: int | None, log,
+                    trace_seeds: tuple[int, ...], name_seeds: tuple[int, ...]) -> dict:
+    """The block and grid detectors on the first seed, the trace network and the name model on their seeds (none:
+    keep the shipped ones), the decisive cuts on all training sets; returns their card."""
     block_dir = ensure_generated(work_dir, seeds[0], n_per_seed)
     log(f"block detector on {block_dir} ...")
     block_card = train_block_model(block_dir, workers=workers, log=log)
@@ -133,26 +188,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     # before the fusion's analysis, which applies the decisive findings at these cuts
     block_card.update(calibrate_decisive_cuts([ensure_generated(work_dir, seed, n_per_seed) for seed in seeds],
                                               workers, log))
-    parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
-    for seed in seeds[1:]:
-        directory = ensure_generated(work_dir, seed, n_per_seed)
-        log(f"features of {directory} ...")
-        X, y, seed_labels, seed_signals = features_of(directory, workers)
-        fusion_signals += seed_signals
-        parts_X.append(X)
-        parts_y.append(y)
-        fusion_labels.append(seed_labels)
-    X, y = np.concatenate(parts_X), np.concatenate(parts_y)
-    oof_labels = [label for seed_labels in fusion_labels for label in seed_labels]
-    model, card = fit_fusion(X, y, oof_labels, fusion_signals, seeds, n_per_seed, block_card, log)
-    if validation_seed is not None:
-        directory = ensure_generated(work_dir, validation_seed, n_per_seed // 2)
-        log(f"validating on {directory} ...")
-        Xv, yv, labels, _ = features_of(directory, workers)
-        card["validation_seed"] = validation_seed
-        card["validation"] = slice_metrics(labels, model.predict_proba(Xv)[:, 1], model.threshold).model_dump()
-    model.save(out, card)
-    return card
+    return block_card
 
 
 def calibrate_decisive_cuts(data_dirs: list[Path], workers: int | None = None, log=print,
@@ -199,7 +235,6 @@ def fit_fusion(X: np.ndarray, y: np.ndarray, labels: list, signals: list, seeds:
         "training_seeds": list(seeds),
         "block_detector_seed": seeds[0],
         "block_detector": block_card,
-        "fusion_seeds": list(seeds[1:]),
         "images_per_seed": n_per_seed,
         "training_images": int(len(y)),
         "training_manipulated": int(y.sum()),

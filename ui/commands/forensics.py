@@ -5,7 +5,8 @@ from pathlib import Path
 
 import typer
 
-from credlift.training.forensics.seeds import DECISIVE_CHECKS, NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS, seed_list
+from credlift.training.forensics.seeds import (DECISIVE_CHECKS, FUSION_SEEDS, NAME_SEEDS, TRACE_SEEDS, TRAIN_SEEDS,
+                                           VARIED_SEEDS, seed_list)
 
 
 def register(app: typer.Typer) -> None:
@@ -18,13 +19,21 @@ def register(app: typer.Typer) -> None:
                                       "(default: <data_dir>/forensics)"),
         n: int = typer.Option(400, "--n", min=20, help="images per training seed"),
         seeds: str = typer.Option(seed_list(TRAIN_SEEDS), "--seeds",
-                                  help="training seeds: the first for the block detector, the rest for the fusion"),
+                                  help="the detectors' seeds: the first for the block and grid detectors, all for "
+                                  "the decisive cuts"),
+        fusion_seeds: str = typer.Option(seed_list(FUSION_SEEDS), "--fusion-seeds",
+                                         help="the fusion's sets captured as made (scans, photos, screenshots)"),
         trace_seeds: str = typer.Option(seed_list(TRACE_SEEDS), "--trace-seeds",
                                         help="seeds of the edit-trace network's training sets (forgeries only, "
                                         "70% forged); empty: keep the shipped network"),
         name_seeds: str = typer.Option(seed_list(NAME_SEEDS), "--name-seeds",
                                        help="seeds of the holder-name style model's training sets (retyped and "
                                        "spliced values, 60% forged); empty: keep the shipped model"),
+        varied_seeds: str = typer.Option(seed_list(VARIED_SEEDS), "--varied-seeds",
+                                         help="more fusion sets, captured as varied as life (scanner apps, PDF "
+                                         "renders, chat apps, re-saves, screenshots); empty: none"),
+        keep_detectors: bool = typer.Option(False, "--keep-detectors",
+                                            help="refit the fusion alone on the shipped detectors, models and cuts"),
         validation_seed: int = typer.Option(None, "--validation-seed", help="a held-out seed for the model card"),
         out: Path = typer.Option(None, "--out", help="model path (default: the shipped tools/forensics/models/fusion.joblib)"),
         workers: int = typer.Option(None, "--workers", help="processes for feature extraction (default: cores)"),
@@ -41,7 +50,9 @@ def register(app: typer.Typer) -> None:
         name_list = _seeds(name_seeds, "--name-seeds", required=False)
         directory = work_dir or get_settings().data_dir / "forensics"
         card = train_fusion(directory, n_per_seed=n, seeds=train_list, trace_seeds=trace_list, name_seeds=name_list,
-                            validation_seed=validation_seed,
+                            fusion_seeds=_seeds(fusion_seeds, "--fusion-seeds", required=False),
+                            varied_seeds=_seeds(varied_seeds, "--varied-seeds", required=False),
+                            keep_detectors=keep_detectors, validation_seed=validation_seed,
                             out=out or DEFAULT_MODEL_PATH, workers=workers, log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))
 

@@ -28,3 +28,32 @@ def test_an_image_is_analysed_once_and_read_back_by_its_content(tmp_path, monkey
     analysis_cache.cached_analysis(image, cache)
     assert len(calls) == 2 and len(list(cache.glob("*.pkl"))) == 2
     assert analysis_cache.cached_analysis(image, None) is not None and len(calls) == 3  # no cache: always analysed
+
+
+def test_a_refit_reads_the_training_sets_analyses_back_from_the_cache(tmp_path, monkeypatch):
+    """`credlift forensics train --cache`: the fusion sets' pages are analysed once (pixels only, as training reads
+    them); a second fit on the same sets analyses nothing and gets the same feature rows."""
+    import json
+
+    import numpy as np
+
+    from credlift.training.forensics.training import features_of
+
+    calls = []
+
+    def analyse(path, read_text=False, cascade=False):
+        calls.append((path.name, read_text))
+        score = 0.9 if "forged" in path.name else 0.1
+        return ImageAnalysis(signals=[SignalReport(name="ela", score=score)], seconds=0.1)
+
+    monkeypatch.setattr(analysis_cache, "analyse_image", analyse)
+    data = tmp_path / "set"
+    data.mkdir()
+    rows = [{"file": "honest.png", "tamper_kind": "none"}, {"file": "forged.png", "tamper_kind": "retype"}]
+    for row in rows:
+        (data / row["file"]).write_bytes(row["file"].encode())
+    (data / "labels.jsonl").write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    X, y, labels, _ = features_of(data, workers=1, cache_dir=tmp_path / "cache")
+    again, y_again, _, _ = features_of(data, workers=1, cache_dir=tmp_path / "cache")
+    assert calls == [("honest.png", False), ("forged.png", False)]  # pixels only, once each
+    assert np.array_equal(X, again) and list(y) == list(y_again) == [0, 1]

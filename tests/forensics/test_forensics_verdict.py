@@ -112,7 +112,7 @@ def test_a_fusion_only_fit_learns_on_mixed_and_varied_sets_and_keeps_the_detecto
         asked.append((seed, capture))
         return tmp_path / f"{seed}-{capture}"
 
-    def fake_features(directory, workers=None):
+    def fake_features(directory, workers=None, cache_dir=None):
         seed = int(directory.name.split("-")[0])
         rng = np.random.default_rng(seed)
         X = rng.normal(size=(60, len(FEATURE_NAMES)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -56,9 +57,19 @@ def ensure_generated(root: Path, seed: int, n: int, tamper_rate: float = 0.5,
     return out
 
 
-def features_of(data_dir: Path, workers: int | None = None) -> tuple[np.ndarray, np.ndarray, list]:
+def features_of(data_dir: Path, workers: int | None = None,
+                cache_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray, list]:
+    """The set's feature rows, labels and signal reports (images that failed left out). With `cache_dir`, each
+    image's analysis is read from the analysis cache when kept there, else computed and kept (a refit with other
+    sets or another estimator then analyses only what is new)."""
     labels = read_labels(data_dir)
-    analyses = analyse_many([label.path for label in labels], workers=workers)
+    paths = [label.path for label in labels]
+    if cache_dir is None:
+        analyses = analyse_many(paths, workers=workers)
+    else:
+        from credlift.training.forensics.analysis_cache import cached_analysis
+
+        analyses = parallel_map(partial(cached_analysis, cache_dir=cache_dir, read_text=False), paths, workers)
     keep = [i for i, a in enumerate(analyses) if not a.error]
     X = np.stack([feature_vector(analyses[i].signals) for i in keep])
     y = np.array([labels[i].is_manipulated for i in keep], dtype=np.int64)
@@ -106,13 +117,15 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
                  validation_seed: int | None = VALIDATION_SEED, out: Path = DEFAULT_MODEL_PATH,
                  workers: int | None = None, log=print, trace_seeds: tuple[int, ...] = TRACE_SEEDS,
                  name_seeds: tuple[int, ...] = NAME_SEEDS, fusion_seeds: tuple[int, ...] = FUSION_SEEDS,
-                 varied_seeds: tuple[int, ...] = VARIED_SEEDS, keep_detectors: bool = False) -> dict:
+                 varied_seeds: tuple[int, ...] = VARIED_SEEDS, keep_detectors: bool = False,
+                 cache_dir: Path | None = None) -> dict:
     """Generate (once) the training sets; fit the block and grid detectors on the first seed, the edit-trace
     network on the trace seeds and the holder-name style model on the name seeds (none: keep the shipped ones);
     set the photo-margin and seal-ink cuts on all training sets; fit the fusion on the fusion seeds (mixed captures)
     and the varied seeds (captures as varied as life, after-chains included), thresholds from out-of-fold
     predictions; optionally validate; save model and card. `keep_detectors`: refit the fusion alone, on the shipped
-    detectors, models and cuts (the card keeps what it says of them)."""
+    detectors, models and cuts (the card keeps what it says of them). `cache_dir`: the fusion's and the validation's
+    analyses kept there and read back (training/forensics/analysis_cache.py)."""
     from credlift.errors import UserInputError
 
     if not seeds:
@@ -133,7 +146,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     parts_X, parts_y, fusion_labels, fusion_signals = [], [], [], []
     for directory in fusion_dirs:
         log(f"features of {directory} ...")
-        X, y, seed_labels, seed_signals = features_of(directory, workers)
+        X, y, seed_labels, seed_signals = features_of(directory, workers, cache_dir)
         fusion_signals += seed_signals
         parts_X.append(X)
         parts_y.append(y)
@@ -147,7 +160,7 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     if validation_seed is not None:
         directory = ensure_generated(work_dir, validation_seed, n_per_seed // 2)
         log(f"validating on {directory} ...")
-        Xv, yv, labels, _ = features_of(directory, workers)
+        Xv, yv, labels, _ = features_of(directory, workers, cache_dir)
         card["validation_seed"] = validation_seed
         card["validation"] = slice_metrics(labels, model.predict_proba(Xv)[:, 1], model.threshold).model_dump()
     model.save(out, card)

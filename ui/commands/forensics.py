@@ -37,6 +37,8 @@ def register(app: typer.Typer) -> None:
         validation_seed: int = typer.Option(None, "--validation-seed", help="a held-out seed for the model card"),
         out: Path = typer.Option(None, "--out", help="model path (default: the shipped tools/forensics/models/fusion.joblib)"),
         workers: int = typer.Option(None, "--workers", help="processes for feature extraction (default: cores)"),
+        cache: Path = typer.Option(None, "--cache", help="keep the fusion sets' analyses in this folder (outside "
+                                   "git) and read them from there next time: a refit analyses only new images"),
     ) -> None:
         """Generate (once) and analyse training sets, fit the calibrated fusion model, save it with its card."""
         import json
@@ -52,7 +54,7 @@ def register(app: typer.Typer) -> None:
         card = train_fusion(directory, n_per_seed=n, seeds=train_list, trace_seeds=trace_list, name_seeds=name_list,
                             fusion_seeds=_seeds(fusion_seeds, "--fusion-seeds", required=False),
                             varied_seeds=_seeds(varied_seeds, "--varied-seeds", required=False),
-                            keep_detectors=keep_detectors, validation_seed=validation_seed,
+                            keep_detectors=keep_detectors, validation_seed=validation_seed, cache_dir=cache,
                             out=out or DEFAULT_MODEL_PATH, workers=workers, log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))
 

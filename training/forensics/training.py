@@ -10,7 +10,7 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import StratifiedKFold
 
-from credlift.training.forensics.dataset import analyse_many, parallel_map, read_labels
+from credlift.training.forensics.dataset import parallel_map, read_labels
 from credlift.training.forensics.evaluation import box_mask, slice_metrics
 from credlift.tools.forensics.features import FEATURE_NAMES, feature_vector
 from credlift.tools.forensics.fusion import DEFAULT_MODEL_PATH, MODEL_VERSION, FusionModel, with_decisive_evidence
@@ -62,14 +62,12 @@ def features_of(data_dir: Path, workers: int | None = None,
     """The set's feature rows, labels and signal reports (images that failed left out). With `cache_dir`, each
     image's analysis is read from the analysis cache when kept there, else computed and kept (a refit with other
     sets or another estimator then analyses only what is new)."""
-    labels = read_labels(data_dir)
-    paths = [label.path for label in labels]
-    if cache_dir is None:
-        analyses = analyse_many(paths, workers=workers)
-    else:
-        from credlift.training.forensics.analysis_cache import cached_analysis
+    from credlift.training.forensics.analysis_cache import cached_analysis
 
-        analyses = parallel_map(partial(cached_analysis, cache_dir=cache_dir, read_text=False), paths, workers)
+    labels = read_labels(data_dir)
+    # without a cache directory cached_analysis analyses every page (pixels only), as analyse_many does
+    analyses = parallel_map(partial(cached_analysis, cache_dir=cache_dir, read_text=False),
+                            [label.path for label in labels], workers)
     keep = [i for i, a in enumerate(analyses) if not a.error]
     X = np.stack([feature_vector(analyses[i].signals) for i in keep])
     y = np.array([labels[i].is_manipulated for i in keep], dtype=np.int64)
@@ -135,8 +133,8 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     if seeds[0] in (*fusion_seeds, *varied_seeds):
         raise UserInputError(f"seed {seeds[0]} trains the block detector; the fusion must learn on other sets")
     refuse_reserved((*seeds, *trace_seeds, *name_seeds, *fusion_seeds, *varied_seeds))  # before any work
+    shipped = shipped_card()  # what is kept of the shipped models: all of them, or the trace network
     if keep_detectors:
-        shipped = shipped_card()
         seeds, block_card = tuple(shipped["training_seeds"]), shipped["block_detector"]
         log("keeping the shipped detectors, models and cuts; refitting the fusion only")
     else:
@@ -156,7 +154,8 @@ def train_fusion(work_dir: Path, n_per_seed: int = 400, seeds: tuple[int, ...] =
     model, card = fit_fusion(X, y, oof_labels, fusion_signals, seeds, n_per_seed, block_card, log)
     card.update(fusion_seeds=list(fusion_seeds), varied_seeds=list(varied_seeds),
                 fusion_sets=", ".join(directory.name for directory in fusion_dirs))
-    card["trace_seeds"] = list(trace_seeds) if trace_seeds and not keep_detectors else shipped_card().get("trace_seeds", [])
+    kept_network = keep_detectors or not trace_seeds
+    card["trace_seeds"] = shipped.get("trace_seeds", []) if kept_network else list(trace_seeds)
     if validation_seed is not None:
         directory = ensure_generated(work_dir, validation_seed, n_per_seed // 2)
         log(f"validating on {directory} ...")

@@ -63,6 +63,9 @@ class HelpdeskView:
                                                    elem_id="cl-queue", wrap=True, max_height=260), label="queue")
             self.case = labeller.add(gr.Dropdown(choices=[], value=None, elem_id="cl-case", interactive=True),
                                      label="case", info="case_placeholder")
+            self.queue_message = gr.Markdown("", elem_id="cl-queue-message")  # the queue's own state (empty, denied)
+            # the sentence of the last staff action; only actions write it, so a case page re-read under load
+            # (sign-in chain, timer, picker) can never wipe "review completed" after it landed
             self.action_message = gr.Markdown("", elem_id="cl-action-message")
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
@@ -124,7 +127,7 @@ class HelpdeskView:
 
     def _wire(self, language: gr.Radio) -> None:
         private = {"api_visibility": "private"}
-        queue_outputs = [self.queue, self.case, self.action_message]
+        queue_outputs = [self.queue, self.case, self.queue_message]
         sign_in_inputs = [self.user, self.password, language]
         sign_in_outputs = [self.token, self.login_box, self.console, self.signed_in, self.login_message, self.password]
         queue_inputs = [self.token, self.all_cases, self.case, language]
@@ -137,11 +140,14 @@ class HelpdeskView:
         for queue_trigger in (self.refresh_button.click, self.all_cases.input):
             queue_trigger(self.load_queue, queue_inputs, queue_outputs, **private).then(
                 self.open_case, open_inputs, case_outputs, **private)
-        self.sign_out_button.click(self.sign_out, [self.token], [self.token, self.login_box, self.console], **private)
-        self.case.input(self.open_case, open_inputs, case_outputs, **private)
+        self.sign_out_button.click(self.sign_out, [self.token],
+                                   [self.token, self.login_box, self.console, self.action_message], **private)
+        # another case picked: the last action's sentence goes at once, in the browser, before any server event
+        self.case.input(None, None, [self.action_message], js="() => ''").then(
+            self.open_case, open_inputs, case_outputs, **private)
         self.reveal_button.click(self.reveal, [self.token, self.case, language],
                                  self._case_outputs() + [self.action_message], **private)
-        after_action = {"fn": self.reload_queue, "inputs": queue_inputs, "outputs": queue_outputs[:2], **private}
+        after_action = {"fn": self.load_queue, "inputs": queue_inputs, "outputs": queue_outputs, **private}
         for button, approve in ((self.approve_button, True), (self.decline_button, False)):
             button.click(self.make_resolver(approve), [self.token, self.case, self.note, language],
                          self._case_outputs() + [self.action_message, self.note], **private).then(**after_action)
@@ -152,7 +158,8 @@ class HelpdeskView:
         self.hand_back_button.click(self.make_simple_action("hand_back"), [self.token, self.case, language],
                                     self._case_outputs() + [self.action_message], **private).then(**after_action)
         self.queue_timer.tick(self.watch_queue, [self.token, self.all_cases, self.case, language, self.queue_seen],
-                              [self.queue, self.case, self.queue_seen], show_progress="hidden", **private)
+                              [self.queue, self.case, self.queue_message, self.queue_seen], show_progress="hidden",
+                              **private)
         language.change(self.relabel_tables, [language], [self.queue, self.signals, self.fields], **private)
 
     # ---- handlers -------------------------------------------------------------------------------------------
@@ -176,7 +183,7 @@ class HelpdeskView:
 
     def sign_out(self, token: str | None):
         self.flow.sign_out(token)
-        return None, gr.Column(visible=True), gr.Column(visible=False)
+        return None, gr.Column(visible=True), gr.Column(visible=False), ""
 
     def load_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str):
         lang = normalise(lang)
@@ -199,17 +206,15 @@ class HelpdeskView:
     def watch_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str, seen):
         """New cases appear without a click; nothing is redrawn while the queue stays the same."""
         if not token or self.flow.sessions.get(token) is None:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         rows = case_page.queue_rows(self.flow.queue(token, all_cases=all_cases), normalise(lang))
         if rows == seen:
-            return gr.skip(), gr.skip(), gr.skip()
-        return *self.load_queue(token, all_cases, current, lang)[:2], rows
-
-    def reload_queue(self, token: str | None, all_cases: bool, current: str | None, lang: str):
-        """The queue after an action: same as load_queue, without touching the action message."""
-        return self.load_queue(token, all_cases, current, lang)[:2]
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return *self.load_queue(token, all_cases, current, lang), rows
 
     def open_case(self, token: str | None, case_id: str | None, lang: str, reveal: bool = False, message: str = ""):
+        """The case page, and for the action message: `message` (an action's sentence), "revealed", a refusal,
+        or nothing at all (gr.skip) when the case is only (re)read: a read never clears what an action wrote."""
         lang = normalise(lang)
         if not case_id:
             return *[gr.skip()] * len(self._case_outputs()), (message or gr.skip())
@@ -230,7 +235,7 @@ class HelpdeskView:
                 case_page.four_eyes_markdown(view, lang), gr.Button(interactive=case_page.may_resolve(view)),
                 gr.Button(interactive=case_page.may_resolve(view)),
                 gr.Dataframe(value=case_page.decision_rows(view, lang), headers=case_page.record_headers(lang)),
-                message or (t(lang, "revealed") if view.revealed else ""))
+                message or (t(lang, "revealed") if view.revealed else gr.skip()))
 
     def reveal(self, token: str | None, case_id: str | None, lang: str):
         return self.open_case(token, case_id, lang, reveal=True)

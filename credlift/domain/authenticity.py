@@ -31,7 +31,7 @@ class AuthenticityReport(BaseModel):
     score: float = Field(ge=0.0, le=1.0, description="probability of manipulation")
     signals: list[SignalReport] = Field(default_factory=list)
     drivers: list[str] = Field(default_factory=list, description="names of the signals that drove the verdict")
-    overlay_path: str | None = Field(default=None, description="heatmap overlay PNG for staff; never shown to applicants")
+    overlay_path: str | None = Field(default=None, description="heatmap overlay (JPEG) for staff; never shown to applicants")
     reason: str = Field(default="", description="for unreadable or undetermined inputs: a sentence a person "
                         "understands")
     model_version: str = ""

@@ -69,16 +69,16 @@ def _png(path) -> np.ndarray:
 
 def test_the_overlay_outlines_only_the_areas_the_map_marks(tmp_path):
     page = np.full((*SHAPE, 3), 235, np.uint8)
-    calm = write_overlay(page, _map(10, 30, 10, 40, 0.5), tmp_path / "calm.png")
+    calm = write_overlay(page, _map(10, 30, 10, 40, 0.5), tmp_path / "calm.jpg")
     assert _red_outline_pixels(_png(calm)) == 0, "no box where the map stays below the mark"
-    marked = write_overlay(page, _map(10, 30, 10, 40, 0.9), tmp_path / "marked.png")
+    marked = write_overlay(page, _map(10, 30, 10, 40, 0.9), tmp_path / "marked.jpg")
     assert _red_outline_pixels(_png(marked)) > 40
     assert [(b.x, b.y, b.w, b.h) for b in marked_areas(_map(10, 30, 10, 40, 0.9))] == [(10, 10, 30, 20)]
 
 
 def test_the_overlay_is_sealed_at_rest(tmp_path):
-    """It shows the document, so it is encrypted like the upload: no PNG signature on disk, the PNG once opened."""
+    """It shows the document, so it is encrypted like the upload: no JPEG signature on disk, the JPEG once opened."""
     overlays = tmp_path / "data" / "overlays"
-    path = write_overlay(np.full((*SHAPE, 3), 235, np.uint8), _map(10, 30, 10, 40, 0.9), overlays / "o.png")
-    assert not path.read_bytes().startswith(b"\x89PNG") and read_overlay(path).startswith(b"\x89PNG")
+    path = write_overlay(np.full((*SHAPE, 3), 235, np.uint8), _map(10, 30, 10, 40, 0.9), overlays / "o.jpg")
+    assert not path.read_bytes().startswith(b"\xff\xd8") and read_overlay(path).startswith(b"\xff\xd8\xff")
     assert (tmp_path / "data" / "keys" / "data.key").is_file(), "keyed by the data directory it lives in"

@@ -214,7 +214,7 @@ def assess_authenticity(upload, ocr_lines: list[OcrLine] | None = None, certific
                          for name, ms in run.timings_ms.items()}
     if overlay_dir is not None:
         heat = combine_heatmaps(run.heatmaps, run.signals, upload.rgb.shape[:2], probability, threshold)
-        path = write_overlay(upload.rgb, heat, Path(overlay_dir) / f"{upload.sha256[:16]}_authenticity.png")
+        path = write_overlay(upload.rgb, heat, Path(overlay_dir) / f"{upload.sha256[:16]}_authenticity.jpg")
         report.overlay_path = str(path)
     for observer in list(REPORT_OBSERVERS):
         observer(report)

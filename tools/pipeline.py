@@ -3,7 +3,8 @@
     intake -> extract -> authenticate -> validate -> assess -> decide
 
 - intake: sniff the bytes, decode, store the original once by content hash (tools/intake.py)
-- extract (read): OCR once, classify, parse: the credential record (tools/extraction)
+- extract (read): OCR once, classify, parse: the credential record (tools/extraction); the checks of the file
+  alone run meanwhile on a second lane when the thread budget has one (tools/forensics/early.py)
 - authenticate: forensics on the image, given the record's certificate number and the account, so the reuse
   check can see "same number from another account" and "same image, another number" (tools/forensics)
 - validate: formats, checksums, consistency, the holder against the account (tools/extraction/validators.py)
@@ -56,9 +57,13 @@ class Reading:
 
 
 def extract(upload) -> Reading:
+    """The page read. With two lanes in the worker's thread budget the checks of the file alone start first, on
+    their own thread, and run while the page is read; `authenticate` picks them up (tools/forensics/early.py)."""
     from credlift.tools.extraction import extract_credential
     from credlift.tools.extraction.ocr import read_page
+    from credlift.tools.forensics import early
 
+    early.start(upload)
     started = time.perf_counter()
     lines = read_page(upload.rgb).lines
     read = time.perf_counter()

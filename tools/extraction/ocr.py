@@ -67,10 +67,11 @@ def _engine():
 
     from credlift import threads
 
-    # one pool of the worker's thread budget: onnxruntime's default is every core, for each of three models; and
+    # one pool of the worker's thread budget (its lane's share, threads.per_lane: the image checks run beside the
+    # read): onnxruntime's default is every core, for each of three models; and
     # the worker's session options (threads.onnx_session_options: no spinning between runs) for each model
     with _session_options_of_the_worker():
-        engine = RapidOCR(intra_op_num_threads=threads.current(), inter_op_num_threads=1)
+        engine = RapidOCR(intra_op_num_threads=threads.per_lane(), inter_op_num_threads=1)
     detector = engine.text_det
     # the detector gets an image already scaled to DETECTION_LONG_SIDE; stop it from rescaling again
     detector.get_preprocess = lambda max_wh: DetPreProcess(max(max_wh, 32), "max", detector.mean, detector.std)
@@ -92,7 +93,7 @@ def _session_options_of_the_worker():
         options = own.__func__(config)
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        options.intra_op_num_threads = threads.current()
+        options.intra_op_num_threads = threads.per_lane()
         return options
 
     OrtInferSession._init_sess_opts = staticmethod(worker_options)

@@ -30,6 +30,7 @@ from credlift.domain.authenticity import AuthenticityReport, SignalReport
 from credlift.domain.credential import OcrLine
 from credlift.tools.forensics.context import AnalysisContext
 from credlift.tools.forensics.domain import Domain, judge_domain
+from credlift.tools.forensics.early import EarlyChecks, analyse_timed
 from credlift.tools.forensics.features import feature_vector
 from credlift.tools.forensics.fusion import (MODEL_VERSION, FusionModel, default_fusion_model, fallback_probability,
                                              probability_ceiling, with_decisive_evidence)
@@ -91,27 +92,25 @@ def verdict_is_settled(domain: Domain, reports: list[SignalReport]) -> bool:
 
 def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] | None = None,
                 certificate_number: str | None = None, account_id: str | None = None,
-                data_dir: Path | None = None, cascade: bool = False, model: FusionModel | None = None) -> SignalRun:
+                data_dir: Path | None = None, cascade: bool = False, model: FusionModel | None = None,
+                early: EarlyChecks | None = None) -> SignalRun:
     """Every signal on one shared AnalysisContext (each view and derivation computed once), timed per check (wall
     and CPU). With `cascade`, checks that cannot change the verdict are not run (module docstring); the bound on
-    the deferred checks is `model`'s (default: the shipped fusion; without one they always run)."""
-    ctx = AnalysisContext(upload=upload, ocr_lines=ocr_lines, certificate_number=certificate_number,
-                          account_id=account_id, data_dir=data_dir)
+    the deferred checks is `model`'s (default: the shipped fusion; without one they always run). With `early`
+    (the checks of the file alone, started while the page was read: early.py), their context is this one and each
+    check they ran is not run again; what the cascade does not run of theirs is dropped, maps included."""
+    ready = early.results() if early is not None else {}
+    ctx = early.ctx if ready else AnalysisContext(upload=upload)
+    ctx.ocr_lines, ctx.certificate_number, ctx.account_id, ctx.data_dir = ocr_lines, certificate_number, account_id, \
+        data_dir
     by_name: dict[str, SignalReport] = {}
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
 
     def run(signal: ForensicSignal) -> None:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        try:
-            by_name[signal.name] = signal.analyse(ctx)
-        except Exception as error:  # one failing detector must not sink the whole check; it reports it did not run
-            log.warning("forensic signal %s failed: %s: %s", signal.name, type(error).__name__, error)
-            by_name[signal.name] = SignalReport(name=signal.name, score=0.0,
-                                                summary="This check could not run on this image.",
-                                                details={"error": type(error).__name__})
-        timings[signal.name] = (time.perf_counter() - started) * 1000.0
-        cpu[signal.name] = (time.process_time() - cpu_started) * 1000.0
+        result = ready.get(signal.name) or analyse_timed(signal, ctx)
+        by_name[signal.name] = result.report
+        timings[signal.name], cpu[signal.name] = result.wall_ms, result.cpu_ms
 
     def judge() -> Domain:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -154,8 +153,11 @@ def run_signals(upload, signals: list[ForensicSignal], ocr_lines: list[OcrLine] 
             run(signal)
         domain = judge()
     reports = [by_name[s.name] for s in signals if s.name in by_name]  # in the registry's order
+    for name in set(ready) - set(by_name):  # started early, not run by the cascade: as if never run
+        ctx.heatmaps.pop(name, None)
+    plain_ela = ctx.memo.get("ela_plain_map") if "ela" in by_name else None
     return SignalRun(signals=reports, heatmaps=ctx.heatmaps, timings_ms=timings,
-                     plain_ela=ctx.memo.get("ela_plain_map"), domain=domain, cpu_ms=cpu, skipped=skipped)
+                     plain_ela=plain_ela, domain=domain, cpu_ms=cpu, skipped=skipped)
 
 
 def deferred_ceiling(model: FusionModel | None, reports: list[SignalReport], not_run: list[str]) -> float | None:
@@ -204,9 +206,14 @@ def assess_authenticity(upload, ocr_lines: list[OcrLine] | None = None, certific
     reason = unreadable_reason(getattr(upload, "rgb", None))
     if reason:
         return unreadable_report(reason, version)
+    from credlift.tools.forensics import early
+
+    started_early = early.take(upload)  # the checks of the file alone, when started while the page was read
+    if signals is not None:  # the caller's own checks: the default ones started early do not stand in for them
+        started_early = None
     run = run_signals(upload, signals if signals is not None else default_signals(), ocr_lines=ocr_lines,
                       certificate_number=certificate_number, account_id=account_id, data_dir=data_dir,
-                      cascade=cascade, model=model)
+                      cascade=cascade, model=model, early=started_early)
     probability, threshold, tampered, version = fuse(run.signals, model)
     report = decide_verdict(probability, run.signals, threshold, tampered, version, domain=run.domain)
     report.skipped = dict(run.skipped)

@@ -34,6 +34,9 @@ class SignalRole:
         verdict (assess: the cascade bounds the fused probability over every value they could take).
     feature_ranges: per feature (in `features` order), the (lowest, highest) value it can take; "score" is always
         within [0, 1] (SignalReport), any feature not given here is unbounded. What the cascade's bound assumes.
+    reads_text: reads more than the file: the page's OCR lines, the certificate number, the account or other
+        uploads. A check that does not (and is not deferred) may run while the page is being read (early.py);
+        tests/forensics/test_forensics_early.py holds every such check to it.
     """
     features: tuple[str, ...] = ()
     decisive_at: float | None = None
@@ -43,6 +46,7 @@ class SignalRole:
     in_verdict: bool = False
     deferred: bool = False
     feature_ranges: tuple[tuple[float, float], ...] = ()
+    reads_text: bool = False
 
 
 @runtime_checkable

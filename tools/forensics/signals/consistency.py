@@ -40,7 +40,7 @@ TWO_CONTRADICTIONS = 0.95
 
 class ConsistencySignal:
     name = "consistency"
-    role = SignalRole(decisive_at=0.85, localiser=True, fallback=True)
+    role = SignalRole(decisive_at=0.85, localiser=True, fallback=True, reads_text=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         if not ctx.ocr_lines:

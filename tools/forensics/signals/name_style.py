@@ -103,7 +103,7 @@ def measure_name(ctx: AnalysisContext) -> tuple[np.ndarray, Rect, str | None] | 
 
 class NameStyleSignal:
     name = "name_style"
-    role = SignalRole(decisive_at=0.85, localiser=True,
+    role = SignalRole(decisive_at=0.85, localiser=True, reads_text=True,
                       calibrator="credlift.training.forensics.name_style_training:calibrate_name_style")
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:

@@ -3,7 +3,8 @@ signals/base.SignalRole). Adding a signal is one module plus one line in `SIGNAL
 
 Derived here, live (`register_signal` updates them in place): IMAGE_SIGNALS (inputs of the fusion model),
 FEATURE_SPEC (their features, in the trained order), FEATURE_RANGES (the values each can take), DEFERRED (costly
-checks the cascade runs last, where they can change the verdict), DECISIVE (decisive evidence and its cut), LOCALISERS (maps
+checks the cascade runs last, where they can change the verdict), EARLY (checks of the file alone, which may run
+while the page is being read: tools/forensics/early.py), DECISIVE (decisive evidence and its cut), LOCALISERS (maps
 on the staff heatmap), CALIBRATED (decisive checks whose cut is set on the training sets, and by what), FALLBACK
 (the untrained noisy-OR's signals).
 """
@@ -44,6 +45,7 @@ IMAGE_SIGNALS: list[str] = []
 FEATURE_SPEC: list[tuple[str, str]] = []
 FEATURE_RANGES: dict[tuple[str, str], tuple[float, float]] = {}
 DEFERRED: list[str] = []
+EARLY: list[str] = []
 DECISIVE: dict[str, float] = {}
 LOCALISERS: list[str] = []
 CALIBRATED: dict[str, str] = {}
@@ -60,6 +62,7 @@ def _derive() -> None:
             declared = role.feature_ranges[index] if index < len(role.feature_ranges) else None
             FEATURE_RANGES[(name, key)] = declared or ((0.0, 1.0) if key == "score" else (-math.inf, math.inf))
     DEFERRED[:] = [name for name, role in roles if role.deferred and role.features]
+    EARLY[:] = [name for name, role in roles if not role.reads_text and not role.deferred]
     DECISIVE.clear()
     DECISIVE.update({name: role.decisive_at for name, role in roles if role.decisive_at is not None})
     LOCALISERS[:] = [name for name, role in roles if role.localiser]

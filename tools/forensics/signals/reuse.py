@@ -122,7 +122,7 @@ class ReuseIndex:
 
 class ReuseSignal:
     name = "reuse"
-    role = SignalRole(in_verdict=True)
+    role = SignalRole(in_verdict=True, reads_text=True)
 
     def __init__(self, data_dir: Path | None = None) -> None:
         self.data_dir = data_dir

@@ -169,7 +169,7 @@ def status_bar_scale(texts: list[InkText], width: int, height: int) -> float | N
 
 class ScreenRenderSignal:
     name = "screen_render"
-    role = SignalRole(decisive_at=0.85, localiser=True)
+    role = SignalRole(decisive_at=0.85, localiser=True, reads_text=True)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
         gray = ctx.gray

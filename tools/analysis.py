@@ -42,7 +42,8 @@ class LocalAnalysis:
     def extract(self, ref: StoredUpload):
         from credlift.tools import pipeline
 
-        return pipeline.extract(decode_stored(ref.path, ref.filename, ref.sha256))
+        # authenticate comes next, in this process: the checks of the file alone run while the page is read
+        return pipeline.extract(decode_stored(ref.path, ref.filename, ref.sha256), check_meanwhile=True)
 
     def authenticate(self, ref: StoredUpload, reading, account_id: str | None = None, data_dir: Path | None = None,
                      overlay_dir: Path | None = None):

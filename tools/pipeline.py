@@ -56,14 +56,17 @@ class Reading:
     timings_ms: dict[str, float] = field(default_factory=dict)  # "ocr" and "extract" (parsing, or the VLM)
 
 
-def extract(upload) -> Reading:
-    """The page read. With two lanes in the worker's thread budget the checks of the file alone start first, on
-    their own thread, and run while the page is read; `authenticate` picks them up (tools/forensics/early.py)."""
+def extract(upload, check_meanwhile: bool = False) -> Reading:
+    """The page read. With `check_meanwhile` (a caller that authenticates the upload next, in this process) and two
+    lanes in the worker's thread budget, the checks of the file alone start first, on their own thread, and run
+    while the page is read; `authenticate` picks them up (tools/forensics/early.py)."""
     from credlift.tools.extraction import extract_credential
     from credlift.tools.extraction.ocr import read_page
-    from credlift.tools.forensics import early
 
-    early.start(upload)
+    if check_meanwhile:
+        from credlift.tools.forensics import early
+
+        early.start(upload)
     started = time.perf_counter()
     lines = read_page(upload.rgb).lines
     read = time.perf_counter()

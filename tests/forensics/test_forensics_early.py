@@ -95,7 +95,9 @@ def test_a_page_outside_the_domain_drops_what_started_early(two_lanes):
 
 def test_the_app_path_reads_the_page_and_checks_the_file_at_once(two_lanes):
     upload = pipeline.intake(_page(seed=23), "cet4.jpg")
-    reading = pipeline.extract(upload)
+    pipeline.extract(upload)  # a caller that only reads the page starts nothing
+    assert early._started.get(upload.sha256) is None
+    reading = pipeline.extract(upload, check_meanwhile=True)
     assert early._started.get(upload.sha256) is not None
     report = pipeline.authenticate(upload, reading)
     assert upload.sha256 not in early._started

@@ -67,7 +67,7 @@ def check_file(path: Path, applicant: ApplicantProfile | None = None, data_dir: 
         return CheckResult(file=str(path), error=str(error), timings_ms=timings)
     timings["intake"] = _ms(started)
 
-    reading = pipeline.extract(upload)
+    reading = pipeline.extract(upload, check_meanwhile=True)  # authenticated next
     timings.update(reading.timings_ms)  # ocr, extract
 
     started = time.perf_counter()

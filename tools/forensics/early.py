@@ -3,7 +3,8 @@
 Reading the page (OCR) and most forensic checks need nothing from each other: the checks in
 `registry.EARLY` (every one that reads neither the page's text, the certificate number, the account nor other
 uploads, and is not deferred) look at the file only. With two lanes in the worker's thread budget
-(credlift/threads.py), `start(upload)` runs them on a thread of their own while the caller reads the page;
+(credlift/threads.py), `start(upload)` runs them on a thread of their own while the caller reads the page
+(`pipeline.extract(upload, check_meanwhile=True)`: the app and `credlift check`, which authenticate next);
 `take(upload)` hands them to authentication, which waits for them, uses the reports of the checks the cascade runs
 and drops the others (assess.run_signals), so a report is the same as when every check runs after the read.
 
@@ -27,7 +28,7 @@ from credlift.tools.forensics.context import AnalysisContext
 
 log = logging.getLogger(__name__)
 
-KEPT = 4  # started checks waiting for their authentication, per process (each holds the upload's views)
+KEPT = 2  # started checks waiting for their authentication, per process (each holds the upload's views)
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """A CPU profile of one pipeline stage (cProfile on the process's CPU clock, so a busy machine does not skew it):
-the stage runs alone on a few images, everything before it done first and not profiled."""
+the stage runs alone on a few images, everything before it done first and not profiled. `extract` is profiled
+with the checks of the file alone that run beside the read in the app when the worker has two lanes
+(tools/forensics/early.py), one after the other here so that the profiler, which sees one thread, sees them."""
 from __future__ import annotations
 
 import cProfile
@@ -39,6 +41,20 @@ def _where(key: tuple[str, int, str]) -> str:
     return f"{'/'.join(parts[-3:])}:{line}({name})"
 
 
+def _extract_as_the_app_does(upload) -> None:
+    """The read, then (with two lanes) the checks the app runs beside it, in this thread."""
+    from credlift import threads
+    from credlift.tools import pipeline
+    from credlift.tools.forensics.context import AnalysisContext
+    from credlift.tools.forensics.early import analyse_timed, early_signals
+
+    pipeline.extract(upload)
+    if threads.lanes() > 1:
+        ctx = AnalysisContext(upload=upload)
+        for signal in early_signals():
+            analyse_timed(signal, ctx)
+
+
 def profile_stage(stage: str, images: list[Path], top: int = 20) -> StageProfile:
     """Profiles `stage` (one of PROFILABLE) on `images`; the rows are the `top` functions by cumulative CPU."""
     from credlift.tools import pipeline
@@ -53,7 +69,7 @@ def profile_stage(stage: str, images: list[Path], top: int = 20) -> StageProfile
         else:
             upload = pipeline.intake(path)
             if stage == "extract":
-                run = lambda upload=upload: pipeline.extract(upload)  # noqa: E731
+                run = lambda upload=upload: _extract_as_the_app_does(upload)  # noqa: E731
             else:
                 reading = pipeline.extract(upload)
                 run = ((lambda upload=upload, reading=reading: pipeline.authenticate(upload, reading))

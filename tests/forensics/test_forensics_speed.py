@@ -180,3 +180,13 @@ def test_the_jpeg_ghost_curves_summed_in_place_are_block_reduces_bit_for_bit(mon
         ok, encoded = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, quality])
         resaved = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE).astype(np.float32)
         assert np.array_equal(curve, block_reduce((g - resaved) ** 2, compression.BLOCK)), quality
+
+
+def test_the_pipelines_warm_up_also_parses_the_id_number_region_table(monkeypatch):
+    import stdnum.numdb
+
+    from credlift.tools import pipeline
+
+    monkeypatch.setattr(stdnum.numdb, "_open_databases", {})
+    pipeline.warm_up()
+    assert "cn/loc" in stdnum.numdb._open_databases  # read by every ID-number check on the first upload otherwise

@@ -61,6 +61,11 @@ def test_the_checks_that_start_early_read_nothing_but_the_file():
         assert "error" not in report.details, signal.name
     with pytest.raises(AssertionError):
         _ = sealed.ocr_lines
+    # the seal holds: every check that declares it reads more than the file fails on it
+    for signal in default_signals():
+        if signal.role.reads_text:
+            report = early.analyse_timed(signal, _FileOnly(upload=upload)).report
+            assert report.details.get("error") == "AssertionError", signal.name
 
 
 def test_started_early_and_run_in_order_give_the_same_report(two_lanes, tmp_path):

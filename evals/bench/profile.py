@@ -46,13 +46,11 @@ def _extract_as_the_app_does(upload) -> None:
     from credlift import threads
     from credlift.tools import pipeline
     from credlift.tools.forensics.context import AnalysisContext
-    from credlift.tools.forensics.early import analyse_timed, early_signals
+    from credlift.tools.forensics.early import run_early
 
     pipeline.extract(upload)
     if threads.lanes() > 1:
-        ctx = AnalysisContext(upload=upload)
-        for signal in early_signals():
-            analyse_timed(signal, ctx)
+        run_early(AnalysisContext(upload=upload))
 
 
 def profile_stage(stage: str, images: list[Path], top: int = 20) -> StageProfile:

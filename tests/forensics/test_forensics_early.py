@@ -124,3 +124,15 @@ def test_a_grey_capture_starts_nothing_worth_keeping(two_lanes):
     started = early.start(load_upload(jpeg_bytes(grey, quality=85), "grey.jpg"))
     assert started is not None and started.results() == {}  # outside the domain by its capture alone
     early.take(started.ctx.upload)
+
+
+def test_the_capture_is_judged_once_for_the_early_lane_and_the_domain(two_lanes, monkeypatch):
+    from credlift.tools.forensics import domain
+
+    judged = []
+    real = domain.capture_issues
+    monkeypatch.setattr(domain, "capture_issues", lambda rgb: judged.append(rgb.shape) or real(rgb))
+    upload = load_upload(_page(seed=25), "page.jpg")
+    started = early.start(upload)
+    run = run_signals(upload, default_signals(), ocr_lines=CET4_LINES, cascade=True, early=started)
+    assert run.domain.capture_issues == [] and len(judged) == 1

@@ -99,10 +99,16 @@ def blown_out_share(rgb: np.ndarray) -> float:
     return cv2.countNonZero(inside) / float(max(1, inside.size))
 
 
+def page_capture_issues(ctx) -> list[str]:
+    """`capture_issues` of the upload under analysis (an AnalysisContext), computed once per context: the early
+    lane (early.py) and the domain judgement both read it."""
+    return list(ctx.per_image("capture_issues", ctx.rgb, capture_issues))
+
+
 def judge_domain(ctx) -> Domain:
     """The domain of one upload under analysis (an AnalysisContext); the layout from the parsers' reading of the
     OCR lines when there are any (shared with the content checks)."""
-    domain = Domain(capture_issues=capture_issues(ctx.rgb))
+    domain = Domain(capture_issues=page_capture_issues(ctx))
     if ctx.ocr_lines:
         from credlift.tools.forensics.signals.base import an_app_page, page_record
 

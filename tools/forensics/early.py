@@ -81,18 +81,20 @@ def analyse_timed(signal, ctx: AnalysisContext, cpu_clock=time.process_time) -> 
                        cpu_ms=(cpu_clock() - cpu_started) * 1000.0)
 
 
-def _run(ctx: AnalysisContext, signals: list) -> dict[str, CheckResult]:
-    from credlift.tools.forensics.domain import capture_issues
+def run_early(ctx: AnalysisContext) -> dict[str, CheckResult]:
+    """What the early lane does for one upload: the early checks on `ctx`, unless its capture alone is outside the
+    domain (the cascade would run none of them)."""
+    from credlift.tools.forensics.domain import page_capture_issues
 
-    if capture_issues(ctx.rgb):  # outside the domain whatever the page says: the cascade runs none of them
+    if page_capture_issues(ctx):
         return {}
-    return {signal.name: analyse_timed(signal, ctx, time.thread_time) for signal in signals}
+    return {signal.name: analyse_timed(signal, ctx, time.thread_time) for signal in early_signals()}
 
 
-def early_signals(signals: list | None = None) -> list:
+def early_signals() -> list:
     from credlift.tools.forensics.signals.registry import EARLY, default_signals
 
-    return [s for s in (signals if signals is not None else default_signals()) if s.name in EARLY]
+    return [s for s in default_signals() if s.name in EARLY]
 
 
 def start(upload) -> EarlyChecks | None:
@@ -106,7 +108,7 @@ def start(upload) -> EarlyChecks | None:
     if threads.lanes() < 2 or not sha256 or rgb is None or unreadable_reason(rgb):
         return None
     ctx = AnalysisContext(upload=upload)
-    checks = EarlyChecks(sha256=sha256, ctx=ctx, future=_executor().submit(_run, ctx, early_signals()))
+    checks = EarlyChecks(sha256=sha256, ctx=ctx, future=_executor().submit(run_early, ctx))
     with _lock:
         _started[sha256] = checks
         _started.move_to_end(sha256)

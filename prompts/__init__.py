@@ -71,16 +71,17 @@ def _load(name: str, lang: str = "zh") -> Any:
 
 def field_name(key: str, lang: str = "zh") -> str:
     """A credential field's name as people read it (prompts/<lang>/fields.yaml); the key, spaced, when unnamed."""
-    return (load("fields", lang) or {}).get(key) or key.replace("_", " ")
+    return _with_types((_load("fields", lang) or {}).get(key), lang) or key.replace("_", " ")
 
 
 def reply(key: str, lang: str = "zh", **values: Any) -> str:
     """One reply template from prompts/<lang>/replies.yaml, formatted with `values` (dotted keys for nesting)."""
-    node: Any = load("replies", lang)
+    node: Any = _load("replies", lang)  # the template found first, then filled: not the whole file at every reply
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             raise PromptNotFoundError(f"no reply template '{key}' for language '{lang}'")
         node = node[part]
+    node = _with_types(node, lang)
     if isinstance(node, list):
         node = "\n".join(str(item) for item in node)
     return str(node).strip().format(**values) if values else str(node).strip()
@@ -88,10 +89,10 @@ def reply(key: str, lang: str = "zh", **values: Any) -> str:
 
 def refusal(key: str, lang: str = "zh", **values: Any) -> str:
     """Why an upload was refused (prompts/<lang>/refusals.yaml), in `lang`."""
-    sentences = load("refusals", lang)
+    sentences = _load("refusals", lang)
     if key not in sentences:
         raise PromptNotFoundError(f"no refusal '{key}' for language '{lang}'")
-    return str(sentences[key]).strip().format(**values)
+    return str(_with_types(sentences[key], lang)).strip().format(**values)
 
 
 def has_reply(key: str, lang: str = "zh") -> bool:

@@ -72,9 +72,14 @@ def extract(upload, check_meanwhile: bool = False) -> Reading:
 
         early.start(upload)
     started = time.perf_counter()
-    lines = read_page(upload.rgb).lines
+    page = read_page(upload.rgb)
+    lines = page.lines
     read = time.perf_counter()
-    credential = extract_credential(upload, ocr_lines=lines)
+    # the read measured the photo's quality; on a page read at its own size that is this image's (larger ones are
+    # read scaled down, and their quality is measured again on the image itself)
+    quality = page.quality
+    same_image = quality is not None and (quality.height, quality.width) == tuple(upload.rgb.shape[:2])
+    credential = extract_credential(upload, ocr_lines=lines, quality=quality if same_image else None)
     return Reading(lines=lines, credential=credential,
                    timings_ms={"ocr": round((read - started) * 1000.0, 1),
                                "extract": round((time.perf_counter() - read) * 1000.0, 1)})

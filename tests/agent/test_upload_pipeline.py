@@ -113,3 +113,47 @@ def test_one_masking_function_for_staff_views_and_the_check_output():
     staff = _mask_upload(UploadOutcome(upload_id="u", filename="c.jpg", sha256="ab", credential=record)).credential
     assert staff.fields == masked and staff.text_lines == ["姓名 林** 110***********0022"]
     assert masked_fields(record) == {**fields, "id_number": "110***********0022"}
+
+
+def test_the_read_measures_the_photos_quality_once_and_extraction_reuses_it(monkeypatch):
+    """The page read measures the photo's quality; extraction reads the same figures from it rather than measuring
+    the same image again (issue 30), and measures anew only a large image the read looked at scaled down."""
+    import numpy as np
+
+    from credlift.evals.synth import SynthSpec, render_credential
+    from credlift.tools import pipeline
+    from credlift.tools.extraction import preprocess
+    from credlift.tools.extraction.backends import ocr_backend
+    from credlift.tools.extraction.ocr import CROP_LONG_SIDE
+    from credlift.tools.intake import load_upload
+
+    measured = []
+    real = preprocess.assess_quality
+
+    def counting(rgb, *args, **kwargs):
+        measured.append(rgb.shape[:2])
+        return real(rgb, *args, **kwargs)
+
+    monkeypatch.setattr(ocr_backend, "assess_quality", counting)
+    import credlift.tools.extraction.ocr as ocr_module
+
+    monkeypatch.setattr(ocr_module, "assess_quality", counting)
+    sample = render_credential(SynthSpec(type="cet4", seed=8, capture="photo"))
+    upload = load_upload(sample.image_bytes, f"cet4.{sample.extension}")
+    reading = pipeline.extract(upload)
+    assert measured == [upload.rgb.shape[:2]]  # once, by the read
+    assert reading.credential.type == "cet4" and reading.credential.fields.get("holder_name")
+    # the record is the one extraction gives when it measures the quality itself
+    from credlift.tools.extraction import extract_credential
+
+    assert extract_credential(upload, ocr_lines=reading.lines).model_dump() == reading.credential.model_dump()
+
+    measured.clear()
+    large = load_upload(sample.image_bytes, f"cet4.{sample.extension}")
+    scale = (CROP_LONG_SIDE + 400) / max(large.rgb.shape[:2])
+    import cv2
+
+    large.rgb = cv2.resize(large.rgb, None, fx=scale, fy=scale)
+    pipeline.extract(large)
+    assert len(measured) == 2 and measured[1] == large.rgb.shape[:2] and measured[0] != measured[1]
+    assert np.prod(measured[0]) < np.prod(measured[1])

@@ -17,14 +17,16 @@ from credlift.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
-def extract_credential(upload, ocr_lines: list[OcrLine] | None = None, settings: Settings | None = None) -> CredentialRecord:
-    """Reads one uploaded credential (`credlift.tools.intake.UploadedImage`)."""
+def extract_credential(upload, ocr_lines: list[OcrLine] | None = None, settings: Settings | None = None,
+                       quality=None) -> CredentialRecord:
+    """Reads one uploaded credential (`credlift.tools.intake.UploadedImage`). `quality`: the photo's quality when
+    already measured on this very image (the page read measures it; `extraction.preprocess.assess_quality`)."""
     from credlift.tools.extraction.backends.ocr_backend import OcrBackend
     from credlift.tools.extraction.messages import warning_text
     from credlift.tools.extraction.schema import MalformedAnswerError
 
     settings = settings or get_settings()
-    ocr_record = OcrBackend().extract(upload.rgb, lines=ocr_lines)
+    ocr_record = OcrBackend().extract(upload.rgb, lines=ocr_lines, quality=quality)
     model = _vision_backend(settings)
     if model is None:
         return ocr_record

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     threads_per_worker: int = Field(default=0, ge=0, description="threads for each library pool in a worker; "
                                                                  "0: the cores divided by the workers")
 
+    # the edit-trace network's arithmetic (tools/forensics/signals/trace.py): float32 as trained (the default, on
+    # which the fusion was fitted), or the same network quantized to 8-bit integers: about half its CPU, and the
+    # fused verdicts of 600 generated pages within one page of float32's (tools/forensics/README.md)
+    trace_precision: Literal["float32", "int8"] = Field(default="float32", description="float32 (as trained) or "
+                                                        "int8 (about half the trace check's CPU)")
+
     # the per-upload analysis on Ray (tools/ray_analysis.py); empty: in this process
     ray_address: str = Field(default="", description="empty: analysis in-process; 'local': a Ray instance started "
                                                      "here on 127.0.0.1; else ray.init's address (auto, HOST:PORT)")

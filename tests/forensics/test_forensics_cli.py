@@ -104,3 +104,27 @@ def test_calibrate_refuses_unknown_checks_and_reserved_seeds_before_generating(t
                                  str(tmp_path), *args], capture_output=True, text=True, timeout=900)
         assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
         assert not any(tmp_path.iterdir()), "nothing is generated before the arguments are checked"
+
+
+def test_quantize_trace_writes_the_8_bit_network_and_its_card_entry(tmp_path):
+    """`credlift forensics quantize-trace`: calibrated on the network's own generated sets (made once), the int8 file
+    beside the float network and an `int8` entry in that network's card; a reserved seed or a missing network is one
+    line and exit 2, before any work."""
+    from credlift.tools.forensics.signals.trace import NETWORK_PATH
+
+    network = tmp_path / "net.onnx"
+    network.write_bytes(NETWORK_PATH.read_bytes())
+    command = [sys.executable, "-m", "credlift.ui.cli", "forensics", "quantize-trace", "--work-dir", str(tmp_path / "sets"),
+               "--n", "8", "--seeds", "41", "--network", str(network)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = tmp_path / "net.int8.onnx"
+    entry = json.loads(result.stdout)
+    assert out.exists() and entry["path"] == out.name and entry["from"] == network.name
+    assert entry["calibration"]["sets"] == ["synth-41-n8"] and 1 <= entry["calibration"]["pages"] <= 8
+    assert json.loads((tmp_path / "net.json").read_text())["int8"] == entry
+    for bad, said in ((["--seeds", "202"], "reserved"), (["--network", str(tmp_path / "none.onnx")], "does not exist")):
+        before = sorted(p.name for p in (tmp_path / "sets").iterdir())
+        result = subprocess.run([*command, *bad], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 2 and said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert sorted(p.name for p in (tmp_path / "sets").iterdir()) == before

@@ -50,7 +50,8 @@ def test_help_lists_every_command_and_the_offline_ones_still_run(tmp_path):
     assert set(modules) <= listed
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "--help"], capture_output=True,
                             text=True, cwd=tmp_path, timeout=600, env=_env(tmp_path))
-    assert result.returncode == 0 and all(f"│ {name} " in result.stdout for name in ("train", "calibrate", "evaluate"))
+    assert result.returncode == 0 and all(f"│ {name} " in result.stdout
+                                         for name in ("train", "calibrate", "quantize-trace", "evaluate"))
     result = subprocess.run([sys.executable, "-m", "credlift.ui.cli", "forensics", "train", "--seeds", "202,1001"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=600, env=_env(tmp_path))
     assert result.returncode == 2 and "reserved" in result.stderr  # loaded on use, its checks intact

@@ -20,7 +20,7 @@ import numpy as np
 
 from credlift.training.forensics.dataset import _single_threaded, read_labels
 from credlift.tools.forensics.signals.base import forget_model
-from credlift.tools.forensics.signals.trace import MODEL_PATH, STRIDE, network_input, scaled_planes
+from credlift.tools.forensics.signals.trace import NETWORK_PATH, STRIDE, network_input, scaled_planes
 
 PATCH = 64
 EDIT_KINDS = ("copy_move", "splice", "retype", "erase")
@@ -250,7 +250,7 @@ def export_onnx(net, out: Path) -> None:
     forget_model(out)
 
 
-def train_trace_network(data_dirs: list[Path], out: Path = MODEL_PATH, epochs: int = 6, mining_rounds: int = 3,
+def train_trace_network(data_dirs: list[Path], out: Path = NETWORK_PATH, epochs: int = 6, mining_rounds: int = 3,
                         workers: int | None = None, log=print) -> dict:
     """Patches from the generated sets; a first fit; then rounds of hard-negative mining (the blocks of the
     training images the network wrongly flags most) each followed by a gentler fit on everything so far.

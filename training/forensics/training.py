@@ -189,6 +189,10 @@ def train_detectors(work_dir: Path, n_per_seed: int, seeds: tuple[int, ...], wor
         trace_dirs = [ensure_generated(work_dir, seed, n_per_seed, TRACE_TAMPER_RATE, EDIT_KINDS) for seed in trace_seeds]
         log(f"edit-trace network on {', '.join(d.name for d in trace_dirs)} ...")
         block_card["trace"] = train_trace_network(trace_dirs, workers=workers, log=log)
+        from credlift.training.forensics.trace_quantize import calibration_pages, quantize_trace_network
+
+        # the 8-bit network (settings.trace_precision "int8") follows the new one
+        block_card["trace"]["int8"] = quantize_trace_network(calibration_pages(trace_dirs), log=log)
     if name_seeds:
         from credlift.training.forensics.name_style_training import train_name_model
 

@@ -88,6 +88,43 @@ def register(app: typer.Typer) -> None:
                                         cards_dir=cards_dir)
         typer.echo(json.dumps(cards, indent=2, ensure_ascii=False))
 
+    @forensics.command("quantize-trace")
+    def quantize_trace(
+        work_dir: Path = typer.Option(None, "--work-dir", help="where generated training sets are kept "
+                                      "(default: <data_dir>/forensics)"),
+        n: int = typer.Option(24, "--n", min=8, help="images per set when a set is made (a set kept under the work "
+                              "dir for any size is read instead; 8 pages of each calibrate)"),
+        seeds: str = typer.Option(seed_list(TRACE_SEEDS), "--seeds",
+                                  help="the sets whose first pages calibrate the activations' ranges"),
+        network: Path = typer.Option(None, "--network", help="the float32 network (default: the shipped "
+                                     "tools/forensics/models/trace_net.onnx; its card gets an `int8` entry)"),
+        out: Path = typer.Option(None, "--out", help="where the int8 network goes (default: the shipped "
+                                 "trace_net.int8.onnx beside it)"),
+    ) -> None:
+        """Quantize the trained edit-trace network (float32) to the 8-bit one the app runs, calibrated on the
+        network's own generated sets; `train` does this after training the network."""
+        import json
+
+        from credlift.settings import get_settings
+        from credlift.training.forensics.seeds import TRACE_TAMPER_RATE
+        from credlift.errors import UserInputError
+        from credlift.tools.forensics.signals.trace import INT8_PATH, NETWORK_PATH
+        from credlift.training.forensics.trace_quantize import calibration_pages, quantize_trace_network
+        from credlift.training.forensics.trace_training import EDIT_KINDS
+        from credlift.training.forensics.training import ensure_generated, refuse_reserved
+
+        seed_values = _seeds(seeds, "--seeds")
+        refuse_reserved(seed_values)  # before any work
+        network = network or NETWORK_PATH
+        if not network.exists():
+            raise UserInputError(f"{network} does not exist: train the network first (`credlift forensics train`)")
+        directory = work_dir or get_settings().data_dir / "forensics"
+        sets = [ensure_generated(directory, seed, n, TRACE_TAMPER_RATE, EDIT_KINDS) for seed in seed_values]
+        entry = quantize_trace_network(calibration_pages(sets), network=network,
+                                       out=out or (INT8_PATH if network == NETWORK_PATH else network.with_suffix(".int8.onnx")),
+                                       log=lambda m: typer.echo(m, err=True))
+        typer.echo(json.dumps(entry, indent=2))
+
     @forensics.command("evaluate")
     def evaluate(
         data: Path = typer.Option(None, "--data", help="a generated set (labels.jsonl + images), e.g. from "

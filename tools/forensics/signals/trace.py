@@ -21,7 +21,19 @@ from credlift.tools.forensics.signals.base import SignalRole  # what this signal
 from credlift.tools.forensics.signals.base import boxes_from_map, cells_to_map, load_model, unmapped_report
 
 STRIDE = 8  # one output per 8x8 block of the JPEG grid
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "trace_net.onnx"
+# the trained network in float32 (what training exports, and what the app runs unless told otherwise) and the same
+# network quantized to 8-bit integers (training/forensics/trace_quantize.py; settings.trace_precision "int8"):
+# about half the CPU, the first convolution kept in float32 (issue 30)
+NETWORK_PATH = Path(__file__).resolve().parent.parent / "models" / "trace_net.onnx"
+INT8_PATH = NETWORK_PATH.with_name("trace_net.int8.onnx")
+MODEL_PATH = NETWORK_PATH
+
+
+def configured_path() -> Path:
+    """The network the settings ask for (`trace_precision`)."""
+    from credlift.settings import get_settings
+
+    return INT8_PATH if get_settings().trace_precision == "int8" else NETWORK_PATH
 MIN_SIDE = 64
 # above TILE * TILE pixels the network runs on tiles of at most that many: the memory bound. onnxruntime's arena
 # keeps what the largest tile needed (in powers of two) for the life of the worker: 1024 held about 200 MB more
@@ -138,15 +150,18 @@ class TraceNetSignal:
     name = "trace"
     role = SignalRole(features=("score", "max_prob", "top_mean", "area", "mean_prob"), localiser=True)
 
-    def __init__(self, model_path: Path = MODEL_PATH) -> None:
-        self.model_path = model_path
+    def __init__(self, model_path: Path | None = None) -> None:
+        self.model_path = model_path  # None: the settings' choice (configured_path), read at each use
+
+    def _path(self) -> Path:
+        return self.model_path or configured_path()
 
     def prepare(self) -> None:
         """Loads what this check runs on, once per process (warm-up: the first upload is not the slow one)."""
-        load_model(self.model_path, loader=_session_from)
+        load_model(self._path(), loader=_session_from)
 
     def analyse(self, ctx: AnalysisContext) -> SignalReport:
-        session = load_model(self.model_path, loader=_session_from)
+        session = load_model(self._path(), loader=_session_from)
         grid, _ = ctx.grid_rgb
         if session is None or min(grid.shape[:2]) < MIN_SIDE:
             return unmapped_report(ctx, self.name, "The edit-trace network is not trained yet." if session is None

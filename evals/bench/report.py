@@ -143,6 +143,12 @@ load (1-minute load average {num(s, 'environment.load_average_1m_at_start')} at 
 <h3>Scaling, 1..N workers</h3><p>Efficiency = applications per minute / (workers x one worker's). Of the workers'
 busy time, the share their threads were runnable but waited for a core (other work on the machine, or more threads
 than cores) and the share they were blocked (I/O, locks, sleeps); the rest is their own CPU time.</p>{scaling}
+<p>Each worker above sizes its threads from the cores it shares, so one worker alone already runs its page read and
+image checks side by side on every core. Whether workers get in each other's way: one worker on the threads each of
+the {num(s, 'scaling.same_threads.workers')} has ({num(s, 'scaling.same_threads.threads_per_worker')}):
+{num(s, 'scaling.same_threads.one_worker.applications_per_minute')} applications/min; the
+{num(s, 'scaling.same_threads.workers')} workers do {num(s, 'scaling.same_threads.speedup')}x that (ideal:
+{num(s, 'scaling.same_threads.workers')}).</p>
 {profile_part}"""
 
 

@@ -83,6 +83,20 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
     scaling = {w: round(run.applications_per_minute / (int(w) * one), 3) if one else None
                for w, run in throughput.items()}
     speedup = {w: round(run.applications_per_minute / one, 3) if one else None for w, run in throughput.items()}
+    # The runs above size each worker's threads from the cores it shares (as the server does), so one worker alone
+    # runs its two lanes on both cores and the speed-up of N workers is what N add to a worker that already uses
+    # the machine. Whether workers get in each other's way is a different question: one worker on the threads each
+    # of the N has, against the N (ideal: N).
+    equal = max(1, threads.cores() // most)
+    alone = throughput["1"].worker_reports[0].threads
+    same_threads = None
+    if most > 1 and alone > equal:
+        progress(f"throughput: 1 worker on {equal} thread(s), as each of the {most} has ...")
+        same_threads = measure_throughput(phone, state / f"throughput-1-at-{equal}", workers=1,
+                                          applications=sizes.throughput, threads_per_worker=equal)
+    same_threads_one = (same_threads or throughput["1"]).applications_per_minute
+    same_threads_speedup = (round(throughput[str(most)].applications_per_minute / same_threads_one, 3)
+                            if same_threads_one else None)
     progress("reading peers (RapidOCR, Tesseract) ...")
     readers = compare_readers(reading, sizes.reading, progress=progress)
     progress("authenticity peers (fused, plain ELA) ...")
@@ -120,6 +134,9 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
         "cpu_p50_over_ocr_cpu_p50": (round(latency.cpu_s["p50"] / ocr_cpu_p50, 3)
                                      if ocr_cpu_p50 and latency.cpu_s.get("p50") else None),
         "scaling_2_workers": speedup.get("2"),
+        # N workers against one worker on the threads each of them has (no contention: N)
+        "scaling_same_threads_workers": most,
+        "scaling_same_threads": same_threads_speedup,
         "slowest_stage": slowest,
         # what two idle cores can do when an application costs this much CPU (no waiting, no other load)
         "cpu_bound_applications_per_minute_2_cores": (round(2 * 60.0 / latency.cpu_s["mean"], 2)
@@ -148,7 +165,9 @@ def run_bench(sizes: BenchSizes, work_dir: Path, report_dir: Path, seed: int = 2
                     for key, target in TARGETS.items()},
         "latency": latency.model_dump(exclude={"uploads"}) | {"totals_s": [t.total_s for t in latency.uploads]},
         "throughput": {w: run.model_dump() for w, run in throughput.items()},
-        "scaling": {"efficiency": scaling, "speedup": speedup},
+        "scaling": {"efficiency": scaling, "speedup": speedup,
+                    "same_threads": {"workers": most, "threads_per_worker": equal, "speedup": same_threads_speedup,
+                                     "one_worker": (same_threads or throughput["1"]).model_dump()}},
         "profile": profiled.model_dump(),
         "reading": {engine: scores.model_dump() for engine, scores in readers.items()},
         "authenticity": authenticity.model_dump(),

@@ -81,8 +81,11 @@ def _worker(index: int, jobs: list[tuple[str, dict]], warmup: tuple[str, dict], 
                                  error=f"{type(error).__name__}: {error}").model_dump())
 
 
-def measure_throughput(dataset: Path, state_dir: Path, workers: int, applications: int) -> ThroughputRun:
-    """`applications` uploads shared round-robin between `workers` processes; wall time from the start signal."""
+def measure_throughput(dataset: Path, state_dir: Path, workers: int, applications: int,
+                       threads_per_worker: int = 0) -> ThroughputRun:
+    """`applications` uploads shared round-robin between `workers` processes; wall time from the start signal.
+    `threads_per_worker` 0: each worker sizes its pools from the cores and the workers, as the server does; else
+    that many threads each (the bench's same-threads run: one worker as one of N would be)."""
     images = [(str(p), row) for p, row in labelled_images(dataset)]
     warmup, pool = images[0], images[1:]
     if not pool:
@@ -94,17 +97,20 @@ def measure_throughput(dataset: Path, state_dir: Path, workers: int, application
     processes = [context.Process(target=_worker, args=(w, shares[w], warmup, str(state_dir / f"worker-{w + 1}"),
                                                        ready, start, results), daemon=True)
                  for w in range(workers)]
-    # each worker sizes its thread pools from the cores and the workers sharing them (credlift/threads.py)
-    previous = os.environ.get("CREDLIFT_WORKERS")
-    os.environ["CREDLIFT_WORKERS"] = str(workers)
+    # each worker sizes its thread pools from the cores and the workers sharing them (credlift/threads.py), unless
+    # the run fixes the threads per worker
+    settings = {"CREDLIFT_WORKERS": str(workers), "CREDLIFT_THREADS_PER_WORKER": str(max(0, threads_per_worker))}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         for process in processes:
             process.start()
     finally:
-        if previous is None:
-            os.environ.pop("CREDLIFT_WORKERS", None)
-        else:
-            os.environ["CREDLIFT_WORKERS"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     for _ in processes:
         ready.acquire(timeout=WORKER_TIMEOUT_S)
     began, load_began = time.perf_counter(), load_average()

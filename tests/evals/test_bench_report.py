@@ -83,7 +83,7 @@ def test_quick_bench_measures_every_part(quick_bench):
 
 
 def test_quick_bench_tells_where_the_time_goes(quick_bench):
-    _, report = quick_bench
+    completed, report = quick_bench
     summary = json.loads((report / "bench-summary.json").read_text(encoding="utf-8"))
     page = (report / "bench.html").read_text(encoding="utf-8")
     latency, figures = summary["latency"], summary["figures"]
@@ -102,6 +102,16 @@ def test_quick_bench_tells_where_the_time_goes(quick_bench):
     assert set(summary["scaling"]["efficiency"]) == set(summary["throughput"]) == {"1", "2"}
     assert summary["scaling"]["efficiency"]["1"] == 1.0
     assert summary["throughput"]["2"]["cpu_s_per_application"] > 0
+    # workers against one worker on the threads each of them has: on 2 cores one worker alone gets both (two lanes),
+    # so the same-threads run is its own, on one thread; on one core the plain run is already that
+    same = summary["scaling"]["same_threads"]
+    assert same["workers"] == 2 and same["threads_per_worker"] == max(1, len(os.sched_getaffinity(0)) // 2)
+    assert same["one_worker"]["worker_reports"][0]["threads"] == same["threads_per_worker"]
+    assert same["one_worker"]["applications"] == 2
+    assert same["speedup"] == round(summary["throughput"]["2"]["applications_per_minute"]
+                                    / same["one_worker"]["applications_per_minute"], 3)
+    assert figures["scaling_same_threads"] == same["speedup"]
+    assert "2 workers on" in completed.stdout and "one worker on as many" in completed.stdout
     # a CPU profile of the slowest stage, its functions by cumulative CPU
     profile = summary["profile"]
     assert profile["stage"] == figures["slowest_stage"] and profile["rows"]

@@ -56,6 +56,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{key}: {fmt(target['measured'])} (target {target['target']}, {'met' if target['met'] else 'NOT met'})")
         typer.echo(f"time to decision p50 {fmt(figures['time_to_decision_p50_s'])} s; "
                    f"1 worker {fmt(figures['applications_per_minute_1_worker'])} applications/min")
+        same = summary["scaling"]["same_threads"]
+        typer.echo(f"{same['workers']} workers on {same['threads_per_worker']} thread(s) each: {fmt(same['speedup'])}x "
+                   f"one worker on as many ({fmt(same['one_worker']['applications_per_minute'])} applications/min)")
         promise = summary["promise"]
         typer.echo(f"the header promises a decision within {promise['header_s']:.0f} s: p95 "
                    f"{fmt(promise['p95_s'])} s, {'kept' if promise['kept'] else 'NOT kept'}")

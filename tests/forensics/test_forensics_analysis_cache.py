@@ -57,3 +57,30 @@ def test_a_refit_reads_the_training_sets_analyses_back_from_the_cache(tmp_path, 
     again, y_again, _, _ = features_of(data, workers=1, cache_dir=tmp_path / "cache")
     assert calls == [("honest.png", False), ("forged.png", False)]  # pixels only, once each
     assert np.array_equal(X, again) and list(y) == list(y_again) == [0, 1]
+
+
+def test_an_analysis_with_the_int8_trace_network_is_kept_apart(tmp_path, monkeypatch):
+    """The trace network's precision changes its figures: a cache filled with one is not read back with the other."""
+    from credlift.settings import reset_settings_cache
+
+    calls = []
+
+    def analyse(path, read_text=False, cascade=False):
+        calls.append(path.name)
+        return ImageAnalysis(signals=[SignalReport(name="trace", score=0.25)], seconds=0.1)
+
+    monkeypatch.setattr(analysis_cache, "analyse_image", analyse)
+    image, cache = tmp_path / "page.jpg", tmp_path / "cache"
+    image.write_bytes(b"bytes")
+    analysis_cache.cached_analysis(image, cache)
+    monkeypatch.setenv("CREDLIFT_TRACE_PRECISION", "int8")
+    reset_settings_cache()
+    try:
+        assert not analysis_cache.is_cached(image, cache)
+        analysis_cache.cached_analysis(image, cache)
+        analysis_cache.cached_analysis(image, cache)
+    finally:
+        monkeypatch.delenv("CREDLIFT_TRACE_PRECISION")
+        reset_settings_cache()
+    assert calls == ["page.jpg", "page.jpg"] and len(list(cache.glob("*.pkl"))) == 2
+    assert analysis_cache.is_cached(image, cache)  # the float32 entry is still there

@@ -109,7 +109,7 @@ def test_trace_tiles_overlapping_by_the_receptive_field_give_the_whole_images_pr
     from credlift.tools.forensics.signals import trace
     from credlift.tools.forensics.signals.base import load_model
 
-    session = load_model(trace.MODEL_PATH, loader=trace._session_from)
+    session = load_model(trace.NETWORK_PATH, loader=trace._session_from)
     rng = np.random.default_rng(11)
     monkeypatch.setattr(trace, "TILE", 1024)
     rgb = cv2.GaussianBlur(rng.integers(0, 256, (1000, 1240, 3), dtype=np.uint8), (3, 3), 0)

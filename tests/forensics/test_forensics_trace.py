@@ -8,7 +8,8 @@ import pytest
 
 from credlift.evals.synth import SynthSpec, generate_dataset, render_credential
 from credlift.tools.forensics.context import AnalysisContext
-from credlift.tools.forensics.signals.trace import INT8_PATH, MODEL_PATH, NETWORK_PATH, STRIDE, TraceNetSignal, summarise
+from credlift.tools.forensics.signals.trace import (INT8_PATH, NETWORK_PATH, STRIDE, TraceNetSignal,
+                                                         configured_path, summarise)
 from credlift.training.forensics.trace_training import PATCH, check_input_layout, collect_patches, image_patches
 from credlift.tools.intake import load_upload
 
@@ -59,7 +60,7 @@ def test_an_untrained_network_reports_nothing_instead_of_failing(tmp_path):
 
 
 def test_the_shipped_network_locates_an_erased_line():
-    assert MODEL_PATH.exists(), "tools/forensics/models/trace_net.onnx ships with the package"
+    assert NETWORK_PATH.exists(), "tools/forensics/models/trace_net.onnx ships with the package"
     sample = render_credential(SynthSpec(type="qualification", seed=2, capture="scan", tamper="erase"))
     ctx = AnalysisContext(upload=load_upload(sample.image_bytes, f"erased.{sample.extension}"))
     report = TraceNetSignal().analyse(ctx)
@@ -104,7 +105,10 @@ def test_the_8_bit_network_is_the_trained_one_in_integers():
     an edit is still found, and the card says how it was made."""
     import onnx
 
-    assert MODEL_PATH == NETWORK_PATH and INT8_PATH.exists()  # float32 unless a deployment chooses int8
+    from credlift.settings import Settings
+
+    # float32 unless a deployment chooses int8
+    assert Settings().trace_precision == "float32" and configured_path() == NETWORK_PATH and INT8_PATH.exists()
     graph = onnx.load(str(INT8_PATH)).graph
     assert any(node.op_type == "DequantizeLinear" for node in graph.node)  # integer weights, not a copy
     assert INT8_PATH.stat().st_size < NETWORK_PATH.stat().st_size / 2

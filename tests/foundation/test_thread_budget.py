@@ -19,8 +19,8 @@ from threadpoolctl import threadpool_info
 from credlift.tools.extraction.ocr import _engine
 engine = _engine()
 options = engine.text_det.infer.session.get_session_options()
-from credlift.tools.forensics.signals.trace import _session_from, MODEL_PATH
-trace = _session_from(MODEL_PATH).get_session_options()
+from credlift.tools.forensics.signals.trace import _session_from, NETWORK_PATH
+trace = _session_from(NETWORK_PATH).get_session_options()
 spinning = "session.intra_op.allow_spinning"
 print(json.dumps({"applied": applied, "cv2": cv2.getNumThreads(), "omp": os.environ["OMP_NUM_THREADS"],
                   "blas": sorted({pool["num_threads"] for pool in threadpool_info()}),

@@ -27,8 +27,9 @@ def _entry(path: Path, cache_dir: Path, cascade: bool, read_text: bool) -> Path:
     from credlift.settings import get_settings
 
     # the edit-trace network's precision changes its figures: an int8 analysis is kept apart from a float32 one
-    precision = "" if get_settings().trace_precision == "float32" else f"-trace_{get_settings().trace_precision}"
-    tags = ("-cascade" if cascade else "") + ("" if read_text else "-pixels") + precision
+    precision = get_settings().trace_precision
+    tags = (("-cascade" if cascade else "") + ("" if read_text else "-pixels")
+            + ("" if precision == "float32" else f"-trace_{precision}"))
     return Path(cache_dir) / f"{cache_key(path)}{tags}.v{CACHE_FORMAT}.pkl"
 
 

@@ -13,8 +13,9 @@ Why it is not the default: the fusion was fitted on the float32 network's figure
 into steps. Re-deciding 600 generated pages with only the trace check changed (seed 202 mixed, 400; seed 9630
 varied, 200; the fusion-6 shipped): the fused probability moved by 0.000 at the median, 0.025-0.041 at the 95th
 percentile, 0.15-0.20 at most; every verdict on seed 202 stayed, on seed 9630 three crossed the threshold (one honest
-page flagged, one forgery caught, one missed: flagged honest 5 -> 6 of 92). To make it the default, refit the fusion
-on the int8 figures and measure again.
+page flagged, one forgery caught, one missed: flagged honest 5 -> 6 of 92). The fusion refit on the int8 figures
+(fusion-6i) flagged one honest varied page fewer but let two forgeries more pass on each set, so it was not shipped
+either (tools/forensics/README.md).
 
 Needs `onnx` and onnxruntime's quantization tools (the `train` extra); the app only loads the result.
 """

@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
         from credlift.settings import get_settings
         from credlift.training.forensics.seeds import TRACE_TAMPER_RATE
         from credlift.errors import UserInputError
-        from credlift.tools.forensics.signals.trace import INT8_PATH, NETWORK_PATH
+        from credlift.tools.forensics.signals.trace import INT8_SUFFIX, NETWORK_PATH
         from credlift.training.forensics.trace_quantize import calibration_pages, quantize_trace_network
         from credlift.training.forensics.trace_training import EDIT_KINDS
         from credlift.training.forensics.training import ensure_generated, refuse_reserved
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
         directory = work_dir or get_settings().data_dir / "forensics"
         sets = [ensure_generated(directory, seed, n, TRACE_TAMPER_RATE, EDIT_KINDS) for seed in seed_values]
         entry = quantize_trace_network(calibration_pages(sets), network=network,
-                                       out=out or (INT8_PATH if network == NETWORK_PATH else network.with_suffix(".int8.onnx")),
+                                       out=out or network.with_suffix(INT8_SUFFIX),
                                        log=lambda m: typer.echo(m, err=True))
         typer.echo(json.dumps(entry, indent=2))
 

@@ -25,15 +25,8 @@ STRIDE = 8  # one output per 8x8 block of the JPEG grid
 # network quantized to 8-bit integers (training/forensics/trace_quantize.py; settings.trace_precision "int8"):
 # about half the CPU, the first convolution kept in float32 (issue 30)
 NETWORK_PATH = Path(__file__).resolve().parent.parent / "models" / "trace_net.onnx"
-INT8_PATH = NETWORK_PATH.with_name("trace_net.int8.onnx")
-MODEL_PATH = NETWORK_PATH
-
-
-def configured_path() -> Path:
-    """The network the settings ask for (`trace_precision`)."""
-    from credlift.settings import get_settings
-
-    return INT8_PATH if get_settings().trace_precision == "int8" else NETWORK_PATH
+INT8_SUFFIX = ".int8.onnx"  # the quantized network beside its float one
+INT8_PATH = NETWORK_PATH.with_suffix(INT8_SUFFIX)
 MIN_SIDE = 64
 # above TILE * TILE pixels the network runs on tiles of at most that many: the memory bound. onnxruntime's arena
 # keeps what the largest tile needed (in powers of two) for the life of the worker: 1024 held about 200 MB more
@@ -68,6 +61,13 @@ def network_input(rgb: np.ndarray) -> np.ndarray:
     """(3, H, W) float32 from an RGB image whose (0, 0) is the JPEG grid origin: luma and the two chroma
     planes (the layout the network was trained on)."""
     return np.ascontiguousarray(scaled_planes(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YCrCb).transpose(2, 0, 1)))
+
+
+def configured_path() -> Path:
+    """The network the settings ask for (`trace_precision`): what the check runs unless given a path."""
+    from credlift.settings import get_settings
+
+    return INT8_PATH if get_settings().trace_precision == "int8" else NETWORK_PATH
 
 
 def _session_from(path: Path):

@@ -108,3 +108,30 @@ def test_the_command_compares_cached_analyses_and_refuses_a_missing_model(tmp_pa
                              text=True, timeout=900)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     assert missing.stderr.strip().count("\n") == 0 and "Traceback" not in missing.stderr
+
+
+def test_a_cached_page_tells_whether_another_model_would_have_run_the_check_the_cascade_skipped(models):
+    """A cascade report kept in the cache was analysed under the model of that day; deciding it with another model
+    reads a skipped grid check as not run. `evaluate` and `compare` count the pages where the model's own bound would
+    have run it (the shipped model on pages it analysed itself: none, as on seed 202's 400 cached pages)."""
+    import copy
+
+    from credlift.tools.forensics.domain import Domain
+    from credlift.tools.forensics.fusion import default_fusion_model
+    from credlift.training.forensics.evaluation import would_run_skipped_check
+
+    shipped = default_fusion_model()
+    eager = copy.deepcopy(shipped)
+    eager.threshold = 0.001  # the same trees, a threshold any page's ceiling reaches
+    quiet = [SignalReport(name="trace", score=0.02, details={"mean_prob": 0.01, "max_prob": 0.05})]
+    in_domain = Domain(layout="cet4", layout_known=True)
+
+    def page(domain=in_domain, skipped=("grid",)):
+        return ImageAnalysis(signals=quiet, seconds=0.1, domain=domain, skipped=list(skipped))
+
+    assert not would_run_skipped_check(page(), shipped)  # nothing found: the grid cannot lift it over the threshold
+    assert would_run_skipped_check(page(), eager)  # the bound reaches this model's threshold: it would run the grid
+    assert would_run_skipped_check(page(), models[0])  # a logistic fusion cannot be bounded: every check runs
+    assert not would_run_skipped_check(page(skipped=()), eager)  # nothing was skipped
+    outside = Domain(layout="", layout_known=False)
+    assert not would_run_skipped_check(page(domain=outside), eager)  # outside the domain every model skips them

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from credlift.tools.forensics.fusion import FusionModel, fused_scores
+from credlift.training.forensics.evaluation import would_run_skipped_check
 
 RESAMPLES = 2000
 
@@ -142,26 +143,13 @@ def _compare_one(name: str, labels: list, analyses: list, a: np.ndarray, b: np.n
         forged_caught=_interval(float(flag_b[y].sum() - flag_a[y].sum()), forged_diffs),
         honest_newly_flagged=int((~y & flag_b & ~flag_a).sum()), honest_no_longer_flagged=int((~y & flag_a & ~flag_b).sum()),
         forged_newly_caught=int((y & flag_b & ~flag_a).sum()), forged_no_longer_caught=int((y & flag_a & ~flag_b).sum()),
-        deferred_b_would_run=sum(1 for analysis in analyses if _b_would_run_more(analysis, model_b)),
+        deferred_b_would_run=sum(1 for analysis in analyses if would_run_skipped_check(analysis, model_b)),
     )
     if list_changes:
         for i in np.flatnonzero(flag_a != flag_b):
             row.changed.append(f"{labels[i].path.name}: {'forged' if y[i] else 'honest'} "
                                f"({labels[i].tamper_kind}, {labels[i].capture}), {a[i]:.3f} -> {b[i]:.3f}")
     return row
-
-
-def _b_would_run_more(analysis, model_b: FusionModel) -> bool:
-    """A deferred check the cascade skipped under the model that analysed the page, which B's bound would run."""
-    from credlift.tools.forensics.assess import deferred_ceiling
-    from credlift.tools.forensics.signals import registry
-
-    domain = analysis.domain
-    skipped = [name for name in analysis.skipped if name in registry.DEFERRED]
-    if not skipped or (domain is not None and (not domain.in_domain or domain.screen)):
-        return False  # outside the domain or on an app's page every model skips them
-    ceiling = deferred_ceiling(model_b, analysis.signals, skipped)
-    return ceiling is None or ceiling >= float(model_b.threshold)
 
 
 def _round(value: float | None) -> float | None:

@@ -52,6 +52,9 @@ class AuthenticityEvaluation(BaseModel):
     ocr_seconds_p50: float = Field(default=0.0, description="reading the page, which extraction shares in the app")
     failed_images: int = 0
     cascade_skipped_images: int = 0  # images on which the cascade did not run every check (run with cascade)
+    # cascade reports read from the cache were analysed under the model of that day: pages where this model's own
+    # bound would have run a deferred check that was skipped (its figures read that check as not run there)
+    skipped_checks_model_would_run: int = 0
 
     def table(self) -> str:
         """The figures as plain-text tables for a terminal or a report."""
@@ -106,6 +109,10 @@ class AuthenticityEvaluation(BaseModel):
         if self.cascade_skipped_images:
             lines.append(f"images on which the cascade skipped checks that could not change the verdict: "
                          f"{self.cascade_skipped_images}")
+        if self.skipped_checks_model_would_run:
+            lines.append(f"images analysed under another model's bound on which this model would have run a skipped "
+                         f"check (read here as not run; analyse without the cache for exact figures): "
+                         f"{self.skipped_checks_model_would_run}")
         return "\n".join(lines)
 
 
@@ -250,7 +257,22 @@ def summarise(data_dir: Path, labels: list[LabelledImage], analyses: list[ImageA
         seconds_p50=round(float(np.percentile(seconds, 50)), 4), seconds_p95=round(float(np.percentile(seconds, 95)), 4),
         ocr_seconds_p50=round(float(np.percentile([a.ocr_seconds for a in analyses], 50)), 4),
         failed_images=failed, cascade_skipped_images=sum(1 for a in analyses if a.skipped),
+        skipped_checks_model_would_run=sum(1 for a in analyses if would_run_skipped_check(a, model)),
     )
+
+
+def would_run_skipped_check(analysis: ImageAnalysis, model: FusionModel) -> bool:
+    """A deferred check the cascade skipped on this page (under the model that analysed it: a cached report may be
+    another model's) that `model`'s own bound would have run."""
+    from credlift.tools.forensics.assess import deferred_ceiling
+    from credlift.tools.forensics.signals import registry
+
+    domain = analysis.domain
+    skipped = [name for name in analysis.skipped if name in registry.DEFERRED]
+    if not skipped or (domain is not None and (not domain.in_domain or domain.screen)):
+        return False  # outside the domain or on an app's page every model skips them
+    ceiling = deferred_ceiling(model, analysis.signals, skipped)
+    return ceiling is None or ceiling >= float(model.threshold)
 
 
 def _signal_detail(analysis: ImageAnalysis, signal: str, key: str) -> float:

@@ -98,9 +98,11 @@ def compare_fusions(sets: list[tuple[str, list, list]], model_a: FusionModel, mo
             continue
         labels, analyses = [k[0] for k in kept], [k[1] for k in kept]
         signals = [a.signals for a in analyses]
-        prepared.append((name, labels, analyses, fused_scores(model_a, signals), fused_scores(model_b, signals)))
-    rows = [_compare_one(name, labels, analyses, a, b, model_a, model_b, rng, resamples)
-            for name, labels, analyses, a, b in prepared]
+        # each page's bound under B is computed once, for its set's row and the pooled one
+        b_would_run = np.array([would_run_skipped_check(analysis, model_b) for analysis in analyses], bool)
+        prepared.append((name, labels, b_would_run, fused_scores(model_a, signals), fused_scores(model_b, signals)))
+    rows = [_compare_one(name, labels, b_would_run, a, b, model_a, model_b, rng, resamples)
+            for name, labels, b_would_run, a, b in prepared]
     if len(prepared) > 1:
         rows.append(_compare_one("pooled", *[_concatenate([p[i] for p in prepared]) for i in (1, 2, 3, 4)],
                                  model_a, model_b, rng, resamples,
@@ -117,7 +119,7 @@ def _auc(y: np.ndarray, scores: np.ndarray) -> float | None:
     return float(roc_auc_score(y, scores)) if y.any() and (~y).any() else None
 
 
-def _compare_one(name: str, labels: list, analyses: list, a: np.ndarray, b: np.ndarray, model_a: FusionModel,
+def _compare_one(name: str, labels: list, b_would_run: np.ndarray, a: np.ndarray, b: np.ndarray, model_a: FusionModel,
                  model_b: FusionModel, rng: np.random.Generator, resamples: int, groups: np.ndarray | None = None,
                  list_changes: bool = True) -> SetComparison:
     y = np.array([label.is_manipulated for label in labels], bool)
@@ -143,7 +145,7 @@ def _compare_one(name: str, labels: list, analyses: list, a: np.ndarray, b: np.n
         forged_caught=_interval(float(flag_b[y].sum() - flag_a[y].sum()), forged_diffs),
         honest_newly_flagged=int((~y & flag_b & ~flag_a).sum()), honest_no_longer_flagged=int((~y & flag_a & ~flag_b).sum()),
         forged_newly_caught=int((y & flag_b & ~flag_a).sum()), forged_no_longer_caught=int((y & flag_a & ~flag_b).sum()),
-        deferred_b_would_run=sum(1 for analysis in analyses if would_run_skipped_check(analysis, model_b)),
+        deferred_b_would_run=int(b_would_run.sum()),
     )
     if list_changes:
         for i in np.flatnonzero(flag_a != flag_b):
